@@ -1,0 +1,210 @@
+#pragma once
+// Struct-of-arrays agent population with stable ids, deferred births and deaths, and
+// deterministic compaction.
+
+#include <fmt/format.h>
+
+#include <cassert>
+#include <concepts>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/occupancy_layer.hpp"
+#include "engine/sweep_context.hpp"
+#include "engine/types.hpp"
+
+namespace cartsim::engine {
+
+/// The model's own per-agent columns (one std::vector per field) and the Row that initialises
+/// one agent. The static C::for_each_column(columns, f) calls f(name, vector) for every column
+/// in a fixed order (on a const or non-const C); the engine uses it to compact, reserve, hash
+/// and write columns without knowing them.
+template <class C>
+concept AgentColumns = requires(C& columns, const C& const_columns, const typename C::Row& row) {
+    typename C::Row;
+    columns.push_back(row);
+    C::for_each_column(columns, [](std::string_view, auto&) {});
+    C::for_each_column(const_columns, [](std::string_view, const auto&) {});
+};
+
+/// What the last commit() did.
+struct CommitReport {
+    std::uint64_t births = 0;
+    std::uint64_t deaths = 0;
+    bool compacted = false;
+};
+
+/// One kind of agent living on one occupancy layer.
+///
+/// Identity: ids are (tag << 56) | counter, unique across populations and never reused. Slots
+/// are storage positions, kept in ascending id order (births append, compaction is stable), so
+/// "slot order" is a canonical order independent of threads.
+///
+/// Births and deaths inside a parallel sweep are deferred: spawn() claims the site at once (it
+/// shows as pending) and records the birth under the running tile; kill() frees the site at once
+/// and marks the slot dead. commit(), at a sync point, appends births tile by tile in ascending
+/// tile order and compacts dead slots when they exceed an eighth of storage.
+template <AgentColumns Columns>
+class Population {
+  public:
+    using Row = typename Columns::Row;
+
+    Population(std::string name, std::uint8_t tag, OccupancyLayer& layer, std::uint32_t tile_count)
+        : name_(std::move(name)),
+          tag_(tag),
+          layer_(&layer),
+          pending_(tile_count),
+          deaths_by_tile_(tile_count, 0) {
+        if (tag >= AgentHandle::kMaxTags) {
+            throw std::invalid_argument(
+                fmt::format("population tag {} >= {}", tag, AgentHandle::kMaxTags));
+        }
+        next_id_ = static_cast<AgentId>(tag) << 56;
+    }
+
+    const std::string& name() const { return name_; }
+    std::uint8_t tag() const { return tag_; }
+    OccupancyLayer& layer() { return *layer_; }
+    const OccupancyLayer& layer() const { return *layer_; }
+
+    /// Storage size including dead slots not yet compacted.
+    std::size_t slot_count() const { return site_.size(); }
+    std::size_t live_count() const { return live_; }
+    bool alive(AgentSlot slot) const { return site_[slot] != kNoSite; }
+    AgentId id(AgentSlot slot) const { return id_[slot]; }
+    SiteIndex site(AgentSlot slot) const { return site_[slot]; }
+    std::span<const AgentId> ids() const { return id_; }
+    std::span<const SiteIndex> sites() const { return site_; }
+    Columns& columns() { return columns_; }
+    const Columns& columns() const { return columns_; }
+    AgentHandle handle(AgentSlot slot) const { return {tag_, slot}; }
+    /// The first id the next birth will get (checkpointed so restarts continue the sequence).
+    AgentId next_id() const { return next_id_; }
+
+    void reserve(std::size_t n) {
+        id_.reserve(n);
+        site_.reserve(n);
+        Columns::for_each_column(columns_,
+                                 [n](std::string_view, auto& column) { column.reserve(n); });
+    }
+
+    /// Adds an agent now. Only for sequential code (initial conditions, infusion between
+    /// sweeps); inside a sweep use spawn(). Throws if the site is taken.
+    AgentSlot add(SiteIndex site, const Row& row) {
+        if (!layer_->is_empty(site)) {
+            throw std::logic_error(fmt::format("{}: site {} is already occupied", name_, site));
+        }
+        const AgentSlot slot = append(site, row);
+        layer_->place(site, handle(slot));
+        return slot;
+    }
+
+    /// Records a birth at an empty site during a sweep; the agent exists after commit().
+    void spawn(const SweepContext& context, SiteIndex site, const Row& row) {
+        assert(layer_->is_empty(site));
+        layer_->place(site, AgentHandle::pending());
+        pending_[context.tile].push_back({site, row});
+    }
+
+    /// Removes an agent from the lattice now; its slot is reclaimed at a later commit().
+    void kill(const SweepContext& context, AgentSlot slot) {
+        assert(alive(slot));
+        layer_->clear(site_[slot]);
+        site_[slot] = kNoSite;
+        ++deaths_by_tile_[context.tile];
+    }
+
+    /// Moves an agent to an empty site of its layer.
+    void move(AgentSlot slot, SiteIndex to) {
+        layer_->move(site_[slot], to);
+        site_[slot] = to;
+    }
+
+    /// Sync point: applies births in ascending tile order and compacts dead slots.
+    CommitReport commit() {
+        CommitReport report;
+        for (std::uint32_t tile = 0; tile < deaths_by_tile_.size(); ++tile) {
+            report.deaths += deaths_by_tile_[tile];
+            deaths_by_tile_[tile] = 0;
+        }
+        live_ -= report.deaths;
+        dead_slots_ += report.deaths;
+        if (dead_slots_ > 0 && dead_slots_ * 8 >= site_.size()) {
+            compact();
+            report.compacted = true;
+        }
+        for (auto& births : pending_) {
+            for (const PendingBirth& birth : births) {
+                const AgentSlot slot = append(birth.site, birth.row);
+                layer_->reassign(birth.site, handle(slot));
+            }
+            report.births += births.size();
+            births.clear();
+        }
+        return report;
+    }
+
+    /// Removes every dead slot now (stable, so ascending id order is kept).
+    void compact() {
+        if (dead_slots_ == 0) return;
+        Columns::for_each_column(
+            columns_, [this](std::string_view, auto& column) { compact_column(column); });
+        compact_column(id_);
+        compact_column(site_);
+        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
+            layer_->reassign(site_[slot], handle(slot));
+        }
+        dead_slots_ = 0;
+    }
+
+    /// Used when restoring a checkpoint.
+    void set_next_id(AgentId next) { next_id_ = next; }
+
+  private:
+    struct PendingBirth {
+        SiteIndex site;
+        Row row;
+    };
+
+    AgentSlot append(SiteIndex site, const Row& row) {
+        if (site_.size() >= AgentHandle::kMaxSlots) {
+            throw std::length_error(
+                fmt::format("{}: more than {} agents", name_, AgentHandle::kMaxSlots));
+        }
+        const auto slot = static_cast<AgentSlot>(site_.size());
+        id_.push_back(next_id_++);
+        site_.push_back(site);
+        columns_.push_back(row);
+        ++live_;
+        return slot;
+    }
+
+    template <class Column>
+    void compact_column(Column& column) {
+        std::size_t kept = 0;
+        for (std::size_t slot = 0; slot < site_.size(); ++slot) {
+            if (site_[slot] == kNoSite) continue;
+            if (kept != slot) column[kept] = column[slot];
+            ++kept;
+        }
+        column.resize(kept);
+    }
+
+    std::string name_;
+    std::uint8_t tag_;
+    OccupancyLayer* layer_;
+    std::vector<AgentId> id_;
+    std::vector<SiteIndex> site_;
+    Columns columns_;
+    std::size_t live_ = 0;
+    std::size_t dead_slots_ = 0;
+    AgentId next_id_ = 0;
+    std::vector<std::vector<PendingBirth>> pending_;
+    std::vector<std::uint32_t> deaths_by_tile_;
+};
+
+}  // namespace cartsim::engine

@@ -1,0 +1,42 @@
+#include "engine/random.hpp"
+
+namespace cartsim::engine {
+
+std::uint64_t RandomStream::poisson(double lambda) {
+    if (!(lambda > 0.0)) return 0;
+    if (lambda < 10.0) {
+        // Inversion by sequential search: expected lambda + 1 iterations.
+        const double u = uniform();
+        double p = std::exp(-lambda);
+        double cumulative = p;
+        std::uint64_t k = 0;
+        while (u > cumulative && k < 1000) {
+            ++k;
+            p *= lambda / static_cast<double>(k);
+            cumulative += p;
+        }
+        return k;
+    }
+    // W. Hormann, "The transformed rejection method for generating Poisson random variables",
+    // Insurance: Mathematics and Economics 12 (1993) 39-45, algorithm PTRS.
+    const double slam = std::sqrt(lambda);
+    const double loglam = std::log(lambda);
+    const double b = 0.931 + 2.53 * slam;
+    const double a = -0.059 + 0.02483 * b;
+    const double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    const double vr = 0.9277 - 3.6224 / (b - 2.0);
+    while (true) {
+        const double u = uniform() - 0.5;
+        const double v = uniform();
+        const double us = 0.5 - std::abs(u);
+        const double k = std::floor((2.0 * a / us + b) * u + lambda + 0.43);
+        if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(k);
+        if (k < 0.0 || (us < 0.013 && v > us)) continue;
+        const double log_accept = std::log(v * inv_alpha / (a / (us * us) + b));
+        if (log_accept <= -lambda + k * loglam - std::lgamma(k + 1.0)) {
+            return static_cast<std::uint64_t>(k);
+        }
+    }
+}
+
+}  // namespace cartsim::engine

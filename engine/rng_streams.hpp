@@ -1,0 +1,26 @@
+#pragma once
+// Every random stream id of cartsim, in one place. A stream id, with the run seed, keys a
+// Philox generator; the counter holds (step, agent id, draw index). Two uses that share a
+// stream id and counter would share random numbers, so ids are never reused or renumbered
+// (changing one changes every result drawn from it).
+
+#include <cstdint>
+
+namespace cartsim {
+
+enum class StreamId : std::uint64_t {
+    // engine/ (1 - 99)
+    sweep_color_order = 1,  ///< per sweep: the order in which tile colors are visited
+    // engine tests and the toy walker model (100 - 199)
+    test_a = 100,
+    test_b = 101,
+    toy_initial_placement = 110,
+    toy_hunter_move = 111,
+    toy_hunter_probe = 112,
+    toy_hunter_fate = 113,
+    toy_target_fate = 114,
+    toy_target_trait = 115,
+    // agents/ (1000 - 1999): the biology model's streams are listed here as they are added.
+};
+
+}  // namespace cartsim

@@ -1,0 +1,75 @@
+#pragma once
+// A 64-bit hash of simulation state, used by determinism tests and printed by runs.
+
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace cartsim::engine {
+
+/// FNV-1a over bytes followed by a final avalanche; order-sensitive by design: callers feed
+/// state in a canonical order (slot order = id order).
+class StateHasher {
+  public:
+    void add_bytes(const void* data, std::size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < size; ++i) {
+            hash_ = (hash_ ^ bytes[i]) * 0x100000001b3ULL;
+        }
+    }
+    template <class T>
+    requires std::is_trivially_copyable_v<T>
+    void add(const T& value) { add_bytes(&value, sizeof(T)); }
+    template <class T>
+    requires std::is_trivially_copyable_v<T>
+    void add(std::span<const T> values) {
+        add(values.size());
+        add_bytes(values.data(), values.size_bytes());
+    }
+    template <class T>
+    void add(const std::vector<T>& values) {
+        add(std::span<const T>(values));
+    }
+    void add(std::string_view text) {
+        add(text.size());
+        add_bytes(text.data(), text.size());
+    }
+    std::uint64_t value() const {
+        std::uint64_t z = hash_;  // splitmix64 finaliser
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
+  private:
+    std::uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+/// Hashes a population's ids, sites and every model column, skipping dead slots so the
+/// hash does not depend on when compaction happened.
+template <class PopulationT>
+void hash_population(StateHasher& hasher, const PopulationT& population) {
+    hasher.add(std::string_view(population.name()));
+    hasher.add(static_cast<std::uint64_t>(population.live_count()));
+    hasher.add(population.next_id());
+    for (std::size_t slot = 0; slot < population.slot_count(); ++slot) {
+        const auto s = static_cast<std::uint32_t>(slot);
+        if (!population.alive(s)) continue;
+        hasher.add(population.id(s));
+        hasher.add(population.site(s));
+    }
+    using Columns = std::remove_cvref_t<decltype(population.columns())>;
+    Columns::for_each_column(population.columns(), [&](std::string_view name, const auto& column) {
+        hasher.add(name);
+        for (std::size_t slot = 0; slot < column.size(); ++slot) {
+            if (!population.alive(static_cast<std::uint32_t>(slot))) continue;
+            const auto value = column[slot];
+            hasher.add(value);
+        }
+    });
+}
+
+}  // namespace cartsim::engine

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package cartsim needs to build, test, benchmark and analyse.
+# Idempotent: when everything is present it only runs dpkg-query and exits quietly.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev librandom123-dev
+  libtomlplusplus-dev libcli11-dev
+  python3 python3-h5py python3-numpy python3-matplotlib
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2

@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <stdexcept>
+
+#include "engine/lattice.hpp"
+
+namespace cartsim::engine {
+namespace {
+
+TEST(Lattice, SiteAndCoordinateRoundTrip) {
+    const Lattice lattice(7, 5, 3, Boundary::reflective);
+    EXPECT_EQ(lattice.site_count(), 105u);
+    EXPECT_EQ(lattice.dimension(), 3);
+    std::set<SiteIndex> seen;
+    for (int z = 0; z < 3; ++z) {
+        for (int y = 0; y < 5; ++y) {
+            for (int x = 0; x < 7; ++x) {
+                const SiteIndex s = lattice.site_of({x, y, z});
+                EXPECT_LT(s, lattice.site_count());
+                EXPECT_EQ(lattice.coord_of(s), (SiteCoord{x, y, z}));
+                seen.insert(s);
+            }
+        }
+    }
+    EXPECT_EQ(seen.size(), 105u);
+}
+
+TEST(Lattice, NeighborhoodSizesInTwoAndThreeDimensions) {
+    const Lattice flat(10, 10, 1, Boundary::reflective);
+    const Lattice cube(10, 10, 10, Boundary::reflective);
+    EXPECT_EQ(flat.dimension(), 2);
+    EXPECT_EQ(flat.offsets(Neighborhood::moore).size(), 8u);
+    EXPECT_EQ(flat.offsets(Neighborhood::von_neumann).size(), 4u);
+    EXPECT_EQ(cube.offsets(Neighborhood::moore).size(), 26u);
+    EXPECT_EQ(cube.offsets(Neighborhood::von_neumann).size(), 6u);
+    for (const Offset& o : cube.offsets(Neighborhood::von_neumann)) {
+        EXPECT_EQ(std::abs(o.dx) + std::abs(o.dy) + std::abs(o.dz), 1);
+    }
+}
+
+TEST(Lattice, ReflectiveBoundaryDropsOffLatticeNeighbors) {
+    const Lattice cube(10, 10, 10, Boundary::reflective);
+    std::array<SiteIndex, 26> out{};
+    EXPECT_EQ(cube.neighbors(cube.site_of({5, 5, 5}), Neighborhood::moore, out), 26);
+    EXPECT_EQ(cube.neighbors(cube.site_of({0, 0, 0}), Neighborhood::moore, out), 7);
+    EXPECT_EQ(cube.neighbors(cube.site_of({0, 5, 5}), Neighborhood::moore, out), 17);
+    EXPECT_EQ(cube.neighbors(cube.site_of({0, 0, 0}), Neighborhood::von_neumann, out), 3);
+    EXPECT_EQ(cube.neighbor(cube.site_of({0, 3, 3}), {-1, 0, 0}), kNoSite);
+    const Lattice flat(10, 10, 1, Boundary::reflective);
+    EXPECT_EQ(flat.neighbors(flat.site_of({9, 9, 0}), Neighborhood::moore, out), 3);
+}
+
+TEST(Lattice, PeriodicBoundaryWraps) {
+    const Lattice cube(10, 8, 6, Boundary::periodic);
+    std::array<SiteIndex, 26> out{};
+    EXPECT_EQ(cube.neighbors(cube.site_of({0, 0, 0}), Neighborhood::moore, out), 26);
+    EXPECT_EQ(cube.neighbor(cube.site_of({0, 0, 0}), {-1, -1, -1}), cube.site_of({9, 7, 5}));
+    EXPECT_EQ(cube.neighbor(cube.site_of({9, 7, 5}), {1, 1, 1}), cube.site_of({0, 0, 0}));
+    // Neighbourhood is symmetric: b is a neighbour of a iff a is a neighbour of b.
+    const SiteIndex a = cube.site_of({0, 7, 3});
+    const int n = cube.neighbors(a, Neighborhood::moore, out);
+    for (int i = 0; i < n; ++i) {
+        std::array<SiteIndex, 26> back{};
+        const int m = cube.neighbors(out[static_cast<std::size_t>(i)], Neighborhood::moore, back);
+        EXPECT_NE(std::find(back.begin(), back.begin() + m, a), back.begin() + m);
+    }
+}
+
+TEST(Lattice, RejectsBadExtents) {
+    EXPECT_THROW(Lattice(0, 5, 5, Boundary::reflective), std::invalid_argument);
+    EXPECT_THROW(Lattice(5, -1, 5, Boundary::reflective), std::invalid_argument);
+    EXPECT_THROW(Lattice(70000, 70000, 1, Boundary::reflective), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace cartsim::engine
