@@ -2,9 +2,6 @@
 // The parallel sweep: every live agent of a population runs a rule once, tile by tile, colors
 // one after another, with no data races and no locks in the rule.
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include <algorithm>
 #include <array>
 #include <numeric>
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "engine/domain.hpp"
+#include "engine/parallel_for.hpp"
 #include "engine/random.hpp"
 #include "engine/sweep_context.hpp"
 #include "engine/tile_grid.hpp"
@@ -72,8 +70,8 @@ inline std::array<int, 8> color_order(int color_count, std::uint64_t seed, Step 
 /// starting site, including other populations, and must not touch anything farther away.
 ///
 /// Colors run one after another in a per-step random order; the tiles of one color run in
-/// parallel (oneTBB); the agents of one tile run in ascending id order. Nothing here depends on
-/// the number of threads, so results are identical for any thread count.
+/// parallel (parallel_for_index); the agents of one tile run in ascending id order. Nothing here
+/// depends on the number of threads, so results are identical for any thread count.
 template <class PopulationT, class Rule>
 void sweep_population(const Domain& domain, PopulationT& population, TileBuckets& buckets,
                       std::uint64_t seed, Step step, Rule&& rule) {
@@ -83,15 +81,12 @@ void sweep_population(const Domain& domain, PopulationT& population, TileBuckets
     for (int c = 0; c < grid.color_count(); ++c) {
         const std::span<const TileIndex> tiles =
             domain.owned_tiles_of_color(order[static_cast<std::size_t>(c)]);
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, tiles.size()),
-                          [&](const tbb::blocked_range<std::size_t>& range) {
-                              for (std::size_t i = range.begin(); i != range.end(); ++i) {
-                                  const SweepContext context{tiles[i], step, seed};
-                                  for (const AgentSlot slot : buckets.of_tile(tiles[i])) {
-                                      if (population.alive(slot)) rule(slot, context);
-                                  }
-                              }
-                          });
+        parallel_for_index(tiles.size(), [&](std::size_t i) {
+            const SweepContext context{tiles[i], step, seed};
+            for (const AgentSlot slot : buckets.of_tile(tiles[i])) {
+                if (population.alive(slot)) rule(slot, context);
+            }
+        });
     }
 }
 

@@ -1,0 +1,113 @@
+#pragma once
+// The engine's parallel loops. Everything parallel in cartsim goes through here.
+//
+// Normally these are oneTBB algorithms. Under ThreadSanitizer (CARTSIM_TSAN_STD_THREADS, set by
+// the tsan preset) they run on plain std::threads instead: Debian's libtbb is not instrumented,
+// so TSan cannot see its task hand-offs and reports races inside TBB's own headers. The
+// std::thread versions keep the same work decomposition (per index, fixed reduction grain), so
+// TSan checks exactly what matters: that our sweeps and rules never race.
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace cartsim::engine {
+
+#if defined(CARTSIM_TSAN_STD_THREADS)
+namespace detail {
+/// Runs chunk(c) for c in [0, chunks) on up to the current arena's concurrency of std::threads.
+template <class Chunk>
+void run_chunks_on_threads(std::size_t chunks, Chunk&& chunk) {
+    const auto threads = std::min<std::size_t>(
+        chunks, static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency())));
+    if (threads <= 1) {
+        for (std::size_t c = 0; c < chunks; ++c) chunk(c);
+        return;
+    }
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            for (std::size_t c = t; c < chunks; c += threads) chunk(c);
+        });
+    }
+    for (auto& thread : pool) thread.join();
+}
+}  // namespace detail
+#endif
+
+/// body(i) for every i in [0, n), in parallel and in no particular order.
+template <class Body>
+void parallel_for_index(std::size_t n, Body&& body) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    detail::run_chunks_on_threads(n, body);
+#else
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n),
+                      [&](const tbb::blocked_range<std::size_t>& range) {
+                          for (std::size_t i = range.begin(); i != range.end(); ++i) body(i);
+                      });
+#endif
+}
+
+/// Fixed chunk size of floating-point reductions. The split tree of
+/// tbb::parallel_deterministic_reduce depends only on the range and this grain, never on the
+/// number of threads, so the rounding of the sum is the same on every run.
+inline constexpr std::size_t kReduceGrain = 4096;
+
+/// Sum of term(i) for i in [0, n), bitwise identical for any thread count.
+template <class Term>
+double deterministic_sum(std::size_t n, Term&& term) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    std::vector<double> partial(chunks, 0.0);
+    detail::run_chunks_on_threads(chunks, [&](std::size_t c) {
+        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
+        for (std::size_t i = c * kReduceGrain; i < end; ++i) partial[c] += term(i);
+    });
+    double total = 0.0;
+    for (const double p : partial) total += p;
+    return total;
+#else
+    return tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, n, kReduceGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& range, double partial) {
+            for (std::size_t i = range.begin(); i != range.end(); ++i) partial += term(i);
+            return partial;
+        },
+        [](double a, double b) { return a + b; });
+#endif
+}
+
+/// Number of i in [0, n) with predicate(i); integer sums are exact in any order.
+template <class Predicate>
+std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    std::vector<std::uint64_t> partial(chunks, 0);
+    detail::run_chunks_on_threads(chunks, [&](std::size_t c) {
+        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
+        for (std::size_t i = c * kReduceGrain; i < end; ++i) partial[c] += predicate(i) ? 1 : 0;
+    });
+    std::uint64_t total = 0;
+    for (const std::uint64_t p : partial) total += p;
+    return total;
+#else
+    return tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, n, kReduceGrain), std::uint64_t{0},
+        [&](const tbb::blocked_range<std::size_t>& range, std::uint64_t partial) {
+            for (std::size_t i = range.begin(); i != range.end(); ++i) {
+                if (predicate(i)) ++partial;
+            }
+            return partial;
+        },
+        [](std::uint64_t a, std::uint64_t b) { return a + b; });
+#endif
+}
+
+}  // namespace cartsim::engine
