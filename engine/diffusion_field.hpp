@@ -1,0 +1,154 @@
+#pragma once
+// Scalar diffusion-decay field on the lattice or on a coarser grid, stepped implicitly.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/lattice.hpp"
+#include "engine/types.hpp"
+
+namespace cartsim::engine {
+
+/// A concentration field u on a regular grid of cells laid over a Lattice. It obeys
+///
+///     du/dt = D lap(u) - k u + s(x) - sum_i uptake_i u(x_i)
+///
+/// Units: u is a concentration in units C chosen by the caller (e.g. pg/mL); D in um^2/min;
+/// k (decay) and uptake rates in 1/min; a source adds C/min to the value of one cell.
+///
+/// Grid: with coarsening factor c >= 1 one field cell covers c x c x c sites (c x c x 1 when
+/// the lattice is 2-D, nz == 1), so the cell edge is c * site_edge_um and the grid has
+/// ceil(nx/c) x ceil(ny/c) x ceil(nz/c) cells. When an extent is not a multiple of c the last
+/// cell of that axis is treated as a full cell (the field box is then slightly larger than the
+/// lattice); a periodic lattice must be a multiple of c on every coarsened axis so the field
+/// wraps with the lattice's period. A cell's volume is cell_edge^3 in 3-D and
+/// cell_edge^2 * site_edge in 2-D (the 2-D sheet is one site thick).
+///
+/// Boundary follows the lattice: reflective = zero flux (Neumann), periodic = wrap.
+///
+/// Step (dt): backward Euler for diffusion and decay, with the sources on the right-hand side,
+///     (I + dt k I - dt D L) u' = u + dt s,
+/// solved by conjugate gradients (the matrix is symmetric positive definite) with warm start
+/// from u and relative residual 1e-10; unconditionally stable, and an M-matrix, so it keeps
+/// u >= 0 and obeys the maximum principle. Point uptake is then applied exactly, operator
+/// split: u'_cell *= exp(-uptake_cell * dt). The matrix is assembled once and rebuilt only when
+/// dt changes. The solve is sequential on purpose: the result is bitwise reproducible and does
+/// not depend on the thread count.
+///
+/// Sources and uptake are per-step inputs: they accumulate per cell until the next step(),
+/// which clears them at its end. They are accumulated from sequential code for now (the calls
+/// are not thread-safe); a parallel caller must gather them per tile and add them in a fixed
+/// order, or the floating-point sums will depend on the schedule.
+///
+/// Note on coarsening: a source or uptake added "at a site" acts on the whole cell holding the
+/// site, at the given rate. A caller that thinks in per-site rates (an agent secreting into its
+/// own site's volume) should divide by sites_per_cell().
+///
+/// Memory: about 160 bytes per cell (value, source, uptake, right-hand side, a 7-point CSR
+/// matrix, CG work vectors); coarsen large lattices.
+class DiffusionField {
+  public:
+    /// Throws std::invalid_argument for coarsening < 1, a negative or non-finite diffusion or
+    /// decay, a non-positive or non-finite site edge, a periodic lattice whose extents are not
+    /// multiples of the coarsening, or a grid too large for the solver's 32-bit indices.
+    DiffusionField(const Lattice& lattice, int coarsening, double diffusion_um2_per_min,
+                   double decay_per_min, double site_edge_um);
+    ~DiffusionField();
+    DiffusionField(DiffusionField&&) noexcept;
+    DiffusionField& operator=(DiffusionField&&) noexcept;
+    // The solver keeps a reference to its own matrix; copying would need a rebuild.
+    DiffusionField(const DiffusionField&) = delete;
+    DiffusionField& operator=(const DiffusionField&) = delete;
+
+    // Geometry.
+    std::int32_t gx() const { return gx_; }
+    std::int32_t gy() const { return gy_; }
+    std::int32_t gz() const { return gz_; }
+    std::size_t cell_count() const { return cell_count_; }
+    int coarsening() const { return coarsening_; }
+    /// Lattice sites covered by one (full) cell: c^3 in 3-D, c^2 in 2-D.
+    int sites_per_cell() const { return coarsening_ * coarsening_ * coarsening_z_; }
+    double site_edge_um() const { return site_edge_um_; }
+    double cell_edge_um() const { return cell_edge_um_; }
+    double cell_volume_um3() const { return cell_volume_um3_; }
+    double diffusion_um2_per_min() const { return diffusion_um2_per_min_; }
+    double decay_per_min() const { return decay_per_min_; }
+    Boundary boundary() const { return boundary_; }
+
+    /// Cell holding a lattice site (site must be on the lattice).
+    std::size_t cell_of_site(SiteIndex site) const;
+    /// Cell at grid coordinates (0 <= cx < gx, ...): cx + gx * (cy + gy * cz).
+    std::size_t cell_at(std::int32_t cx, std::int32_t cy, std::int32_t cz) const {
+        return static_cast<std::size_t>(cx) +
+               static_cast<std::size_t>(gx_) *
+                   (static_cast<std::size_t>(cy) +
+                    static_cast<std::size_t>(gy_) * static_cast<std::size_t>(cz));
+    }
+
+    // Per-step inputs (sequential callers only, see the class comment).
+    /// Adds rate_per_min (C/min, >= 0) to the source of the cell holding `site` for the next
+    /// step. Throws std::invalid_argument for a negative or non-finite rate.
+    void add_source_at_site(SiteIndex site, double rate_per_min);
+    /// Same, addressed by cell.
+    void add_source_at_cell(std::size_t cell, double rate_per_min);
+    /// Adds a first-order uptake rate (1/min, >= 0) to the cell holding `site` for the next
+    /// step. Throws std::invalid_argument for a negative or non-finite rate.
+    void add_uptake_at_site(SiteIndex site, double uptake_per_min);
+    /// Zeroes the source and the uptake buffers; step() calls it at its end.
+    void clear_sources();
+
+    /// Advances the field by dt_min > 0 (throws std::invalid_argument otherwise). Throws
+    /// std::runtime_error if the solver does not converge (it should not for any finite input).
+    void step(double dt_min);
+
+    // Values (concentration, C).
+    double value_at_site(SiteIndex site) const { return value_at_cell(cell_of_site(site)); }
+    double value_at_cell(std::size_t cell) const { return values_[cell]; }
+    std::span<const double> values() const { return {values_, cell_count_}; }
+    /// For initial conditions and restarts; length cell_count().
+    std::span<double> values_mutable() { return {values_, cell_count_}; }
+    /// Sum of value * cell volume (C * um^3), summed sequentially in cell order with
+    /// compensation, so it is deterministic and accurate enough to check conservation.
+    double total_amount() const;
+    /// Mean value over cells (C).
+    double mean() const;
+
+    // Diagnostics of the last step's solve.
+    int last_solve_iterations() const { return last_solve_iterations_; }
+    /// Relative residual |b - A u| / |b| reached by the last solve.
+    double last_solve_relative_residual() const { return last_solve_relative_residual_; }
+
+  private:
+    struct Solver;  // Eigen matrix, CG solver and vectors; kept out of this header
+
+    void rebuild_matrix(double dt_min);
+
+    std::int32_t nx_;
+    std::int32_t ny_;
+    std::int32_t nz_;
+    Boundary boundary_;
+    int coarsening_;
+    int coarsening_z_;  // 1 on a 2-D lattice: the sheet is never coarsened across its thickness
+    std::int32_t gx_;
+    std::int32_t gy_;
+    std::int32_t gz_;
+    std::size_t cell_count_;
+    double diffusion_um2_per_min_;
+    double decay_per_min_;
+    double site_edge_um_;
+    double cell_edge_um_;
+    double cell_volume_um3_;
+
+    std::unique_ptr<Solver> solver_;
+    double* values_ = nullptr;            // points into solver_'s aligned Eigen vector
+    std::vector<double> source_per_min_;  // per cell, C/min
+    std::vector<double> uptake_per_min_;  // per cell, 1/min
+    double matrix_dt_min_ = 0.0;          // dt the cached matrix was built for; 0 = none yet
+    int last_solve_iterations_ = 0;
+    double last_solve_relative_residual_ = 0.0;
+};
+
+}  // namespace cartsim::engine
