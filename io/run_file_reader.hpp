@@ -1,0 +1,62 @@
+#pragma once
+// RunFileReader: reads a run file written by RunFileWriter (finished, or a .partial of a run that
+// is still going or never finished). Used by tests and `cartsim info`.
+//
+// The file is opened read-only without HDF5 file locking, so a .partial can be read while its
+// writer runs (what is visible is the state as of the writer's last flush()).
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/hdf5_handle.hpp"
+#include "io/run_file_writer.hpp"
+
+namespace cartsim::io {
+
+struct TimeseriesColumnInfo {
+    std::string name;
+    std::string units;
+    ColumnType type = ColumnType::float64;
+};
+
+// The attributes of /summary, split by type.
+struct RunSummary {
+    std::map<std::string, double, std::less<>> values;  // NaN: the endpoint never happened
+    std::map<std::string, std::string, std::less<>> texts;
+};
+
+class RunFileReader {
+  public:
+    // Throws IoError naming the path if the file does not exist, is not HDF5, lacks the root
+    // attribute format_version (not written by cartsim), or has a format_version this build
+    // cannot read.
+    explicit RunFileReader(std::filesystem::path path);
+
+    const std::filesystem::path& path() const { return path_; }
+    int format_version() const { return format_version_; }
+
+    // Root attributes cartsim_version, git_commit, seed, created_utc.
+    RunMetadata run_metadata() const;
+    // /config attribute scenario_toml.
+    std::string scenario_toml() const;
+
+    // Datasets of /timeseries in declaration order, time_days first.
+    std::vector<TimeseriesColumnInfo> timeseries_columns() const;
+    std::size_t timeseries_rows() const;
+    // All rows of one column (time_days included) as double.
+    std::vector<double> read_timeseries(std::string_view column) const;
+
+    RunSummary summary() const;
+
+  private:
+    std::filesystem::path path_;
+    Hdf5Handle file_;
+    int format_version_ = 0;
+};
+
+}  // namespace cartsim::io

@@ -1,0 +1,135 @@
+#pragma once
+// RunFileWriter: writes one run's HDF5 file (root attributes, /config, /timeseries, /summary) and
+// never exposes a half-written file under the final name.
+//
+// Life of an output file:
+//   1. The constructor checks the final path (it must not exist unless `force`; its directory must
+//      exist and be writable) and creates "<final>.partial" beside it. Nothing is written before
+//      these checks pass.
+//   2. The run sets the root attributes and the scenario text, declares its time-series columns
+//      once, appends rows, sets summary attributes. flush() makes everything so far readable by
+//      h5py/h5dump/RunFileReader opening the .partial while the run goes on.
+//   3. finish() writes the rest, closes the file, fsyncs it, renames it over the final path
+//      (atomically; with `force` an existing output is replaced only now, so a run that dies keeps
+//      the old output) and fsyncs the directory.
+// A writer destroyed without finish() (exception, failed run) writes its buffered rows, closes the
+// file and leaves it as "<final>.partial": never under the final name. A process that is killed
+// leaves the .partial as of its last flush() at best (HDF5 without SWMR gives no guarantee for
+// writes after it); the final path is never touched either way.
+//
+// The .partial is created without HDF5 file locking, so readers can open it during the run
+// without HDF5_USE_FILE_LOCKING=FALSE. An existing .partial (left by an earlier run that did not
+// finish, perhaps material to resume from) is replaced only with `force`.
+//
+// Room for what comes next (same file, same writer): /snapshots/NNNNNN groups, /checkpoint and
+// the XDMF sidecar written beside the final path at finish().
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "io/hdf5_handle.hpp"
+
+namespace cartsim::io {
+
+// Version of the layout below; bump it when a reader of the previous version would misread a file.
+inline constexpr int kFormatVersion = 1;
+
+// Names inside the file: the public contract of DESIGN.md "Output".
+namespace layout {
+inline constexpr const char* kFormatVersionAttr = "format_version";    // root, int32
+inline constexpr const char* kCartsimVersionAttr = "cartsim_version";  // root, string
+inline constexpr const char* kGitCommitAttr = "git_commit";            // root, string
+inline constexpr const char* kSeedAttr = "seed";                       // root, uint64
+inline constexpr const char* kCreatedUtcAttr = "created_utc";          // root, ISO-8601 string
+inline constexpr const char* kConfigGroup = "config";
+inline constexpr const char* kScenarioTomlAttr = "scenario_toml";  // /config, string
+inline constexpr const char* kTimeseriesGroup = "timeseries";
+inline constexpr const char* kTimeColumn = "time_days";  // first dataset of /timeseries
+inline constexpr const char* kTimeUnits = "day";
+inline constexpr const char* kUnitsAttr = "units";  // string attribute of every time-series dataset
+inline constexpr const char* kSummaryGroup = "summary";
+}  // namespace layout
+
+// Root attributes of a run (format_version is added by the writer).
+struct RunMetadata {
+    std::string cartsim_version;
+    std::string git_commit;
+    std::uint64_t seed = 0;
+    std::string created_utc;  // ISO-8601 UTC; the writer fills in the current time if empty
+};
+
+// Storage type of a time-series column. Values are always passed and read as double; an int64
+// column accepts only integral values (counts) and stores them exactly as integers.
+enum class ColumnType { float64, int64 };
+
+struct TimeseriesColumn {
+    std::string name;   // dataset name under /timeseries: not empty, no '/', not "time_days"
+    std::string units;  // e.g. "cell", "cell/uL", "1"
+    ColumnType type = ColumnType::float64;
+};
+
+// Chunking and compression of the time-series datasets.
+struct TimeseriesStorage {
+    std::size_t chunk_rows = 1024;  // rows per chunk, also the size of the write batches
+    int deflate_level = 4;          // 0 = no compression; shuffle + deflate when HDF5 has it
+};
+
+// The current time as "YYYY-MM-DDTHH:MM:SSZ".
+std::string current_utc_iso8601();
+
+class RunFileWriter {
+  public:
+    // Throws IoError naming the path if the final path exists and `force` is false, if it is a
+    // directory, if its directory is missing or not writable, if a .partial exists and `force` is
+    // false, or if HDF5 cannot create the file.
+    RunFileWriter(std::filesystem::path final_path, bool force, TimeseriesStorage storage = {});
+    // Without finish(): writes buffered rows, closes, leaves "<final>.partial". Never throws.
+    ~RunFileWriter();
+    RunFileWriter(RunFileWriter&&) noexcept;
+    RunFileWriter& operator=(RunFileWriter&&) noexcept;
+    RunFileWriter(const RunFileWriter&) = delete;
+    RunFileWriter& operator=(const RunFileWriter&) = delete;
+
+    static std::filesystem::path partial_path_for(const std::filesystem::path& final_path);
+    const std::filesystem::path& final_path() const;
+    const std::filesystem::path& partial_path() const;
+
+    // Root attributes cartsim_version, git_commit, seed, created_utc. Required before finish();
+    // a second call replaces the values.
+    void set_run_metadata(const RunMetadata& metadata);
+    // /config attribute scenario_toml: the fully resolved scenario text (any length). Required
+    // before finish(); a second call replaces it.
+    void set_scenario_toml(std::string_view resolved_scenario_text);
+
+    // Creates /timeseries/time_days and one dataset per column, in this order. Once per file.
+    void declare_timeseries(std::span<const TimeseriesColumn> columns);
+    // One row: the time and one value per declared column, in declaration order. Buffered and
+    // written in batches of chunk_rows.
+    void append_row(double time_days, std::span<const double> values);
+    // Rows appended so far (written or buffered).
+    std::size_t timeseries_rows() const;
+
+    // /summary attributes: clinical endpoints. NaN stands for an endpoint that never happened.
+    // Setting a name again replaces it.
+    void set_summary(std::string_view name, double value);
+    void set_summary_text(std::string_view name, std::string_view text);
+
+    // Writes buffered rows and flushes HDF5's caches to the .partial, which readers can then open.
+    void flush();
+    // Completes the file and moves it to the final path (see the top of this header). After
+    // finish() every other call throws. If finish() throws, the .partial is left behind.
+    void finish();
+    bool finished() const;
+
+  private:
+    struct State;
+    State& usable_state(std::string_view operation);
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace cartsim::io

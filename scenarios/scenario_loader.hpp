@@ -1,0 +1,64 @@
+#pragma once
+// Scenario files (TOML) -> validated ParameterSet; `--set key=value` overrides; the resolved
+// scenario rendered back to TOML; the parameter reference rendered as Markdown.
+//
+// A scenario file holds parameters under their sections, plus two optional top-level entries
+// that are not parameters:
+//     inherits = "base.toml"   # loaded first, this file's values applied over it; the path is
+//                              # relative to this file; chains allowed, cycles are an error
+//     [scenario]
+//     name = "short-name"      # default: the file's stem
+//     description = "one line"
+// Every problem the user can fix is a ScenarioError naming the file (or "--set"), the key and,
+// for numbers, the allowed range and unit.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/parameter_table.hpp"
+#include "scenarios/scenario_error.hpp"
+
+namespace cartsim::scenarios {
+
+struct Scenario {
+    /// Every parameter of the table: the default unless a file or --set gave a value.
+    ParameterSet values;
+    /// The path of the loaded file as the user gave it (the origin name for loaded text).
+    std::string path;
+    /// [scenario].name of this file, else the file's stem. Not inherited.
+    std::string name;
+    /// [scenario].description of this file, else "". Not inherited.
+    std::string description;
+    /// Every file read, the most basic inherited file first and `path` last.
+    std::vector<std::string> files;
+};
+
+/// Reads, parses and validates a scenario file and the files it inherits. Throws ScenarioError.
+Scenario load_scenario_file(const std::filesystem::path& path, const ParameterTable& table);
+
+/// Like load_scenario_file for text already in memory; `origin_name` stands for its path in
+/// messages, and `inherits` is resolved relative to its directory (the working directory when
+/// it has none, e.g. "<stdin>").
+Scenario load_scenario_text(std::string_view text, std::string_view origin_name,
+                            const ParameterTable& table);
+
+/// Applies one `--set key=value` (spaces around '=' allowed). The value is read by the key's
+/// type: a number (an integer is accepted for a real, a fraction is not an integer), true or
+/// false, or a string with or without surrounding quotes (quotes are stripped, nothing is
+/// unescaped). Validated like file values; errors are ScenarioError with origin "--set".
+void apply_override(Scenario& scenario, std::string_view assignment, const ParameterTable& table);
+
+/// A complete TOML document with [scenario] and every parameter in [section] tables, each value
+/// preceded by "# <description> [<unit>] range [min, max]; default <d>; source: <source>" and
+/// followed by "# set in file <path>" / "# set by --set" when not the default. Loading it gives
+/// the same values bit for bit (reals are written in shortest round-trip form).
+std::string render_resolved_toml(const Scenario& scenario, const ParameterTable& table);
+
+/// One Markdown table per section ("## `section`" headings, sections in registration order) with
+/// key, type, unit, default, allowed values, description and source. No title: the caller adds
+/// its own.
+std::string render_markdown_reference(const ParameterTable& table);
+
+}  // namespace cartsim::scenarios
