@@ -1,5 +1,7 @@
 #include "engine/random.hpp"
 
+#include <algorithm>
+
 namespace cartsim::engine {
 
 std::uint64_t RandomStream::poisson(double lambda) {
@@ -37,6 +39,35 @@ std::uint64_t RandomStream::poisson(double lambda) {
             return static_cast<std::uint64_t>(k);
         }
     }
+}
+
+std::uint64_t RandomStream::binomial(std::uint64_t n, double p) {
+    if (n == 0 || !(p > 0.0)) return 0;
+    if (p >= 1.0) return n;
+    if (p > 0.5) return n - binomial(n, 1.0 - p);  // keeps n p small for the inversion branch
+    if (n <= 64) {
+        std::uint64_t k = 0;
+        for (std::uint64_t i = 0; i < n; ++i) k += bernoulli(p) ? 1 : 0;
+        return k;
+    }
+    const auto nd = static_cast<double>(n);
+    const double mean = nd * p;
+    if (mean < 30.0) {
+        // Inversion with the pmf recurrence P(k+1) = P(k) (n-k)/(k+1) p/(1-p).
+        const double u = uniform();
+        const double ratio = p / (1.0 - p);
+        double pk = std::exp(nd * std::log1p(-p));
+        double cumulative = pk;
+        std::uint64_t k = 0;
+        while (u > cumulative && k < n) {
+            pk *= static_cast<double>(n - k) / static_cast<double>(k + 1) * ratio;
+            cumulative += pk;
+            ++k;
+        }
+        return k;
+    }
+    const double draw = std::round(normal(mean, std::sqrt(mean * (1.0 - p))));
+    return static_cast<std::uint64_t>(std::clamp(draw, 0.0, nd));
 }
 
 }  // namespace cartsim::engine

@@ -54,6 +54,9 @@ class RandomStream {
     double exponential(double rate) { return -std::log(uniform()) / rate; }
     /// Poisson with mean lambda >= 0 (inversion below 10, Hormann's PTRS above).
     std::uint64_t poisson(double lambda);
+    /// Binomial(n, p): exact (Bernoulli trials for n <= 64, inversion while n p < 30), and a
+    /// rounded normal approximation, clamped to [0, n], when both n p and n (1 - p) >= 30.
+    std::uint64_t binomial(std::uint64_t n, double p);
 
   private:
     void refill() {

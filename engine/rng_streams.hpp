@@ -20,7 +20,16 @@ enum class StreamId : std::uint64_t {
     toy_hunter_fate = 113,
     toy_target_fate = 114,
     toy_target_trait = 115,
-    // agents/ (1000 - 1999): the biology model's streams are listed here as they are added.
+    // agents/ (1000 - 1999): the biology model
+    initial_tissue = 1000,   ///< per site: which cell, its antigen densities
+    initial_vessels = 1001,  ///< per vessel column / site
+    tissue_fate = 1010,      ///< per tissue cell and tick: death, division, differentiation
+    tissue_daughter = 1011,  ///< per dividing cell: daughter site and traits
+    cart_fate = 1020,        ///< per CAR-T cell and step: death, state changes, kill, division
+    cart_move = 1021,        ///< per CAR-T cell and step: persistent random walk
+    cart_probe = 1022,       ///< per CAR-T cell and step: which neighbour, binding
+    cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
+    blood_exchange = 1030,   ///< per step: blood deaths, conversions, entries into marrow
 };
 
 }  // namespace cartsim

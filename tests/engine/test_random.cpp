@@ -139,6 +139,22 @@ TEST(RandomStream, PoissonProbabilitiesPassChiSquare) {
     }
 }
 
+TEST(RandomStream, BinomialMomentsAcrossAllBranches) {
+    // Bernoulli trials (n <= 64), inversion (n p < 30), normal approximation, and p > 1/2.
+    for (const auto& [n, p] : std::vector<std::pair<std::uint64_t, double>>{
+             {20, 0.3}, {1000, 0.004}, {100000, 0.0003}, {5000, 0.2}, {300, 0.9}}) {
+        SCOPED_TRACE(testing::Message() << "n " << n << " p " << p);
+        const double nd = static_cast<double>(n);
+        expect_moments(
+            sample([&](RandomStream& r) { return static_cast<double>(r.binomial(n, p)); }), nd * p,
+            nd * p * (1.0 - p), 0.02);
+    }
+    RandomStream r(1, StreamId::test_a, 0, 0);
+    EXPECT_EQ(r.binomial(0, 0.5), 0u);
+    EXPECT_EQ(r.binomial(10, 0.0), 0u);
+    EXPECT_EQ(r.binomial(10, 1.0), 10u);
+}
+
 /// Pearson correlation of uniforms from two keys over kDraws agents.
 double correlation(const std::function<double(std::size_t)>& a,
                    const std::function<double(std::size_t)>& b) {

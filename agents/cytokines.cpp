@@ -1,0 +1,83 @@
+#include "agents/cytokines.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace cartsim::agents {
+namespace {
+
+constexpr double kMlPerUm3 = 1e-12;
+
+/// Serum level after dt of constant input (pg/mL per min) and first-order clearance (per min).
+double serum_after(double level, double input_per_min, double clearance_per_min, double dt_min) {
+    const double decay = std::exp(-clearance_per_min * dt_min);
+    return level * decay + input_per_min / clearance_per_min * (1.0 - decay);
+}
+
+}  // namespace
+
+Cytokines::Cytokines(const engine::Lattice& lattice, const CytokineParameters& parameters,
+                     double site_edge_um, double marrow_share)
+    : parameters_(parameters),
+      marrow_share_(marrow_share),
+      ifng_(lattice, parameters.field_coarsening, parameters.ifng_diffusion_um2_per_min,
+            parameters.ifng_decay_per_min, site_edge_um),
+      il6_(lattice, parameters.field_coarsening, parameters.il6_diffusion_um2_per_min,
+           parameters.il6_decay_per_min, site_edge_um),
+      cell_volume_ml_(ifng_.cell_volume_um3() * kMlPerUm3),
+      ifng_secretion_pg_per_min_(ifng_.cell_count(), 0.0),
+      il6_release_pg_(ifng_.cell_count(), 0.0),
+      myeloid_per_cell_(ifng_.cell_count(), 0) {}
+
+void Cytokines::add_ifng_secretion(engine::SiteIndex site, double pg_per_min) {
+    ifng_secretion_pg_per_min_[ifng_.cell_of_site(site)] += pg_per_min;
+}
+
+void Cytokines::add_il6_release(engine::SiteIndex site, double pg) {
+    il6_release_pg_[il6_.cell_of_site(site)] += pg;
+}
+
+void Cytokines::set_myeloid_counts(std::vector<std::uint32_t> counts_per_cell) {
+    if (counts_per_cell.size() != myeloid_per_cell_.size()) {
+        throw std::logic_error("myeloid counts do not match the field grid");
+    }
+    myeloid_per_cell_ = std::move(counts_per_cell);
+}
+
+void Cytokines::update(double dt_min) {
+    const double il6_per_ifng_per_min = parameters_.il6_per_ifng_pg_per_hour / 60.0;
+    for (std::size_t cell = 0; cell < ifng_secretion_pg_per_min_.size(); ++cell) {
+        if (ifng_secretion_pg_per_min_[cell] > 0.0) {
+            ifng_.add_source_at_cell(cell, ifng_secretion_pg_per_min_[cell] / cell_volume_ml_);
+        }
+        const double il6_pg_per_min =
+            il6_release_pg_[cell] / dt_min + static_cast<double>(myeloid_per_cell_[cell]) *
+                                                 il6_per_ifng_per_min * ifng_.value_at_cell(cell);
+        if (il6_pg_per_min > 0.0) il6_.add_source_at_cell(cell, il6_pg_per_min / cell_volume_ml_);
+        ifng_secretion_pg_per_min_[cell] = 0.0;
+        il6_release_pg_[cell] = 0.0;
+    }
+    ifng_.step(dt_min);
+    il6_.step(dt_min);
+
+    // Drainage from this marrow share (pg/min), scaled to the whole marrow, into plasma.
+    const double plasma_ml = parameters_.plasma_volume_ml;
+    const double ifng_drain = parameters_.ifng_decay_per_min * ifng_.total_amount() * kMlPerUm3;
+    const double il6_drain = parameters_.il6_decay_per_min * il6_.total_amount() * kMlPerUm3;
+    serum_ifng_pg_per_ml_ =
+        serum_after(serum_ifng_pg_per_ml_, ifng_drain / marrow_share_ / plasma_ml,
+                    parameters_.ifng_systemic_clearance_per_day / 1440.0, dt_min);
+    serum_il6_pg_per_ml_ = serum_after(serum_il6_pg_per_ml_, il6_drain / marrow_share_ / plasma_ml,
+                                       parameters_.il6_systemic_clearance_per_day / 1440.0, dt_min);
+}
+
+int Cytokines::crs_grade() const {
+    const double il6 = serum_il6_pg_per_ml_;
+    if (il6 >= parameters_.crs_grade4_il6_pg_per_ml) return 4;
+    if (il6 >= parameters_.crs_grade3_il6_pg_per_ml) return 3;
+    if (il6 >= parameters_.crs_grade2_il6_pg_per_ml) return 2;
+    if (il6 >= parameters_.crs_grade1_il6_pg_per_ml) return 1;
+    return 0;
+}
+
+}  // namespace cartsim::agents

@@ -1,0 +1,131 @@
+#pragma once
+// The CAR-T / B-ALL model: a piece of bone marrow on the lattice plus a blood compartment.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "agents/blood_compartment.hpp"
+#include "agents/car_t_cells.hpp"
+#include "agents/cytokines.hpp"
+#include "agents/observables.hpp"
+#include "agents/parameters.hpp"
+#include "agents/tissue_cells.hpp"
+#include "engine/domain.hpp"
+#include "engine/lattice.hpp"
+#include "engine/occupancy_layer.hpp"
+#include "engine/population.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/tile_grid.hpp"
+#include "engine/tile_sweep.hpp"
+
+namespace cartsim::agents {
+
+class MarrowModel {
+  public:
+    static constexpr std::uint8_t kTissueTag = 0;
+    static constexpr std::uint8_t kCarTTag = 1;
+    /// A CAR-T cell moves one site and then probes one site further; daughters go next to it.
+    static constexpr int kReach = 2;
+
+    /// Builds the marrow (vessels, tissue cells) and infuses the dose into blood at day 0.
+    /// Parameters must already be validated (scenarios/ does that).
+    explicit MarrowModel(const Parameters& parameters);
+
+    /// Advances one fine step.
+    void step();
+    engine::Step current_step() const { return step_; }
+    double time_days() const { return static_cast<double>(step_) * fine_step_days_; }
+    double fine_step_days() const { return fine_step_days_; }
+
+    Observables observe() const;
+    std::uint64_t state_hash() const;
+
+    const Parameters& parameters() const { return parameters_; }
+    const engine::Lattice& lattice() const { return lattice_; }
+    const engine::TileGrid& grid() const { return grid_; }
+    const engine::Scheduler& scheduler() const { return scheduler_; }
+    const engine::OccupancyLayer& tissue_layer() const { return tissue_layer_; }
+    const engine::OccupancyLayer& mobile_layer() const { return mobile_layer_; }
+    const engine::Population<TissueColumns>& tissue() const { return tissue_; }
+    const engine::Population<CarTColumns>& car_t() const { return car_t_; }
+    const BloodCompartment& blood() const { return blood_; }
+    const Cytokines& cytokines() const { return cytokines_; }
+    bool is_vessel(engine::SiteIndex site) const {
+        return (vessel_bits_[site >> 6] >> (site & 63)) & 1U;
+    }
+    std::size_t vessel_count() const { return vessel_sites_.size(); }
+    /// Simulated marrow volume / the patient's whole marrow volume.
+    double marrow_share() const { return marrow_share_; }
+
+    /// Test hooks: place cells directly (sequential code only).
+    engine::AgentSlot add_tissue_cell(engine::SiteIndex site, const TissueColumns::Row& row);
+    engine::AgentSlot add_car_t_cell(engine::SiteIndex site, const CarTColumns::Row& row);
+    void set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts);
+
+  private:
+    void build_vessels();
+    void build_tissue();
+    void add_phases();
+
+    void car_t_phase(engine::Step step);
+    void tissue_phase(engine::Step step);
+    void blood_phase(engine::Step step);
+    void well_mixed_shuffle(engine::Step step);
+    void car_t_rule(engine::AgentSlot slot, const engine::SweepContext& context);
+    void tissue_rule(engine::AgentSlot slot, const engine::SweepContext& context);
+
+    TissueColumns::Row make_blast(engine::RandomStream& random, bool cd19_negative,
+                                  bool cd22_negative) const;
+    TissueColumns::Row make_b_cell(engine::RandomStream& random) const;
+    /// Probability of an event with this rate (per day) within `days`.
+    static double chance(double rate_per_day, double days);
+
+    Parameters parameters_;
+    double fine_step_days_;
+    double tissue_step_days_;
+    engine::Lattice lattice_;
+    engine::TileGrid grid_;
+    engine::Domain domain_;
+    engine::OccupancyLayer tissue_layer_;
+    engine::OccupancyLayer mobile_layer_;
+    engine::Population<TissueColumns> tissue_;
+    engine::Population<CarTColumns> car_t_;
+    engine::TileBuckets buckets_;
+    engine::Scheduler scheduler_;
+    BloodCompartment blood_;
+    Cytokines cytokines_;
+    double marrow_share_ = 0.0;
+
+    std::vector<std::uint64_t> vessel_bits_;
+    std::vector<engine::SiteIndex> vessel_sites_;
+
+    // Per-tile event records written inside sweeps (one writer per tile), merged after.
+    struct TileEvents {
+        std::array<std::uint64_t, kCarTStateCount> exits_to_blood{};
+        std::uint64_t kills_blasts = 0;
+        std::uint64_t kills_b_cells = 0;
+        std::vector<engine::SiteIndex> lysis_sites;
+    };
+    std::vector<TileEvents> tile_events_;
+    std::uint64_t kills_blasts_ = 0;
+    std::uint64_t kills_b_cells_ = 0;
+
+    // Per-step constants derived from parameters.
+    struct StepChances {
+        double blast_death, blast_division, b_cell_death, b_cell_production;
+        double marrow_death, marrow_regeneration;
+        double effector_contraction, memory_loss, exhausted_death;
+        double contact_end, division, division_boosted, exit_to_blood;
+        double move;
+        double exhaustion_per_step, exhaustion_recovery_factor;
+        double car_loss_per_step, car_recovery_per_step;
+        std::uint32_t activation_steps;
+        engine::Step boost_end_step;
+    } chances_{};
+
+    engine::Step step_ = 0;
+};
+
+}  // namespace cartsim::agents

@@ -1,0 +1,62 @@
+#pragma once
+// What the model reports at each record time. Names match the /timeseries datasets.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace cartsim::agents {
+
+struct Observables {
+    double time_days = 0.0;
+    double blast_fraction = 0.0;  ///< blasts / nucleated marrow cells (tissue + CAR-T)
+    double blasts = 0.0;
+    double blasts_cd19_negative = 0.0;  ///< blasts without CAR-bindable CD19
+    double normal_b_cells = 0.0;
+    double marrow_cells = 0.0;
+    double cart_marrow = 0.0;
+    double cart_blood = 0.0;  ///< in the blood share of this marrow (simulation units)
+    double cart_blood_per_ul = 0.0;
+    double cart_resting = 0.0;  ///< marrow + blood share, by state
+    double cart_effector = 0.0;
+    double cart_memory = 0.0;
+    double cart_exhausted = 0.0;
+    double cart_engaged = 0.0;
+    double il6_pg_per_ml = 0.0;         ///< serum
+    double ifng_pg_per_ml = 0.0;        ///< serum
+    double il6_marrow_pg_per_ml = 0.0;  ///< mean over the simulated marrow
+    double ifng_marrow_pg_per_ml = 0.0;
+    double crs_grade = 0.0;
+    double kills_blasts = 0.0;   ///< cumulative
+    double kills_b_cells = 0.0;  ///< cumulative
+    double blast_cd19_mean_molecules = 0.0;
+
+    /// (name, unit, value) for every field, in a fixed order; the time-series contract.
+    template <class F>
+    void for_each(F&& f) const {
+        f("time_days", "day", time_days);
+        f("blast_fraction", "1", blast_fraction);
+        f("blasts", "cells", blasts);
+        f("blasts_cd19_negative", "cells", blasts_cd19_negative);
+        f("normal_b_cells", "cells", normal_b_cells);
+        f("marrow_cells", "cells", marrow_cells);
+        f("cart_marrow", "cells", cart_marrow);
+        f("cart_blood", "cells", cart_blood);
+        f("cart_blood_per_ul", "cells/uL", cart_blood_per_ul);
+        f("cart_resting", "cells", cart_resting);
+        f("cart_effector", "cells", cart_effector);
+        f("cart_memory", "cells", cart_memory);
+        f("cart_exhausted", "cells", cart_exhausted);
+        f("cart_engaged", "cells", cart_engaged);
+        f("il6_pg_per_ml", "pg/mL", il6_pg_per_ml);
+        f("ifng_pg_per_ml", "pg/mL", ifng_pg_per_ml);
+        f("il6_marrow_pg_per_ml", "pg/mL", il6_marrow_pg_per_ml);
+        f("ifng_marrow_pg_per_ml", "pg/mL", ifng_marrow_pg_per_ml);
+        f("crs_grade", "grade", crs_grade);
+        f("kills_blasts", "cells", kills_blasts);
+        f("kills_b_cells", "cells", kills_b_cells);
+        f("blast_cd19_mean_molecules", "molecules/cell", blast_cd19_mean_molecules);
+    }
+};
+
+}  // namespace cartsim::agents
