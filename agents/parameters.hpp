@@ -26,7 +26,7 @@ struct TimeParameters {
     double days = 60.0;
     double fine_step_min = 1.0;             ///< clock of CAR-T cells
     std::int32_t tissue_period_steps = 60;  ///< clock of tissue cells, in fine steps
-    std::int32_t field_period_steps = 10;   ///< clock of cytokine fields, in fine steps
+    std::int32_t field_period_steps = 30;   ///< clock of cytokine fields, in fine steps
     double record_every_days = 0.25;        ///< time-series sampling interval
 };
 
@@ -72,7 +72,7 @@ struct ProductParameters {
     double kill_probability = 0.5;      ///< per completed synapse
     double synapse_min = 25.0;          ///< mean contact duration (exponential)
     double doubling_time_days = 0.78;   ///< antigen-driven division when activated
-    double activation_hours = 36.0;     ///< proliferative program after a stimulation
+    double activation_hours = 12.0;     ///< proliferative program after a stimulation
     double effector_death_per_day = 0.16;
     double memory_fraction = 0.008;  ///< share of effector contraction going to memory
     double memory_loss_per_day = 0.0032;
@@ -91,9 +91,9 @@ struct CarTParameters {
     double speed_um_per_min = 5.0;
     double turn_probability = 0.3;         ///< per move: pick a new random direction
     double blood_to_marrow_per_day = 0.5;  ///< per blood CAR-T cell, into this marrow share
-    double marrow_to_blood_per_day = 2.0;  ///< per marrow CAR-T cell standing on a vessel
+    double marrow_to_blood_per_day = 1.0;  ///< per marrow CAR-T cell standing on a vessel
     bool lymphodepletion = true;
-    double lymphodepletion_boost = 2.0;  ///< multiplier of division rate right after LD
+    double lymphodepletion_boost = 1.5;  ///< multiplier of division rate right after LD
     double lymphodepletion_boost_days = 14.0;
     ProductParameters product_41bb{};
     ProductParameters product_cd28 = cd28_defaults();
@@ -116,14 +116,14 @@ struct CarTParameters {
 };
 
 struct CytokineParameters {
-    std::int32_t field_coarsening = 2;  ///< field cell edge in sites
+    std::int32_t field_coarsening = 4;  ///< field cell edge in sites
     double ifng_diffusion_um2_per_min = 600.0;
     double ifng_decay_per_min = 0.02;          ///< local clearance and drainage to blood
-    double ifng_secretion_pg_per_hour = 2e-4;  ///< per engaged CAR-T cell
+    double ifng_secretion_pg_per_hour = 2e-5;  ///< per engaged CAR-T cell
     double il6_diffusion_um2_per_min = 600.0;
     double il6_decay_per_min = 0.02;
-    double il6_per_ifng_pg_per_hour = 1e-5;  ///< per myeloid cell per pg/mL of local IFN-g
-    double il6_per_lysis_pg = 1e-3;          ///< released around each killed target
+    double il6_per_ifng_pg_per_hour = 3e-9;  ///< per myeloid cell per pg/mL of local IFN-g
+    double il6_per_lysis_pg = 2e-5;          ///< released around each killed target
     double plasma_volume_ml = 3000.0;
     double ifng_systemic_clearance_per_day = 8.0;
     double il6_systemic_clearance_per_day = 4.0;

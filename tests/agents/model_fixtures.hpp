@@ -1,0 +1,37 @@
+#pragma once
+// Parameter sets for model tests: an empty marrow with nothing happening unless a test turns
+// it on, so each test isolates one mechanism.
+
+#include "agents/parameters.hpp"
+
+namespace cartsim::agents::testing {
+
+inline Parameters empty_marrow(std::int32_t nx, std::int32_t ny, std::int32_t nz) {
+    Parameters p;
+    p.space.nx = nx;
+    p.space.ny = ny;
+    p.space.nz = nz;
+    p.space.vessel_fraction = 0.0;
+    p.initial.cellularity = 0.0;
+    p.car_t.dose_cells = 0.0;
+    p.car_t.lymphodepletion = false;
+    p.blasts.birth_rate_per_day = 0.0;
+    p.blasts.death_rate_per_day = 0.0;
+    p.marrow_cells.regeneration_per_day = 0.0;
+    p.marrow_cells.death_rate_per_day = 0.0;
+    p.b_cells.production_per_day = 0.0;
+    p.b_cells.lifetime_days = 1e9;
+    return p;
+}
+
+/// A product that never tires, never divides, never dies: only binding and killing act.
+inline void immortal_killers(ProductParameters& product) {
+    product.doubling_time_days = 1e12;
+    product.effector_death_per_day = 0.0;
+    product.memory_loss_per_day = 0.0;
+    product.exhausted_death_per_day = 0.0;
+    product.exhaustion_per_engaged_hour = 0.0;
+    product.car_downregulation_hours = 1e12;
+}
+
+}  // namespace cartsim::agents::testing
