@@ -3,7 +3,8 @@
 PRESET ?= release
 THREADS ?= $(shell nproc)
 
-.PHONY: all deps build demo test test-tsan test-asan bench format clean
+
+.PHONY: all deps build demo toy-demo test test-tsan test-asan bench format clean
 
 all: build
 
@@ -14,8 +15,13 @@ build: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET)
 
-## demo: set up, build and run the default demo end to end
+## demo: set up, build and run the default demo scenario end to end (output in out/)
 demo: build
+	@mkdir -p out
+	./build/$(PRESET)/cli/cartsim run scenarios/demo_2d.toml -o out/demo_2d.h5 --force --threads $(THREADS)
+
+## toy-demo: the engine's reference walker model
+toy-demo: build
 	./build/$(PRESET)/engine/cartsim-toy-demo --threads $(THREADS)
 
 ## test: set up, build and run the whole test suite
@@ -25,7 +31,7 @@ test: build
 ## test-tsan: the engine tests under ThreadSanitizer
 test-tsan:
 	@$(MAKE) --no-print-directory build PRESET=tsan
-	ctest --preset tsan -j $(THREADS) -R '^(Lattice|TileGrid|Domain|Population|RandomStream|Scheduler|Reduce|Parallelism|Conservation|EngineDeterminism|DiffusionField)'
+	ctest --preset tsan -j $(THREADS) -R '^(Lattice|TileGrid|Domain|Population|RandomStream|Scheduler|Reduce|Parallelism|Conservation|EngineDeterminism|DiffusionField|ModelDeterminism)'
 
 ## test-asan: the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 test-asan:

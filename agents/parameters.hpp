@@ -1,6 +1,6 @@
 #pragma once
 // Every parameter of the biology model, with its unit in the name and its default here.
-// Ranges, descriptions and sources live in one table (scenarios/model_parameter_table.cpp),
+// Ranges, descriptions and sources live in one table (scenarios/model_parameters.cpp),
 // from which validation, `cartsim validate --list-params` and docs/PARAMETERS.md are made.
 
 #include <cstdint>

@@ -1,24 +1,191 @@
-// cartsim: command line entry point.
+// cartsim: command line entry point. Parses the command line; the commands themselves live in
+// cli/run_simulation.hpp so tests can call them.
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <iostream>
 #include <string>
+#include <vector>
 
+#include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
 
+namespace {
+
+using cartsim::cli::kExitBadInput;
+using cartsim::cli::kExitFailure;
+
+constexpr const char* kFooter =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  anything else (a bug, out of memory, ...)\n"
+    "  2  bad command line or scenario (unknown key, value out of range, bad --set, missing\n"
+    "     scenario file); nothing is written\n"
+    "  3  output problem: cannot write the output, or it exists and --force was not given\n"
+    "\n"
+    "Errors are printed to stderr as `cartsim: error: <message>`. A run writes OUT.h5.partial\n"
+    "and renames it to OUT.h5 when it ends, so a killed run never leaves a half-written OUT.h5.\n"
+    "The commands resume and info arrive with checkpoints; `cartsim-toy-demo` runs the engine's\n"
+    "reference walker model.";
+
+// Log lines go to stderr as "cartsim: <level>: <message>", so stdout holds only results.
+void configure_logging() {
+    auto logger = spdlog::stderr_color_mt("cartsim");
+    logger->set_pattern("cartsim: %^%l%$: %v");
+    spdlog::set_default_logger(logger);
+}
+
+// A whole number >= 0 written in digits (CLI11 would wrap "-5" around to 2^64 - 5).
+CLI::Validator non_negative_integer() {
+    return CLI::Validator(
+        [](std::string& input) -> std::string {
+            const bool digits_only =
+                !input.empty() && input.find_first_not_of("0123456789") == std::string::npos;
+            return digits_only ? std::string() : "must be a whole number >= 0, got '" + input + "'";
+        },
+        "INT>=0");
+}
+
+// A number of days > 0.
+CLI::Validator positive_days() {
+    return CLI::Validator(
+        [](std::string& input) -> std::string {
+            double value = 0.0;
+            if (!CLI::detail::lexical_cast(input, value) || !std::isfinite(value) ||
+                !(value > 0.0)) {
+                return "must be a number of days > 0, got '" + input + "'";
+            }
+            return {};
+        },
+        "DAYS>0");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    configure_logging();
+
     CLI::App app{
         "cartsim: agent-based simulation of CD19 CAR-T cell therapy in relapsed/"
-        "refractory B-cell acute lymphoblastic leukemia"};
+        "refractory B-cell acute lymphoblastic leukemia",
+        "cartsim"};
     app.set_version_flag("--version", std::string("cartsim ") + cartsim::kVersion + " (" +
                                           cartsim::kGitCommit + ")");
-    app.footer(
-        "The simulation commands (run, resume, validate, info) arrive with the model; until then\n"
-        "`cartsim-toy-demo` runs the engine's reference walker model.");
-    CLI11_PARSE(app, argc, argv);
-    if (argc == 1) {
-        spdlog::info("nothing to do; see cartsim --help");
+    app.footer(kFooter);
+    app.require_subcommand(0, 1);
+
+    // cartsim run
+    cartsim::cli::RunOptions run_options;
+    std::string output_path;
+    std::uint64_t seed = 0;
+    double days = 0.0;
+    CLI::App* run = app.add_subcommand(
+        "run", "run a scenario and write its HDF5 output (time series, endpoints, scenario)");
+    run->add_option("scenario", run_options.scenario_path, "the scenario file")
+        ->required()
+        ->type_name("SCENARIO.toml");
+    CLI::Option* output_option =
+        run->add_option("-o,--output", output_path,
+                        "the output file (default: <scenario stem>.h5 in the current directory)")
+            ->type_name("OUT.h5");
+    run->add_option("--threads", run_options.threads,
+                    "worker threads (default: all hardware threads); results do not depend on it")
+        ->check(CLI::Range(1, 1 << 16))
+        ->type_name("N");
+    CLI::Option* seed_option =
+        run->add_option("--seed", seed, "the random seed (same as --set run.seed=S)")
+            ->check(non_negative_integer())
+            ->type_name("S");
+    run->add_option("--set", run_options.sets,
+                    "override a parameter, e.g. --set time.days=28; repeatable, applied in order")
+        ->allow_extra_args(false)
+        ->type_name("KEY=VALUE");
+    CLI::Option* days_option =
+        run->add_option("--days", days, "days to simulate (same as --set time.days=D)")
+            ->check(positive_days())
+            ->type_name("D");
+    run->add_flag("--force", run_options.force,
+                  "replace an existing output (and a .partial left by an earlier run)");
+    run->add_flag("--quiet", run_options.quiet,
+                  "print only errors: no log lines, progress or readouts");
+
+    // cartsim validate
+    cartsim::cli::ValidateOptions validate_options;
+    bool list_params = false;
+    std::string list_format = "markdown";
+    CLI::App* validate = app.add_subcommand(
+        "validate",
+        "check a scenario (and --set overrides) without running it, or list every parameter");
+    CLI::Option* validate_scenario_option =
+        validate->add_option("scenario", validate_options.scenario_path, "the scenario file")
+            ->type_name("SCENARIO.toml");
+    CLI::Option* validate_set_option =
+        validate
+            ->add_option("--set", validate_options.sets,
+                         "override a parameter; repeatable, applied in order")
+            ->allow_extra_args(false)
+            ->type_name("KEY=VALUE");
+    CLI::Option* list_option =
+        validate
+            ->add_flag("--list-params", list_params,
+                       "print every parameter: key, type, unit, default, allowed values, source")
+            ->excludes(validate_scenario_option)
+            ->excludes(validate_set_option);
+    validate
+        ->add_option("--format", list_format,
+                     "format of --list-params: markdown (a reference) or toml (a scenario file "
+                     "with every default)")
+        ->check(CLI::IsMember({"markdown", "toml"}))
+        ->needs(list_option);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+            return app.exit(error);  // --help, --version
+        }
+        const std::string command = run->parsed() ? " run" : validate->parsed() ? " validate" : "";
+        spdlog::error("{} (see cartsim{} --help)", error.what(), command);
+        return kExitBadInput;
     }
-    return 0;
+
+    try {
+        if (run->parsed()) {
+            if (*output_option) run_options.output_path = output_path;
+            if (*seed_option) run_options.seed = seed;
+            if (*days_option) run_options.days = days;
+            run_options.progress = &std::cerr;
+            run_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
+            run_options.report = &std::cout;
+            if (run_options.quiet) spdlog::set_level(spdlog::level::warn);
+            return cartsim::cli::run_simulation(run_options).exit_status;
+        }
+        if (validate->parsed()) {
+            if (list_params) {
+                return cartsim::cli::list_parameters(
+                    list_format == "toml" ? cartsim::cli::ParameterListFormat::toml
+                                          : cartsim::cli::ParameterListFormat::markdown,
+                    std::cout);
+            }
+            if (validate_options.scenario_path.empty()) {
+                spdlog::error(
+                    "validate needs a scenario file or --list-params (see cartsim validate "
+                    "--help)");
+                return kExitBadInput;
+            }
+            validate_options.report = &std::cout;
+            return cartsim::cli::validate_scenario(validate_options);
+        }
+    } catch (const std::exception& error) {
+        spdlog::error("{}", error.what());
+        return kExitFailure;
+    }
+    spdlog::error("no command given; try cartsim run SCENARIO.toml (see cartsim --help)");
+    return kExitBadInput;
 }

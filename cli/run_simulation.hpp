@@ -1,0 +1,111 @@
+#pragma once
+// The commands of the `cartsim` executable as library functions, so tests can call them without a
+// process: `cartsim run` (run_simulation), `cartsim validate` (validate_scenario) and
+// `cartsim validate --list-params` (list_parameters). cli/main.cpp only parses the command line.
+//
+// None of these functions throws for a problem the user can cause: they log it with spdlog
+// ("error" level, the message names the file, the key and the allowed range) and return one of the
+// exit statuses below. Nothing is written before the scenario and every option have been checked,
+// and an existing output is never replaced without `force`.
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agents/clinical_readouts.hpp"
+
+namespace cartsim::cli {
+
+/// Exit statuses of `cartsim` (listed in the --help footer).
+enum ExitStatus : int {
+    kExitSuccess = 0,
+    kExitFailure = 1,        ///< anything not covered below (a bug, out of memory, ...)
+    kExitBadInput = 2,       ///< bad command line or scenario (CLI11 parse error, ScenarioError)
+    kExitOutputProblem = 3,  ///< io::IoError, e.g. the output exists and --force was not given
+};
+
+/// A command-line value the parser could not reject (e.g. a negative thread count passed by a
+/// caller of the library). Reported like a ScenarioError: exit status 2.
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Everything `cartsim run` takes.
+struct RunOptions {
+    std::filesystem::path scenario_path;
+    /// Default: "<scenario file stem>.h5" in the current directory.
+    std::optional<std::filesystem::path> output_path;
+    /// Worker threads; 0 means engine::hardware_threads().
+    int threads = 0;
+    /// Applied as `--set run.seed=S` after `sets`, so the resolved scenario shows it.
+    std::optional<std::uint64_t> seed;
+    /// Applied as `--set time.days=D` after `sets`.
+    std::optional<double> days;
+    /// `key=value` overrides, applied in order.
+    std::vector<std::string> sets;
+    /// Replace an existing output (and a .partial left by an earlier run).
+    bool force = false;
+    /// No info log lines, no progress line, no readouts: only errors.
+    bool quiet = false;
+    /// Where the progress line goes; nullptr for none.
+    std::ostream* progress = nullptr;
+    /// True when `progress` is a terminal: one line updated in place with '\r'. Otherwise a new
+    /// line every ~10 % of the simulated time or ~30 s.
+    bool progress_is_terminal = false;
+    /// Where the clinical readouts go at the end (stdout in `cartsim`); nullptr for none.
+    std::ostream* report = nullptr;
+};
+
+/// What a run did.
+struct RunResult {
+    int exit_status = kExitFailure;
+    /// The error message ("" on success): what `cartsim` prints after "cartsim: error: ".
+    std::string error_message;
+    /// The output file (set once known, even if the run then failed).
+    std::filesystem::path output_path;
+    /// Values below are meaningful only on success.
+    std::uint64_t seed = 0;
+    std::uint64_t fine_steps = 0;
+    std::size_t timeseries_rows = 0;
+    std::uint64_t final_state_hash = 0;
+    agents::ClinicalEndpoints endpoints{};
+};
+
+/// `cartsim run`: loads the scenario, applies `sets` in order then `seed` and `days`, converts
+/// it to model parameters, and only then creates the output (see io::RunFileWriter). Writes the
+/// root attributes, /config (the resolved scenario), /timeseries (one row at day 0, then every
+/// time.record_every_days rounded to whole fine steps, and one at the end if the last step is
+/// not a record step), /summary (the clinical endpoints, NaN for one that never happened, plus
+/// the text attributes scenario_name and scenario_file). The .partial is flushed every simulated
+/// day and at least every ~10 s of wall time.
+RunResult run_simulation(const RunOptions& options);
+
+/// Everything `cartsim validate SCENARIO.toml` takes.
+struct ValidateOptions {
+    std::filesystem::path scenario_path;
+    std::vector<std::string> sets;
+    /// Where the one-paragraph summary goes; nullptr for none.
+    std::ostream* report = nullptr;
+};
+
+/// `cartsim validate`: loads the scenario, applies the overrides and converts it to model
+/// parameters (which checks what the loader cannot, e.g. contradictions between keys), then
+/// prints name, lattice, days, seed, product and dose. kExitSuccess or kExitBadInput. Creates no
+/// file.
+int validate_scenario(const ValidateOptions& options);
+
+/// Formats of `cartsim validate --list-params`.
+enum class ParameterListFormat {
+    markdown,  ///< scenarios::parameter_reference_markdown()
+    toml,      ///< a scenario file with every parameter at its default, commented
+};
+
+/// `cartsim validate --list-params`: writes the parameter reference to `out`.
+int list_parameters(ParameterListFormat format, std::ostream& out);
+
+}  // namespace cartsim::cli

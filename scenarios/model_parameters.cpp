@@ -1,0 +1,1024 @@
+#include "scenarios/model_parameters.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <stdexcept>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "scenarios/scenario_error.hpp"
+
+namespace cartsim::scenarios {
+
+namespace {
+
+using agents::Parameters;
+using agents::ProductParameters;
+
+constexpr double kMinutesPerDay = 1440.0;
+constexpr double kUm3PerMl = 1e12;
+/// The engine's site index is 32-bit and reserves its largest value (engine::kNoSite).
+constexpr std::uint64_t kMaxSites = std::numeric_limits<std::uint32_t>::max() - 1ULL;
+/// The diffusion solver's sparse matrix has at most 7 entries per row and 32-bit indices
+/// (engine/diffusion_field.cpp).
+constexpr std::uint64_t kMaxFieldCells = std::numeric_limits<std::int32_t>::max() / 7;
+constexpr double kMaxSeed = 9223372036854775807.0;  // 2^63 - 1 (as close as a double gets)
+
+// ---------------------------------------------------------------------------------------------
+// Costimulation names (the choice parameter car_t.costimulation)
+
+struct CostimulationName {
+    agents::Costimulation value;
+    std::string_view name;
+};
+constexpr std::array<CostimulationName, 2> kCostimulationNames{{
+    {agents::Costimulation::four_1bb, "4-1BB"},
+    {agents::Costimulation::cd28, "CD28"},
+}};
+
+std::string costimulation_name(agents::Costimulation value) {
+    for (const auto& [v, name] : kCostimulationNames) {
+        if (v == value) return std::string(name);
+    }
+    throw std::logic_error("costimulation without a name");
+}
+
+agents::Costimulation costimulation_of(std::string_view name) {
+    for (const auto& [v, n] : kCostimulationNames) {
+        if (n == name) return v;
+    }
+    throw std::logic_error(fmt::format("unknown costimulation {}", name));
+}
+
+std::vector<std::string> costimulation_choices() {
+    std::vector<std::string> choices;
+    for (const auto& entry : kCostimulationNames) choices.emplace_back(entry.name);
+    return choices;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The registry: one entry per field of agents::Parameters, binding a spec to the field
+
+/// What a registration states besides key, type and default (those come from the field).
+struct Info {
+    std::string unit{};
+    double min = -unbounded;
+    double max = unbounded;
+    std::string description{};
+    std::string source{};
+};
+
+template <class Field>
+constexpr ParameterType type_of() {
+    if constexpr (std::is_same_v<Field, double>) {
+        return ParameterType::real;
+    } else if constexpr (std::is_same_v<Field, bool>) {
+        return ParameterType::boolean;
+    } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
+        return ParameterType::choice;
+    } else {
+        static_assert(std::is_integral_v<Field>, "no parameter type for this field type");
+        return ParameterType::integer;
+    }
+}
+
+template <class Field>
+ParameterValue value_of_field(const Field& field) {
+    if constexpr (std::is_same_v<Field, double> || std::is_same_v<Field, bool>) {
+        return ParameterValue(field);
+    } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
+        return ParameterValue(costimulation_name(field));
+    } else {
+        return ParameterValue(static_cast<std::int64_t>(field));
+    }
+}
+
+template <class Field>
+Field field_of_set(const ParameterSet& values, const std::string& key) {
+    if constexpr (std::is_same_v<Field, double>) {
+        return values.real(key);
+    } else if constexpr (std::is_same_v<Field, bool>) {
+        return values.boolean(key);
+    } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
+        return costimulation_of(values.text(key));
+    } else {
+        // The spec's range keeps the value inside the field's type.
+        return static_cast<Field>(values.integer(key));
+    }
+}
+
+class Registry {
+  public:
+    /// `access` is a generic lambda returning a reference to the field of a (const) Parameters.
+    template <class Access>
+    void add(std::string key, Access access, Info info) {
+        using Field = std::remove_cvref_t<decltype(access(std::declval<Parameters&>()))>;
+        ParameterSpec spec{.key = key,
+                           .type = type_of<Field>(),
+                           .unit = std::move(info.unit),
+                           .default_value = value_of_field(access(std::as_const(defaults_))),
+                           .min = info.min,
+                           .max = info.max,
+                           .choices = {},
+                           .description = std::move(info.description),
+                           .source = std::move(info.source)};
+        if constexpr (std::is_same_v<Field, agents::Costimulation>) {
+            spec.choices = costimulation_choices();
+        }
+        table_.add(std::move(spec));
+        writers_.push_back([access, key](Parameters& parameters, const ParameterSet& values) {
+            access(parameters) = field_of_set<Field>(values, key);
+        });
+    }
+
+    const ParameterTable& table() const { return table_; }
+    const std::vector<std::function<void(Parameters&, const ParameterSet&)>>& writers() const {
+        return writers_;
+    }
+
+  private:
+    Parameters defaults_{};
+    ParameterTable table_;
+    std::vector<std::function<void(Parameters&, const ParameterSet&)>> writers_;
+};
+
+// The key's path below Parameters and the member it binds are the same tokens, so they cannot
+// disagree: CARTSIM_FIELD(blasts.birth_rate_per_day) binds key "blasts.birth_rate_per_day" to
+// Parameters::blasts.birth_rate_per_day.
+// clang-format off
+#define CARTSIM_FIELD(path) #path, [](auto& p) -> auto& { return p.path; }
+// clang-format on
+
+/// A member of one product parameter set (car_t.product_41bb or car_t.product_cd28).
+template <class Product, class T>
+auto product_member(Product product, T ProductParameters::*member) {
+    // clang-format off
+    return [product, member](auto& p) -> auto& { return product(p).*member; };
+    // clang-format on
+}
+
+#define CARTSIM_PRODUCT_FIELD(name) \
+    prefix + "." #name, product_member(product, &ProductParameters::name)
+
+// ---------------------------------------------------------------------------------------------
+// The parameters, section by section (this order is the order of docs and resolved TOML)
+
+constexpr double kMaxRatePerDay = 100.0;  // generous: > 1 event per 15 min
+
+void add_run(Registry& r) {
+    r.add("run.seed", [](auto& p) -> auto& { return p.seed; },
+          {.unit = "",
+           .min = 0.0,
+           .max = kMaxSeed,
+           .description = "Seed of every random stream (Philox key): the same scenario and seed "
+                          "give bitwise-identical results at any thread count",
+           .source = "numerical: replicates differ only in the seed"});
+    r.add("run.well_mixed", [](auto& p) -> auto& { return p.well_mixed; },
+          {.description = "Test mode: free CAR-T cells jump to a random free site every fine step "
+                          "instead of walking, so contacts follow mass action (compare with "
+                          "mean-field equations); false for biology runs",
+           .source = "numerical: test mode, off by default"});
+}
+
+void add_space(Registry& r) {
+    const std::string extent_source =
+        "numerical: 100 sites of 10 um = 1 mm; 100^3 sites hold ~1e6 tissue cells";
+    r.add(CARTSIM_FIELD(space.nx), {.unit = "sites",
+                                    .min = 1,
+                                    .max = 4096,
+                                    .description = "Lattice extent along x",
+                                    .source = extent_source});
+    r.add(CARTSIM_FIELD(space.ny), {.unit = "sites",
+                                    .min = 1,
+                                    .max = 4096,
+                                    .description = "Lattice extent along y",
+                                    .source = extent_source});
+    r.add(CARTSIM_FIELD(space.nz),
+          {.unit = "sites",
+           .min = 1,
+           .max = 4096,
+           .description = "Lattice extent along z; 1 makes a 2-D (one-layer) marrow",
+           .source = extent_source});
+    r.add(CARTSIM_FIELD(space.site_edge_um),
+          {.unit = "um",
+           .min = 5.0,
+           .max = 30.0,
+           .description = "Edge of one lattice site: room for one tissue cell and one T cell",
+           .source = "calibrate: one lymphoblast diameter (~10 um) per site (MODEL.md)"});
+    r.add(CARTSIM_FIELD(space.periodic),
+          {.description = "Periodic faces (wrap around) instead of reflective ones; a periodic "
+                          "space needs extents that are multiples of cytokines.field_coarsening",
+           .source = "numerical: reflective faces stand for marrow outside the region"});
+    r.add(CARTSIM_FIELD(space.vessel_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 0.5,
+           .description = "Share of sites that are sinusoid (vessel) sites where CAR-T cells enter "
+                          "and leave; 3-D: whole z-columns drawn with this chance, 2-D: single "
+                          "sites",
+           .source = "calibrate: a few percent of marrow volume, so every cell is within ~100 "
+                     "um of a vessel"});
+    r.add(CARTSIM_FIELD(space.total_marrow_volume_ml),
+          {.unit = "mL",
+           .min = 10.0,
+           .max = 5000.0,
+           .description = "The patient's whole marrow volume: the lattice stands for it, counts "
+                          "scale by simulated volume / this (smaller in children)",
+           .source = "MODEL.md: ~1.5 L in adults"});
+    r.add(CARTSIM_FIELD(space.blood_volume_ml),
+          {.unit = "mL",
+           .min = 50.0,
+           .max = 10000.0,
+           .description = "Blood volume, for CAR-T concentrations in blood (cells/uL)",
+           .source = "standard adult physiology (~5 L)"});
+    r.add(CARTSIM_FIELD(space.tile_edge_sites),
+          {.unit = "sites",
+           .min = 4,
+           .max = 1024,
+           .description = "Engine tuning: preferred tile edge (>= 4 = 2 x interaction reach); "
+                          "changes the sweep order, hence the random outcome, not its statistics",
+           .source = "numerical: 8 keeps a tile's agents in cache and gives many tiles per "
+                     "color"});
+}
+
+void add_time(Registry& r) {
+    r.add(CARTSIM_FIELD(time.days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 3650.0,
+           .description = "Simulated time after infusion (`cartsim run --days` overrides it)",
+           .source = "calibrate: 60 d covers expansion, contraction and early relapse"});
+    r.add(CARTSIM_FIELD(time.fine_step_min),
+          {.unit = "min",
+           .min = 0.1,
+           .max = 10.0,
+           .description = "Fine step, the clock of CAR-T cells; a cell moves at most one site per "
+                          "step, so car_t.speed_um_per_min x this / space.site_edge_um above 1 "
+                          "is clamped to 1",
+           .source = "numerical: 1 min resolves ~25-min synapses (Cazaux et al., J Exp Med 2019) "
+                     "and a walk of one 10-um site per 2 min"});
+    r.add(CARTSIM_FIELD(time.tissue_period_steps),
+          {.unit = "fine steps",
+           .min = 1,
+           .max = 1440,
+           .description = "Clock of tissue cells (blasts, B cells, marrow cells); at most one day",
+           .source = "numerical: hourly; a blast divides with chance < 0.5% per tick"});
+    r.add(CARTSIM_FIELD(time.field_period_steps),
+          {.unit = "fine steps",
+           .min = 1,
+           .max = 1440,
+           .description = "Clock of the cytokine fields and serum levels; at most one day and at "
+                          "most the fields' decay time (1 / decay)",
+           .source = "numerical: below the ~50-min field decay time, at a fraction of the solver "
+                     "cost of every step"});
+    r.add(CARTSIM_FIELD(time.record_every_days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 365.0,
+           .description = "Time-series sampling interval, rounded to whole fine steps; at least "
+                          "one fine step",
+           .source = "numerical: four samples a day resolve the CAR-T peak"});
+}
+
+void add_initial(Registry& r) {
+    r.add(CARTSIM_FIELD(initial.cellularity),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of non-vessel sites holding a tissue cell at infusion",
+           .source = "calibrate: a relapsed leukemic marrow is packed"});
+    r.add(CARTSIM_FIELD(initial.blast_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Blasts among tissue cells at infusion (disease burden); with "
+                          "initial.b_cell_fraction at most 1",
+           .source = "calibrate: a typical r/r B-ALL burden at infusion; scenarios vary it "
+                     "(high 0.8, MRD 0.01)"});
+    r.add(CARTSIM_FIELD(initial.b_cell_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Normal B cells among tissue cells at infusion; the rest are other "
+                          "marrow cells",
+           .source = "calibrate: equals the steady state b_cells.production_per_day x "
+                     "b_cells.lifetime_days = 0.03"});
+    r.add(CARTSIM_FIELD(initial.cd19_negative_blast_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of blasts that have already lost the CD19 CAR epitope",
+           .source = "Sotillo et al., Cancer Discov 2015; Orlando et al., Nat Med 2018 (CD19 "
+                     "escape); size calibrate, 0 by default"});
+    r.add(CARTSIM_FIELD(initial.cd22_negative_blast_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of blasts without CD22 (matters for dual CD19/CD22 products)",
+           .source = "calibrate: none by default"});
+}
+
+void add_blasts(Registry& r) {
+    r.add(CARTSIM_FIELD(blasts.birth_rate_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 5.0,
+           .description = "Division rate of a blast with a free neighbour site",
+           .source = "Br J Haematol 1997;98:999 (0.10-0.11/d in untreated children)"});
+    r.add(CARTSIM_FIELD(blasts.death_rate_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 5.0,
+           .description = "Apoptosis rate of a blast",
+           .source = "Br J Haematol 1997;98:999 (~0.04/d; net growth 6.9 +- 7.3 %/d)"});
+    r.add(CARTSIM_FIELD(blasts.cd19_median_molecules),
+          {.unit = "molecules/cell",
+           .min = 1.0,
+           .max = 1e6,
+           .description = "Median CD19 surface density of blasts at infusion (log-normal)",
+           .source = "calibrate: below normal B cells (22 +- 7 x10^3, Ginaldi et al., J Clin "
+                     "Pathol 1998); blasts are similar or lower"});
+    r.add(CARTSIM_FIELD(blasts.cd19_log_sd),
+          {.unit = "ln units",
+           .min = 0.0,
+           .max = 3.0,
+           .description = "Standard deviation of ln(CD19 density) between blasts",
+           .source = "calibrate: blasts are more heterogeneous than normal B cells (0.31)"});
+    r.add(CARTSIM_FIELD(blasts.cd19_inheritance_log_sd),
+          {.unit = "ln units",
+           .min = 0.0,
+           .max = 2.0,
+           .description = "Standard deviation of ln(daughter / mother) antigen density at "
+                          "division, for CD19 and CD22 alike, so selection can act on density",
+           .source = "calibrate: daughters resemble their mother (MODEL.md)"});
+    r.add(CARTSIM_FIELD(blasts.cd22_median_molecules),
+          {.unit = "molecules/cell",
+           .min = 1.0,
+           .max = 1e6,
+           .description = "Median CD22 surface density of blasts at infusion (log-normal)",
+           .source = "calibrate: a few thousand, below CD19; no measurement in MODEL.md"});
+    r.add(CARTSIM_FIELD(blasts.cd22_log_sd),
+          {.unit = "ln units",
+           .min = 0.0,
+           .max = 3.0,
+           .description = "Standard deviation of ln(CD22 density) between blasts",
+           .source = "calibrate: as blasts.cd19_log_sd"});
+    r.add(CARTSIM_FIELD(blasts.cd19_loss_per_division),
+          {.unit = "1/division",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance that a daughter blast loses the CD19 CAR epitope (splice "
+                          "isoform, deletion, frameshift)",
+           .source = "Sotillo et al., Cancer Discov 2015; Orlando et al., Nat Med 2018; rate "
+                     "calibrate (~1e-6-1e-4)"});
+    r.add(CARTSIM_FIELD(blasts.lineage_switch_per_division),
+          {.unit = "1/division",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance that a daughter blast switches to a CD19- and CD22-negative "
+                          "myeloid phenotype",
+           .source = "calibrate: rare, seen in KMT2A-rearranged cases (MODEL.md)"});
+    r.add(CARTSIM_FIELD(blasts.displace_marrow_cells),
+          {.description = "A blast without a free neighbour divides into a site held by a normal "
+                          "marrow cell (leukemic crowding); false: contact inhibition only",
+           .source = "calibrate: MODEL.md allows push by scenario; crowding lets blasts regrow "
+                     "in a packed marrow"});
+}
+
+void add_b_cells(Registry& r) {
+    r.add(CARTSIM_FIELD(b_cells.lifetime_days),
+          {.unit = "d",
+           .min = 1.0,
+           .max = 3650.0,
+           .description = "Mean lifetime of a normal B cell in marrow (exponential)",
+           .source = "Leon-Triana et al. 2021 (~60 d)"});
+    r.add(CARTSIM_FIELD(b_cells.production_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Differentiation of a normal marrow cell into a B cell, in place",
+           .source = "calibrate: production x lifetime = 0.03 B cells per marrow cell at steady "
+                     "state"});
+    r.add(CARTSIM_FIELD(b_cells.cd19_median_molecules),
+          {.unit = "molecules/cell",
+           .min = 1.0,
+           .max = 1e6,
+           .description = "Median CD19 surface density of normal B cells (log-normal)",
+           .source = "Ginaldi et al., J Clin Pathol 1998 (22 +- 7 x10^3 molecules/cell)"});
+    r.add(CARTSIM_FIELD(b_cells.cd19_log_sd),
+          {.unit = "ln units",
+           .min = 0.0,
+           .max = 3.0,
+           .description = "Standard deviation of ln(CD19 density) between normal B cells",
+           .source = "Ginaldi et al., J Clin Pathol 1998 (sd 7e3 around 22e3: ln-sd 0.31)"});
+}
+
+void add_marrow_cells(Registry& r) {
+    r.add(CARTSIM_FIELD(marrow_cells.regeneration_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Division of a normal marrow cell into a free neighbour site (refills "
+                          "space freed by dying blasts)",
+           .source = "calibrate: normal haematopoiesis refills emptied marrow within days"});
+    r.add(CARTSIM_FIELD(marrow_cells.death_rate_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Death rate of a normal (CD19-negative) marrow cell",
+           .source = "calibrate: slow turnover, balanced by regeneration"});
+}
+
+void add_car_t(Registry& r) {
+    r.add(CARTSIM_FIELD(car_t.costimulation),
+          {.description = "Costimulation domain of the product: selects car_t.product_41bb or "
+                          "car_t.product_cd28",
+           .source = "Wang et al., Blood 2016; Long et al., Nat Med 2015 (persistence and "
+                     "exhaustion differ by costimulation)"});
+    r.add(CARTSIM_FIELD(car_t.targets_cd22),
+          {.description = "Dual CD19/CD22 product: binds when either antigen triggers "
+                          "(independent channels)",
+           .source = "calibrate: countermeasure to CD19 escape (Sotillo et al., Cancer Discov "
+                     "2015; Orlando et al., Nat Med 2018)"});
+    r.add(CARTSIM_FIELD(car_t.dose_cells),
+          {.unit = "cells",
+           .min = 0.0,
+           .max = 1e10,
+           .description = "Whole-body CAR-T cells infused into blood on day 0; 0 = untreated",
+           .source = "calibrate: order of a typical CD19 CAR-T dose (1e8 cells)"});
+    r.add(CARTSIM_FIELD(car_t.speed_um_per_min),
+          {.unit = "um/min",
+           .min = 0.0,
+           .max = 30.0,
+           .description = "Crawling speed; a cell moves at most one site per fine step, so speed "
+                          "x time.fine_step_min / space.site_edge_um above 1 is clamped to 1",
+           .source = "Textor et al., PNAS 2011 (up to ~18 um/min in lymph node); lower in "
+                     "marrow, calibrate"});
+    r.add(CARTSIM_FIELD(car_t.turn_probability),
+          {.unit = "1/move",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance per move of picking a new random direction (persistent random "
+                          "walk)",
+           .source = "calibrate: short persistence, a few sites per run"});
+    r.add(CARTSIM_FIELD(car_t.blood_to_marrow_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Rate at which a blood CAR-T cell enters the marrow (through a vessel "
+                          "site)",
+           .source = "calibrate: marrow homing of circulating CAR-T cells"});
+    r.add(CARTSIM_FIELD(car_t.marrow_to_blood_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 1000.0,
+           .description = "Rate at which a free marrow CAR-T cell standing on a vessel site "
+                          "leaves into blood",
+           .source = "calibrate: with car_t.blood_to_marrow_per_day sets the blood/marrow "
+                     "split"});
+    r.add(CARTSIM_FIELD(car_t.lymphodepletion),
+          {.description = "Lymphodepleting chemotherapy (fludarabine/cyclophosphamide) before "
+                          "infusion: boosts CAR-T division for car_t.lymphodepletion_boost_days",
+           .source = "Kimmel et al. 2021"});
+    r.add(CARTSIM_FIELD(car_t.lymphodepletion_boost),
+          {.unit = "factor",
+           .min = 1.0,
+           .max = 10.0,
+           .description = "Multiplier of the CAR-T division rate after lymphodepletion "
+                          "(homeostatic IL-7/IL-15)",
+           .source = "Kimmel et al. 2021 (mechanism); size calibrate"});
+    r.add(CARTSIM_FIELD(car_t.lymphodepletion_boost_days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 60.0,
+           .description = "Duration of the lymphodepletion boost after infusion",
+           .source = "Kimmel et al. 2021 (~1-2 weeks)"});
+}
+
+/// One product parameter set; `cd28` selects the sources of values that differ between the two.
+template <class Product>
+void add_product(Registry& r, const std::string& prefix, Product product, bool cd28) {
+    const auto pick = [cd28](std::string four_1bb, std::string cd28_source) {
+        return cd28 ? cd28_source : four_1bb;
+    };
+    r.add(CARTSIM_PRODUCT_FIELD(cd19_threshold_molecules),
+          {.unit = "molecules/cell",
+           .min = 1.0,
+           .max = 1e6,
+           .description = "CD19 density at half-maximal binding (Hill threshold)",
+           .source = pick("Majzner et al., Cancer Discov 2020 (~2,000 CD19 molecules/cell)",
+                          "calibrate: half the 4-1BB value; CD28 products respond better at low "
+                          "antigen density (Majzner et al., Cancer Discov 2020)")});
+    r.add(CARTSIM_PRODUCT_FIELD(cd22_threshold_molecules),
+          {.unit = "molecules/cell",
+           .min = 1.0,
+           .max = 1e6,
+           .description = "CD22 density at half-maximal binding of a dual product",
+           .source = "calibrate: as the CD19 threshold; no CD22 measurement in MODEL.md"});
+    r.add(CARTSIM_PRODUCT_FIELD(hill_coefficient),
+          {.unit = "dimensionless",
+           .min = 0.5,
+           .max = 10.0,
+           .description = "Hill coefficient of binding vs antigen density",
+           .source = "calibrate: ~200 molecules still trigger a response (Majzner et al., "
+                     "Cancer Discov 2020): 1% of maximum at 2 and threshold 2,000"});
+    r.add(CARTSIM_PRODUCT_FIELD(bind_probability_max),
+          {.unit = "1/probe",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance that one probe of a fully antigen-positive cell binds (scaled "
+                          "by CAR level and the Hill response)",
+           .source = "calibrate: contacts form within a few probes"});
+    r.add(CARTSIM_PRODUCT_FIELD(kill_probability),
+          {.unit = "1/synapse",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance that a completed synapse kills the target",
+           .source = "Cazaux et al., J Exp Med 2019 (not every contact kills); value calibrate"});
+    r.add(CARTSIM_PRODUCT_FIELD(synapse_min),
+          {.unit = "min",
+           .min = 1.0,
+           .max = 1440.0,
+           .description = "Mean contact (synapse) duration, exponential",
+           .source = "Cazaux et al., J Exp Med 2019 (engage, kill, detach in ~25 min in "
+                     "marrow)"});
+    r.add(CARTSIM_PRODUCT_FIELD(doubling_time_days),
+          {.unit = "d",
+           .min = 0.1,
+           .max = 30.0,
+           .description = "Doubling time of antigen-driven division while activated",
+           .source = pick("Stein et al., CPT:PSP 2019 (0.78 d in the expansion phase)",
+                          "calibrate: faster early expansion than 4-1BB; no direct "
+                          "measurement in MODEL.md")});
+    r.add(CARTSIM_PRODUCT_FIELD(activation_hours),
+          {.unit = "h",
+           .min = 0.0,
+           .max = 240.0,
+           .description = "Duration of the proliferative program after one stimulation (binding)",
+           .source = "calibrate: with doubling_time_days sets the expansion per contact"});
+    r.add(CARTSIM_PRODUCT_FIELD(effector_death_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Contraction rate of resting and effector cells that are not activated",
+           .source = pick("Stein et al., CPT:PSP 2019 (0.16/d, half-life ~4.3 d)",
+                          "calibrate: faster than 4-1BB, persistence of weeks (Wang et al., "
+                          "Blood 2016)")});
+    r.add(CARTSIM_PRODUCT_FIELD(memory_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of contracting effector cells that become long-lived memory",
+           .source = pick("Stein et al., CPT:PSP 2019 (~0.8%)",
+                          "calibrate: less memory than 4-1BB, persistence of weeks (Wang et "
+                          "al., Blood 2016)")});
+    r.add(CARTSIM_PRODUCT_FIELD(memory_loss_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Loss rate of memory CAR-T cells",
+           .source = pick("Stein et al., CPT:PSP 2019 (0.0032/d; 4-1BB persists months to "
+                          "years, Wang et al., Blood 2016)",
+                          "calibrate: CD28 products persist for weeks (Wang et al., Blood "
+                          "2016)")});
+    r.add(CARTSIM_PRODUCT_FIELD(exhaustion_per_engaged_hour),
+          {.unit = "1/h",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Exhaustion score gained per hour engaged; a cell is exhausted at 1",
+           .source = pick("Good et al., Cell 2021 (continuous stimulation exhausts); rate "
+                          "calibrate",
+                          "Long et al., Nat Med 2015 (CD28 exhausts faster than 4-1BB); rate "
+                          "calibrate")});
+    r.add(CARTSIM_PRODUCT_FIELD(exhaustion_recovery_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Decay rate of the exhaustion score while not engaged; an exhausted "
+                          "cell recovers below 0.5",
+           .source = "calibrate: partial recovery without antigen (Good et al., Cell 2021)"});
+    r.add(CARTSIM_PRODUCT_FIELD(exhausted_kill_factor),
+          {.unit = "factor",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Kill probability of an exhausted cell relative to a fresh one",
+           .source = "calibrate: exhausted cells kill less (Good et al., Cell 2021)"});
+    r.add(CARTSIM_PRODUCT_FIELD(exhausted_death_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Death rate of exhausted cells (they do not divide)",
+           .source = "calibrate: exhausted cells die faster (Good et al., Cell 2021)"});
+    r.add(CARTSIM_PRODUCT_FIELD(car_downregulation_hours),
+          {.unit = "h",
+           .min = 0.1,
+           .max = 1000.0,
+           .description = "Engaged time that takes the CAR surface level from 1 to 0 (linear); "
+                          "binding scales with the level",
+           .source = "Davenport et al. 2015 (killing stops after ~20 h of stimulation)"});
+    r.add(CARTSIM_PRODUCT_FIELD(car_recovery_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Re-expression of the CAR while not engaged (level per day, up to 1)",
+           .source = "calibrate: full re-expression within ~1 d without antigen"});
+}
+
+void add_cytokines(Registry& r) {
+    r.add(CARTSIM_FIELD(cytokines.field_coarsening),
+          {.unit = "sites",
+           .min = 1,
+           .max = 16,
+           .description = "Edge of a cytokine field cell in sites (x and y; z too in 3-D)",
+           .source = "numerical: field cells well below the ~170-um decay length sqrt(D / decay), "
+                     "so gradients are resolved at a fraction of the cost of one cell per site"});
+    r.add(CARTSIM_FIELD(cytokines.ifng_diffusion_um2_per_min),
+          {.unit = "um^2/min",
+           .min = 0.0,
+           .max = 1e5,
+           .description = "IFN-g diffusion coefficient in marrow",
+           .source = "calibrate: a small protein in dense tissue (~10 um^2/s)"});
+    r.add(CARTSIM_FIELD(cytokines.ifng_decay_per_min),
+          {.unit = "1/min",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "IFN-g local clearance and drainage to blood (drained amount feeds "
+                          "serum)",
+           .source = "calibrate: residence of ~50 min in marrow"});
+    r.add(CARTSIM_FIELD(cytokines.ifng_secretion_pg_per_hour),
+          {.unit = "pg/h per cell",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "IFN-g secretion of one engaged CAR-T cell",
+           .source = "calibrate: to serum IFN-g peaks in CRS (Teachey et al., Cancer Discov "
+                     "2016)"});
+    r.add(CARTSIM_FIELD(cytokines.il6_diffusion_um2_per_min),
+          {.unit = "um^2/min",
+           .min = 0.0,
+           .max = 1e5,
+           .description = "IL-6 diffusion coefficient in marrow",
+           .source = "calibrate: a small protein in dense tissue (~10 um^2/s)"});
+    r.add(CARTSIM_FIELD(cytokines.il6_decay_per_min),
+          {.unit = "1/min",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "IL-6 local clearance and drainage to blood (drained amount feeds "
+                          "serum)",
+           .source = "calibrate: residence of ~50 min in marrow"});
+    r.add(CARTSIM_FIELD(cytokines.il6_per_ifng_pg_per_hour),
+          {.unit = "pg/h per cell per pg/mL",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "IL-6 production of one bystander myeloid (normal marrow) cell per "
+                          "pg/mL of local IFN-g",
+           .source = "calibrate: to serum IL-6 peaks in CRS (Teachey et al., Cancer Discov "
+                     "2016)"});
+    r.add(CARTSIM_FIELD(cytokines.il6_per_lysis_pg),
+          {.unit = "pg",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "IL-6 released around each killed target",
+           .source = "calibrate: to serum IL-6 peaks in CRS (Teachey et al., Cancer Discov "
+                     "2016)"});
+    r.add(CARTSIM_FIELD(cytokines.plasma_volume_ml),
+          {.unit = "mL",
+           .min = 30.0,
+           .max = 6000.0,
+           .description = "Plasma volume into which marrow cytokines drain (at most "
+                          "space.blood_volume_ml)",
+           .source = "standard adult physiology (~3 L)"});
+    r.add(CARTSIM_FIELD(cytokines.ifng_systemic_clearance_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "First-order clearance of serum IFN-g",
+           .source = "calibrate: serum half-life of ~2 h"});
+    r.add(CARTSIM_FIELD(cytokines.il6_systemic_clearance_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "First-order clearance of serum IL-6",
+           .source = "calibrate: serum half-life of ~4 h"});
+    const std::string grade_source =
+        "calibrate: IL-6 marks severe CRS (Teachey et al., Cancer Discov 2016); thresholds are "
+        "not a clinical grading";
+    r.add(CARTSIM_FIELD(cytokines.crs_grade1_il6_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Serum IL-6 at which CRS grade 1 starts (grades 1-4 increasing)",
+           .source = grade_source});
+    r.add(CARTSIM_FIELD(cytokines.crs_grade2_il6_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Serum IL-6 at which CRS grade 2 starts",
+           .source = grade_source});
+    r.add(CARTSIM_FIELD(cytokines.crs_grade3_il6_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Serum IL-6 at which CRS grade 3 starts",
+           .source = grade_source});
+    r.add(CARTSIM_FIELD(cytokines.crs_grade4_il6_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Serum IL-6 at which CRS grade 4 starts",
+           .source = grade_source});
+}
+
+void add_readouts(Registry& r) {
+    r.add(CARTSIM_FIELD(readouts.cr_blast_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Marrow blast fraction below which the run is in complete remission "
+                          "(relapse: back above it)",
+           .source = "standard definition of complete remission (< 5% marrow blasts)"});
+    r.add(CARTSIM_FIELD(readouts.mrd_blast_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Blast fraction of nucleated marrow cells below which the run is "
+                          "MRD-negative (below readouts.cr_blast_fraction)",
+           .source = "standard MRD-negativity threshold (< 1e-4)"});
+    r.add(CARTSIM_FIELD(readouts.b_cell_aplasia_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "B-cell aplasia while normal B cells stay below this share of their "
+                          "day-0 count",
+           .source = "calibrate: B-cell aplasia marks functional CAR-T persistence (MODEL.md)"});
+    const std::string icans_source =
+        "calibrate: logistic risk score; no published coefficients in MODEL.md";
+    r.add(CARTSIM_FIELD(readouts.icans_intercept),
+          {.unit = "logit",
+           .min = -50.0,
+           .max = 50.0,
+           .description = "ICANS risk score: intercept of the logistic score",
+           .source = icans_source});
+    r.add(CARTSIM_FIELD(readouts.icans_per_log10_il6),
+          {.unit = "per log10(pg/mL)",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "ICANS risk score: weight of log10(1 + peak serum IL-6)",
+           .source = icans_source});
+    r.add(CARTSIM_FIELD(readouts.icans_per_log10_ifng),
+          {.unit = "per log10(pg/mL)",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "ICANS risk score: weight of log10(1 + peak serum IFN-g)",
+           .source = icans_source});
+    r.add(CARTSIM_FIELD(readouts.icans_per_log10_cart),
+          {.unit = "per log10(cells/uL)",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "ICANS risk score: weight of log10(1 + peak blood CAR-T cells/uL)",
+           .source = icans_source});
+}
+
+#undef CARTSIM_FIELD
+#undef CARTSIM_PRODUCT_FIELD
+
+const Registry& registry() {
+    static const Registry instance = [] {
+        Registry r;
+        add_run(r);
+        add_space(r);
+        add_time(r);
+        add_initial(r);
+        add_blasts(r);
+        add_b_cells(r);
+        add_marrow_cells(r);
+        add_car_t(r);
+        add_product(
+            r, "car_t.product_41bb", [](auto& p) -> auto& { return p.car_t.product_41bb; }, false);
+        add_product(
+            r, "car_t.product_cd28", [](auto& p) -> auto& { return p.car_t.product_cd28; }, true);
+        add_cytokines(r);
+        add_readouts(r);
+        return r;
+    }();
+    return instance;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks between parameters
+
+/// "key = value (set in FILE)" / "(set by --set)" / "(default)".
+std::string described(const ParameterSet& values, std::string_view key) {
+    const ParameterEntry& entry = values.entry(key);
+    std::string where;
+    switch (entry.source) {
+        case ValueSource::table_default:
+            where = "default";
+            break;
+        case ValueSource::scenario_file:
+            where = "set in " + entry.set_by;
+            break;
+        case ValueSource::set_option:
+            where = "set by " + entry.set_by;
+            break;
+    }
+    return fmt::format("{} = {} ({})", key, format_value(entry.value), where);
+}
+
+class Checker {
+  public:
+    explicit Checker(const Scenario& scenario)
+        : values_(scenario.values),
+          origin_(scenario.path.empty() ? std::string("<scenario>") : scenario.path) {}
+
+    /// Throws when `ok` is false; `keys` are described in the message, the first one is the key
+    /// of the error.
+    void require(bool ok, std::initializer_list<std::string_view> keys,
+                 std::string_view problem) const {
+        if (ok) return;
+        std::string detail;
+        for (const std::string_view key : keys) {
+            if (!detail.empty()) detail += ", ";
+            detail += described(values_, key);
+        }
+        detail += ": ";
+        detail += problem;
+        throw ScenarioError(origin_, std::string(*keys.begin()), detail);
+    }
+
+  private:
+    const ParameterSet& values_;
+    std::string origin_;
+};
+
+void check_space(const Checker& check, const Parameters& p) {
+    const agents::SpaceParameters& s = p.space;
+    const std::uint64_t sites = static_cast<std::uint64_t>(s.nx) *
+                                static_cast<std::uint64_t>(s.ny) * static_cast<std::uint64_t>(s.nz);
+    check.require(sites <= kMaxSites, {"space.nx", "space.ny", "space.nz"},
+                  fmt::format("the lattice has {} sites; at most {} fit a 32-bit site index", sites,
+                              kMaxSites));
+
+    const std::int32_t c = p.cytokines.field_coarsening;
+    const bool three_d = s.nz > 1;
+    if (s.periodic) {
+        for (const auto& [key, extent, applies] :
+             {std::tuple{"space.nx", s.nx, true}, std::tuple{"space.ny", s.ny, true},
+              std::tuple{"space.nz", s.nz, three_d}}) {
+            check.require(
+                !applies || extent % c == 0, {key, "cytokines.field_coarsening", "space.periodic"},
+                "a periodic space needs every extent (nz only in 3-D) to be a multiple of the "
+                "field coarsening so the cytokine field wraps with the lattice");
+        }
+    }
+    const auto cells_along = [c](std::int32_t n, bool coarsened) {
+        return static_cast<std::uint64_t>(coarsened ? (n + c - 1) / c : n);
+    };
+    const std::uint64_t field_cells =
+        cells_along(s.nx, true) * cells_along(s.ny, true) * cells_along(s.nz, three_d);
+    check.require(field_cells <= kMaxFieldCells,
+                  {"cytokines.field_coarsening", "space.nx", "space.ny", "space.nz"},
+                  fmt::format("the cytokine field would have {} cells, above the solver's limit "
+                              "of {}; increase the coarsening",
+                              field_cells, kMaxFieldCells));
+
+    const double simulated_ml =
+        static_cast<double>(sites) * std::pow(s.site_edge_um, 3) / kUm3PerMl;
+    check.require(
+        simulated_ml <= s.total_marrow_volume_ml,
+        {"space.total_marrow_volume_ml", "space.nx", "space.ny", "space.nz", "space.site_edge_um"},
+        fmt::format("the lattice ({:g} mL) is larger than the whole marrow it stands "
+                    "for",
+                    simulated_ml));
+    check.require(p.cytokines.plasma_volume_ml <= s.blood_volume_ml,
+                  {"cytokines.plasma_volume_ml", "space.blood_volume_ml"},
+                  "plasma is part of blood, so its volume cannot exceed the blood volume");
+
+    if (p.car_t.dose_cells > 0.0) {
+        check.require(s.vessel_fraction > 0.0, {"space.vessel_fraction", "car_t.dose_cells"},
+                      "without vessel sites the infused CAR-T cells can never enter the marrow");
+        const double share = simulated_ml / s.total_marrow_volume_ml;
+        const double cells = p.car_t.dose_cells * share;
+        check.require(cells >= 0.5,
+                      {"car_t.dose_cells", "space.nx", "space.ny", "space.nz",
+                       "space.total_marrow_volume_ml"},
+                      fmt::format("the lattice holds {:.3g} of the marrow, so its share of the "
+                                  "dose is {:.3g} cells, which rounds to none; use a larger "
+                                  "lattice or dose, or dose 0 for an untreated run",
+                                  share, cells));
+    }
+}
+
+void check_time(const Checker& check, const Parameters& p) {
+    const agents::TimeParameters& t = p.time;
+    // A relative tolerance, so 1/1440 d with a 1-min step passes.
+    check.require(t.record_every_days * kMinutesPerDay >= t.fine_step_min * (1.0 - 1e-9),
+                  {"time.record_every_days", "time.fine_step_min"},
+                  "records cannot come more often than once per fine step");
+    const double tissue_min = t.tissue_period_steps * t.fine_step_min;
+    check.require(tissue_min <= kMinutesPerDay, {"time.tissue_period_steps", "time.fine_step_min"},
+                  fmt::format("the tissue clock ticks every {:g} min; it must tick at least once a "
+                              "day",
+                              tissue_min));
+    const double field_min = t.field_period_steps * t.fine_step_min;
+    check.require(field_min <= kMinutesPerDay, {"time.field_period_steps", "time.fine_step_min"},
+                  fmt::format("the cytokine clock ticks every {:g} min; it must tick at least "
+                              "once a day",
+                              field_min));
+    for (const auto& [key, decay] :
+         {std::pair{"cytokines.ifng_decay_per_min", p.cytokines.ifng_decay_per_min},
+          std::pair{"cytokines.il6_decay_per_min", p.cytokines.il6_decay_per_min}}) {
+        check.require(field_min * decay <= 1.0,
+                      {"time.field_period_steps", "time.fine_step_min", key},
+                      fmt::format("the cytokine clock ({:g} min) is longer than the field's decay "
+                                  "time ({:g} min), so one implicit step misses most of the decay "
+                                  "and secretion dynamics; shorten the period",
+                                  field_min, 1.0 / decay));
+    }
+}
+
+void check_biology(const Checker& check, const Parameters& p) {
+    check.require(p.initial.blast_fraction + p.initial.b_cell_fraction <= 1.0 + 1e-12,
+                  {"initial.blast_fraction", "initial.b_cell_fraction"},
+                  "both are shares of the same tissue cells, so their sum must be at most 1");
+
+    const agents::CytokineParameters& c = p.cytokines;
+    const std::array<std::pair<const char*, double>, 4> grades{{
+        {"cytokines.crs_grade1_il6_pg_per_ml", c.crs_grade1_il6_pg_per_ml},
+        {"cytokines.crs_grade2_il6_pg_per_ml", c.crs_grade2_il6_pg_per_ml},
+        {"cytokines.crs_grade3_il6_pg_per_ml", c.crs_grade3_il6_pg_per_ml},
+        {"cytokines.crs_grade4_il6_pg_per_ml", c.crs_grade4_il6_pg_per_ml},
+    }};
+    for (std::size_t g = 1; g < grades.size(); ++g) {
+        check.require(grades[g].second > grades[g - 1].second,
+                      {grades[g].first, grades[g - 1].first},
+                      "CRS grade thresholds must increase strictly with the grade");
+    }
+    check.require(p.readouts.mrd_blast_fraction < p.readouts.cr_blast_fraction,
+                  {"readouts.mrd_blast_fraction", "readouts.cr_blast_fraction"},
+                  "MRD negativity is deeper than complete remission, so its threshold must be "
+                  "below the remission threshold");
+}
+
+}  // namespace
+
+const ParameterTable& model_parameter_table() {
+    return registry().table();
+}
+
+agents::Parameters to_model_parameters(const Scenario& scenario) {
+    Parameters parameters;
+    for (const auto& write : registry().writers()) write(parameters, scenario.values);
+    const Checker check(scenario);
+    check_space(check, parameters);
+    check_time(check, parameters);
+    check_biology(check, parameters);
+    return parameters;
+}
+
+std::string parameter_reference_markdown() {
+    std::string out;
+    out += "# cartsim model parameters\n\n";
+    out +=
+        "<!-- Generated by cartsim-gen-param-docs from scenarios/model_parameters.cpp; do not "
+        "edit. -->\n\n";
+    out +=
+        "Every parameter of the CAR-T / B-ALL model, as a scenario key. Keys mirror the C++ "
+        "struct `agents::Parameters` (agents/parameters.hpp), where the defaults live; the "
+        "table with ranges, descriptions and sources is scenarios/model_parameters.cpp.\n\n";
+    out +=
+        "- **Units** are part of the name (`rate_per_day`, `speed_um_per_min`) and are "
+        "listed in the unit column: `1/day` is a rate per day, `d` days, `min` minutes, `h` "
+        "hours, `um` micrometres, `mL` millilitres, `pg/mL` serum or marrow concentration. "
+        "`fraction`, `factor` and `dimensionless` are pure numbers; `1/division`, `1/probe`, "
+        "`1/move` and `1/synapse` are chances per event.\n";
+    out +=
+        "- **Setting values**: in a scenario file, under the key's section (`[blasts]` "
+        "`birth_rate_per_day = 0.12`; `inherits = \"base.toml\"` takes another file's values "
+        "first), or on the command line with `cartsim run SCENARIO.toml --set "
+        "blasts.birth_rate_per_day=0.12` (repeatable; applied after the file). Every value "
+        "must lie in its allowed range; `cartsim validate` also checks settings that "
+        "contradict each other (e.g. `initial.blast_fraction + initial.b_cell_fraction` "
+        "above 1, CRS thresholds not increasing, a periodic space whose extents are not "
+        "multiples of `cytokines.field_coarsening`).\n";
+    out +=
+        "- **Sources** cite the references of the model specification (MODEL.md). "
+        "\"calibrate: ...\" marks a value without a direct measurement and says why the "
+        "default was chosen; \"numerical: ...\" marks a resolution or engine setting; "
+        "\"standard ...\" marks textbook physiology or clinical definitions.\n";
+    out +=
+        "- Two product parameter sets exist, `car_t.product_41bb` and `car_t.product_cd28`; "
+        "`car_t.costimulation` picks which one a run uses.\n\n";
+    out += render_markdown_reference(model_parameter_table());
+    return out;
+}
+
+}  // namespace cartsim::scenarios
