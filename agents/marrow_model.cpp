@@ -273,6 +273,11 @@ void MarrowModel::well_mixed_shuffle(Step step) {
 }
 
 void MarrowModel::car_t_phase(Step step) {
+    // Keep storage in tile order so neighbours on the lattice are neighbours in memory (layout
+    // only: sweeps visit agents by id within a tile).
+    if (step % kSortPeriodSteps == 0) {
+        car_t_.sort_by_tile(grid_.tile_count(), [this](SiteIndex s) { return grid_.tile_of(s); });
+    }
     engine::sweep_population(
         domain_, car_t_, buckets_, parameters_.seed, step,
         [this](AgentSlot slot, const SweepContext& context) { car_t_rule(slot, context); });
@@ -299,7 +304,8 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
     const ProductParameters& product = parameters_.car_t.product();
     const auto& c = chances_;
     const engine::AgentId id = car_t_.id(slot);
-    RandomStream fate = context.random(StreamId::cart_fate, id);
+    // One stream per cell and step: every draw of this rule comes from it, in code order.
+    RandomStream fate = context.random(StreamId::cart_step, id);
     CarTState& state = cell.state[slot];
     const bool engaged = cell.engaged_site[slot] != kNoSite;
     const bool activated = cell.activation_steps_left[slot] > 0;
@@ -364,19 +370,22 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
         if (state == CarTState::exhausted && exhaustion < 0.5F) state = CarTState::effector;
 
         const auto offsets = lattice_.offsets(Neighborhood::moore);
+        engine::SiteCoord position = lattice_.coord_of(car_t_.site(slot));
         if (!parameters_.well_mixed) {
             // Persistent random walk on the mobile layer.
-            RandomStream move = context.random(StreamId::cart_move, id);
-            if (move.bernoulli(c.move)) {
+            if (fate.bernoulli(c.move)) {
                 std::uint8_t& direction = cell.direction[slot];
-                if (move.bernoulli(parameters_.car_t.turn_probability)) {
-                    direction = static_cast<std::uint8_t>(move.below(offsets.size()));
+                if (fate.bernoulli(parameters_.car_t.turn_probability)) {
+                    direction = static_cast<std::uint8_t>(fate.below(offsets.size()));
                 }
-                const SiteIndex to = lattice_.neighbor(car_t_.site(slot), offsets[direction]);
+                engine::SiteCoord next = position;
+                const SiteIndex to =
+                    lattice_.shift(next, offsets[direction]) ? lattice_.site_of(next) : kNoSite;
                 if (to != kNoSite && mobile_layer_.is_empty(to)) {
                     car_t_.move(slot, to);
+                    position = next;
                 } else {
-                    direction = static_cast<std::uint8_t>(move.below(offsets.size()));
+                    direction = static_cast<std::uint8_t>(fate.below(offsets.size()));
                 }
             }
         }
@@ -388,10 +397,10 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
             return;
         }
         // Probe one tissue site: the one under the cell or a Moore neighbour.
-        RandomStream probe = context.random(StreamId::cart_probe, id);
+        RandomStream& probe = fate;
         const auto pick = probe.below(offsets.size() + 1);
         const SiteIndex probed =
-            pick == offsets.size() ? here : lattice_.neighbor(here, offsets[pick]);
+            pick == offsets.size() ? here : lattice_.neighbor_of(position, offsets[pick]);
         if (probed != kNoSite) {
             const AgentHandle target = tissue_layer_.at(probed);
             if (target.is_agent()) {
@@ -416,7 +425,8 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
     const double p_divide = context.step < c.boost_end_step ? c.division_boosted : c.division;
     if (!fate.bernoulli(p_divide)) return;
     std::array<SiteIndex, 26> around{};
-    const int n = lattice_.neighbors(car_t_.site(slot), Neighborhood::moore, around);
+    const int n =
+        lattice_.neighbors(lattice_.coord_of(car_t_.site(slot)), Neighborhood::moore, around);
     int free = 0;
     for (int k = 0; k < n; ++k) {
         const SiteIndex s = around[static_cast<std::size_t>(k)];
@@ -435,6 +445,9 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
 // Tissue
 
 void MarrowModel::tissue_phase(Step step) {
+    if (step % (kSortPeriodSteps * static_cast<Step>(parameters_.time.tissue_period_steps)) == 0) {
+        tissue_.sort_by_tile(grid_.tile_count(), [this](SiteIndex s) { return grid_.tile_of(s); });
+    }
     engine::sweep_population(
         domain_, tissue_, buckets_, parameters_.seed, step,
         [this](AgentSlot slot, const SweepContext& context) { tissue_rule(slot, context); });

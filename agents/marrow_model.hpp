@@ -28,6 +28,8 @@ class MarrowModel {
     static constexpr std::uint8_t kCarTTag = 1;
     /// A CAR-T cell moves one site and then probes one site further; daughters go next to it.
     static constexpr int kReach = 2;
+    /// Storage is re-sorted by tile every this many sweeps (memory locality only).
+    static constexpr engine::Step kSortPeriodSteps = 32;
 
     /// Builds the marrow (vessels, tissue cells) and infuses the dose into blood at day 0.
     /// Parameters must already be validated (scenarios/ does that).

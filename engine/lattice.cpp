@@ -40,8 +40,7 @@ std::span<const Offset> Lattice::offsets(Neighborhood kind) const {
                                        : std::span<const Offset>(von_neumann_);
 }
 
-int Lattice::neighbors(SiteIndex site, Neighborhood kind, std::span<SiteIndex> out) const {
-    const SiteCoord c = coord_of(site);
+int Lattice::neighbors(SiteCoord c, Neighborhood kind, std::span<SiteIndex> out) const {
     int n = 0;
     for (const Offset& o : offsets(kind)) {
         const SiteIndex s = site_at({c.x + o.dx, c.y + o.dy, c.z + o.dz});

@@ -79,6 +79,25 @@ class Lattice {
         }
         return contains(c) ? site_of(c) : kNoSite;
     }
+    /// Moves `c` by `offset` under the boundary rule: true and `c` updated (wrapped on periodic
+    /// axes), or false and `c` unchanged beyond a reflective face. Cheaper than neighbor() in
+    /// loops that keep the coordinate (no divisions).
+    bool shift(SiteCoord& c, Offset offset) const {
+        SiteCoord n{c.x + offset.dx, c.y + offset.dy, c.z + offset.dz};
+        if (boundary_ == Boundary::periodic) {
+            n.x = n.x < 0 ? n.x + nx_ : (n.x >= nx_ ? n.x - nx_ : n.x);
+            n.y = n.y < 0 ? n.y + ny_ : (n.y >= ny_ ? n.y - ny_ : n.y);
+            n.z = n.z < 0 ? n.z + nz_ : (n.z >= nz_ ? n.z - nz_ : n.z);
+        } else if (!contains(n)) {
+            return false;
+        }
+        c = n;
+        return true;
+    }
+    /// Site at `offset` from coordinate `c`, or kNoSite beyond a reflective face.
+    SiteIndex neighbor_of(SiteCoord c, Offset offset) const {
+        return shift(c, offset) ? site_of(c) : kNoSite;
+    }
     /// Neighbour of `site` at `offset`, or kNoSite beyond a reflective face.
     SiteIndex neighbor(SiteIndex site, Offset offset) const {
         const SiteCoord c = coord_of(site);
@@ -89,7 +108,10 @@ class Lattice {
 
     /// Writes the existing neighbours of `site` into `out` (in offsets() order) and returns how
     /// many were written; `out` must hold at least 26 entries.
-    int neighbors(SiteIndex site, Neighborhood kind, std::span<SiteIndex> out) const;
+    int neighbors(SiteIndex site, Neighborhood kind, std::span<SiteIndex> out) const {
+        return neighbors(coord_of(site), kind, out);
+    }
+    int neighbors(SiteCoord c, Neighborhood kind, std::span<SiteIndex> out) const;
 
     std::string describe() const;
 

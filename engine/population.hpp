@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 #include <concepts>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/occupancy_layer.hpp"
@@ -41,8 +43,9 @@ struct CommitReport {
 /// One kind of agent living on one occupancy layer.
 ///
 /// Identity: ids are (tag << 56) | counter, unique across populations and never reused. Slots
-/// are storage positions, kept in ascending id order (births append, compaction is stable), so
-/// "slot order" is a canonical order independent of threads.
+/// are storage positions: births append, compaction is stable, and sort_by_tile() reorders by
+/// (tile, id) for memory locality. The storage layout is a deterministic function of the run's
+/// history; sweeps do not depend on it at all (they visit agents of a tile in id order).
 ///
 /// Births and deaths inside a parallel sweep are deferred: spawn() claims the site at once (it
 /// shows as pending) and records the birth under the running tile; kill() frees the site at once
@@ -148,13 +151,53 @@ class Population {
         return report;
     }
 
-    /// Removes every dead slot now (stable, so ascending id order is kept).
+    /// Removes every dead slot now (stable: relative storage order is kept).
     void compact() {
         if (dead_slots_ == 0) return;
         Columns::for_each_column(
             columns_, [this](std::string_view, auto& column) { compact_column(column); });
         compact_column(id_);
         compact_column(site_);
+        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
+            layer_->reassign(site_[slot], handle(slot));
+        }
+        dead_slots_ = 0;
+    }
+
+    /// Reorders storage by (tile of site, id) and drops dead slots, so agents that are close
+    /// on the lattice are close in memory. A pure layout change: sweeps visit each tile's
+    /// agents in id order whatever the storage order, so results do not depend on when (or
+    /// whether) this runs. `tile_of(site)` gives the tile of a site.
+    template <class TileOf>
+    void sort_by_tile(std::uint32_t tile_count, TileOf&& tile_of) {
+        std::vector<std::uint32_t> start(static_cast<std::size_t>(tile_count) + 1, 0);
+        std::vector<TileIndex> tile(site_.size());
+        for (std::size_t slot = 0; slot < site_.size(); ++slot) {
+            if (site_[slot] == kNoSite) continue;
+            tile[slot] = tile_of(site_[slot]);
+            ++start[tile[slot] + 1];
+        }
+        for (std::size_t t = 0; t < tile_count; ++t) start[t + 1] += start[t];
+        std::vector<AgentSlot> order(start[tile_count]);
+        std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
+        for (std::size_t slot = 0; slot < site_.size(); ++slot) {
+            if (site_[slot] == kNoSite) continue;
+            order[cursor[tile[slot]]++] = static_cast<AgentSlot>(slot);
+        }
+        for (std::size_t t = 0; t < tile_count; ++t) {
+            std::sort(order.begin() + start[t], order.begin() + start[t + 1],
+                      [this](AgentSlot a, AgentSlot b) { return id_[a] < id_[b]; });
+        }
+        auto gather = [&order](auto& column) {
+            using Column = std::remove_reference_t<decltype(column)>;
+            Column sorted;
+            sorted.reserve(std::max(column.capacity(), order.size()));
+            for (const AgentSlot slot : order) sorted.push_back(column[slot]);
+            column.swap(sorted);
+        };
+        Columns::for_each_column(columns_, [&](std::string_view, auto& column) { gather(column); });
+        gather(id_);
+        gather(site_);
         for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
             layer_->reassign(site_[slot], handle(slot));
         }

@@ -25,9 +25,7 @@ enum class StreamId : std::uint64_t {
     initial_vessels = 1001,  ///< per vessel column / site
     tissue_fate = 1010,      ///< per tissue cell and tick: death, division, differentiation
     tissue_daughter = 1011,  ///< per dividing cell: daughter site and traits
-    cart_fate = 1020,        ///< per CAR-T cell and step: death, state changes, kill, division
-    cart_move = 1021,        ///< per CAR-T cell and step: persistent random walk
-    cart_probe = 1022,       ///< per CAR-T cell and step: which neighbour, binding
+    cart_step = 1020,  ///< per CAR-T cell and step: every draw of the CAR-T rule, in code order
     cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
     blood_exchange = 1030,   ///< per step: blood deaths, conversions, entries into marrow
 };

@@ -48,28 +48,29 @@ class StateHasher {
     std::uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-/// Hashes a population's ids, sites and every model column, skipping dead slots so the
-/// hash does not depend on when compaction happened.
+/// Hashes a population's live agents (id, site and every model column) independently of their
+/// storage order: each agent's record is hashed on its own and the results are summed, so the
+/// hash depends neither on compaction nor on spatial sorting.
 template <class PopulationT>
 void hash_population(StateHasher& hasher, const PopulationT& population) {
     hasher.add(std::string_view(population.name()));
     hasher.add(static_cast<std::uint64_t>(population.live_count()));
     hasher.add(population.next_id());
+    using Columns = std::remove_cvref_t<decltype(population.columns())>;
+    std::uint64_t sum = 0;
     for (std::size_t slot = 0; slot < population.slot_count(); ++slot) {
         const auto s = static_cast<std::uint32_t>(slot);
         if (!population.alive(s)) continue;
-        hasher.add(population.id(s));
-        hasher.add(population.site(s));
-    }
-    using Columns = std::remove_cvref_t<decltype(population.columns())>;
-    Columns::for_each_column(population.columns(), [&](std::string_view name, const auto& column) {
-        hasher.add(name);
-        for (std::size_t slot = 0; slot < column.size(); ++slot) {
-            if (!population.alive(static_cast<std::uint32_t>(slot))) continue;
+        StateHasher agent;
+        agent.add(population.id(s));
+        agent.add(population.site(s));
+        Columns::for_each_column(population.columns(), [&](std::string_view, const auto& column) {
             const auto value = column[slot];
-            hasher.add(value);
-        }
-    });
+            agent.add(value);
+        });
+        sum += agent.value();
+    }
+    hasher.add(sum);
 }
 
 }  // namespace cartsim::engine

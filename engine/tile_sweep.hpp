@@ -17,11 +17,13 @@
 
 namespace cartsim::engine {
 
-/// Live agents grouped by the tile of their site at the start of a sweep, in ascending slot
-/// (= id) order within each tile. Reused between sweeps to avoid reallocation.
+/// Live agents grouped by the tile of their site at the start of a sweep, in ascending id order
+/// within each tile (the canonical order: independent of storage layout and threads). Reused
+/// between sweeps to avoid reallocation.
 class TileBuckets {
   public:
-    void build(const TileGrid& grid, std::span<const SiteIndex> sites) {
+    void build(const TileGrid& grid, std::span<const SiteIndex> sites,
+               std::span<const AgentId> ids) {
         const std::size_t tiles = grid.tile_count();
         offsets_.assign(tiles + 1, 0);
         tile_of_slot_.resize(sites.size());
@@ -37,6 +39,21 @@ class TileBuckets {
         for (std::size_t slot = 0; slot < sites.size(); ++slot) {
             if (sites[slot] == kNoSite) continue;
             slots_[cursor_[tile_of_slot_[slot]]++] = static_cast<AgentSlot>(slot);
+        }
+        // Storage is mostly (tile, id)-sorted already (Population::sort_by_tile), so insertion
+        // sort per tile costs little more than a scan.
+        for (std::size_t tile = 0; tile < tiles; ++tile) {
+            const auto first = slots_.begin() + offsets_[tile];
+            const auto last = slots_.begin() + offsets_[tile + 1];
+            for (auto it = first + (first != last ? 1 : 0); it < last; ++it) {
+                const AgentSlot moving = *it;
+                auto hole = it;
+                while (hole != first && ids[*(hole - 1)] > ids[moving]) {
+                    *hole = *(hole - 1);
+                    --hole;
+                }
+                *hole = moving;
+            }
         }
     }
     std::span<const AgentSlot> of_tile(TileIndex tile) const {
@@ -76,7 +93,7 @@ template <class PopulationT, class Rule>
 void sweep_population(const Domain& domain, PopulationT& population, TileBuckets& buckets,
                       std::uint64_t seed, Step step, Rule&& rule) {
     const TileGrid& grid = domain.grid();
-    buckets.build(grid, population.sites());
+    buckets.build(grid, population.sites(), population.ids());
     const auto order = color_order(grid.color_count(), seed, step, population.tag());
     for (int c = 0; c < grid.color_count(); ++c) {
         const std::span<const TileIndex> tiles =

@@ -30,6 +30,11 @@ RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_t
 
     scheduler_.add({"hunters", "move, probe and bind, kill and divide, die", 1, 0, [this](Step s) {
                         kills_this_step_ = 0;
+                        if (params_.sort_period_steps > 0 && s % params_.sort_period_steps == 0) {
+                            auto tile_of = [this](SiteIndex site) { return grid_.tile_of(site); };
+                            hunters_.sort_by_tile(grid_.tile_count(), tile_of);
+                            targets_.sort_by_tile(grid_.tile_count(), tile_of);
+                        }
                         sweep_population(domain_, hunters_, buckets_, params_.seed, s,
                                          [this](AgentSlot slot, const SweepContext& context) {
                                              hunter_rule(slot, context);

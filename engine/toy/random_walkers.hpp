@@ -43,6 +43,8 @@ struct WalkerParams {
     std::uint64_t target_period_steps = 10;  ///< the coarse clock of targets
     double target_divide_per_tick = 0.04;
     double target_death_per_tick = 0.01;
+    /// Reorder storage by tile every this many steps (0: never); must not change results.
+    std::uint64_t sort_period_steps = 16;
 };
 
 struct HunterColumns {

@@ -68,6 +68,19 @@ TEST(EngineDeterminism, determinism_2d_periodic_identical_across_thread_counts) 
     expect_identical(reference, run(params, 8, 120), "8 threads");
 }
 
+TEST(EngineDeterminism, determinism_storage_sorting_does_not_change_results) {
+    WalkerParams params;
+    params.nx = params.ny = params.nz = 40;
+    params.initial_targets = 25'000;
+    params.initial_hunters = 6'000;
+    params.sort_period_steps = 0;
+    const Trajectory unsorted = run(params, 2, 80);
+    params.sort_period_steps = 7;
+    const Trajectory sorted = run(params, 2, 80);
+    EXPECT_EQ(unsorted.hashes, sorted.hashes);
+    EXPECT_EQ(unsorted.final_counts.total_kills, sorted.final_counts.total_kills);
+}
+
 TEST(EngineDeterminism, determinism_hash_changes_with_seed) {
     WalkerParams params;
     params.nx = params.ny = params.nz = 24;

@@ -69,6 +69,26 @@ TEST(Lattice, PeriodicBoundaryWraps) {
     }
 }
 
+TEST(Lattice, ShiftAgreesWithNeighborOnBothBoundaries) {
+    for (const Boundary boundary : {Boundary::reflective, Boundary::periodic}) {
+        const Lattice cube(6, 5, 4, boundary);
+        for (SiteIndex s = 0; s < cube.site_count(); ++s) {
+            for (const Offset& o : cube.offsets(Neighborhood::moore)) {
+                SiteCoord c = cube.coord_of(s);
+                const bool inside = cube.shift(c, o);
+                const SiteIndex expected = cube.neighbor(s, o);
+                ASSERT_EQ(inside, expected != kNoSite);
+                if (inside) {
+                    ASSERT_EQ(cube.site_of(c), expected);
+                } else {
+                    ASSERT_EQ(c, cube.coord_of(s));  // unchanged
+                }
+                ASSERT_EQ(cube.neighbor_of(cube.coord_of(s), o), expected);
+            }
+        }
+    }
+}
+
 TEST(Lattice, RejectsBadExtents) {
     EXPECT_THROW(Lattice(0, 5, 5, Boundary::reflective), std::invalid_argument);
     EXPECT_THROW(Lattice(5, -1, 5, Boundary::reflective), std::invalid_argument);
