@@ -27,6 +27,8 @@ using CgSolver = Eigen::ConjugateGradient<SparseMatrix, Eigen::Lower | Eigen::Up
 
 // Tight enough that the solver error stays far below any modelling error and mass is
 // conserved to ~1e-12 relative in practice.
+/// Residual above which a solve is reported as failed.
+constexpr double kSolverFailureResidual = 1e-6;
 constexpr double kSolverRelativeTolerance = 1e-10;
 
 // Face neighbours per cell plus the diagonal.
@@ -241,7 +243,15 @@ void DiffusionField::step(double dt_min) {
     u = solver_->cg.solveWithGuess(rhs, u);
     last_solve_iterations_ = static_cast<int>(solver_->cg.iterations());
     last_solve_relative_residual_ = solver_->cg.error();
-    if (solver_->cg.info() != Eigen::Success) {
+    // Eigen reports NoConvergence when its stopping threshold was clamped to DBL_MIN for a
+    // near-zero right-hand side (a field that has decayed to ~1e-150), although it stopped on
+    // its own test. Only the iteration cap with a large residual, or NaN, is a real failure.
+    const bool stopped_by_iteration_cap = solver_->cg.iterations() >= solver_->cg.maxIterations();
+    const bool converged =
+        solver_->cg.info() == Eigen::Success ||
+        (!stopped_by_iteration_cap && std::isfinite(last_solve_relative_residual_)) ||
+        last_solve_relative_residual_ <= kSolverFailureResidual;
+    if (!converged) {
         throw std::runtime_error(fmt::format(
             "diffusion field solve did not converge: relative residual {} after {} iterations "
             "(dt = {} min, {} cells)",
