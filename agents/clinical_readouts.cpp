@@ -66,26 +66,27 @@ std::string ClinicalReadouts::describe() const {
         return std::isnan(d) ? std::string("never") : fmt::format("day {:.2f}", d);
     };
     std::string out;
-    out += fmt::format("  complete remission (<{:g}% blasts): {}\n",
-                       parameters_.cr_blast_fraction * 100, day(e.cr_day));
-    out += fmt::format("  MRD-negative (<{:g} blasts):       {}\n", parameters_.mrd_blast_fraction,
-                       day(e.mrd_negative_day));
-    out += fmt::format("  relapse:                           {}{}\n", day(e.relapse_day),
-                       std::isnan(e.relapse_day)
-                           ? std::string()
-                           : fmt::format(" ({:.0f}% CD19-negative blasts)",
-                                         100 * e.relapse_cd19_negative_fraction));
-    out += fmt::format("  final blast fraction:              {:.3g}\n", e.final_blast_fraction);
-    out += fmt::format("  CAR-T blood peak:                  {:.1f} cells/uL on {}\n",
-                       e.cart_peak_per_ul, day(e.cart_peak_day));
-    out += fmt::format("  CAR-T AUC day 0-28:                {:.1f} cells/uL x day\n",
-                       e.cart_auc_0_28);
-    out += fmt::format("  B-cell aplasia:                    {:.1f} days\n", e.b_cell_aplasia_days);
-    out += fmt::format("  peak serum IL-6 / IFN-g:           {:.1f} / {:.1f} pg/mL\n",
-                       e.il6_peak_pg_per_ml, e.ifng_peak_pg_per_ml);
-    out += fmt::format("  CRS max grade:                     {:.0f} (onset {})\n", e.crs_max_grade,
-                       day(e.crs_onset_day));
-    out += fmt::format("  ICANS risk score:                  {:.2f}\n", e.icans_risk);
+    auto line = [&out](const std::string& label, const std::string& value) {
+        out += fmt::format("  {:<38} {}\n", label + ":", value);
+    };
+    line(fmt::format("complete remission (<{:g}% blasts)", parameters_.cr_blast_fraction * 100),
+         day(e.cr_day));
+    line(fmt::format("MRD-negative (<{:g} blasts)", parameters_.mrd_blast_fraction),
+         day(e.mrd_negative_day));
+    line("relapse",
+         day(e.relapse_day) + (std::isnan(e.relapse_day)
+                                   ? std::string()
+                                   : fmt::format(" ({:.0f}% CD19-negative blasts)",
+                                                 100 * e.relapse_cd19_negative_fraction)));
+    line("final blast fraction", fmt::format("{:.3g}", e.final_blast_fraction));
+    line("CAR-T blood peak",
+         fmt::format("{:.1f} cells/uL on {}", e.cart_peak_per_ul, day(e.cart_peak_day)));
+    line("CAR-T AUC day 0-28", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_28));
+    line("B-cell aplasia", fmt::format("{:.1f} days", e.b_cell_aplasia_days));
+    line("peak serum IL-6 / IFN-g",
+         fmt::format("{:.1f} / {:.1f} pg/mL", e.il6_peak_pg_per_ml, e.ifng_peak_pg_per_ml));
+    line("CRS max grade", fmt::format("{:.0f} (onset {})", e.crs_max_grade, day(e.crs_onset_day)));
+    line("ICANS risk score", fmt::format("{:.2f}", e.icans_risk));
     return out;
 }
 

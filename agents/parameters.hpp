@@ -76,7 +76,7 @@ struct ProductParameters {
     double effector_death_per_day = 0.16;
     double memory_fraction = 0.008;  ///< share of effector contraction going to memory
     double memory_loss_per_day = 0.0032;
-    double exhaustion_per_engaged_hour = 0.010;
+    double exhaustion_per_engaged_hour = 0.002;
     double exhaustion_recovery_per_day = 0.05;
     double exhausted_kill_factor = 0.3;
     double exhausted_death_per_day = 0.35;
@@ -109,7 +109,7 @@ struct CarTParameters {
         p.effector_death_per_day = 0.25;
         p.memory_fraction = 0.002;
         p.memory_loss_per_day = 0.02;
-        p.exhaustion_per_engaged_hour = 0.025;
+        p.exhaustion_per_engaged_hour = 0.005;
         p.exhaustion_recovery_per_day = 0.03;
         return p;
     }

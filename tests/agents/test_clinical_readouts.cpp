@@ -1,0 +1,74 @@
+// Clinical endpoints from a synthetic trajectory with known answers.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "agents/clinical_readouts.hpp"
+
+namespace cartsim::agents {
+namespace {
+
+Observables at(double day, double blast_fraction, double cart_per_ul, double b_cells,
+               double il6 = 0.0, double crs = 0.0) {
+    Observables o;
+    o.time_days = day;
+    o.blast_fraction = blast_fraction;
+    o.blasts = blast_fraction * 1e6;
+    o.blasts_cd19_negative = 0.25 * o.blasts;
+    o.cart_blood_per_ul = cart_per_ul;
+    o.normal_b_cells = b_cells;
+    o.il6_pg_per_ml = il6;
+    o.crs_grade = crs;
+    return o;
+}
+
+TEST(ClinicalReadouts, RemissionMrdRelapseAucAndAplasia) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.40, 0, 1000));
+    readouts.record(at(10, 0.10, 100, 500, 50, 1));  // CRS grade 1 from day 10
+    readouts.record(at(20, 0.01, 300, 50, 700, 3));  // CR (< 5%), B cells < 10% of day 0
+    readouts.record(at(30, 0.00005, 100, 20));       // MRD-negative (< 1e-4)
+    readouts.record(at(40, 0.08, 0, 900));           // relapse, B cells back
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.cr_day, 20);
+    EXPECT_EQ(e.mrd_negative_day, 30);
+    EXPECT_EQ(e.relapse_day, 40);
+    EXPECT_DOUBLE_EQ(e.relapse_cd19_negative_fraction, 0.25);
+    EXPECT_EQ(e.cart_peak_per_ul, 300);
+    EXPECT_EQ(e.cart_peak_day, 20);
+    // Trapezoid over [0, 28]: 0-10: 500, 10-20: 2000, 20-28: (300 + 140) / 2 * 8 = 1760.
+    EXPECT_NEAR(e.cart_auc_0_28, 4260.0, 1e-9);
+    // Below 100 B cells at the end of the intervals ending on days 20 and 30.
+    EXPECT_EQ(e.b_cell_aplasia_days, 20);
+    EXPECT_EQ(e.il6_peak_pg_per_ml, 700);
+    EXPECT_EQ(e.crs_max_grade, 3);
+    EXPECT_EQ(e.crs_onset_day, 10);
+    EXPECT_GT(e.icans_risk, 0.0);
+    EXPECT_LT(e.icans_risk, 1.0);
+    EXPECT_EQ(e.final_blast_fraction, 0.08);
+}
+
+TEST(ClinicalReadouts, EventsThatNeverHappenAreNaN) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.40, 0, 1000));
+    readouts.record(at(5, 0.45, 0, 1000));
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_TRUE(std::isnan(e.cr_day));
+    EXPECT_TRUE(std::isnan(e.mrd_negative_day));
+    EXPECT_TRUE(std::isnan(e.relapse_day));
+    EXPECT_TRUE(std::isnan(e.crs_onset_day));
+    EXPECT_TRUE(std::isnan(e.cart_peak_day));
+    EXPECT_EQ(e.b_cell_aplasia_days, 0);
+}
+
+TEST(ClinicalReadouts, DayZeroBelowThresholdIsNotARemission) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.01, 0, 1000));  // low burden at infusion
+    EXPECT_TRUE(std::isnan(readouts.endpoints().cr_day));
+    readouts.record(at(1, 0.01, 0, 1000));
+    EXPECT_EQ(readouts.endpoints().cr_day, 1);
+}
+
+}  // namespace
+}  // namespace cartsim::agents
