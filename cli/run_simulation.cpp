@@ -254,27 +254,29 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     result.output_path =
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
-    // 2. The output: refuses an existing file unless forced; ".partial" until finish().
-    io::RunFileWriter writer(result.output_path, options.force);
-    writer.set_run_metadata({.cartsim_version = kVersion,
-                             .git_commit = kGitCommit,
-                             .seed = parameters.seed,
-                             .created_utc = ""});
-    writer.set_scenario_toml(resolved_toml);
-    const std::vector<io::TimeseriesColumn> columns = timeseries_columns();
-    writer.declare_timeseries(columns);
-
     const bool log_info = !options.quiet;
-    if (log_info) {
-        spdlog::info("scenario '{}' from {}", scenario.name, options.scenario_path.string());
-        spdlog::info("output {} (written as {} until the run ends)", result.output_path.string(),
-                     writer.partial_path().string());
-    }
+    // 2. Fail early if the output cannot be created (exists without --force, bad directory):
+    //    before the model is built, which can take long for big lattices.
+    io::RunFileWriter::check_can_create(result.output_path, options.force);
 
-    // 3. The run, with exactly `threads` worker threads.
+    // 3. The run, with exactly `threads` worker threads. The model is built before the output
+    //    is opened, so a failure while building it leaves no .partial behind.
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
         agents::MarrowModel model(parameters);
+        io::RunFileWriter writer(result.output_path, options.force);
+        writer.set_run_metadata({.cartsim_version = kVersion,
+                                 .git_commit = kGitCommit,
+                                 .seed = parameters.seed,
+                                 .created_utc = ""});
+        writer.set_scenario_toml(resolved_toml);
+        const std::vector<io::TimeseriesColumn> columns = timeseries_columns();
+        writer.declare_timeseries(columns);
+        if (log_info) {
+            spdlog::info("scenario '{}' from {}", scenario.name, options.scenario_path.string());
+            spdlog::info("output {} (written as {} until the run ends)",
+                         result.output_path.string(), writer.partial_path().string());
+        }
         const double fine_step_days = model.fine_step_days();
         const auto total_steps =
             static_cast<std::uint64_t>(std::llround(parameters.time.days / fine_step_days));
@@ -340,16 +342,16 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
         readouts_text =
             fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario.name,
                         parameters.seed, model.time_days(), readouts.describe());
-    });
 
-    // 4. /summary and the final rename.
-    result.endpoints.for_each([&](std::string_view name, std::string_view, double value) {
-        writer.set_summary(name, value);
+        // 4. /summary and the final rename.
+        result.endpoints.for_each([&](std::string_view name, std::string_view, double value) {
+            writer.set_summary(name, value);
+        });
+        writer.set_summary_text("scenario_name", scenario.name);
+        writer.set_summary_text("scenario_file", options.scenario_path.string());
+        result.timeseries_rows = writer.timeseries_rows();
+        writer.finish();
     });
-    writer.set_summary_text("scenario_name", scenario.name);
-    writer.set_summary_text("scenario_file", options.scenario_path.string());
-    result.timeseries_rows = writer.timeseries_rows();
-    writer.finish();
     if (log_info) {
         spdlog::info("wrote {} ({} time-series rows)", result.output_path.string(),
                      result.timeseries_rows);

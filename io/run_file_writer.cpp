@@ -361,6 +361,41 @@ struct RunFileWriter::State {
     }
 };
 
+void RunFileWriter::check_can_create(const fs::path& final_path, bool force) {
+    if (final_path.empty() || !final_path.has_filename()) {
+        throw IoError(fmt::format("output path '{}' does not name a file", final_path.string()));
+    }
+    const fs::path partial_path = partial_path_for(final_path);
+    const fs::path directory = directory_of(final_path);
+    std::error_code error;
+    if (!fs::is_directory(fs::status(directory, error))) {
+        throw IoError(fmt::format("cannot write output '{}': directory '{}' does not exist",
+                                  final_path.string(), directory.string()));
+    }
+    if (fs::exists(fs::symlink_status(final_path, error))) {
+        if (fs::is_directory(fs::status(final_path, error))) {
+            throw IoError(
+                fmt::format("cannot write output '{}': it is a directory", final_path.string()));
+        }
+        if (!force) {
+            throw IoError(
+                fmt::format("output '{}' already exists; pass force (--force) to "
+                            "replace it",
+                            final_path.string()));
+        }
+    }
+    if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+        throw IoError(fmt::format("cannot write output '{}': directory '{}' is not writable ({})",
+                                  final_path.string(), directory.string(), errno_text(errno)));
+    }
+    if (fs::exists(fs::symlink_status(partial_path, error)) && !force) {
+        throw IoError(
+            fmt::format("'{}' exists: an earlier run into '{}' did not finish; remove it "
+                        "(or resume from it) or pass force (--force) to replace it",
+                        partial_path.string(), final_path.string()));
+    }
+}
+
 RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage storage)
     : state_(std::make_unique<State>()) {
     const ScopedHdf5ErrorSilence silence;
@@ -378,36 +413,8 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
                         s.final_path.string(), storage.chunk_rows, storage.deflate_level));
     }
     s.partial_path = partial_path_for(s.final_path);
-
     // Every check comes before the first byte is written.
-    const fs::path directory = directory_of(s.final_path);
-    std::error_code error;
-    if (!fs::is_directory(fs::status(directory, error))) {
-        throw IoError(fmt::format("cannot write output '{}': directory '{}' does not exist",
-                                  s.final_path.string(), directory.string()));
-    }
-    if (fs::exists(fs::symlink_status(s.final_path, error))) {
-        if (fs::is_directory(fs::status(s.final_path, error))) {
-            throw IoError(
-                fmt::format("cannot write output '{}': it is a directory", s.final_path.string()));
-        }
-        if (!force) {
-            throw IoError(
-                fmt::format("output '{}' already exists; pass force (--force) to "
-                            "replace it",
-                            s.final_path.string()));
-        }
-    }
-    if (::access(directory.c_str(), W_OK | X_OK) != 0) {
-        throw IoError(fmt::format("cannot write output '{}': directory '{}' is not writable ({})",
-                                  s.final_path.string(), directory.string(), errno_text(errno)));
-    }
-    if (fs::exists(fs::symlink_status(s.partial_path, error)) && !force) {
-        throw IoError(
-            fmt::format("'{}' exists: an earlier run into '{}' did not finish; remove it "
-                        "(or resume from it) or pass force (--force) to replace it",
-                        s.partial_path.string(), s.final_path.string()));
-    }
+    check_can_create(s.final_path, force);
 
     const Hdf5Handle access = make_file_access_properties(s.partial_path);
     // The root group's attributes keep their creation order (format_version first in listings).

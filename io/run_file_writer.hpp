@@ -95,6 +95,10 @@ class RunFileWriter {
     RunFileWriter(const RunFileWriter&) = delete;
     RunFileWriter& operator=(const RunFileWriter&) = delete;
 
+    /// Throws IoError if the writer could not be created: the path names no file, its directory
+    /// is missing or not writable, or the output (or a .partial of it) exists and force is false.
+    /// Lets callers fail before expensive set-up; the constructor repeats it.
+    static void check_can_create(const std::filesystem::path& final_path, bool force);
     static std::filesystem::path partial_path_for(const std::filesystem::path& final_path);
     const std::filesystem::path& final_path() const;
     const std::filesystem::path& partial_path() const;
