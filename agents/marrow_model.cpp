@@ -50,15 +50,11 @@ MarrowModel::MarrowModel(const Parameters& parameters)
       tissue_("tissue", kTissueTag, tissue_layer_, grid_.tile_count()),
       car_t_("car_t", kCarTTag, mobile_layer_, grid_.tile_count()),
       scheduler_(parameters.time.fine_step_min),
-      cytokines_(lattice_, parameters.cytokines, parameters.space.site_edge_um,
-                 /*marrow_share=*/1.0),
+      marrow_share_(static_cast<double>(lattice_.site_count()) *
+                    std::pow(parameters.space.site_edge_um, 3) / kUm3PerMl /
+                    parameters.space.total_marrow_volume_ml),
+      cytokines_(lattice_, parameters.cytokines, parameters.space.site_edge_um, marrow_share_),
       tile_events_(grid_.tile_count()) {
-    const double site_volume_ml = std::pow(parameters.space.site_edge_um, 3) / kUm3PerMl;
-    marrow_share_ = static_cast<double>(lattice_.site_count()) * site_volume_ml /
-                    parameters.space.total_marrow_volume_ml;
-    cytokines_ =
-        Cytokines(lattice_, parameters.cytokines, parameters.space.site_edge_um, marrow_share_);
-
     const ProductParameters& product = parameters.car_t.product();
     const double dt = fine_step_days_;
     auto& c = chances_;
@@ -397,8 +393,7 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
             return;
         }
         // Probe one tissue site: the one under the cell or a Moore neighbour.
-        RandomStream& probe = fate;
-        const auto pick = probe.below(offsets.size() + 1);
+        const auto pick = fate.below(offsets.size() + 1);
         const SiteIndex probed =
             pick == offsets.size() ? here : lattice_.neighbor_of(position, offsets[pick]);
         if (probed != kNoSite) {
@@ -408,7 +403,7 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
                 const double p = bind_probability(product, parameters_.car_t.targets_cd22,
                                                   tissue.cd19_molecules[target.slot()],
                                                   tissue.cd22_molecules[target.slot()], car_level);
-                if (p > 0.0 && probe.bernoulli(p)) {
+                if (p > 0.0 && fate.bernoulli(p)) {
                     cell.engaged_site[slot] = probed;
                     cell.activation_steps_left[slot] = c.activation_steps;
                     if (state != CarTState::exhausted) state = CarTState::effector;

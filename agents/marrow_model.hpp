@@ -97,8 +97,8 @@ class MarrowModel {
     engine::TileBuckets buckets_;
     engine::Scheduler scheduler_;
     BloodCompartment blood_;
+    double marrow_share_;  // declared before cytokines_, which is built from it
     Cytokines cytokines_;
-    double marrow_share_ = 0.0;
 
     std::vector<std::uint64_t> vessel_bits_;
     std::vector<engine::SiteIndex> vessel_sites_;
