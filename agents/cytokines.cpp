@@ -1,7 +1,9 @@
 #include "agents/cytokines.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 namespace cartsim::agents {
 namespace {
@@ -42,6 +44,25 @@ void Cytokines::set_myeloid_counts(std::vector<std::uint32_t> counts_per_cell) {
         throw std::logic_error("myeloid counts do not match the field grid");
     }
     myeloid_per_cell_ = std::move(counts_per_cell);
+}
+
+void Cytokines::restore(const std::vector<double>& ifng_pg_per_ml,
+                        const std::vector<double>& il6_pg_per_ml,
+                        std::vector<double> il6_release_pg,
+                        std::vector<std::uint32_t> myeloid_per_cell, double serum_ifng_pg_per_ml,
+                        double serum_il6_pg_per_ml) {
+    const std::size_t n = ifng_.cell_count();
+    if (ifng_pg_per_ml.size() != n || il6_pg_per_ml.size() != n || il6_release_pg.size() != n ||
+        myeloid_per_cell.size() != n) {
+        throw std::invalid_argument("cytokine state does not match the field grid");
+    }
+    std::copy(ifng_pg_per_ml.begin(), ifng_pg_per_ml.end(), ifng_.values_mutable().begin());
+    std::copy(il6_pg_per_ml.begin(), il6_pg_per_ml.end(), il6_.values_mutable().begin());
+    il6_release_pg_ = std::move(il6_release_pg);
+    myeloid_per_cell_ = std::move(myeloid_per_cell);
+    std::fill(ifng_secretion_pg_per_min_.begin(), ifng_secretion_pg_per_min_.end(), 0.0);
+    serum_ifng_pg_per_ml_ = serum_ifng_pg_per_ml;
+    serum_il6_pg_per_ml_ = serum_il6_pg_per_ml;
 }
 
 void Cytokines::update(double dt_min) {

@@ -47,6 +47,15 @@ class Cytokines {
         serum_ifng_pg_per_ml_ = ifng_pg_per_ml;
         serum_il6_pg_per_ml_ = il6_pg_per_ml;
     }
+    /// State between updates, for checkpoints (see MarrowModelState).
+    const std::vector<double>& pending_il6_release_pg() const { return il6_release_pg_; }
+    const std::vector<std::uint32_t>& myeloid_counts() const { return myeloid_per_cell_; }
+    /// Restores fields, serum levels and the inputs accumulated since the last update. Throws
+    /// std::invalid_argument if a vector does not have one value per field cell.
+    void restore(const std::vector<double>& ifng_pg_per_ml,
+                 const std::vector<double>& il6_pg_per_ml, std::vector<double> il6_release_pg,
+                 std::vector<std::uint32_t> myeloid_per_cell, double serum_ifng_pg_per_ml,
+                 double serum_il6_pg_per_ml);
 
   private:
     CytokineParameters parameters_;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
+#include <utility>
 
 #include "agents/antigen_binding.hpp"
 #include "engine/parallel_for.hpp"
@@ -633,6 +634,52 @@ engine::AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColum
 
 engine::AgentSlot MarrowModel::add_car_t_cell(SiteIndex site, const CarTColumns::Row& row) {
     return car_t_.add(site, row);
+}
+
+MarrowModelState MarrowModel::save_state() const {
+    MarrowModelState state;
+    state.step = step_;
+    const auto save = [](const auto& population, auto& saved) {
+        saved.ids.assign(population.ids().begin(), population.ids().end());
+        saved.sites.assign(population.sites().begin(), population.sites().end());
+        saved.columns = population.columns();
+        saved.next_id = population.next_id();
+    };
+    save(tissue_, state.tissue);
+    save(car_t_, state.car_t);
+    state.blood_count = blood_.count;
+    state.kills_blasts = kills_blasts_;
+    state.kills_b_cells = kills_b_cells_;
+    state.ifng_pg_per_ml.assign(cytokines_.ifng().values().begin(),
+                                cytokines_.ifng().values().end());
+    state.il6_pg_per_ml.assign(cytokines_.il6().values().begin(), cytokines_.il6().values().end());
+    state.il6_release_pg = cytokines_.pending_il6_release_pg();
+    state.myeloid_per_field_cell = cytokines_.myeloid_counts();
+    state.serum_ifng_pg_per_ml = cytokines_.serum_ifng_pg_per_ml();
+    state.serum_il6_pg_per_ml = cytokines_.serum_il6_pg_per_ml();
+    return state;
+}
+
+void MarrowModel::restore_state(MarrowModelState state) {
+    tissue_.restore(std::move(state.tissue.ids), std::move(state.tissue.sites),
+                    std::move(state.tissue.columns), state.tissue.next_id);
+    car_t_.restore(std::move(state.car_t.ids), std::move(state.car_t.sites),
+                   std::move(state.car_t.columns), state.car_t.next_id);
+    for (AgentSlot slot = 0; slot < tissue_.slot_count(); ++slot) {
+        if (tissue_.alive(slot) && is_vessel(tissue_.site(slot))) {
+            throw std::invalid_argument(
+                fmt::format("tissue cell on vessel site {}: the state is not of this marrow",
+                            tissue_.site(slot)));
+        }
+    }
+    cytokines_.restore(state.ifng_pg_per_ml, state.il6_pg_per_ml, std::move(state.il6_release_pg),
+                       std::move(state.myeloid_per_field_cell), state.serum_ifng_pg_per_ml,
+                       state.serum_il6_pg_per_ml);
+    blood_.count = state.blood_count;
+    kills_blasts_ = state.kills_blasts;
+    kills_b_cells_ = state.kills_b_cells;
+    for (TileEvents& events : tile_events_) events = TileEvents{};
+    step_ = state.step;
 }
 
 void MarrowModel::set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts) {

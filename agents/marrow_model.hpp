@@ -9,6 +9,7 @@
 #include "agents/blood_compartment.hpp"
 #include "agents/car_t_cells.hpp"
 #include "agents/cytokines.hpp"
+#include "agents/model_state.hpp"
 #include "agents/observables.hpp"
 #include "agents/parameters.hpp"
 #include "agents/tissue_cells.hpp"
@@ -40,6 +41,13 @@ class MarrowModel {
     engine::Step current_step() const { return step_; }
     double time_days() const { return static_cast<double>(step_) * fine_step_days_; }
     double fine_step_days() const { return fine_step_days_; }
+
+    /// The state between steps (for checkpoints): with the same parameters, a model given it by
+    /// restore_state() continues exactly as this one would.
+    MarrowModelState save_state() const;
+    /// Replaces this model's state by a saved one (from a model built with the same parameters).
+    /// Throws std::invalid_argument if it does not fit this model's lattice or field grid.
+    void restore_state(MarrowModelState state);
 
     Observables observe() const;
     std::uint64_t state_hash() const;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/occupancy_layer.hpp"
@@ -206,6 +207,66 @@ class Population {
 
     /// Used when restoring a checkpoint.
     void set_next_id(AgentId next) { next_id_ = next; }
+
+    /// Replaces the whole storage (a checkpoint's): ids, sites (kNoSite for dead slots not yet
+    /// compacted), columns, and the next id. Storage order is kept exactly, so a restored run
+    /// continues bit for bit. The layer's cells of the old agents are cleared and the new ones
+    /// placed. Only between steps (no pending births). Throws std::invalid_argument for
+    /// inconsistent input (lengths, ids of another population, sites taken twice or off the layer);
+    /// the population is then unusable.
+    void restore(std::vector<AgentId> ids, std::vector<SiteIndex> sites, Columns columns,
+                 AgentId next_id) {
+        for (const auto& births : pending_) {
+            if (!births.empty()) throw std::logic_error(name_ + ": restore() with pending births");
+        }
+        const std::size_t n = ids.size();
+        bool lengths_match = sites.size() == n;
+        Columns::for_each_column(std::as_const(columns), [&](std::string_view, const auto& c) {
+            lengths_match = lengths_match && c.size() == n;
+        });
+        if (!lengths_match) {
+            throw std::invalid_argument(name_ + ": restore() with columns of unequal length");
+        }
+        if (n > AgentHandle::kMaxSlots) {
+            throw std::invalid_argument(fmt::format("{}: more than {} agents", name_, n));
+        }
+        const AgentId tag_bits = static_cast<AgentId>(tag_) << 56;
+        if ((next_id >> 56) != tag_) {
+            throw std::invalid_argument(name_ + ": restore() with a next id of another population");
+        }
+        for (std::size_t slot = 0; slot < n; ++slot) {
+            if ((ids[slot] >> 56) != tag_ || ids[slot] >= next_id || ids[slot] < tag_bits) {
+                throw std::invalid_argument(fmt::format(
+                    "{}: restore() with id {} not of this population", name_, ids[slot]));
+            }
+            if (sites[slot] != kNoSite && sites[slot] >= layer_->site_count()) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with site {} off the lattice", name_, sites[slot]));
+            }
+        }
+        for (const SiteIndex site : site_) {
+            if (site != kNoSite) layer_->clear(site);
+        }
+        id_ = std::move(ids);
+        site_ = std::move(sites);
+        columns_ = std::move(columns);
+        next_id_ = next_id;
+        live_ = 0;
+        dead_slots_ = 0;
+        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
+            if (site_[slot] == kNoSite) {
+                ++dead_slots_;
+                continue;
+            }
+            if (!layer_->is_empty(site_[slot])) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with two agents on site {}", name_, site_[slot]));
+            }
+            layer_->place(site_[slot], handle(slot));
+            ++live_;
+        }
+        std::fill(deaths_by_tile_.begin(), deaths_by_tile_.end(), 0);
+    }
 
   private:
     struct PendingBirth {

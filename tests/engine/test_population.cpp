@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,54 @@ TEST(Population, FewDeathsWaitForCompaction) {
     population.compact();
     EXPECT_EQ(population.slot_count(), 99u);
     expect_consistent(population, layer);
+}
+
+TEST(Population, RestoreReproducesStorageDeadSlotsAndIdSequence) {
+    OccupancyLayer layer(200);
+    Population<MassColumns> original("cells", 2, layer, 1);
+    for (SiteIndex s = 0; s < 40; ++s) original.add(s * 4, {static_cast<float>(s)});
+    original.kill({0, 0, 0}, 7);  // one dead slot, below the compaction threshold
+    original.commit();
+    ASSERT_EQ(original.slot_count(), 40u);
+
+    OccupancyLayer other_layer(200);
+    Population<MassColumns> restored("cells", 2, other_layer, 1);
+    restored.add(1, {9.0F});  // replaced by restore()
+    restored.restore({original.ids().begin(), original.ids().end()},
+                     {original.sites().begin(), original.sites().end()}, original.columns(),
+                     original.next_id());
+    EXPECT_TRUE(other_layer.is_empty(1));
+    EXPECT_EQ(restored.slot_count(), 40u);
+    EXPECT_EQ(restored.live_count(), 39u);
+    EXPECT_FALSE(restored.alive(7));
+    expect_consistent(restored, other_layer);
+    // Both continue identically: same next id, same compaction point.
+    const AgentSlot a = original.add(199, {1.0F});
+    const AgentSlot b = restored.add(199, {1.0F});
+    EXPECT_EQ(original.id(a), restored.id(b));
+    for (AgentSlot slot = 0; slot < 6; ++slot) {
+        original.kill({0, 0, 0}, slot);
+        restored.kill({0, 0, 0}, slot);
+    }
+    EXPECT_EQ(original.commit().compacted, restored.commit().compacted);
+    EXPECT_TRUE(std::equal(original.ids().begin(), original.ids().end(), restored.ids().begin(),
+                           restored.ids().end()));
+}
+
+TEST(Population, RestoreRejectsInconsistentStorage) {
+    OccupancyLayer layer(10);
+    Population<MassColumns> population("cells", 1, layer, 1);
+    const AgentId base = AgentId{1} << 56;
+    MassColumns two;
+    two.mass = {0.0F, 0.0F};
+    EXPECT_THROW(population.restore({base, base + 1}, {1}, two, base + 2), std::invalid_argument);
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 1}, two, base + 2),
+                 std::invalid_argument);  // two agents on one site
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 10}, two, base + 2),
+                 std::invalid_argument);  // off the lattice
+    EXPECT_THROW(population.restore({base, base + 5}, {1, 2}, two, base + 2),
+                 std::invalid_argument);  // id not yet issued
+    EXPECT_THROW(population.restore({0, 1}, {1, 2}, two, 2), std::invalid_argument);  // other tag
 }
 
 TEST(Population, MoveUpdatesLayerAndSite) {
