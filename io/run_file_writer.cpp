@@ -291,6 +291,7 @@ struct RunFileWriter::State {
 
     bool metadata_set = false;
     bool scenario_set = false;
+    bool published = false;  // a checkpoint was renamed over final_path (so it is ours to replace)
     bool finished = false;
     bool broken = false;  // an earlier failure may have left the datasets of unequal length
 
@@ -348,6 +349,86 @@ struct RunFileWriter::State {
             broken = true;
             throw;
         }
+    }
+
+    // Closes the .partial with every close checked (HDF5 writes metadata on close).
+    void close_checked() {
+        for (Column& column : columns) {
+            check_hdf5_status(column.dataset.close(),
+                              "close dataset '/timeseries/" + column.name + "'", partial_path);
+        }
+        check_hdf5_status(summary_group.close(), "close group '/summary'", partial_path);
+        check_hdf5_status(timeseries_group.close(), "close group '/timeseries'", partial_path);
+        check_hdf5_status(config_group.close(), "close group '/config'", partial_path);
+        check_hdf5_status(file.close(), "close the file", partial_path);
+    }
+
+    // Opens an existing .partial for appending: its groups and its time-series datasets, in
+    // creation order, with rows_written from their length.
+    void open_existing() {
+        const Hdf5Handle access = make_file_access_properties(partial_path);
+        file = Hdf5Handle(check_hdf5_id(H5Fopen(partial_path.c_str(), H5F_ACC_RDWR, access.get()),
+                                        "open the file for appending", partial_path),
+                          H5Fclose);
+        const auto open_group = [&](const char* name) {
+            return Hdf5Handle(check_hdf5_id(H5Gopen2(file.get(), name, H5P_DEFAULT),
+                                            fmt::format("open group '/{}'", name), partial_path),
+                              H5Gclose);
+        };
+        config_group = open_group(layout::kConfigGroup);
+        timeseries_group = open_group(layout::kTimeseriesGroup);
+        summary_group = open_group(layout::kSummaryGroup);
+        H5G_info_t info{};
+        check_hdf5_status(H5Gget_info(timeseries_group.get(), &info), "list '/timeseries'",
+                          partial_path);
+        std::vector<Column> opened;
+        for (hsize_t k = 0; k < info.nlinks; ++k) {
+            const ssize_t length =
+                H5Lget_name_by_idx(timeseries_group.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, k,
+                                   nullptr, 0, H5P_DEFAULT);
+            check_hdf5_status(length < 0 ? -1 : 0, "list '/timeseries'", partial_path);
+            Column column;
+            column.name.assign(static_cast<std::size_t>(length), '\0');
+            H5Lget_name_by_idx(timeseries_group.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, k,
+                               column.name.data(), column.name.size() + 1, H5P_DEFAULT);
+            column.dataset = Hdf5Handle(
+                check_hdf5_id(H5Dopen2(timeseries_group.get(), column.name.c_str(), H5P_DEFAULT),
+                              "open dataset '/timeseries/" + column.name + "'", partial_path),
+                H5Dclose);
+            const Hdf5Handle type(check_hdf5_id(H5Dget_type(column.dataset.get()),
+                                                "read a dataset type", partial_path),
+                                  H5Tclose);
+            column.type =
+                H5Tget_class(type.get()) == H5T_INTEGER ? ColumnType::int64 : ColumnType::float64;
+            column.pending.reserve(storage.chunk_rows);
+            opened.push_back(std::move(column));
+        }
+        if (opened.empty() || opened.front().name != layout::kTimeColumn) {
+            throw IoError(fmt::format("'{}' has no /timeseries/{} as its first time series",
+                                      partial_path.string(), layout::kTimeColumn));
+        }
+        const Hdf5Handle space(check_hdf5_id(H5Dget_space(opened.front().dataset.get()),
+                                             "get a dataspace", partial_path),
+                               H5Sclose);
+        hsize_t rows = 0;
+        H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+        rows_written = rows;
+        rows_pending = 0;
+        columns = std::move(opened);
+    }
+
+    // Keeps the first `rows` rows of every time series.
+    void truncate_rows(std::size_t rows) {
+        if (rows > rows_written) {
+            throw IoError(fmt::format("'{}' has {} time-series rows, fewer than the {} to keep",
+                                      partial_path.string(), rows_written, rows));
+        }
+        const hsize_t kept = rows;
+        for (Column& column : columns) {
+            check_hdf5_status(H5Dset_extent(column.dataset.get(), &kept),
+                              "truncate dataset '/timeseries/" + column.name + "'", partial_path);
+        }
+        rows_written = rows;
     }
 
     void close_all() noexcept {
@@ -454,6 +535,49 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
         fs::remove(s.partial_path, ignored);
         throw;
     }
+}
+
+RunFileWriter RunFileWriter::resume(fs::path final_path, const ResumePoint& point,
+                                    TimeseriesStorage storage) {
+    const ScopedHdf5ErrorSilence silence;
+    RunFileWriter writer;
+    writer.state_ = std::make_unique<State>();
+    State& s = *writer.state_;
+    s.final_path = std::move(final_path);
+    s.storage = storage;
+    s.partial_path = partial_path_for(s.final_path);
+    s.force = true;  // the final file is the one we continue
+    s.published = true;
+    std::error_code error;
+    if (!fs::is_regular_file(fs::status(s.final_path, error))) {
+        throw IoError(fmt::format("cannot resume '{}': no such file", s.final_path.string()));
+    }
+    const fs::path directory = directory_of(s.final_path);
+    if (::access(directory.c_str(), W_OK | X_OK) != 0) {
+        throw IoError(fmt::format("cannot resume '{}': directory '{}' is not writable ({})",
+                                  s.final_path.string(), directory.string(), errno_text(errno)));
+    }
+    if (!fs::copy_file(s.final_path, s.partial_path, fs::copy_options::overwrite_existing, error)) {
+        throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.final_path.string(),
+                                  s.partial_path.string(), error.message()));
+    }
+    try {
+        s.open_existing();
+        s.truncate_rows(point.timeseries_rows);
+        for (const std::string& path : point.remove_paths) {
+            if (!path_exists(s.file.get(), path, s.partial_path)) continue;
+            const std::string where = fmt::format("/{}", path);
+            check_hdf5_status(H5Ldelete(s.file.get(), where.c_str(), H5P_DEFAULT),
+                              "delete '" + where + "'", s.partial_path);
+        }
+    } catch (...) {
+        s.close_all();
+        fs::remove(s.partial_path, error);
+        throw;
+    }
+    s.metadata_set = true;
+    s.scenario_set = true;
+    return writer;
 }
 
 RunFileWriter::~RunFileWriter() = default;
@@ -621,6 +745,54 @@ void RunFileWriter::set_summary_text(std::string_view name, std::string_view tex
                            s.partial_path);
 }
 
+void RunFileWriter::write_groups(std::span<const ArrayGroup> groups, const ArrayStorage& storage) {
+    State& s = usable_state("write a group of arrays");
+    for (const ArrayGroup& group : groups)
+        write_array_group(s.file.get(), group, storage, s.partial_path);
+}
+
+void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::string_view status) {
+    State& s = usable_state("publish a checkpoint");
+    if (!s.metadata_set || !s.scenario_set) {
+        throw IoError(fmt::format("cannot publish '{}': {} was never called",
+                                  s.partial_path.string(),
+                                  s.metadata_set ? "set_scenario_toml()" : "set_run_metadata()"));
+    }
+    const ScopedHdf5ErrorSilence silence;
+    fs::path copy = s.final_path;
+    copy += ".tmp";
+    std::error_code error;
+    try {
+        s.write_pending_rows();
+        s.close_checked();
+        if (!fs::copy_file(s.partial_path, copy, fs::copy_options::overwrite_existing, error)) {
+            throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.partial_path.string(),
+                                      copy.string(), error.message()));
+        }
+        {
+            const Hdf5Handle access = make_file_access_properties(copy);
+            Hdf5Handle file(check_hdf5_id(H5Fopen(copy.c_str(), H5F_ACC_RDWR, access.get()),
+                                          "open the checkpoint copy", copy),
+                            H5Fclose);
+            for (const ArrayGroup& group : extra) {
+                write_array_group(file.get(), group, ArrayStorage{}, copy);
+            }
+            write_string_attribute(file.get(), "/", layout::kRunStatusAttr, status, copy);
+            check_hdf5_status(file.close(), "close the file", copy);
+        }
+        sync_file(copy);
+        move_into_place(copy, s.final_path, s.force || s.published);
+        s.published = true;
+        sync_directory(directory_of(s.final_path));
+        s.open_existing();
+    } catch (...) {
+        s.broken = true;
+        s.close_all();
+        fs::remove(copy, error);
+        throw;
+    }
+}
+
 void RunFileWriter::flush() {
     State& s = usable_state("flush");
     const ScopedHdf5ErrorSilence silence;
@@ -628,7 +800,7 @@ void RunFileWriter::flush() {
     check_hdf5_status(H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL), "flush the file", s.partial_path);
 }
 
-void RunFileWriter::finish() {
+void RunFileWriter::finish(std::span<const ArrayGroup> extra, std::string_view status) {
     State& s = usable_state("finish");
     if (!s.metadata_set || !s.scenario_set) {
         throw IoError(fmt::format("cannot finish '{}': {} was never called",
@@ -638,17 +810,14 @@ void RunFileWriter::finish() {
     const ScopedHdf5ErrorSilence silence;
     try {
         s.write_pending_rows();
-        // HDF5 writes its last metadata when the file closes: that close must be checked.
-        for (State::Column& column : s.columns) {
-            check_hdf5_status(column.dataset.close(),
-                              "close dataset '/timeseries/" + column.name + "'", s.partial_path);
+        for (const ArrayGroup& group : extra) {
+            write_array_group(s.file.get(), group, ArrayStorage{}, s.partial_path);
         }
-        check_hdf5_status(s.summary_group.close(), "close group '/summary'", s.partial_path);
-        check_hdf5_status(s.timeseries_group.close(), "close group '/timeseries'", s.partial_path);
-        check_hdf5_status(s.config_group.close(), "close group '/config'", s.partial_path);
-        check_hdf5_status(s.file.close(), "close the file", s.partial_path);
+        write_string_attribute(s.file.get(), "/", layout::kRunStatusAttr, status, s.partial_path);
+        // HDF5 writes its last metadata when the file closes: that close must be checked.
+        s.close_checked();
         sync_file(s.partial_path);
-        move_into_place(s.partial_path, s.final_path, s.force);
+        move_into_place(s.partial_path, s.final_path, s.force || s.published);
     } catch (...) {
         s.broken = true;
         s.close_all();

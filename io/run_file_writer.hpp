@@ -31,13 +31,16 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "io/array_group.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace cartsim::io {
 
 // Version of the layout below; bump it when a reader of the previous version would misread a file.
-inline constexpr int kFormatVersion = 1;
+// 2: /snapshots, /checkpoint and the root attribute run_status (docs/OUTPUT.md).
+inline constexpr int kFormatVersion = 2;
 
 // Names inside the file: the public contract of DESIGN.md "Output".
 namespace layout {
@@ -53,7 +56,23 @@ inline constexpr const char* kTimeColumn = "time_days";  // first dataset of /ti
 inline constexpr const char* kTimeUnits = "day";
 inline constexpr const char* kUnitsAttr = "units";  // string attribute of every time-series dataset
 inline constexpr const char* kSummaryGroup = "summary";
+inline constexpr const char* kRunStatusAttr = "run_status";  // root, string: see RunStatus
+inline constexpr const char* kSnapshotsGroup = "snapshots";
+inline constexpr const char* kCheckpointGroup = "checkpoint";
 }  // namespace layout
+
+// Values of the root attribute run_status.
+namespace run_status {
+inline constexpr const char* kComplete = "complete";        // the run reached its last day
+inline constexpr const char* kCheckpoint = "checkpoint";    // published mid-run; still going
+inline constexpr const char* kInterrupted = "interrupted";  // stopped by a signal; resumable
+}  // namespace run_status
+
+// Where a resumed run takes up its file (see RunFileWriter::resume).
+struct ResumePoint {
+    std::size_t timeseries_rows = 0;        // rows to keep; later ones are dropped
+    std::vector<std::string> remove_paths;  // groups/datasets to delete, e.g. "checkpoint"
+};
 
 // Root attributes of a run (format_version is added by the writer).
 struct RunMetadata {
@@ -88,6 +107,13 @@ class RunFileWriter {
     // directory, if its directory is missing or not writable, if a .partial exists and `force` is
     // false, or if HDF5 cannot create the file.
     RunFileWriter(std::filesystem::path final_path, bool force, TimeseriesStorage storage = {});
+    // Continues an existing run file (`cartsim resume`): copies it to "<final>.partial"
+    // (replacing a .partial left by a run that died after its last checkpoint), keeps the first
+    // point.timeseries_rows rows, deletes point.remove_paths, and reopens it for appending. The
+    // file under the final name stays as it is until publish_checkpoint() or finish() replace it.
+    // Metadata and scenario text are kept (set them again to change them).
+    static RunFileWriter resume(std::filesystem::path final_path, const ResumePoint& point,
+                                TimeseriesStorage storage = {});
     // Without finish(): writes buffered rows, closes, leaves "<final>.partial". Never throws.
     ~RunFileWriter();
     RunFileWriter(RunFileWriter&&) noexcept;
@@ -123,15 +149,28 @@ class RunFileWriter {
     void set_summary(std::string_view name, double value);
     void set_summary_text(std::string_view name, std::string_view text);
 
+    // Writes groups of arrays (snapshots) into the .partial; see io/array_group.hpp.
+    void write_groups(std::span<const ArrayGroup> groups, const ArrayStorage& storage);
+
     // Writes buffered rows and flushes HDF5's caches to the .partial, which readers can then open.
     void flush();
-    // Completes the file and moves it to the final path (see the top of this header). After
-    // finish() every other call throws. If finish() throws, the .partial is left behind.
-    void finish();
+    // Publishes the run so far under the final name, atomically, without stopping the run: closes
+    // the .partial, copies it to "<final>.tmp", adds `extra` (the /checkpoint groups, written
+    // uncompressed) and root run_status = `status` to the copy, fsyncs it and renames it over the
+    // final path, then reopens the .partial for the run to go on. A failure leaves the final path
+    // as it was (the previous checkpoint) and the writer unusable.
+    void publish_checkpoint(std::span<const ArrayGroup> extra, std::string_view status);
+    // Completes the file and moves it to the final path (see the top of this header): adds
+    // `extra` (a final checkpoint, so that a longer run can resume from the end) and root
+    // run_status = `status`. After finish() every other call throws. If finish() throws, the
+    // .partial is left behind.
+    void finish(std::span<const ArrayGroup> extra = {},
+                std::string_view status = run_status::kComplete);
     bool finished() const;
 
   private:
     struct State;
+    RunFileWriter() = default;
     State& usable_state(std::string_view operation);
     std::unique_ptr<State> state_;
 };

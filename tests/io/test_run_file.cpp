@@ -236,7 +236,7 @@ import numpy as np
 
 f = h5py.File(sys.argv[1], "r")
 root = f.attrs
-assert root["format_version"] == 1 and root["format_version"].dtype == np.int32
+assert root["format_version"] == {format_version} and root["format_version"].dtype == np.int32
 assert root["seed"] == np.uint64({seed}) and root["seed"].dtype == np.uint64
 for name in ("cartsim_version", "git_commit", "created_utc"):
     assert isinstance(root[name], str), (name, type(root[name]))
@@ -269,6 +269,7 @@ assert summary["outcome"] == "complete remission"
 print("h5py ok")
 )",
                             fmt::arg("seed", test_metadata().seed),
+                            fmt::arg("format_version", kFormatVersion),
                             fmt::arg("compressed", deflate_available() ? "True" : "False")));
     const CommandResult result =
         run_command(fmt::format("/usr/bin/python3 '{}' '{}' '{}'", script.string(), file.string(),
