@@ -324,3 +324,84 @@ RunSummary RunFileReader::summary() const {
 }
 
 }  // namespace cartsim::io
+
+// Read-outs of the format_version 2 groups, for `cartsim info`.
+namespace cartsim::io {
+namespace {
+
+bool has_root_link(hid_t file_id, const std::string& name, const fs::path& file) {
+    const bool valid_name = !name.empty() && name.find('/') == std::string::npos;
+    return valid_name && check_hdf5_bool(H5Lexists(file_id, name.c_str(), H5P_DEFAULT),
+                                         fmt::format("look up '/{}'", name), file);
+}
+
+std::uint64_t read_uint64_attribute(hid_t object, std::string_view object_name,
+                                    const std::string& name, const fs::path& file) {
+    const Hdf5Handle attribute = open_attribute(object, object_name, name, file);
+    return read_number<std::uint64_t>(attribute.get(), H5T_NATIVE_UINT64,
+                                      fmt::format("attribute '{}' of '{}'", name, object_name),
+                                      file);
+}
+
+double read_double_attribute(hid_t object, std::string_view object_name, const std::string& name,
+                             const fs::path& file) {
+    const Hdf5Handle attribute = open_attribute(object, object_name, name, file);
+    return read_number<double>(attribute.get(), H5T_NATIVE_DOUBLE,
+                               fmt::format("attribute '{}' of '{}'", name, object_name), file);
+}
+
+}  // namespace
+
+bool RunFileReader::has_root_member(std::string_view name) const {
+    const ScopedHdf5ErrorSilence silence;
+    return has_root_link(file_.get(), std::string(name), path_);
+}
+
+std::optional<std::string> RunFileReader::root_text_attribute(std::string_view name) const {
+    const ScopedHdf5ErrorSilence silence;
+    const std::string attribute_name(name);
+    if (!check_hdf5_bool(H5Aexists(file_.get(), attribute_name.c_str()),
+                         fmt::format("look up attribute '{}' of '/'", name), path_)) {
+        return std::nullopt;
+    }
+    return read_string_attribute(file_.get(), "/", attribute_name, path_);
+}
+
+std::vector<SnapshotInfo> RunFileReader::snapshots() const {
+    const ScopedHdf5ErrorSilence silence;
+    std::vector<SnapshotInfo> snapshots;
+    if (!has_root_link(file_.get(), layout::kSnapshotsGroup, path_)) {
+        return snapshots;
+    }
+    const Hdf5Handle group = open_group(file_.get(), layout::kSnapshotsGroup, path_);
+    std::vector<std::string> names = link_names(group.get(), path_);
+    // Zero-padded ordinals: name order is snapshot order.
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
+        const std::string where = fmt::format("/{}/{}", layout::kSnapshotsGroup, name);
+        const Hdf5Handle snapshot(check_hdf5_id(H5Gopen2(group.get(), name.c_str(), H5P_DEFAULT),
+                                                "open group " + where, path_),
+                                  H5Gclose);
+        SnapshotInfo info;
+        info.group_name = name;
+        info.step = read_uint64_attribute(snapshot.get(), where, "step", path_);
+        info.time_days = read_double_attribute(snapshot.get(), where, "time_days", path_);
+        snapshots.push_back(std::move(info));
+    }
+    return snapshots;
+}
+
+std::optional<CheckpointInfo> RunFileReader::checkpoint() const {
+    const ScopedHdf5ErrorSilence silence;
+    if (!has_root_link(file_.get(), layout::kCheckpointGroup, path_)) {
+        return std::nullopt;
+    }
+    const Hdf5Handle group = open_group(file_.get(), layout::kCheckpointGroup, path_);
+    const std::string where = std::string("/") + layout::kCheckpointGroup;
+    CheckpointInfo info;
+    info.step = read_uint64_attribute(group.get(), where, "step", path_);
+    info.time_days = read_double_attribute(group.get(), where, "time_days", path_);
+    return info;
+}
+
+}  // namespace cartsim::io

@@ -6,9 +6,11 @@
 // writer runs (what is visible is the state as of the writer's last flush()).
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,19 @@ struct TimeseriesColumnInfo {
 struct RunSummary {
     std::map<std::string, double, std::less<>> values;  // NaN: the endpoint never happened
     std::map<std::string, std::string, std::less<>> texts;
+};
+
+// One group of /snapshots (format_version 2).
+struct SnapshotInfo {
+    std::string group_name;  // "000003": the ordinal, zero padded
+    std::uint64_t step = 0;
+    double time_days = 0.0;
+};
+
+// The attributes of /checkpoint that say where a resume starts (format_version 2).
+struct CheckpointInfo {
+    std::uint64_t step = 0;
+    double time_days = 0.0;
 };
 
 class RunFileReader {
@@ -52,6 +67,18 @@ class RunFileReader {
     std::vector<double> read_timeseries(std::string_view column) const;
 
     RunSummary summary() const;
+
+    // True if the root group has a member (group or dataset) called `name`, e.g. "summary", which
+    // a .partial of a run that is still going does not have yet.
+    bool has_root_member(std::string_view name) const;
+    // A root string attribute, or nothing if there is none of that name (run_status is missing in
+    // format_version 1 files).
+    std::optional<std::string> root_text_attribute(std::string_view name) const;
+    // The groups of /snapshots in ordinal order with their attributes step and time_days; empty
+    // if the file has no /snapshots.
+    std::vector<SnapshotInfo> snapshots() const;
+    // The attributes step and time_days of /checkpoint, or nothing if the file has no checkpoint.
+    std::optional<CheckpointInfo> checkpoint() const;
 
   private:
     std::filesystem::path path_;

@@ -1,0 +1,232 @@
+// Tests of `cartsim info` (cli/info_command.hpp) on run files written with io::RunFileWriter, with
+// /snapshots, /checkpoint and run_status added or removed with the HDF5 C API where a test needs
+// them. Each test works in its own temporary directory.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/info_command.hpp"
+#include "cli/run_simulation.hpp"
+#include "io/run_file_writer.hpp"
+#include "tests/support/synthetic_snapshots.hpp"
+
+namespace cartsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uint64_t kSeed = 18446744073709551557ULL;  // above 2^63: printed as uint64
+const std::string kScenarioToml =
+    "[scenario]\nname = \"name_from_config\"\ndescription = \"info test\"\n\n[run]\nseed = 5\n";
+
+struct RunFileContent {
+    bool scenario_name_in_summary = true;
+    std::size_t rows = 113;  // days 0 to 28 every 0.25 day
+};
+
+// A finished run file: metadata, scenario, two time-series columns, clinical endpoints.
+void write_run_file(const fs::path& file, const RunFileContent& content = {}) {
+    io::RunFileWriter writer(file, false);
+    writer.set_run_metadata({.cartsim_version = "0.1.0-test",
+                             .git_commit = "0123456789ab",
+                             .seed = kSeed,
+                             .created_utc = "2025-01-02T03:04:05Z"});
+    writer.set_scenario_toml(kScenarioToml);
+    const std::vector<io::TimeseriesColumn> columns = {
+        {"blast_fraction", "1", io::ColumnType::float64},
+        {"cart_blood_per_ul", "cells/uL", io::ColumnType::float64}};
+    writer.declare_timeseries(columns);
+    for (std::size_t row = 0; row < content.rows; ++row) {
+        const double day = 0.25 * static_cast<double>(row);
+        const std::array<double, 2> values = {0.5 / (1.0 + day), 10.0 * day};
+        writer.append_row(day, values);
+    }
+    writer.set_summary("cr_day", 7.25);
+    writer.set_summary("mrd_negative_day", std::numeric_limits<double>::quiet_NaN());
+    writer.set_summary("cart_peak_per_ul", 123.5);
+    writer.set_summary("relapse_cd19_negative_fraction", 0.25);
+    writer.set_summary("a_future_endpoint", 3.0);
+    if (content.scenario_name_in_summary) {
+        writer.set_summary_text("scenario_name", "baseline_cd19_41bb");
+        writer.set_summary_text("scenario_file", "scenarios/baseline_cd19_41bb.toml");
+    }
+    writer.finish();
+}
+
+void delete_root_attribute(const fs::path& file, const char* name) {
+    const hid_t id = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(id, 0);
+    ASSERT_GE(H5Adelete(id, name), 0);
+    ASSERT_GE(H5Fclose(id), 0);
+}
+
+std::vector<test_support::SyntheticSnapshot> weekly_snapshots(std::size_t count) {
+    std::vector<test_support::SyntheticSnapshot> snapshots;
+    for (std::size_t i = 0; i < count; ++i) {
+        const double day = 7.0 * static_cast<double>(i);
+        snapshots.push_back(
+            {.step = 288 * 7 * i, .time_days = day, .tissue_rows = 4, .car_t_rows = 2});
+    }
+    return snapshots;
+}
+
+// The printed line that starts with `label` ("" if none).
+std::string line_starting_with(const std::string& text, const std::string& label) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(label, 0) == 0) return line;
+    }
+    return "";
+}
+
+class InfoCommand : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "cartsim-info-test-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        directory_ = pattern;
+        // Errors are logged; capture them to check they name the file.
+        previous_logger_ = spdlog::default_logger();
+        auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
+        auto logger = std::make_shared<spdlog::logger>("info-test", sink);
+        logger->set_pattern("%l: %v");
+        spdlog::set_default_logger(logger);
+    }
+    void TearDown() override {
+        spdlog::set_default_logger(previous_logger_);
+        std::error_code ignored;
+        fs::remove_all(directory_, ignored);
+    }
+
+    fs::path directory_;
+    std::ostringstream log_;
+    std::shared_ptr<spdlog::logger> previous_logger_;
+};
+
+TEST_F(InfoCommand, PrintsScenarioSeedDaysSnapshotsCheckpointAndEndpoints) {
+    const fs::path file = directory_ / "run.h5";
+    write_run_file(file);
+    test_support::add_synthetic_snapshots(file, weekly_snapshots(5));
+    test_support::add_synthetic_checkpoint(file, 8064, 28.0);
+    test_support::set_root_string_attribute(file, "run_status", "interrupted");
+
+    std::ostringstream out;
+    ASSERT_EQ(show_run_info(file, out), kExitSuccess) << log_.str();
+    const std::string text = out.str();
+    EXPECT_EQ(line_starting_with(text, "file:"), "file:             " + file.string());
+    EXPECT_EQ(line_starting_with(text, "format_version:"),
+              "format_version:   " + std::to_string(io::kFormatVersion));
+    EXPECT_EQ(line_starting_with(text, "cartsim_version:"), "cartsim_version:  0.1.0-test");
+    EXPECT_EQ(line_starting_with(text, "git_commit:"), "git_commit:       0123456789ab");
+    EXPECT_EQ(line_starting_with(text, "created_utc:"), "created_utc:      2025-01-02T03:04:05Z");
+    EXPECT_EQ(line_starting_with(text, "run_status:"), "run_status:       interrupted");
+    EXPECT_EQ(line_starting_with(text, "scenario:"),
+              "scenario:         baseline_cd19_41bb (scenarios/baseline_cd19_41bb.toml)");
+    EXPECT_EQ(line_starting_with(text, "seed:"), "seed:             18446744073709551557");
+    EXPECT_EQ(line_starting_with(text, "days simulated:"),
+              "days simulated:   28 (113 time-series rows)");
+    EXPECT_EQ(line_starting_with(text, "snapshots:"),
+              "snapshots:        5 (days 0, 7, 14, 21, 28)");
+    EXPECT_EQ(line_starting_with(text, "checkpoint:"), "checkpoint:       step 8064, day 28");
+    // Contract order first (cr_day before mrd_negative_day before ...), unknown names last.
+    EXPECT_NE(text.find("endpoints:\n"
+                        "  cr_day                         = 7.25 day\n"
+                        "  mrd_negative_day               = never\n"
+                        "  relapse_cd19_negative_fraction = 0.25\n"
+                        "  cart_peak_per_ul               = 123.5 cells/uL\n"
+                        "  a_future_endpoint              = 3\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(log_.str(), "");
+}
+
+TEST_F(InfoCommand, OlderOrUnfinishedContentsAreReportedAsMissing) {
+    // No run_status (format_version 1 files), no scenario_name in /summary, no snapshots, no
+    // checkpoint.
+    const fs::path file = directory_ / "run.h5";
+    write_run_file(file, {.scenario_name_in_summary = false});
+    delete_root_attribute(file, "run_status");
+
+    std::ostringstream out;
+    ASSERT_EQ(show_run_info(file, out), kExitSuccess) << log_.str();
+    const std::string text = out.str();
+    EXPECT_EQ(line_starting_with(text, "run_status:"), "run_status:       unknown");
+    EXPECT_EQ(line_starting_with(text, "scenario:"), "scenario:         name_from_config");
+    EXPECT_EQ(line_starting_with(text, "snapshots:"), "snapshots:        none");
+    EXPECT_EQ(line_starting_with(text, "checkpoint:"), "checkpoint:       none");
+}
+
+TEST_F(InfoCommand, APartialOfARunThatNeverFinishedHasNoEndpoints) {
+    const fs::path file = directory_ / "run.h5";
+    {
+        io::RunFileWriter writer(file, false);
+        writer.set_run_metadata({.cartsim_version = "0.1.0-test",
+                                 .git_commit = "0123456789ab",
+                                 .seed = 3,
+                                 .created_utc = "2025-01-02T03:04:05Z"});
+        writer.set_scenario_toml(kScenarioToml);
+        const std::vector<io::TimeseriesColumn> columns = {
+            {"blast_fraction", "1", io::ColumnType::float64}};
+        writer.declare_timeseries(columns);
+        for (const double day : {0.0, 0.5, 1.5}) writer.append_row(day, std::array<double, 1>{0.1});
+    }  // destroyed without finish(): only run.h5.partial
+    const fs::path partial = io::RunFileWriter::partial_path_for(file);
+    ASSERT_TRUE(fs::exists(partial));
+
+    std::ostringstream out;
+    ASSERT_EQ(show_run_info(partial, out), kExitSuccess) << log_.str();
+    const std::string text = out.str();
+    EXPECT_EQ(line_starting_with(text, "scenario:"), "scenario:         name_from_config");
+    EXPECT_EQ(line_starting_with(text, "days simulated:"),
+              "days simulated:   1.5 (3 time-series rows)");
+    EXPECT_NE(line_starting_with(text, "endpoints:").find("none"), std::string::npos) << text;
+}
+
+TEST_F(InfoCommand, ManySnapshotDaysAreElidedInTheMiddle) {
+    const fs::path file = directory_ / "run.h5";
+    write_run_file(file);
+    test_support::add_synthetic_snapshots(file, weekly_snapshots(20));
+
+    std::ostringstream out;
+    ASSERT_EQ(show_run_info(file, out), kExitSuccess) << log_.str();
+    EXPECT_EQ(line_starting_with(out.str(), "snapshots:"),
+              "snapshots:        20 (days 0, 7, 14, 21, 28, ..., 105, 112, 119, 126, 133)");
+}
+
+TEST_F(InfoCommand, MissingFileReturnsOutputProblemAndPrintsNothing) {
+    const fs::path missing = directory_ / "missing.h5";
+    std::ostringstream out;
+    EXPECT_EQ(show_run_info(missing, out), kExitOutputProblem);
+    EXPECT_EQ(out.str(), "");
+    EXPECT_NE(log_.str().find("error: "), std::string::npos) << log_.str();
+    EXPECT_NE(log_.str().find(missing.string()), std::string::npos) << log_.str();
+}
+
+TEST_F(InfoCommand, HdfFileNotWrittenByCartsimReturnsOutputProblemAndPrintsNothing) {
+    const fs::path foreign = directory_ / "foreign.h5";
+    test_support::create_empty_hdf5_file(foreign);
+    const fs::path text_file = directory_ / "notes.h5";
+    std::ofstream(text_file) << "not HDF5\n";
+    for (const fs::path& file : {foreign, text_file}) {
+        std::ostringstream out;
+        EXPECT_EQ(show_run_info(file, out), kExitOutputProblem) << file;
+        EXPECT_EQ(out.str(), "") << file;
+        EXPECT_NE(log_.str().find(file.string()), std::string::npos) << log_.str();
+    }
+    EXPECT_NE(log_.str().find("not a cartsim run file"), std::string::npos) << log_.str();
+}
+
+}  // namespace
+}  // namespace cartsim::cli
