@@ -19,6 +19,7 @@ build: deps
 demo: build
 	@mkdir -p out
 	./build/$(PRESET)/cli/cartsim run scenarios/demo_2d.toml -o out/demo_2d.h5 --force --threads $(THREADS)
+	/usr/bin/python3 analysis/plot_run.py out/demo_2d.h5 -o out/demo_2d_plots
 
 ## toy-demo: the engine's reference walker model
 toy-demo: build

@@ -34,6 +34,22 @@ struct Observables {
     /// (name, unit, value) for every field, in a fixed order; the time-series contract.
     template <class F>
     void for_each(F&& f) const {
+        visit(*this, f);
+    }
+    /// The same on a mutable object: f(name, unit, double&), e.g. to read a row back.
+    template <class F>
+    void for_each_mutable(F&& f) {
+        visit(*this, f);
+    }
+
+  private:
+    template <class Self, class F>
+    static void visit(Self& self, F& f) {
+        auto& [time_days, blast_fraction, blasts, blasts_cd19_negative, normal_b_cells,
+               marrow_cells, cart_marrow, cart_blood, cart_blood_per_ul, cart_resting,
+               cart_effector, cart_memory, cart_exhausted, cart_engaged, il6_pg_per_ml,
+               ifng_pg_per_ml, il6_marrow_pg_per_ml, ifng_marrow_pg_per_ml, crs_grade, kills_blasts,
+               kills_b_cells, blast_cd19_mean_molecules] = self;
         f("time_days", "day", time_days);
         f("blast_fraction", "1", blast_fraction);
         f("blasts", "cells", blasts);

@@ -30,6 +30,13 @@ struct TimeParameters {
     double record_every_days = 0.25;        ///< time-series sampling interval
 };
 
+/// What a run writes besides the time series (not biology: the model never reads these).
+struct OutputParameters {
+    double snapshot_every_days = 7.0;             ///< 0 = no snapshots
+    double checkpoint_every_days = 10.0;          ///< 0 = only at the end and on SIGTERM/SIGINT
+    std::int32_t snapshot_compression_level = 1;  ///< deflate level of snapshots, 0 = none
+};
+
 struct InitialParameters {
     double cellularity = 1.0;                   ///< share of non-vessel sites holding a tissue cell
     double blast_fraction = 0.40;               ///< blasts among tissue cells at infusion
@@ -148,6 +155,7 @@ struct Parameters {
     bool well_mixed = false;  ///< test mode: CAR-T cells jump to random sites every step
     SpaceParameters space;
     TimeParameters time;
+    OutputParameters output;
     InitialParameters initial;
     BlastParameters blasts;
     BCellParameters b_cells;

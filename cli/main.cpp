@@ -9,10 +9,13 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "cli/info_command.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
 
@@ -27,12 +30,15 @@ constexpr const char* kFooter =
     "  1  anything else (a bug, out of memory, ...)\n"
     "  2  bad command line or scenario (unknown key, value out of range, bad --set, missing\n"
     "     scenario file); nothing is written\n"
-    "  3  output problem: cannot write the output, or it exists and --force was not given\n"
+    "  3  output problem: cannot write the output, it exists and --force was not given, or a\n"
+    "     file to resume or inspect is missing, corrupt, or not a cartsim run file\n"
+    "  4  interrupted by SIGTERM or SIGINT: a checkpoint was written to OUT.h5; continue with\n"
+    "     `cartsim resume OUT.h5` (a second signal stops at once, leaving the last checkpoint)\n"
     "\n"
-    "Errors are printed to stderr as `cartsim: error: <message>`. A run writes OUT.h5.partial\n"
-    "and renames it to OUT.h5 when it ends, so a killed run never leaves a half-written OUT.h5.\n"
-    "The commands resume and info arrive with checkpoints; `cartsim-toy-demo` runs the engine's\n"
-    "reference walker model.";
+    "Errors are printed to stderr as `cartsim: error: <message>`. A run writes OUT.h5.partial;\n"
+    "every output.checkpoint_every_days and at the end it publishes OUT.h5 atomically (copy,\n"
+    "fsync, rename), so a killed run never leaves a broken OUT.h5. Layout: docs/OUTPUT.md.\n"
+    "`cartsim-toy-demo` runs the engine's reference walker model.";
 
 // Log lines go to stderr as "cartsim: <level>: <message>", so stdout holds only results.
 void configure_logging() {
@@ -115,6 +121,38 @@ int main(int argc, char** argv) {
     run->add_flag("--quiet", run_options.quiet,
                   "print only errors: no log lines, progress or readouts");
 
+    // cartsim resume
+    cartsim::cli::ResumeOptions resume_options;
+    double resume_days = 0.0;
+    CLI::App* resume = app.add_subcommand(
+        "resume",
+        "continue a run from the checkpoint in its output (after a signal, a time limit or a "
+        "crash), or extend a finished run with a larger --days; bitwise identical to an "
+        "uninterrupted run");
+    resume->add_option("run_file", resume_options.run_file, "the run's output")
+        ->required()
+        ->type_name("OUT.h5");
+    CLI::Option* resume_days_option =
+        resume
+            ->add_option("--days", resume_days, "day to run to (default: the scenario's time.days)")
+            ->check(positive_days())
+            ->type_name("D");
+    resume
+        ->add_option("--threads", resume_options.threads,
+                     "worker threads (default: all hardware threads); results do not depend on it")
+        ->check(CLI::Range(1, 1 << 16))
+        ->type_name("N");
+    resume->add_flag("--quiet", resume_options.quiet,
+                     "print only errors: no log lines, progress or readouts");
+
+    // cartsim info
+    std::filesystem::path info_file;
+    CLI::App* info = app.add_subcommand(
+        "info",
+        "describe a run file: scenario, seed, days simulated, snapshots, checkpoint, "
+        "endpoints (also of a .partial or an interrupted run)");
+    info->add_option("run_file", info_file, "the run's output")->required()->type_name("OUT.h5");
+
     // cartsim validate
     cartsim::cli::ValidateOptions validate_options;
     bool list_params = false;
@@ -150,7 +188,11 @@ int main(int argc, char** argv) {
         if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
             return app.exit(error);  // --help, --version
         }
-        const std::string command = run->parsed() ? " run" : validate->parsed() ? " validate" : "";
+        const std::string command = run->parsed()        ? " run"
+                                    : resume->parsed()   ? " resume"
+                                    : info->parsed()     ? " info"
+                                    : validate->parsed() ? " validate"
+                                                         : "";
         spdlog::error("{} (see cartsim{} --help)", error.what(), command);
         return kExitBadInput;
     }
@@ -164,8 +206,19 @@ int main(int argc, char** argv) {
             run_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
             run_options.report = &std::cout;
             if (run_options.quiet) spdlog::set_level(spdlog::level::warn);
+            cartsim::cli::install_interrupt_handlers();
             return cartsim::cli::run_simulation(run_options).exit_status;
         }
+        if (resume->parsed()) {
+            if (*resume_days_option) resume_options.days = resume_days;
+            resume_options.progress = &std::cerr;
+            resume_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
+            resume_options.report = &std::cout;
+            if (resume_options.quiet) spdlog::set_level(spdlog::level::warn);
+            cartsim::cli::install_interrupt_handlers();
+            return cartsim::cli::resume_run(resume_options).exit_status;
+        }
+        if (info->parsed()) return cartsim::cli::show_run_info(info_file, std::cout);
         if (validate->parsed()) {
             if (list_params) {
                 return cartsim::cli::list_parameters(

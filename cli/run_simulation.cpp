@@ -18,9 +18,13 @@
 #include "agents/marrow_model.hpp"
 #include "agents/observables.hpp"
 #include "agents/parameters.hpp"
+#include "cli/run_loop.hpp"
 #include "cli/version.hpp"
 #include "engine/parallelism.hpp"
 #include "io/hdf5_handle.hpp"
+#include "io/model_checkpoint.hpp"
+#include "io/model_snapshot.hpp"
+#include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
 #include "scenarios/model_parameters.hpp"
 #include "scenarios/parameter_table.hpp"
@@ -31,34 +35,9 @@ namespace cartsim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr const char* kSeedKey = "run.seed";
 constexpr const char* kDaysKey = "time.days";
-
-// Flush the .partial at least this often in wall time (and every simulated day).
-constexpr double kFlushWallSeconds = 10.0;
-// Progress: a terminal line is redrawn at most this often; a log line (not a terminal) is written
-// every tenth of the simulated time or after this long, whichever comes first.
-constexpr double kTerminalRedrawSeconds = 0.5;
-constexpr double kLogLineSeconds = 30.0;
-constexpr int kLogLinesPerRun = 10;
-
-double seconds_between(Clock::time_point from, Clock::time_point to) {
-    return std::chrono::duration<double>(to - from).count();
-}
-
-// "1h02m", "3m05s", "12s".
-std::string format_duration(double seconds) {
-    if (!std::isfinite(seconds) || seconds < 0.0) return "?";
-    const auto total = static_cast<long long>(std::llround(seconds));
-    const long long hours = total / 3600;
-    const long long minutes = (total % 3600) / 60;
-    const long long secs = total % 60;
-    if (hours > 0) return fmt::format("{}h{:02}m", hours, minutes);
-    if (minutes > 0) return fmt::format("{}m{:02}s", minutes, secs);
-    return fmt::format("{}s", secs);
-}
 
 // Re-raises a ScenarioError of an override made for a command-line option (--seed, --days) so
 // the message names that option rather than "--set".
@@ -139,103 +118,57 @@ std::string product_name(const agents::CarTParameters& car_t) {
     return fmt::format("{} {} CAR-T", costimulation, car_t.targets_cd22 ? "CD19/CD22" : "CD19");
 }
 
-// The /timeseries columns: every observable except time_days, which the writer keeps itself.
-std::vector<io::TimeseriesColumn> timeseries_columns() {
-    std::vector<io::TimeseriesColumn> columns;
-    const agents::Observables observables{};
-    observables.for_each([&](std::string_view name, std::string_view unit, double) {
-        if (name != io::layout::kTimeColumn) {
-            columns.push_back({std::string(name), std::string(unit), io::ColumnType::float64});
-        }
-    });
-    return columns;
+void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads) {
+    const agents::Parameters& p = model.parameters();
+    spdlog::info("{}", model.lattice().describe());
+    spdlog::info("{}", model.grid().describe());
+    log_lines("scheduler phases:", model.scheduler().describe());
+    const double fine_step_days = model.fine_step_days();
+    const auto days_of = [&](std::uint64_t steps) {
+        return static_cast<double>(steps) * fine_step_days;
+    };
+    spdlog::info(
+        "{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days); {} "
+        "threads; seed {}",
+        p.time.days, schedule.total_steps, p.time.fine_step_min, schedule.record_every_steps,
+        days_of(schedule.record_every_steps), threads, p.seed);
+    spdlog::info("snapshots: {}; checkpoints: {}",
+                 schedule.snapshot_every_steps > 0
+                     ? fmt::format("every {:g} days", days_of(schedule.snapshot_every_steps))
+                     : std::string("none"),
+                 schedule.checkpoint_every_steps > 0
+                     ? fmt::format("every {:g} days, at the end and on SIGTERM/SIGINT",
+                                   days_of(schedule.checkpoint_every_steps))
+                     : std::string("at the end and on SIGTERM/SIGINT"));
 }
 
-void observable_values(const agents::Observables& observables, std::vector<double>& values) {
-    values.clear();
-    observables.for_each([&](std::string_view name, std::string_view, double value) {
-        if (name != io::layout::kTimeColumn) values.push_back(value);
-    });
+void fill_result(RunResult& result, const agents::MarrowModel& model,
+                 const io::RunFileWriter& writer, const agents::ClinicalReadouts& readouts,
+                 const RunLoopResult& loop) {
+    result.interrupted = loop.outcome == RunOutcome::interrupted;
+    result.fine_steps = model.current_step();
+    result.final_state_hash = model.state_hash();
+    result.endpoints = readouts.endpoints();
+    result.timeseries_rows = writer.timeseries_rows();
 }
 
-// The progress line on stderr (see RunOptions::progress_is_terminal).
-class ProgressLine {
-  public:
-    ProgressLine(std::ostream* out, bool terminal, std::uint64_t total_steps, double total_days)
-        : out_(out),
-          terminal_(terminal),
-          total_steps_(total_steps),
-          total_days_(total_days),
-          start_(Clock::now()),
-          last_print_(start_) {}
+std::string readouts_report(const std::string& scenario_name, std::uint64_t seed,
+                            const agents::MarrowModel& model,
+                            const agents::ClinicalReadouts& readouts) {
+    return fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario_name, seed,
+                       model.time_days(), readouts.describe());
+}
 
-    /// Called after every fine step; prints when it is time to.
-    void update(std::uint64_t steps_done, double day, std::uint64_t agent_updates,
-                const agents::Observables& latest) {
-        if (out_ == nullptr) return;
-        const Clock::time_point now = Clock::now();
-        const double since_print = seconds_between(last_print_, now);
-        bool due = false;
-        if (terminal_) {
-            due = since_print >= kTerminalRedrawSeconds;
-        } else {
-            const auto next_mark = static_cast<double>(next_log_mark_) / kLogLinesPerRun;
-            due =
-                static_cast<double>(steps_done) >= next_mark * static_cast<double>(total_steps_) ||
-                since_print >= kLogLineSeconds;
-        }
-        if (due || steps_done == total_steps_) print(now, steps_done, day, agent_updates, latest);
+int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunResult& result,
+                   const std::string& readouts_text) {
+    if (result.interrupted) return kExitInterrupted;
+    if (log_info) {
+        spdlog::info("wrote {} ({} time-series rows)", result.output_path.string(),
+                     result.timeseries_rows);
     }
-
-    /// Ends the terminal line.
-    void finish() {
-        if (out_ != nullptr && terminal_ && printed_) *out_ << '\n' << std::flush;
-    }
-
-  private:
-    void print(Clock::time_point now, std::uint64_t steps_done, double day,
-               std::uint64_t agent_updates, const agents::Observables& latest) {
-        const double elapsed = std::max(seconds_between(start_, now), 1e-9);
-        const double steps_per_second = static_cast<double>(steps_done) / elapsed;
-        const double updates_per_second = static_cast<double>(agent_updates) / elapsed;
-        const double eta = steps_per_second > 0.0
-                               ? static_cast<double>(total_steps_ - steps_done) / steps_per_second
-                               : std::nan("");
-        const std::string line = fmt::format(
-            "day {:.2f}/{:g} | blasts {:.0f} ({:.2f}%) | CAR-T marrow {:.0f}, blood {:.3g}/uL | "
-            "{:.3g} agent-updates/s, {:.0f} steps/s | {} {}",
-            day, total_days_, latest.blasts, 100.0 * latest.blast_fraction, latest.cart_marrow,
-            latest.cart_blood_per_ul, updates_per_second, steps_per_second,
-            steps_done == total_steps_ ? "took" : "ETA",
-            format_duration(steps_done == total_steps_ ? elapsed : eta));
-        if (terminal_) {
-            // Pad over the rest of a longer previous line.
-            *out_ << '\r' << line;
-            if (line.size() < last_length_) *out_ << std::string(last_length_ - line.size(), ' ');
-            *out_ << std::flush;
-            last_length_ = line.size();
-        } else {
-            *out_ << line << '\n' << std::flush;
-            while (static_cast<double>(next_log_mark_) / kLogLinesPerRun *
-                       static_cast<double>(total_steps_) <=
-                   static_cast<double>(steps_done)) {
-                ++next_log_mark_;
-            }
-        }
-        printed_ = true;
-        last_print_ = now;
-    }
-
-    std::ostream* out_;
-    bool terminal_;
-    std::uint64_t total_steps_;
-    double total_days_;
-    Clock::time_point start_;
-    Clock::time_point last_print_;
-    int next_log_mark_ = 1;
-    std::size_t last_length_ = 0;
-    bool printed_ = false;
-};
+    if (report != nullptr && !quiet) *report << readouts_text << std::flush;
+    return kExitSuccess;
+}
 
 // The body of run_simulation; throws on every failure.
 int run_or_throw(const RunOptions& options, RunResult& result) {
@@ -261,6 +194,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
 
     // 3. The run, with exactly `threads` worker threads. The model is built before the output
     //    is opened, so a failure while building it leaves no .partial behind.
+    const RunSchedule schedule = RunSchedule::of(parameters);
+    const SummaryTexts texts{scenario.name, options.scenario_path.string()};
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
         agents::MarrowModel model(parameters);
@@ -270,94 +205,155 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
                                  .seed = parameters.seed,
                                  .created_utc = ""});
         writer.set_scenario_toml(resolved_toml);
-        const std::vector<io::TimeseriesColumn> columns = timeseries_columns();
-        writer.declare_timeseries(columns);
+        writer.declare_timeseries(timeseries_columns());
         if (log_info) {
             spdlog::info("scenario '{}' from {}", scenario.name, options.scenario_path.string());
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
+            log_run_plan(model, schedule, threads);
         }
-        const double fine_step_days = model.fine_step_days();
-        const auto total_steps =
-            static_cast<std::uint64_t>(std::llround(parameters.time.days / fine_step_days));
-        const auto record_every_steps = static_cast<std::uint64_t>(
-            std::max(1LL, std::llround(parameters.time.record_every_days / fine_step_days)));
-        const auto flush_every_steps =
-            static_cast<std::uint64_t>(std::max(1LL, std::llround(1.0 / fine_step_days)));
-        const auto tissue_period_steps =
-            static_cast<std::uint64_t>(std::max(1, parameters.time.tissue_period_steps));
-
-        if (log_info) {
-            spdlog::info("{}", model.lattice().describe());
-            spdlog::info("{}", model.grid().describe());
-            log_lines("scheduler phases:", model.scheduler().describe());
-            spdlog::info(
-                "{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days); {} "
-                "threads; seed {}",
-                parameters.time.days, total_steps, parameters.time.fine_step_min,
-                record_every_steps, static_cast<double>(record_every_steps) * fine_step_days,
-                threads, parameters.seed);
-        }
-
         agents::ClinicalReadouts readouts(parameters.readouts);
-        std::vector<double> row_values;
-        row_values.reserve(columns.size());
-        agents::Observables latest{};
-        auto record = [&] {
-            latest = model.observe();
-            readouts.record(latest);
-            observable_values(latest, row_values);
-            writer.append_row(latest.time_days, row_values);
-        };
-
         ProgressLine progress(options.quiet ? nullptr : options.progress,
-                              options.progress_is_terminal, total_steps, parameters.time.days);
-        record();
-        writer.flush();
-        std::uint64_t last_flush_step = 0;
-        Clock::time_point last_flush_time = Clock::now();
-        std::uint64_t agent_updates = 0;
-        for (std::uint64_t step = 0; step < total_steps; ++step) {
-            agent_updates += model.car_t().live_count();
-            if (step % tissue_period_steps == 0) agent_updates += model.tissue().live_count();
-            model.step();
-            const std::uint64_t steps_done = step + 1;
-            const bool last = steps_done == total_steps;
-            if (steps_done % record_every_steps == 0 || last) {
-                record();
-                const Clock::time_point now = Clock::now();
-                if (steps_done - last_flush_step >= flush_every_steps ||
-                    seconds_between(last_flush_time, now) >= kFlushWallSeconds) {
-                    writer.flush();
-                    last_flush_step = steps_done;
-                    last_flush_time = now;
-                }
-            }
-            progress.update(steps_done, model.time_days(), agent_updates, latest);
-        }
-        progress.finish();
-        result.fine_steps = total_steps;
-        result.final_state_hash = model.state_hash();
-        result.endpoints = readouts.endpoints();
-        readouts_text =
-            fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario.name,
-                        parameters.seed, model.time_days(), readouts.describe());
-
-        // 4. /summary and the final rename.
-        result.endpoints.for_each([&](std::string_view name, std::string_view, double value) {
-            writer.set_summary(name, value);
-        });
-        writer.set_summary_text("scenario_name", scenario.name);
-        writer.set_summary_text("scenario_file", options.scenario_path.string());
-        result.timeseries_rows = writer.timeseries_rows();
-        writer.finish();
+                              options.progress_is_terminal, 0, schedule.total_steps,
+                              parameters.time.days);
+        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+                                            options.interrupt_after_step);
+        fill_result(result, model, writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
     });
-    if (log_info) {
-        spdlog::info("wrote {} ({} time-series rows)", result.output_path.string(),
-                     result.timeseries_rows);
+    return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
+}
+
+// `original` with the time.days line of `rendered` (both resolved scenario texts).
+std::string with_days_line_of(const std::string& original, const std::string& rendered) {
+    const auto days_line = [](const std::string& text) -> std::pair<std::size_t, std::size_t> {
+        const std::size_t section = text.find("\n[time]\n");
+        const std::size_t line =
+            section == std::string::npos ? std::string::npos : text.find("\ndays = ", section);
+        if (line == std::string::npos) return {std::string::npos, 0};
+        const std::size_t end = text.find('\n', line + 1);
+        return {line + 1, (end == std::string::npos ? text.size() : end) - line - 1};
+    };
+    const auto [at, length] = days_line(original);
+    const auto [new_at, new_length] = days_line(rendered);
+    if (at == std::string::npos || new_at == std::string::npos) return rendered;
+    std::string text = original;
+    text.replace(at, length, rendered.substr(new_at, new_length));
+    return text;
+}
+
+// The body of resume_run; throws on every failure.
+int resume_or_throw(const ResumeOptions& options, RunResult& result) {
+    if (options.threads < 0) {
+        throw UsageError(fmt::format("--threads must be >= 1, got {}", options.threads));
     }
-    if (options.report != nullptr && !options.quiet) *options.report << readouts_text << std::flush;
-    return kExitSuccess;
+    const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
+    result.output_path = options.run_file;
+    const bool log_info = !options.quiet;
+
+    // 1. The run file: its scenario, and its checkpoint.
+    const io::RunFileReader reader(options.run_file);
+    const scenarios::ParameterTable& table = scenarios::model_parameter_table();
+    const std::string config_name = options.run_file.string() + ":/config/scenario_toml";
+    const std::string original_toml = reader.scenario_toml();
+    scenarios::Scenario scenario = scenarios::load_scenario_text(original_toml, config_name, table);
+    if (options.days) {
+        if (!(*options.days > 0.0) || !std::isfinite(*options.days)) {
+            throw UsageError(fmt::format("--days must be a number > 0, got {}", *options.days));
+        }
+        apply_option_override(scenario, "--days", fmt::format("{}={}", kDaysKey, *options.days),
+                              table);
+    }
+    const agents::Parameters parameters = scenarios::to_model_parameters(scenario);
+    const std::string resolved_toml = scenarios::render_resolved_toml(scenario, table);
+    result.seed = parameters.seed;
+    io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
+    const RunSchedule schedule = RunSchedule::of(parameters);
+    const std::uint64_t checkpoint_step = checkpoint.state.step;
+    const double fine_step_days = parameters.time.fine_step_min / 1440.0;
+    if (schedule.total_steps < checkpoint_step) {
+        throw UsageError(fmt::format(
+            "--days {:g} ends before the checkpoint of '{}' at day {:g}; give a later day",
+            parameters.time.days, options.run_file.string(), checkpoint.progress.time_days));
+    }
+    if (checkpoint.progress.timeseries_rows != schedule.rows_at(checkpoint_step) ||
+        checkpoint.progress.snapshot_count != schedule.snapshots_at(checkpoint_step)) {
+        throw io::IoError(fmt::format(
+            "cannot resume '{}': its checkpoint (day {:g}, {} rows, {} snapshots) does not match "
+            "its own scenario's output grids",
+            options.run_file.string(), checkpoint.progress.time_days,
+            checkpoint.progress.timeseries_rows, checkpoint.progress.snapshot_count));
+    }
+    const io::RunSummary old_summary = reader.summary();
+    SummaryTexts texts;
+    texts.scenario_name = scenario.name;
+    if (const auto it = old_summary.texts.find("scenario_file"); it != old_summary.texts.end()) {
+        texts.scenario_file = it->second;
+    }
+    if (schedule.total_steps == checkpoint_step) {
+        if (log_info) {
+            spdlog::info("'{}' already reached day {:g}: nothing to do (give --days to extend it)",
+                         options.run_file.string(),
+                         static_cast<double>(checkpoint_step) * fine_step_days);
+        }
+        result.fine_steps = checkpoint_step;
+        return kExitSuccess;
+    }
+
+    // 2. The readouts so far, replayed from the time series the checkpoint covers.
+    agents::ClinicalReadouts readouts(parameters.readouts);
+    {
+        std::vector<std::vector<double>> columns;
+        std::vector<std::string> names;
+        const agents::Observables prototype{};
+        prototype.for_each([&](std::string_view name, std::string_view, double) {
+            names.emplace_back(name);
+            columns.push_back(reader.read_timeseries(name));
+        });
+        for (std::size_t row = 0; row < checkpoint.progress.timeseries_rows; ++row) {
+            agents::Observables observed{};
+            std::size_t column = 0;
+            observed.for_each_mutable([&](std::string_view, std::string_view, double& value) {
+                value = columns[column++].at(row);
+            });
+            readouts.record(observed);
+        }
+    }
+
+    // 3. The model from the checkpoint, and the file taken up where the checkpoint left it.
+    std::string readouts_text;
+    engine::run_with_threads(threads, [&] {
+        agents::MarrowModel model(parameters);
+        model.restore_state(std::move(checkpoint.state));
+        io::ResumePoint point;
+        point.timeseries_rows = checkpoint.progress.timeseries_rows;
+        point.remove_paths.emplace_back(io::layout::kCheckpointGroup);
+        for (const std::size_t ordinal : io::snapshot_ordinals(options.run_file)) {
+            if (ordinal >= checkpoint.progress.snapshot_count) {
+                point.remove_paths.push_back(io::snapshot_path(ordinal));
+            }
+        }
+        io::RunFileWriter writer = io::RunFileWriter::resume(options.run_file, point);
+        // /config keeps the run's own text (with where each value came from); only a new --days
+        // changes its time.days line, to what `run --days` would have written.
+        if (options.days) {
+            writer.set_scenario_toml(with_days_line_of(original_toml, resolved_toml));
+        }
+        if (log_info) {
+            spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
+                         options.run_file.string(), model.time_days(), checkpoint_step,
+                         parameters.time.days);
+            log_run_plan(model, schedule, threads);
+        }
+        ProgressLine progress(options.quiet ? nullptr : options.progress,
+                              options.progress_is_terminal, checkpoint_step, schedule.total_steps,
+                              parameters.time.days);
+        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+                                            options.interrupt_after_step);
+        fill_result(result, model, writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
+    });
+    return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }
 
 }  // namespace
@@ -366,6 +362,13 @@ RunResult run_simulation(const RunOptions& options) {
     RunResult result;
     result.exit_status =
         report_errors(result.error_message, [&] { return run_or_throw(options, result); });
+    return result;
+}
+
+RunResult resume_run(const ResumeOptions& options) {
+    RunResult result;
+    result.exit_status =
+        report_errors(result.error_message, [&] { return resume_or_throw(options, result); });
     return result;
 }
 

@@ -26,6 +26,7 @@ enum ExitStatus : int {
     kExitFailure = 1,        ///< anything not covered below (a bug, out of memory, ...)
     kExitBadInput = 2,       ///< bad command line or scenario (CLI11 parse error, ScenarioError)
     kExitOutputProblem = 3,  ///< io::IoError, e.g. the output exists and --force was not given
+    kExitInterrupted = 4,    ///< SIGTERM/SIGINT: a checkpoint was written; `cartsim resume` goes on
 };
 
 /// A command-line value the parser could not reject (e.g. a negative thread count passed by a
@@ -59,6 +60,22 @@ struct RunOptions {
     bool progress_is_terminal = false;
     /// Where the clinical readouts go at the end (stdout in `cartsim`); nullptr for none.
     std::ostream* report = nullptr;
+    /// Test hook: behave as if SIGTERM arrived during this step (checkpoint, kExitInterrupted).
+    std::optional<std::uint64_t> interrupt_after_step;
+};
+
+/// Everything `cartsim resume` takes.
+struct ResumeOptions {
+    /// A run file with /checkpoint (complete, interrupted, or published mid-run).
+    std::filesystem::path run_file;
+    /// New end (simulated days); default: the scenario's time.days. Applied as time.days=D.
+    std::optional<double> days;
+    int threads = 0;
+    bool quiet = false;
+    std::ostream* progress = nullptr;
+    bool progress_is_terminal = false;
+    std::ostream* report = nullptr;
+    std::optional<std::uint64_t> interrupt_after_step;
 };
 
 /// What a run did.
@@ -70,6 +87,9 @@ struct RunResult {
     std::filesystem::path output_path;
     /// Values below are meaningful only on success.
     std::uint64_t seed = 0;
+    /// True when the run stopped at a signal (exit status kExitInterrupted) after a checkpoint.
+    bool interrupted = false;
+    /// The step the model reached.
     std::uint64_t fine_steps = 0;
     std::size_t timeseries_rows = 0;
     std::uint64_t final_state_hash = 0;
@@ -83,7 +103,20 @@ struct RunResult {
 /// not a record step), /summary (the clinical endpoints, NaN for one that never happened, plus
 /// the text attributes scenario_name and scenario_file). The .partial is flushed every simulated
 /// day and at least every ~10 s of wall time.
+///
+/// Snapshots go to /snapshots every output.snapshot_every_days; every
+/// output.checkpoint_every_days, at the end, and when SIGTERM/SIGINT arrive (see
+/// cli/interrupt.hpp) the run so far is published under the output name with /checkpoint
+/// (docs/OUTPUT.md). An interrupted run returns kExitInterrupted. The XDMF sidecar is written
+/// beside the output with every publication.
 RunResult run_simulation(const RunOptions& options);
+
+/// `cartsim resume`: continues a run file from its /checkpoint to `days` (default: its scenario's
+/// time.days), rewriting it in place the same way (the original stays under its name until the
+/// first publication). The result is bitwise identical, dataset by dataset, to an uninterrupted
+/// run, at any thread counts. Errors: a file without /checkpoint, not written by cartsim or of
+/// another format_version (kExitOutputProblem); --days before the checkpoint (kExitBadInput).
+RunResult resume_run(const ResumeOptions& options);
 
 /// Everything `cartsim validate SCENARIO.toml` takes.
 struct ValidateOptions {

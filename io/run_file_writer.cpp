@@ -793,6 +793,21 @@ void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::s
     }
 }
 
+void RunFileWriter::discard_partial() {
+    State& s = usable_state("discard the .partial");
+    if (!s.published) {
+        throw IoError(fmt::format("cannot discard '{}': nothing was published under '{}'",
+                                  s.partial_path.string(), s.final_path.string()));
+    }
+    s.close_all();
+    s.finished = true;
+    std::error_code error;
+    if (!fs::remove(s.partial_path, error) && error) {
+        throw IoError(
+            fmt::format("cannot remove '{}': {}", s.partial_path.string(), error.message()));
+    }
+}
+
 void RunFileWriter::flush() {
     State& s = usable_state("flush");
     const ScopedHdf5ErrorSilence silence;

@@ -160,6 +160,9 @@ class RunFileWriter {
     // final path, then reopens the .partial for the run to go on. A failure leaves the final path
     // as it was (the previous checkpoint) and the writer unusable.
     void publish_checkpoint(std::span<const ArrayGroup> extra, std::string_view status);
+    // After a publish_checkpoint() that ends the run early (an interrupt): closes and deletes the
+    // .partial, whose content the published file holds. Every other call throws afterwards.
+    void discard_partial();
     // Completes the file and moves it to the final path (see the top of this header): adds
     // `extra` (a final checkpoint, so that a longer run can resume from the end) and root
     // run_status = `status`. After finish() every other call throws. If finish() throws, the

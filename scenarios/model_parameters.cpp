@@ -289,6 +289,31 @@ void add_time(Registry& r) {
            .source = "numerical: four samples a day resolve the CAR-T peak"});
 }
 
+void add_output(Registry& r) {
+    r.add(CARTSIM_FIELD(output.snapshot_every_days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 3650.0,
+           .description = "Interval of /snapshots (every cell's position and state, and the "
+                          "cytokine fields), rounded to whole fine steps, from day 0; 0 = none",
+           .source = "numerical: weekly snapshots follow the response at < 10% of run time"});
+    r.add(CARTSIM_FIELD(output.checkpoint_every_days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 3650.0,
+           .description = "Interval of checkpoints: the run so far is published under the output "
+                          "name with /checkpoint, so `cartsim resume` can continue it; 0 = only at "
+                          "the end and on SIGTERM/SIGINT",
+           .source = "numerical: a killed job loses at most this much simulated time"});
+    r.add(CARTSIM_FIELD(output.snapshot_compression_level),
+          {.unit = "level",
+           .min = 0,
+           .max = 9,
+           .description = "Deflate level of snapshot datasets (with byte shuffle); 0 = "
+                          "uncompressed (fastest to write, largest)",
+           .source = "numerical: level 1 (measured in benchmarks/RESULTS.md)"});
+}
+
 void add_initial(Registry& r) {
     r.add(CARTSIM_FIELD(initial.cellularity),
           {.unit = "fraction",
@@ -796,6 +821,7 @@ const Registry& registry() {
         add_run(r);
         add_space(r);
         add_time(r);
+        add_output(r);
         add_initial(r);
         add_blasts(r);
         add_b_cells(r);
@@ -923,6 +949,13 @@ void check_time(const Checker& check, const Parameters& p) {
     check.require(t.record_every_days * kMinutesPerDay >= t.fine_step_min * (1.0 - 1e-9),
                   {"time.record_every_days", "time.fine_step_min"},
                   "records cannot come more often than once per fine step");
+    for (const auto& [interval, key] :
+         {std::pair{p.output.snapshot_every_days, "output.snapshot_every_days"},
+          std::pair{p.output.checkpoint_every_days, "output.checkpoint_every_days"}}) {
+        check.require(
+            interval == 0.0 || interval * kMinutesPerDay >= t.fine_step_min * (1.0 - 1e-9),
+            {key, "time.fine_step_min"}, "must be 0 (off) or at least one fine step");
+    }
     const double tissue_min = t.tissue_period_steps * t.fine_step_min;
     check.require(tissue_min <= kMinutesPerDay, {"time.tissue_period_steps", "time.fine_step_min"},
                   fmt::format("the tissue clock ticks every {:g} min; it must tick at least once a "

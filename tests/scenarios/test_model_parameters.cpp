@@ -162,6 +162,9 @@ const std::vector<Field>& all_fields() {
         FIELD(readouts.icans_per_log10_il6),
         FIELD(readouts.icans_per_log10_ifng),
         FIELD(readouts.icans_per_log10_cart),
+        FIELD(output.snapshot_every_days),
+        FIELD(output.checkpoint_every_days),
+        FIELD(output.snapshot_compression_level),
     };
     return fields;
 }
@@ -171,10 +174,11 @@ const std::vector<Field>& all_fields() {
 
 /// Every leaf field of Parameters, counted from the structs themselves.
 constexpr std::size_t kLeafFields =
-    (member_count<Parameters>() - 9) +  // seed, well_mixed; the 9 sections are counted below
+    (member_count<Parameters>() - 10) +  // seed, well_mixed; the 10 sections are counted below
     member_count<agents::SpaceParameters>() + member_count<agents::TimeParameters>() +
-    member_count<agents::InitialParameters>() + member_count<agents::BlastParameters>() +
-    member_count<agents::BCellParameters>() + member_count<agents::MarrowCellParameters>() +
+    member_count<agents::OutputParameters>() + member_count<agents::InitialParameters>() +
+    member_count<agents::BlastParameters>() + member_count<agents::BCellParameters>() +
+    member_count<agents::MarrowCellParameters>() +
     (member_count<agents::CarTParameters>() - 2) +  // the two products, counted below
     2 * member_count<agents::ProductParameters>() + member_count<agents::CytokineParameters>() +
     member_count<agents::ReadoutParameters>();
@@ -231,7 +235,8 @@ ParameterValue non_default_value(const ParameterSpec& spec) {
 TEST(ModelParameters, StructMembersAreAllListedHere) {
     // When one of these fails, a member was added to or removed from agents/parameters.hpp:
     // give it a key in scenarios/model_parameters.cpp and a FIELD(...) line in this file.
-    EXPECT_EQ(member_count<Parameters>(), 11U);
+    EXPECT_EQ(member_count<Parameters>(), 12U);
+    EXPECT_EQ(member_count<agents::OutputParameters>(), 3U);
     EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
     EXPECT_EQ(member_count<agents::InitialParameters>(), 5U);
@@ -327,6 +332,7 @@ TEST(ModelParameters, KeysMirrorTheStructSections) {
     const std::set<std::string> sections = {"run",
                                             "space",
                                             "time",
+                                            "output",
                                             "initial",
                                             "blasts",
                                             "b_cells",

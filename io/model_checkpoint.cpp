@@ -1,0 +1,140 @@
+#include "io/model_checkpoint.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <type_traits>
+
+#include "io/hdf5_handle.hpp"
+#include "io/run_file_writer.hpp"
+
+namespace cartsim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kTissue = "checkpoint/tissue";
+constexpr const char* kCarT = "checkpoint/car_t";
+constexpr const char* kBlood = "checkpoint/blood";
+constexpr const char* kCytokines = "checkpoint/cytokines";
+
+// Column elements as stored: enums by their underlying type.
+template <class T>
+using Stored = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>,
+                                           std::type_identity<T>>::type;
+
+template <class Columns>
+ArrayGroup population_group(const char* path, const agents::PopulationState<Columns>& population) {
+    ArrayGroup group;
+    group.path = path;
+    group.attributes = {{"next_id", population.next_id}};
+    group.arrays.push_back({"ids", population.ids, {}, ""});
+    group.arrays.push_back({"sites", population.sites, {}, ""});
+    Columns::for_each_column(population.columns, [&](std::string_view name, const auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        std::vector<Stored<T>> stored(column.size());
+        for (std::size_t k = 0; k < column.size(); ++k)
+            stored[k] = static_cast<Stored<T>>(column[k]);
+        group.arrays.push_back({"column_" + std::string(name), std::move(stored), {}, ""});
+    });
+    return group;
+}
+
+template <class Columns>
+agents::PopulationState<Columns> read_population(hid_t file, const char* path,
+                                                 const fs::path& file_name) {
+    const ArrayGroup group = read_array_group(file, path, file_name);
+    agents::PopulationState<Columns> population;
+    population.next_id = group.attribute<std::uint64_t>("next_id");
+    population.ids = group.array("ids").as<std::uint64_t>(path);
+    population.sites = group.array("sites").as<engine::SiteIndex>(path);
+    Columns::for_each_column(population.columns, [&](std::string_view name, auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        const auto& stored =
+            group.array("column_" + std::string(name)).template as<Stored<T>>(path);
+        column.resize(stored.size());
+        for (std::size_t k = 0; k < stored.size(); ++k) column[k] = static_cast<T>(stored[k]);
+    });
+    return population;
+}
+
+}  // namespace
+
+std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
+                                          const CheckpointProgress& progress) {
+    std::vector<ArrayGroup> groups;
+    ArrayGroup top;
+    top.path = layout::kCheckpointGroup;
+    top.attributes = {{"step", static_cast<std::uint64_t>(state.step)},
+                      {"time_days", progress.time_days},
+                      {"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)},
+                      {"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)},
+                      {"kills_blasts", state.kills_blasts},
+                      {"kills_b_cells", state.kills_b_cells}};
+    groups.push_back(std::move(top));
+    groups.push_back(population_group(kTissue, state.tissue));
+    groups.push_back(population_group(kCarT, state.car_t));
+    ArrayGroup blood;
+    blood.path = kBlood;
+    blood.arrays.push_back(
+        {"count",
+         std::vector<std::uint64_t>(state.blood_count.begin(), state.blood_count.end()),
+         {},
+         "cells"});
+    groups.push_back(std::move(blood));
+    ArrayGroup cytokines;
+    cytokines.path = kCytokines;
+    cytokines.attributes = {{"serum_ifng_pg_per_ml", state.serum_ifng_pg_per_ml},
+                            {"serum_il6_pg_per_ml", state.serum_il6_pg_per_ml}};
+    cytokines.arrays.push_back({"ifng", state.ifng_pg_per_ml, {}, "pg/mL"});
+    cytokines.arrays.push_back({"il6", state.il6_pg_per_ml, {}, "pg/mL"});
+    cytokines.arrays.push_back({"il6_release", state.il6_release_pg, {}, "pg"});
+    cytokines.arrays.push_back(
+        {"myeloid_per_field_cell", state.myeloid_per_field_cell, {}, "cells"});
+    groups.push_back(std::move(cytokines));
+    return groups;
+}
+
+CheckpointContents read_checkpoint(const fs::path& file) {
+    const ScopedHdf5ErrorSilence silence;
+    Hdf5Handle access(
+        check_hdf5_id(H5Pcreate(H5P_FILE_ACCESS), "create file access properties", file), H5Pclose);
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+    check_hdf5_status(H5Pset_file_locking(access.get(), false, true), "disable file locking", file);
+#endif
+    const Hdf5Handle handle(
+        check_hdf5_id(H5Fopen(file.c_str(), H5F_ACC_RDONLY, access.get()), "open the file", file),
+        H5Fclose);
+    if (!path_exists(handle.get(), layout::kCheckpointGroup, file)) {
+        throw IoError(fmt::format("'{}' has no /checkpoint to resume from", file.string()));
+    }
+    const ArrayGroup top = read_array_group(handle.get(), layout::kCheckpointGroup, file);
+    CheckpointContents contents;
+    agents::MarrowModelState& state = contents.state;
+    state.step = top.attribute<std::uint64_t>("step");
+    state.kills_blasts = top.attribute<std::uint64_t>("kills_blasts");
+    state.kills_b_cells = top.attribute<std::uint64_t>("kills_b_cells");
+    contents.progress.time_days = top.attribute<double>("time_days");
+    contents.progress.timeseries_rows = top.attribute<std::uint64_t>("timeseries_rows");
+    contents.progress.snapshot_count = top.attribute<std::uint64_t>("snapshot_count");
+    state.tissue = read_population<agents::TissueColumns>(handle.get(), kTissue, file);
+    state.car_t = read_population<agents::CarTColumns>(handle.get(), kCarT, file);
+    const ArrayGroup blood = read_array_group(handle.get(), kBlood, file);
+    const auto& counts = blood.array("count").as<std::uint64_t>(kBlood);
+    if (counts.size() != state.blood_count.size()) {
+        throw IoError(fmt::format("'{}': /{}/count has {} values, not {}", file.string(), kBlood,
+                                  counts.size(), state.blood_count.size()));
+    }
+    std::copy(counts.begin(), counts.end(), state.blood_count.begin());
+    const ArrayGroup cytokines = read_array_group(handle.get(), kCytokines, file);
+    state.serum_ifng_pg_per_ml = cytokines.attribute<double>("serum_ifng_pg_per_ml");
+    state.serum_il6_pg_per_ml = cytokines.attribute<double>("serum_il6_pg_per_ml");
+    state.ifng_pg_per_ml = cytokines.array("ifng").as<double>(kCytokines);
+    state.il6_pg_per_ml = cytokines.array("il6").as<double>(kCytokines);
+    state.il6_release_pg = cytokines.array("il6_release").as<double>(kCytokines);
+    state.myeloid_per_field_cell =
+        cytokines.array("myeloid_per_field_cell").as<std::uint32_t>(kCytokines);
+    return contents;
+}
+
+}  // namespace cartsim::io
