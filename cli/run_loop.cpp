@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "cli/interrupt.hpp"
@@ -92,17 +93,37 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
         observable_values(latest, row_values);
         writer.append_row(latest.time_days, row_values);
     };
+    const Clock::time_point loop_start = Clock::now();
+    const auto seconds_since = [](Clock::time_point start) {
+        return std::chrono::duration<double>(Clock::now() - start).count();
+    };
     auto snapshot = [&](std::uint64_t step) {
+        const Clock::time_point start = Clock::now();
         const std::size_t ordinal = schedule.snapshots_at(step) - 1;
         std::vector<io::ArrayGroup> groups = io::snapshot_groups(model, ordinal);
         groups.push_back(io::snapshot_index_group(model, ordinal + 1));
         writer.write_groups(groups, snapshot_storage);
+        for (const io::ArrayGroup& group : groups) {
+            for (const io::NamedArray& array : group.arrays) {
+                result.snapshot_raw_bytes += static_cast<double>(std::visit(
+                    [](const auto& v) { return v.size() * sizeof(v[0]); }, array.values));
+            }
+        }
+        ++result.snapshots_written;
+        result.snapshot_seconds += seconds_since(start);
     };
     auto checkpoint_groups = [&](std::uint64_t step) {
         return io::checkpoint_groups(model.save_state(),
                                      {.time_days = model.time_days(),
                                       .timeseries_rows = schedule.rows_at(step),
                                       .snapshot_count = schedule.snapshots_at(step)});
+    };
+    auto publish = [&](std::uint64_t step, const char* status) {
+        const Clock::time_point start = Clock::now();
+        writer.publish_checkpoint(checkpoint_groups(step), status);
+        io::write_xdmf_sidecar(writer.final_path());
+        ++result.checkpoints_published;
+        result.checkpoint_seconds += seconds_since(start);
     };
 
     const std::uint64_t first_step = model.current_step();
@@ -141,10 +162,7 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
         if (interrupted ||
             (schedule.checkpoint_every_steps > 0 && done % schedule.checkpoint_every_steps == 0)) {
             write_summary(writer, readouts, texts);
-            writer.publish_checkpoint(checkpoint_groups(done), interrupted
-                                                                   ? io::run_status::kInterrupted
-                                                                   : io::run_status::kCheckpoint);
-            io::write_xdmf_sidecar(writer.final_path());
+            publish(done, interrupted ? io::run_status::kInterrupted : io::run_status::kCheckpoint);
             if (interrupted) {
                 writer.discard_partial();
                 progress.finish();
@@ -155,6 +173,7 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
                                             : std::string(),
                     model.time_days(), writer.final_path().string(), writer.final_path().string());
                 result.outcome = RunOutcome::interrupted;
+                result.wall_seconds = seconds_since(loop_start);
                 return result;
             }
             spdlog::debug("checkpoint at day {:g} published to {}", model.time_days(),
@@ -163,8 +182,21 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
     }
     progress.finish();
     write_summary(writer, readouts, texts);
+    const Clock::time_point finish_start = Clock::now();
     writer.finish(checkpoint_groups(model.current_step()), io::run_status::kComplete);
     io::write_xdmf_sidecar(writer.final_path());
+    ++result.checkpoints_published;
+    result.checkpoint_seconds += seconds_since(finish_start);
+    result.wall_seconds = seconds_since(loop_start);
+    const double share = 100.0 / std::max(result.wall_seconds, 1e-9);
+    spdlog::info(
+        "output cost: {} snapshots ({:.1f} MB raw) in {:.2f} s = {:.1f}% of the run ({:.0f} MB/s); "
+        "{} checkpoints in {:.2f} s = {:.1f}%",
+        result.snapshots_written, result.snapshot_raw_bytes / 1e6, result.snapshot_seconds,
+        result.snapshot_seconds * share,
+        result.snapshot_seconds > 0 ? result.snapshot_raw_bytes / 1e6 / result.snapshot_seconds
+                                    : 0.0,
+        result.checkpoints_published, result.checkpoint_seconds, result.checkpoint_seconds * share);
     return result;
 }
 

@@ -46,6 +46,13 @@ enum class RunOutcome { complete, interrupted };
 struct RunLoopResult {
     RunOutcome outcome = RunOutcome::complete;
     std::uint64_t agent_updates = 0;  ///< by this process
+    // What output cost this process (wall time), for the end-of-run log and benchmarks.
+    double wall_seconds = 0.0;
+    std::size_t snapshots_written = 0;
+    double snapshot_seconds = 0.0;    ///< building and writing snapshots
+    double snapshot_raw_bytes = 0.0;  ///< uncompressed size of their arrays
+    std::size_t checkpoints_published = 0;
+    double checkpoint_seconds = 0.0;  ///< saving the state, copying and publishing
 };
 
 /// Runs from model.current_step() to schedule.total_steps. At step 0 it first records row 0
