@@ -129,8 +129,8 @@ struct CytokineParameters {
     double ifng_secretion_pg_per_hour = 2e-5;  ///< per engaged CAR-T cell
     double il6_diffusion_um2_per_min = 600.0;
     double il6_decay_per_min = 0.02;
-    double il6_per_ifng_pg_per_hour = 3e-9;  ///< per myeloid cell per pg/mL of local IFN-g
-    double il6_per_lysis_pg = 2e-5;          ///< released around each killed target
+    double il6_per_ifng_pg_per_hour = 1.5e-9;  ///< per myeloid cell per pg/mL of local IFN-g
+    double il6_per_lysis_pg = 1e-5;            ///< released around each killed target
     double plasma_volume_ml = 3000.0;
     double ifng_systemic_clearance_per_day = 8.0;
     double il6_systemic_clearance_per_day = 4.0;

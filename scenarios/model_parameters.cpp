@@ -706,14 +706,16 @@ void add_cytokines(Registry& r) {
            .description = "IL-6 production of one bystander myeloid (normal marrow) cell per "
                           "pg/mL of local IFN-g",
            .source = "calibrate: to serum IL-6 peaks in CRS (Teachey et al., Cancer Discov "
-                     "2016)"});
+                     "2016): the 3-D baseline (40% blasts) peaks at ~1,200 pg/mL (grade 3), "
+                     "high burden reaches grade 4"});
     r.add(CARTSIM_FIELD(cytokines.il6_per_lysis_pg),
           {.unit = "pg",
            .min = 0.0,
            .max = 1.0,
            .description = "IL-6 released around each killed target",
            .source = "calibrate: to serum IL-6 peaks in CRS (Teachey et al., Cancer Discov "
-                     "2016)"});
+                     "2016): the 3-D baseline (40% blasts) peaks at ~1,200 pg/mL (grade 3), "
+                     "high burden reaches grade 4"});
     r.add(CARTSIM_FIELD(cytokines.plasma_volume_ml),
           {.unit = "mL",
            .min = 30.0,
