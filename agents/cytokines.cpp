@@ -1,9 +1,13 @@
 #include "agents/cytokines.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
+
+#include "agents/numerical_error.hpp"
 
 namespace cartsim::agents {
 namespace {
@@ -78,8 +82,22 @@ void Cytokines::update(double dt_min) {
         ifng_secretion_pg_per_min_[cell] = 0.0;
         il6_release_pg_[cell] = 0.0;
     }
-    ifng_.step(dt_min);
-    il6_.step(dt_min);
+    const auto step_field = [dt_min](engine::DiffusionField& field, const char* name) {
+        try {
+            field.step(dt_min);
+        } catch (const std::runtime_error& error) {  // the solver failed: a NaN or Inf input
+            throw NumericalError(fmt::format("{} field: {}", name, error.what()));
+        }
+    };
+    step_field(ifng_, "IFN-g");
+    step_field(il6_, "IL-6");
+    // One NaN would spread through the solver to every cell and into serum: stop at the first.
+    if (!std::isfinite(ifng_.total_amount())) {
+        throw NumericalError("IFN-g field in the marrow is not finite (NaN or Inf)");
+    }
+    if (!std::isfinite(il6_.total_amount())) {
+        throw NumericalError("IL-6 field in the marrow is not finite (NaN or Inf)");
+    }
 
     // Drainage from this marrow share (pg/min), scaled to the whole marrow, into plasma.
     const double plasma_ml = parameters_.plasma_volume_ml;
@@ -90,6 +108,9 @@ void Cytokines::update(double dt_min) {
                     parameters_.ifng_systemic_clearance_per_day / 1440.0, dt_min);
     serum_il6_pg_per_ml_ = serum_after(serum_il6_pg_per_ml_, il6_drain / marrow_share_ / plasma_ml,
                                        parameters_.il6_systemic_clearance_per_day / 1440.0, dt_min);
+    if (!std::isfinite(serum_ifng_pg_per_ml_) || !std::isfinite(serum_il6_pg_per_ml_)) {
+        throw NumericalError("serum IFN-g or IL-6 is not finite (NaN or Inf)");
+    }
 }
 
 int Cytokines::crs_grade() const {

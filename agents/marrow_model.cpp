@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "agents/antigen_binding.hpp"
+#include "agents/numerical_error.hpp"
 #include "engine/parallel_for.hpp"
 #include "engine/state_hash.hpp"
 
@@ -34,6 +35,21 @@ engine::Lattice make_lattice(const SpaceParameters& space) {
 }
 
 }  // namespace
+
+double MarrowModel::estimated_bytes(const Parameters& parameters) {
+    const SpaceParameters& space = parameters.space;
+    const double sites = static_cast<double>(space.nx) * space.ny * space.nz;
+    // Two occupancy layers (4 B per site each) and the vessel bit set.
+    const double layers = sites * (2 * 4 + 1.0 / 8);
+    // Tissue cells: id 8, site 4, kind 1, flags 1, CD19 4, CD22 4 bytes, reserved 5% over, and
+    // the transient copy of a sort by tile (order, tile index: 8 more bytes per cell).
+    const double tissue = sites * parameters.initial.cellularity * (22 * 1.05 + 8);
+    // Two fields of ~160 B per field cell (values, sources, CG vectors, sparse matrix).
+    const double c = parameters.cytokines.field_coarsening;
+    const double field_cells = sites / (space.nz == 1 ? c * c : c * c * c);
+    const double fields = 2 * 160 * field_cells;
+    return layers + tissue + fields;
+}
 
 double MarrowModel::chance(double rate_per_day, double days) {
     return -std::expm1(-rate_per_day * days);
@@ -197,7 +213,12 @@ void MarrowModel::add_phases() {
 }
 
 void MarrowModel::step() {
-    scheduler_.run_step(step_);
+    try {
+        scheduler_.run_step(step_);
+    } catch (const NumericalError& error) {
+        throw NumericalError(fmt::format("{} at step {} (day {:.4f}); the model stopped there",
+                                         error.what(), step_, time_days()));
+    }
     ++step_;
 }
 

@@ -32,6 +32,11 @@ class MarrowModel {
     /// Storage is re-sorted by tile every this many sweeps (memory locality only).
     static constexpr engine::Step kSortPeriodSteps = 32;
 
+    /// Memory the model needs once built (layers, tissue cells, fields, tiles), in bytes: for a
+    /// clear error before allocating a lattice that cannot fit. CAR-T cells come on top (about
+    /// 30 bytes each at their peak).
+    static double estimated_bytes(const Parameters& parameters);
+
     /// Builds the marrow (vessels, tissue cells) and infuses the dose into blood at day 0.
     /// Parameters must already be validated (scenarios/ does that).
     explicit MarrowModel(const Parameters& parameters);

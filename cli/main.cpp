@@ -18,6 +18,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
+#include "io/hdf5_handle.hpp"
 
 namespace {
 
@@ -75,6 +76,7 @@ CLI::Validator positive_days() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    cartsim::io::skip_hdf5_cleanup_at_exit();
     configure_logging();
 
     CLI::App app{

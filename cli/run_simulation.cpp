@@ -8,8 +8,10 @@
 #include <cmath>
 #include <cstddef>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string_view>
@@ -118,6 +120,38 @@ std::string product_name(const agents::CarTParameters& car_t) {
     return fmt::format("{} {} CAR-T", costimulation, car_t.targets_cd22 ? "CD19/CD22" : "CD19");
 }
 
+// MemAvailable of /proc/meminfo in bytes, or nullopt where there is none.
+std::optional<double> available_memory_bytes() {
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string line; std::getline(meminfo, line);) {
+        if (line.rfind("MemAvailable:", 0) == 0) {
+            std::istringstream fields(line.substr(13));
+            double kib = 0.0;
+            if (fields >> kib) return kib * 1024.0;
+        }
+    }
+    return std::nullopt;
+}
+
+// Refuses a lattice that cannot fit in memory, before allocating it (a clear error instead of an
+// out-of-memory kill minutes later).
+void check_memory(const agents::Parameters& p, const std::string& source) {
+    const std::optional<double> available = available_memory_bytes();
+    if (!available) return;
+    const double needed = agents::MarrowModel::estimated_bytes(p);
+    if (needed > 0.9 * *available) {
+        const agents::SpaceParameters& space = p.space;
+        throw UsageError(fmt::format(
+            "{}: space.nx x space.ny x space.nz = {} x {} x {} = {:.3g} sites need about {:.1f} "
+            "GiB "
+            "(tissue cells, occupancy layers, cytokine fields), more than the {:.1f} GiB of memory "
+            "available; use a smaller lattice or a larger cytokines.field_coarsening",
+            source, space.nx, space.ny, space.nz,
+            static_cast<double>(space.nx) * space.ny * space.nz, needed / 0x1p30,
+            *available / 0x1p30));
+    }
+}
+
 void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads) {
     const agents::Parameters& p = model.parameters();
     spdlog::info("{}", model.lattice().describe());
@@ -191,6 +225,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     // 2. Fail early if the output cannot be created (exists without --force, bad directory):
     //    before the model is built, which can take long for big lattices.
     io::RunFileWriter::check_can_create(result.output_path, options.force);
+    check_memory(parameters, options.scenario_path.string());
 
     // 3. The run, with exactly `threads` worker threads. The model is built before the output
     //    is opened, so a failure while building it leaves no .partial behind.
@@ -267,6 +302,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     const agents::Parameters parameters = scenarios::to_model_parameters(scenario);
     const std::string resolved_toml = scenarios::render_resolved_toml(scenario, table);
     result.seed = parameters.seed;
+    check_memory(parameters, config_name);
     io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
     const std::uint64_t checkpoint_step = checkpoint.state.step;

@@ -63,6 +63,13 @@ class Hdf5Handle {
     CloseFunction close_function_ = nullptr;
 };
 
+// Call first thing in main(): HDF5 then registers no exit handler. Its handler closes files left
+// open, and after a failed write (a full disk) it crashed closing the broken file (HDF5 1.10),
+// turning a clean "exit 3" into a segfault. Everything cartsim writes is closed explicitly.
+inline void skip_hdf5_cleanup_at_exit() noexcept {
+    (void)H5dont_atexit();
+}
+
 // HDF5 prints its error stack to stderr by default. io/ reports errors as exceptions instead, so
 // each public entry point turns the printing off while it runs and restores whatever handler was
 // installed before (an application that wants HDF5's own printing elsewhere keeps it).
