@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "io/hdf5_handle.hpp"
+#include "io/hdf5_read.hpp"
 #include "io/run_file_writer.hpp"
 
 namespace cartsim::io {
@@ -97,14 +98,7 @@ std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
 
 CheckpointContents read_checkpoint(const fs::path& file) {
     const ScopedHdf5ErrorSilence silence;
-    Hdf5Handle access(
-        check_hdf5_id(H5Pcreate(H5P_FILE_ACCESS), "create file access properties", file), H5Pclose);
-#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
-    check_hdf5_status(H5Pset_file_locking(access.get(), false, true), "disable file locking", file);
-#endif
-    const Hdf5Handle handle(
-        check_hdf5_id(H5Fopen(file.c_str(), H5F_ACC_RDONLY, access.get()), "open the file", file),
-        H5Fclose);
+    const Hdf5Handle handle = open_hdf5_file_read_only(file);
     if (!path_exists(handle.get(), layout::kCheckpointGroup, file)) {
         throw IoError(fmt::format("'{}' has no /checkpoint to resume from", file.string()));
     }

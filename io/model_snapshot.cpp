@@ -7,6 +7,7 @@
 #include <string>
 
 #include "io/hdf5_handle.hpp"
+#include "io/hdf5_read.hpp"
 #include "io/run_file_writer.hpp"
 
 namespace cartsim::io {
@@ -72,14 +73,7 @@ std::vector<float> as_float(std::span<const double> values) {
 
 std::vector<std::size_t> snapshot_ordinals(const std::filesystem::path& file) {
     const ScopedHdf5ErrorSilence silence;
-    Hdf5Handle access(
-        check_hdf5_id(H5Pcreate(H5P_FILE_ACCESS), "create file access properties", file), H5Pclose);
-#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
-    check_hdf5_status(H5Pset_file_locking(access.get(), false, true), "disable file locking", file);
-#endif
-    const Hdf5Handle handle(
-        check_hdf5_id(H5Fopen(file.c_str(), H5F_ACC_RDONLY, access.get()), "open the file", file),
-        H5Fclose);
+    const Hdf5Handle handle = open_hdf5_file_read_only(file);
     std::vector<std::size_t> ordinals;
     if (!path_exists(handle.get(), layout::kSnapshotsGroup, file)) return ordinals;
     for (const std::string& name : list_group(handle.get(), layout::kSnapshotsGroup, file)) {
