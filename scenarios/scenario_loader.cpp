@@ -91,8 +91,18 @@ std::optional<ParameterValue> value_of_node(const ParameterSpec& spec, const tom
     return std::nullopt;
 }
 
+/// A key the user wrote, for messages and ScenarioError::key(): quoted with escapes when it holds
+/// control characters (possible in quoted TOML keys), which would cut what() short (NUL) or
+/// break the one-problem-per-line format.
+std::string shown_key(std::string_view key) {
+    const bool has_control = std::any_of(key.begin(), key.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    return has_control ? format_value(std::string(key)) : std::string(key);
+}
+
 std::string unknown_key_message(std::string_view key, const ParameterTable& table) {
-    std::string message = fmt::format("unknown key {}", key);
+    std::string message = fmt::format("unknown key {}", shown_key(key));
     if (const auto suggestion = table.closest_key(key)) {
         message += fmt::format("; did you mean {}?", *suggestion);
     }
@@ -140,7 +150,7 @@ class DocumentReader {
             return;
         }
         for (auto&& [component, value] : *scenario) {
-            const std::string key = fmt::format("scenario.{}", component.str());
+            const std::string key = shown_key(fmt::format("scenario.{}", component.str()));
             std::string* target = component.str() == "name"          ? &name
                                   : component.str() == "description" ? &description
                                                                      : nullptr;
@@ -173,7 +183,7 @@ class DocumentReader {
                 prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
             // A quoted key holding a dot ("a.b" = 1) is one TOML key, never a dotted parameter.
             if (name.find('.') != std::string_view::npos) {
-                add_problem(node, key, unknown_key_message(key, table_));
+                add_problem(node, shown_key(key), unknown_key_message(key, table_));
             } else if (const ParameterSpec* spec = table_.find(key)) {
                 read_value(*spec, node);
             } else if (table_.is_section(key)) {
@@ -187,7 +197,7 @@ class DocumentReader {
             } else if (const toml::table* unknown = node.as_table(); unknown && !unknown->empty()) {
                 read_table(*unknown, key);  // name each unknown key inside, with suggestions
             } else {
-                add_problem(node, key, unknown_key_message(key, table_));
+                add_problem(node, shown_key(key), unknown_key_message(key, table_));
             }
         }
     }
@@ -239,8 +249,12 @@ std::optional<std::string> read_text_file(const fs::path& path, std::string& tex
     if (!fs::exists(path, error)) return "does not exist";
     if (fs::is_directory(path, error)) return "is a directory, not a file";
     std::ifstream stream(path, std::ios::binary);
+    if (!stream) return "cannot be read";
+    // An empty file is an empty scenario (all defaults), but `content << rdbuf()` sets failbit
+    // when it inserts nothing, so only copy a file that has something in it.
+    const bool empty = stream.peek() == std::ifstream::traits_type::eof();
     std::ostringstream content;
-    if (!stream || !(content << stream.rdbuf()) || stream.bad()) return "cannot be read";
+    if ((!empty && !(content << stream.rdbuf())) || stream.bad()) return "cannot be read";
     text = std::move(content).str();
     return std::nullopt;
 }
@@ -479,7 +493,7 @@ void apply_override(Scenario& scenario, std::string_view assignment, const Param
             throw ScenarioError(origin, key,
                                 fmt::format("{} is a section of parameters, not a parameter", key));
         }
-        throw ScenarioError(origin, key, unknown_key_message(key, table));
+        throw ScenarioError(origin, shown_key(key), unknown_key_message(key, table));
     }
     const std::optional<ParameterValue> value = value_of_text(*spec, text);
     if (!value) {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package cartsim needs to build, test, benchmark and analyse.
+# clang and libclang-rt-14-dev build the fuzzers of tests/fuzz (libclang-rt-14-dev holds
+# libFuzzer and clang's sanitizer runtimes; clang only recommends it, and we skip recommends).
 # Idempotent: when everything is present it only runs dpkg-query and exits quietly.
 set -euo pipefail
 
@@ -8,7 +10,9 @@ PACKAGES=(
   libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev librandom123-dev
   libtomlplusplus-dev libcli11-dev
+  clang libclang-rt-14-dev
   python3 python3-h5py python3-numpy python3-matplotlib
+  time  # GNU time: wall time and peak RSS of the runs in benchmarks/run.sh
 )
 
 missing=()

@@ -183,6 +183,26 @@ TEST(ScenarioLoader, UnknownKeySuggestsTheClosestKey) {
     EXPECT_EQ(top_level.key(), "speed");
 }
 
+// Found by tests/fuzz/fuzz_set_override: a NUL in an unknown key cut what() short, so the
+// message lost the rest of the key and the suggestion; a line break split one problem in two.
+TEST(ScenarioLoader, ControlCharactersInUnknownKeysAreEscaped) {
+    const ParameterTable table = example_table();
+    const ScenarioError nul = error_loading("[walker]\n\"co\\u0000unt\" = 3\n", table);
+    EXPECT_STREQ(nul.what(),
+                 "scenarios/x.toml: unknown key \"walker.co\\u0000unt\"; did you mean "
+                 "walker.count?");
+    EXPECT_EQ(nul.key(), "\"walker.co\\u0000unt\"");
+
+    const ScenarioError line_break = error_loading("[walker]\n\"speed\\n\" = 3\n", table);
+    EXPECT_STREQ(line_break.what(), "scenarios/x.toml: unknown key \"walker.speed\\n\"");
+
+    const ScenarioError in_scenario_table =
+        error_loading("[scenario]\n\"na\\u001Bme\" = \"x\"\n", table);
+    EXPECT_EQ(in_scenario_table.key(), "\"scenario.na\\u001Bme\"");
+    expect_contains(in_scenario_table.what(),
+                    "scenarios/x.toml: unknown key \"scenario.na\\u001Bme\"; [scenario] holds");
+}
+
 TEST(ScenarioLoader, WrongTypesAreErrors) {
     const ParameterTable table = example_table();
     EXPECT_STREQ(error_loading("[walker]\nspeed_um_per_min = \"fast\"\n", table).what(),
@@ -291,6 +311,24 @@ TEST_F(ScenarioFiles, MissingFileIsAnError) {
     const std::string path = (directory_ / "nope.toml").string();
     const ScenarioError error = error_of([&] { load_scenario_file(path, table_); });
     EXPECT_EQ(std::string(error.what()), path + ": the scenario file does not exist");
+}
+
+// Found while checking the fuzz seeds (tests/fuzz): an empty file was "cannot be read", although
+// the same empty text loads as all defaults.
+TEST_F(ScenarioFiles, EmptyFileGivesTheDefaults) {
+    const fs::path path = write("empty.toml", "");
+    const Scenario scenario = load_scenario_file(path, table_);
+    EXPECT_EQ(scenario.name, "empty");
+    EXPECT_EQ(scenario.files, std::vector<std::string>{path.string()});
+    for (const ParameterEntry& entry : scenario.values.entries()) {
+        EXPECT_EQ(entry.source, ValueSource::table_default) << entry.key;
+        EXPECT_EQ(entry.value, table_.at(entry.key).default_value) << entry.key;
+    }
+
+    write("child.toml", "inherits = \"empty.toml\"\n[walker]\ncount = 5\n");
+    const Scenario child = load_scenario_file(directory_ / "child.toml", table_);
+    EXPECT_EQ(child.values.integer("walker.count"), 5);
+    EXPECT_EQ(child.files.size(), 2U);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,6 +474,18 @@ TEST(ApplyOverride, UnknownKeysAndMalformedAssignmentsAreErrors) {
                  "--set: expected key=value, got \"walker.count\"");
     EXPECT_STREQ(error_setting("=3", table).what(),
                  "--set: expected key=value, got \"=3\" with no key");
+}
+
+// Found by tests/fuzz/fuzz_set_override (see ControlCharactersInUnknownKeysAreEscaped).
+TEST(ApplyOverride, ControlCharactersInUnknownKeysAreEscaped) {
+    const ParameterTable table = example_table();
+    using namespace std::string_literals;
+    const ScenarioError nul = error_setting("walker.co\0unt=3"s, table);
+    EXPECT_STREQ(nul.what(),
+                 "--set: unknown key \"walker.co\\u0000unt\"; did you mean walker.count?");
+    EXPECT_EQ(nul.key(), "\"walker.co\\u0000unt\"");
+    const ScenarioError escape = error_setting("walker.\x1b[2Jcount=3", table);
+    EXPECT_STREQ(escape.what(), "--set: unknown key \"walker.\\u001B[2Jcount\"");
 }
 
 TEST(ApplyOverride, FailedOverrideLeavesTheValueAlone) {
