@@ -520,10 +520,14 @@ TEST(ModelParameters, ResolvedTomlWithOverridesRoundTrips) {
 // ---------------------------------------------------------------------------------------------
 // Scenario files and generated docs
 
+/// The shipped scenario files: scenarios/*.toml and the benchmark scenarios
+/// benchmarks/scenarios/*.toml (same rules: they load, convert and carry the table's comments).
 std::vector<fs::path> scenario_files() {
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(fs::path(CARTSIM_SOURCE_DIR) / "scenarios")) {
-        if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    for (const char* directory : {"scenarios", "benchmarks/scenarios"}) {
+        for (const auto& entry : fs::directory_iterator(fs::path(CARTSIM_SOURCE_DIR) / directory)) {
+            if (entry.path().extension() == ".toml") files.push_back(entry.path());
+        }
     }
     std::sort(files.begin(), files.end());
     return files;
