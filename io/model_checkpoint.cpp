@@ -4,6 +4,7 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "io/hdf5_handle.hpp"
 #include "io/hdf5_read.hpp"
@@ -61,7 +62,7 @@ agents::PopulationState<Columns> read_population(hid_t file, const char* path,
 
 }  // namespace
 
-std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
+std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
                                           const CheckpointProgress& progress) {
     std::vector<ArrayGroup> groups;
     ArrayGroup top;
@@ -73,8 +74,8 @@ std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
                       {"kills_blasts", state.kills_blasts},
                       {"kills_b_cells", state.kills_b_cells}};
     groups.push_back(std::move(top));
-    groups.push_back(population_group(kTissue, state.tissue));
-    groups.push_back(population_group(kCarT, state.car_t));
+    groups.push_back(population_group(kTissue, std::move(state.tissue)));
+    groups.push_back(population_group(kCarT, std::move(state.car_t)));
     ArrayGroup blood;
     blood.path = kBlood;
     blood.arrays.push_back(
@@ -87,11 +88,11 @@ std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
     cytokines.path = kCytokines;
     cytokines.attributes = {{"serum_ifng_pg_per_ml", state.serum_ifng_pg_per_ml},
                             {"serum_il6_pg_per_ml", state.serum_il6_pg_per_ml}};
-    cytokines.arrays.push_back({"ifng", state.ifng_pg_per_ml, {}, "pg/mL"});
-    cytokines.arrays.push_back({"il6", state.il6_pg_per_ml, {}, "pg/mL"});
-    cytokines.arrays.push_back({"il6_release", state.il6_release_pg, {}, "pg"});
+    cytokines.arrays.push_back({"ifng", std::move(state.ifng_pg_per_ml), {}, "pg/mL"});
+    cytokines.arrays.push_back({"il6", std::move(state.il6_pg_per_ml), {}, "pg/mL"});
+    cytokines.arrays.push_back({"il6_release", std::move(state.il6_release_pg), {}, "pg"});
     cytokines.arrays.push_back(
-        {"myeloid_per_field_cell", state.myeloid_per_field_cell, {}, "cells"});
+        {"myeloid_per_field_cell", std::move(state.myeloid_per_field_cell), {}, "cells"});
     groups.push_back(std::move(cytokines));
     return groups;
 }

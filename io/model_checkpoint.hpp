@@ -26,7 +26,8 @@ struct CheckpointContents {
     CheckpointProgress progress;
 };
 
-std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModelState& state,
+/// Takes the state by value so its arrays move into the groups (no second copy of the model).
+std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
                                           const CheckpointProgress& progress);
 
 /// Reads /checkpoint of a run file. Throws IoError naming the file if it has none or it is
