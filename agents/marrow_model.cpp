@@ -85,7 +85,8 @@ MarrowModel::MarrowModel(const Parameters& parameters)
     c.memory_loss = chance(product.memory_loss_per_day, dt);
     c.exhausted_death = chance(product.exhausted_death_per_day, dt);
     c.contact_end = chance(kMinutesPerDay / product.synapse_min, dt);
-    const double division_rate = std::numbers::ln2 / product.doubling_time_days;
+    const double fitness = parameters.car_t.product_fitness;
+    const double division_rate = fitness * std::numbers::ln2 / product.doubling_time_days;
     c.division = chance(division_rate, dt);
     c.division_boosted = chance(
         division_rate *
@@ -95,7 +96,7 @@ MarrowModel::MarrowModel(const Parameters& parameters)
     c.move = std::min(1.0, parameters.car_t.speed_um_per_min * parameters.time.fine_step_min /
                                parameters.space.site_edge_um);
     const double dt_hours = parameters.time.fine_step_min / 60.0;
-    c.exhaustion_per_step = product.exhaustion_per_engaged_hour * dt_hours;
+    c.exhaustion_per_step = product.exhaustion_per_engaged_hour * dt_hours / fitness;
     c.exhaustion_recovery_factor = std::exp(-product.exhaustion_recovery_per_day * dt);
     c.car_loss_per_step = dt_hours / product.car_downregulation_hours;
     c.car_recovery_per_step = product.car_recovery_per_day * dt;

@@ -102,6 +102,10 @@ struct CarTParameters {
     bool lymphodepletion = true;
     double lymphodepletion_boost = 1.5;  ///< multiplier of division rate right after LD
     double lymphodepletion_boost_days = 14.0;
+    /// Patient-specific quality of the manufactured product (T-cell fitness of the apheresis
+    /// material): multiplies the division rate and divides the exhaustion accumulated per
+    /// engaged hour; 1 = the product parameter set as given.
+    double product_fitness = 1.0;
     ProductParameters product_41bb{};
     ProductParameters product_cd28 = cd28_defaults();
 

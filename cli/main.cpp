@@ -11,9 +11,12 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "cli/ensemble_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
@@ -34,11 +37,15 @@ constexpr const char* kFooter =
     "  3  output problem: cannot write the output, it exists and --force was not given, or a\n"
     "     file to resume or inspect is missing, corrupt, or not a cartsim run file\n"
     "  4  interrupted by SIGTERM or SIGINT: a checkpoint was written to OUT.h5; continue with\n"
-    "     `cartsim resume OUT.h5` (a second signal stops at once, leaving the last checkpoint)\n"
+    "     `cartsim resume OUT.h5` (a second signal stops at once, leaving the last checkpoint);\n"
+    "     an ensemble forwards the signal to its runs: rerun the same command to continue\n"
+    "`cartsim ensemble` exits 1 when a run failed (each failure is reported with its index and\n"
+    "the end of its log; the others go on) and 2 when -o DIR holds a plan of other arguments.\n"
     "\n"
     "Errors are printed to stderr as `cartsim: error: <message>`. A run writes OUT.h5.partial;\n"
     "every output.checkpoint_every_days and at the end it publishes OUT.h5 atomically (copy,\n"
-    "fsync, rename), so a killed run never leaves a broken OUT.h5. Layout: docs/OUTPUT.md.\n"
+    "fsync, rename), so a killed run never leaves a broken OUT.h5. Layout: docs/OUTPUT.md;\n"
+    "ensembles, cohorts and Slurm: docs/ENSEMBLE.md.\n"
     "`cartsim-toy-demo` runs the engine's reference walker model.";
 
 // Log lines go to stderr as "cartsim: <level>: <message>", so stdout holds only results.
@@ -71,6 +78,29 @@ CLI::Validator positive_days() {
             return {};
         },
         "DAYS>0");
+}
+
+// "K/N" with 1 <= K <= N.
+std::pair<int, int> parse_chunk(const std::string& text) {
+    int k = 0;
+    int n = 0;
+    char slash = 0;
+    std::istringstream in(text);
+    if (!(in >> k >> slash >> n) || slash != '/' || !in.eof() || k < 1 || n < 1 || k > n) {
+        throw CLI::ValidationError("--chunk", "must be K/N with 1 <= K <= N, got '" + text + "'");
+    }
+    return {k, n};
+}
+
+std::string joined_command(int argc, char** argv) {
+    std::string command = "cartsim";
+    for (int i = 1; i < argc; ++i) {
+        const std::string argument = argv[i];
+        const bool plain =
+            !argument.empty() && argument.find_first_of(" \t\"'\\$`") == std::string::npos;
+        command += " " + (plain ? argument : "'" + argument + "'");
+    }
+    return command;
 }
 
 }  // namespace
@@ -147,6 +177,79 @@ int main(int argc, char** argv) {
     resume->add_flag("--quiet", resume_options.quiet,
                      "print only errors: no log lines, progress or readouts");
 
+    // cartsim ensemble
+    cartsim::cli::EnsembleOptions ensemble_options;
+    std::string design = "grid";
+    std::int64_t samples = 0;
+    double ensemble_days = 0.0;
+    std::string chunk;
+    CLI::App* ensemble = app.add_subcommand(
+        "ensemble",
+        "run many simulations of a scenario at once: replicates (seeds derived from the base "
+        "seed and the run index), parameter sweeps (--vary, grid or Latin hypercube) and the "
+        "virtual patients of its [cohort]; one run file each in DIR/runs, DIR/summary.csv and "
+        "DIR/summary.h5 with every run's inputs and endpoints and the cohort's rates; rerunning "
+        "the same command continues where it stopped (docs/ENSEMBLE.md)");
+    ensemble->add_option("scenario", ensemble_options.definition.scenario_path, "the scenario file")
+        ->required()
+        ->type_name("SCENARIO.toml");
+    ensemble
+        ->add_option("-o,--output", ensemble_options.output_dir,
+                     "the ensemble directory (created; a rerun continues in it)")
+        ->required()
+        ->type_name("DIR");
+    ensemble
+        ->add_option("--replicates", ensemble_options.definition.replicates,
+                     "runs per design point and patient, each with its own seed (default 1)")
+        ->check(CLI::Range(1, 1000000))
+        ->type_name("N");
+    ensemble
+        ->add_option("--vary", ensemble_options.definition.vary,
+                     "vary a real or integer parameter over [LO, HI] (evenly, or in log space "
+                     "with :log); repeatable")
+        ->allow_extra_args(false)
+        ->type_name("KEY=LO:HI[:log]");
+    ensemble
+        ->add_option("--design", design,
+                     "grid: --samples points per varied key, all combinations; lhs: a Latin "
+                     "hypercube of --samples points in all")
+        ->check(CLI::IsMember({"grid", "lhs"}))
+        ->type_name("grid|lhs");
+    CLI::Option* samples_option =
+        ensemble
+            ->add_option("--samples", samples,
+                         "grid: points per varied key (default 3); lhs: points (default 10)")
+            ->check(CLI::Range(1, 1000000))
+            ->type_name("M");
+    ensemble->add_option("--jobs", ensemble_options.jobs, "runs at once (default 1)")
+        ->check(CLI::Range(1, 4096))
+        ->type_name("J");
+    ensemble
+        ->add_option("--threads-per-run", ensemble_options.threads_per_run,
+                     "--threads of each run (default 1); results do not depend on it")
+        ->check(CLI::Range(1, 1 << 16))
+        ->type_name("T");
+    CLI::Option* ensemble_days_option =
+        ensemble->add_option("--days", ensemble_days, "days to simulate in every run")
+            ->check(positive_days())
+            ->type_name("D");
+    ensemble
+        ->add_option("--set", ensemble_options.definition.sets,
+                     "override a parameter of the base scenario; repeatable")
+        ->allow_extra_args(false)
+        ->type_name("KEY=VALUE");
+    CLI::Option* chunk_option =
+        ensemble
+            ->add_option("--chunk", chunk,
+                         "do only the K-th of N equal blocks of runs (Slurm job arrays: task K "
+                         "of N in the same DIR); the summaries are written when all are done")
+            ->type_name("K/N");
+    ensemble->add_flag("--summarize-only", ensemble_options.summarize_only,
+                       "start no run: write DIR/summary.csv and summary.h5 from the run files "
+                       "(after the chunks of a job array)");
+    ensemble->add_flag("--quiet", ensemble_options.quiet,
+                       "print only errors: no log lines, progress or aggregate table");
+
     // cartsim info
     std::filesystem::path info_file;
     CLI::App* info = app.add_subcommand(
@@ -191,6 +294,7 @@ int main(int argc, char** argv) {
             return app.exit(error);  // --help, --version
         }
         const std::string command = run->parsed()        ? " run"
+                                    : ensemble->parsed() ? " ensemble"
                                     : resume->parsed()   ? " resume"
                                     : info->parsed()     ? " info"
                                     : validate->parsed() ? " validate"
@@ -219,6 +323,30 @@ int main(int argc, char** argv) {
             if (resume_options.quiet) spdlog::set_level(spdlog::level::warn);
             cartsim::cli::install_interrupt_handlers();
             return cartsim::cli::resume_run(resume_options).exit_status;
+        }
+        if (ensemble->parsed()) {
+            cartsim::cli::EnsembleDefinition& definition = ensemble_options.definition;
+            definition.design = design == "lhs" ? cartsim::scenarios::DesignKind::lhs
+                                                : cartsim::scenarios::DesignKind::grid;
+            if (*samples_option) definition.samples = samples;
+            if (*ensemble_days_option) definition.days = ensemble_days;
+            if (*chunk_option) {
+                try {
+                    ensemble_options.chunk = parse_chunk(chunk);
+                } catch (const CLI::ValidationError& error) {
+                    spdlog::error("{} (see cartsim ensemble --help)", error.what());
+                    return kExitBadInput;
+                }
+            }
+            std::error_code error;
+            ensemble_options.executable = std::filesystem::read_symlink("/proc/self/exe", error);
+            ensemble_options.command_line = joined_command(argc, argv);
+            ensemble_options.progress = &std::cerr;
+            ensemble_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
+            ensemble_options.report = &std::cout;
+            if (ensemble_options.quiet) spdlog::set_level(spdlog::level::warn);
+            cartsim::cli::install_interrupt_handlers();
+            return cartsim::cli::run_ensemble(ensemble_options).exit_status;
         }
         if (info->parsed()) return cartsim::cli::show_run_info(info_file, std::cout);
         if (validate->parsed()) {

@@ -52,60 +52,6 @@ void apply_option_override(scenarios::Scenario& scenario, std::string_view optio
     }
 }
 
-// Loads the scenario and applies the overrides: `sets` in order, then seed and days.
-scenarios::Scenario load_resolved_scenario(const fs::path& scenario_path,
-                                           const std::vector<std::string>& sets,
-                                           const std::optional<std::uint64_t>& seed,
-                                           const std::optional<double>& days) {
-    const scenarios::ParameterTable& table = scenarios::model_parameter_table();
-    scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, table);
-    for (const std::string& assignment : sets) {
-        scenarios::apply_override(scenario, assignment, table);
-    }
-    if (seed) {
-        // --set parses the value as a signed 64-bit integer; say what the range is instead.
-        if (*seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-            throw scenarios::ScenarioError(
-                "--seed", kSeedKey,
-                fmt::format("{} = {} is outside the allowed range {}", kSeedKey, *seed,
-                            scenarios::format_allowed(table.at(kSeedKey))));
-        }
-        apply_option_override(scenario, "--seed", fmt::format("{}={}", kSeedKey, *seed), table);
-    }
-    if (days) {
-        if (!(*days > 0.0) || !std::isfinite(*days)) {
-            throw UsageError(fmt::format("--days must be a number > 0, got {}", *days));
-        }
-        apply_option_override(scenario, "--days", fmt::format("{}={}", kDaysKey, *days), table);
-    }
-    return scenario;
-}
-
-// Runs `body`, turning every exception into a logged error and an exit status.
-int report_errors(std::string& error_message, const std::function<int()>& body) {
-    int status = kExitFailure;
-    try {
-        return body();
-    } catch (const scenarios::ScenarioError& error) {
-        error_message = error.what();
-        status = kExitBadInput;
-    } catch (const UsageError& error) {
-        error_message = error.what();
-        status = kExitBadInput;
-    } catch (const io::IoError& error) {
-        error_message = error.what();
-        status = kExitOutputProblem;
-    } catch (const std::exception& error) {
-        error_message = error.what();
-        status = kExitFailure;
-    } catch (...) {
-        error_message = "unknown exception";
-        status = kExitFailure;
-    }
-    spdlog::error("{}", error_message);
-    return status;
-}
-
 void log_lines(std::string_view heading, const std::string& text) {
     spdlog::info("{}", heading);
     std::istringstream lines(text);
@@ -243,6 +189,12 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
         writer.declare_timeseries(timeseries_columns());
         if (log_info) {
             spdlog::info("scenario '{}' from {}", scenario.name, options.scenario_path.string());
+            if (scenario.cohort) {
+                spdlog::info(
+                    "its [cohort] ({} patients) is for `cartsim ensemble`; this run "
+                    "simulates the scenario's own values",
+                    scenario.cohort->patients);
+            }
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
             log_run_plan(model, schedule, threads);
@@ -393,6 +345,58 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
 }
 
 }  // namespace
+
+int report_errors(std::string& error_message, const std::function<int()>& body) {
+    int status = kExitFailure;
+    try {
+        return body();
+    } catch (const scenarios::ScenarioError& error) {
+        error_message = error.what();
+        status = kExitBadInput;
+    } catch (const UsageError& error) {
+        error_message = error.what();
+        status = kExitBadInput;
+    } catch (const io::IoError& error) {
+        error_message = error.what();
+        status = kExitOutputProblem;
+    } catch (const std::exception& error) {
+        error_message = error.what();
+        status = kExitFailure;
+    } catch (...) {
+        error_message = "unknown exception";
+        status = kExitFailure;
+    }
+    spdlog::error("{}", error_message);
+    return status;
+}
+
+scenarios::Scenario load_resolved_scenario(const fs::path& scenario_path,
+                                           const std::vector<std::string>& sets,
+                                           const std::optional<std::uint64_t>& seed,
+                                           const std::optional<double>& days) {
+    const scenarios::ParameterTable& table = scenarios::model_parameter_table();
+    scenarios::Scenario scenario = scenarios::load_scenario_file(scenario_path, table);
+    for (const std::string& assignment : sets) {
+        scenarios::apply_override(scenario, assignment, table);
+    }
+    if (seed) {
+        // --set parses the value as a signed 64-bit integer; say what the range is instead.
+        if (*seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            throw scenarios::ScenarioError(
+                "--seed", kSeedKey,
+                fmt::format("{} = {} is outside the allowed range {}", kSeedKey, *seed,
+                            scenarios::format_allowed(table.at(kSeedKey))));
+        }
+        apply_option_override(scenario, "--seed", fmt::format("{}={}", kSeedKey, *seed), table);
+    }
+    if (days) {
+        if (!(*days > 0.0) || !std::isfinite(*days)) {
+            throw UsageError(fmt::format("--days must be a number > 0, got {}", *days));
+        }
+        apply_option_override(scenario, "--days", fmt::format("{}={}", kDaysKey, *days), table);
+    }
+    return scenario;
+}
 
 RunResult run_simulation(const RunOptions& options) {
     RunResult result;

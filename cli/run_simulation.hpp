@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "agents/clinical_readouts.hpp"
+#include "scenarios/scenario_loader.hpp"
 
 namespace cartsim::cli {
 
@@ -35,6 +37,18 @@ class UsageError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
+
+/// Runs `body`, turning every exception into a logged error (spdlog), its message in
+/// `error_message`, and an exit status: ScenarioError and UsageError 2, io::IoError 3, others 1.
+int report_errors(std::string& error_message, const std::function<int()>& body);
+
+/// Loads a scenario file and applies the command line's overrides: `sets` in order, then
+/// `seed` (as run.seed, messages naming --seed) and `days` (as time.days, naming --days).
+/// Throws scenarios::ScenarioError or UsageError.
+scenarios::Scenario load_resolved_scenario(const std::filesystem::path& scenario_path,
+                                           const std::vector<std::string>& sets,
+                                           const std::optional<std::uint64_t>& seed,
+                                           const std::optional<double>& days);
 
 /// Everything `cartsim run` takes.
 struct RunOptions {

@@ -28,6 +28,10 @@ enum class StreamId : std::uint64_t {
     cart_step = 1020,  ///< per CAR-T cell and step: every draw of the CAR-T rule, in code order
     cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
     blood_exchange = 1030,   ///< per step: blood deaths, conversions, entries into marrow
+    // ensembles (2000 - 2999): keyed by the base seed, counter (what, run or patient index)
+    ensemble_run_seed = 2000,  ///< per run index: the run's own seed
+    ensemble_lhs = 2001,       ///< per varied key: the Latin-hypercube permutation and jitter
+    cohort_patient = 2002,     ///< per patient and cohort key: the patient's sampled value
 };
 
 }  // namespace cartsim

@@ -1,9 +1,7 @@
 #include "io/xdmf_sidecar.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -18,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/atomic_file.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/hdf5_read.hpp"
 
@@ -363,47 +362,6 @@ class XdmfText {
     std::string text_;
 };
 
-std::string errno_text(int error_number) {
-    return std::generic_category().message(error_number);
-}
-
-// Writes `text` to "<target>.tmp", fsyncs it and renames it over `target`: a reader (or a crash)
-// sees the old sidecar or the new one, never half of one.
-void write_file_atomically(const fs::path& target, const std::string& text) {
-    fs::path temporary = target;
-    temporary += ".tmp";
-    const auto fail = [&](std::string_view operation, int error_number) {
-        ::unlink(temporary.c_str());
-        return IoError(fmt::format("cannot write the XDMF sidecar '{}': {} failed ({})",
-                                   target.string(), operation, errno_text(error_number)));
-    };
-    const int descriptor =
-        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (descriptor < 0) {
-        const int error_number = errno;
-        throw IoError(fmt::format("cannot write the XDMF sidecar '{}': cannot create '{}' ({})",
-                                  target.string(), temporary.string(), errno_text(error_number)));
-    }
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t count = ::write(descriptor, text.data() + written, text.size() - written);
-        if (count < 0) {
-            if (errno == EINTR) continue;
-            const int error_number = errno;
-            ::close(descriptor);
-            throw fail("write", error_number);
-        }
-        written += static_cast<std::size_t>(count);
-    }
-    if (::fsync(descriptor) != 0) {
-        const int error_number = errno;
-        ::close(descriptor);
-        throw fail("fsync", error_number);
-    }
-    if (::close(descriptor) != 0) throw fail("close", errno);
-    if (std::rename(temporary.c_str(), target.c_str()) != 0) throw fail("rename", errno);
-}
-
 }  // namespace
 
 fs::path write_xdmf_sidecar(const fs::path& h5_path) {
@@ -416,7 +374,8 @@ fs::path write_xdmf_sidecar(const fs::path& h5_path) {
     if (content.point_sets.empty() && content.field_grids.empty()) return {};
     fs::path sidecar = h5_path;
     sidecar.replace_extension(".xmf");
-    write_file_atomically(sidecar, XdmfText(h5_path.filename().string()).render(content));
+    write_text_atomically(sidecar, XdmfText(h5_path.filename().string()).render(content),
+                          "the XDMF sidecar");
     return sidecar;
 }
 

@@ -527,6 +527,16 @@ void add_car_t(Registry& r) {
            .max = 60.0,
            .description = "Duration of the lymphodepletion boost after infusion",
            .source = "Kimmel et al. 2021 (~1-2 weeks)"});
+    r.add(CARTSIM_FIELD(car_t.product_fitness),
+          {.unit = "factor",
+           .min = 0.1,
+           .max = 10.0,
+           .description = "Patient-level fitness of the manufactured product: multiplies the "
+                          "CAR-T division rate and divides the exhaustion per engaged hour "
+                          "(1 = the product parameter set as given)",
+           .source = "calibrate: T-cell fitness of the apheresis material predicts expansion "
+                     "and response (Fraietta et al., Nat Med 2018; Finney et al., J Clin Invest "
+                     "2019); cohorts vary it"});
 }
 
 /// One product parameter set; `cd28` selects the sources of values that differ between the two.

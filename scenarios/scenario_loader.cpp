@@ -14,6 +14,8 @@
 #include <system_error>
 #include <utility>
 
+#include "scenarios/cohort_toml.hpp"
+
 namespace cartsim::scenarios {
 
 namespace fs = std::filesystem;
@@ -101,14 +103,6 @@ std::string shown_key(std::string_view key) {
     return has_control ? format_value(std::string(key)) : std::string(key);
 }
 
-std::string unknown_key_message(std::string_view key, const ParameterTable& table) {
-    std::string message = fmt::format("unknown key {}", shown_key(key));
-    if (const auto suggestion = table.closest_key(key)) {
-        message += fmt::format("; did you mean {}?", *suggestion);
-    }
-    return message;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading one document
 
@@ -178,7 +172,9 @@ class DocumentReader {
         for (auto&& [component, node] : table) {
             const std::string_view name = component.str();
             // Top-level entries that are not parameters.
-            if (prefix.empty() && (name == "inherits" || name == "scenario")) continue;
+            if (prefix.empty() && (name == "inherits" || name == "scenario" || name == "cohort")) {
+                continue;
+            }
             const std::string key =
                 prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
             // A quoted key holding a dot ("a.b" = 1) is one TOML key, never a dotted parameter.
@@ -328,6 +324,9 @@ void apply_document(std::string_view text, const std::string& origin, LoadState&
         reader.read_scenario_table(*scenario_table, name, description);
     }
     reader.throw_if_problems();
+    if (const toml::node* cohort = document.get("cohort")) {
+        state.scenario.cohort = read_cohort_section(*cohort, origin, state.table);
+    }
     if (is_top_file) {
         state.scenario.name = name.empty() ? fs::path(origin).stem().string() : name;
         if (state.scenario.name.empty()) state.scenario.name = origin;
@@ -338,7 +337,7 @@ void apply_document(std::string_view text, const std::string& origin, LoadState&
 
 Scenario load_top_document(std::string_view text, const std::string& origin,
                            const ParameterTable& table) {
-    Scenario scenario{ParameterSet(table), origin, "", "", {}};
+    Scenario scenario{ParameterSet(table), origin, "", "", {}, std::nullopt};
     LoadState state{table, scenario, {identity_of(origin)}, {origin}};
     apply_document(text, origin, state, true);
     return scenario;
@@ -553,6 +552,14 @@ std::string render_markdown_reference(const ParameterTable& table) {
         }
     }
     return out;
+}
+
+std::string unknown_key_message(std::string_view key, const ParameterTable& table) {
+    std::string message = fmt::format("unknown key {}", shown_key(key));
+    if (const auto suggestion = table.closest_key(key)) {
+        message += fmt::format("; did you mean {}?", *suggestion);
+    }
+    return message;
 }
 
 }  // namespace cartsim::scenarios

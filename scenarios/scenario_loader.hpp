@@ -9,14 +9,19 @@
 //     [scenario]
 //     name = "short-name"      # default: the file's stem
 //     description = "one line"
+//     [cohort]                 # a virtual patient cohort for `cartsim ensemble`
+//                              # (scenarios/cohort.hpp); validated on load, inherited unless a
+//                              # file has its own; `cartsim run` ignores it
 // Every problem the user can fix is a ScenarioError naming the file (or "--set"), the key and,
 // for numbers, the allowed range and unit.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "scenarios/cohort.hpp"
 #include "scenarios/parameter_table.hpp"
 #include "scenarios/scenario_error.hpp"
 
@@ -33,7 +38,12 @@ struct Scenario {
     std::string description;
     /// Every file read, the most basic inherited file first and `path` last.
     std::vector<std::string> files;
+    /// [cohort] of the most derived file that has one (scenarios/cohort.hpp).
+    std::optional<CohortSpec> cohort;
 };
+
+/// "unknown key <key>; did you mean <closest>?" (the suggestion only when one is close).
+std::string unknown_key_message(std::string_view key, const ParameterTable& table);
 
 /// Reads, parses and validates a scenario file and the files it inherits. Throws ScenarioError.
 Scenario load_scenario_file(const std::filesystem::path& path, const ParameterTable& table);

@@ -138,6 +138,7 @@ const std::vector<Field>& all_fields() {
         FIELD(car_t.lymphodepletion),
         FIELD(car_t.lymphodepletion_boost),
         FIELD(car_t.lymphodepletion_boost_days),
+        FIELD(car_t.product_fitness),
         PRODUCT_FIELDS(product_41bb),
         PRODUCT_FIELDS(product_cd28),
         FIELD(cytokines.field_coarsening),
@@ -243,7 +244,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::BlastParameters>(), 10U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
-    EXPECT_EQ(member_count<agents::CarTParameters>(), 12U);
+    EXPECT_EQ(member_count<agents::CarTParameters>(), 13U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 17U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 15U);
     EXPECT_EQ(member_count<agents::ReadoutParameters>(), 7U);

@@ -1,0 +1,114 @@
+#include "cli/child_process.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <utility>
+
+#include "io/hdf5_handle.hpp"
+
+namespace cartsim::cli {
+
+std::optional<RunLock> RunLock::try_acquire(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw io::IoError(fmt::format("cannot create the lock file '{}': {}", path.string(),
+                                      std::strerror(errno)));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    return RunLock(fd);
+}
+
+RunLock::RunLock(RunLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+RunLock& RunLock::operator=(RunLock&& other) noexcept {
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+}
+
+RunLock::~RunLock() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+pid_t spawn_child(const std::filesystem::path& executable,
+                  const std::vector<std::string>& arguments, const std::filesystem::path& log_file,
+                  const RunLock& lock) {
+    // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
+    std::vector<std::string> storage;
+    storage.push_back(executable.string());
+    storage.insert(storage.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (std::string& argument : storage) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) {
+        throw io::IoError(
+            fmt::format("cannot open the log '{}': {}", log_file.string(), std::strerror(errno)));
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int error = errno;
+        ::close(log_fd);
+        throw io::IoError(fmt::format("cannot start a run: fork failed: {}", std::strerror(error)));
+    }
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(127);  // the ensemble died before prctl
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        ::fcntl(lock.fd(), F_SETFD, 0);  // inherited across exec: locked while the run lives
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::execv(argv[0], argv.data());
+        static constexpr char kMessage[] = "cartsim ensemble: cannot execute the cartsim binary\n";
+        (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+        ::_exit(127);
+    }
+    ::close(log_fd);
+    return pid;
+}
+
+std::optional<int> poll_child(pid_t pid) {
+    int status = 0;
+    pid_t done = 0;
+    do {
+        done = ::waitpid(pid, &status, WNOHANG);
+    } while (done < 0 && errno == EINTR);
+    if (done == 0) return std::nullopt;
+    if (done < 0) return 1;  // not our child any more: count it as failed
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 1;
+}
+
+std::string tail_of_file(const std::filesystem::path& path, std::size_t lines) {
+    std::ifstream file(path);
+    std::deque<std::string> last;
+    for (std::string line; std::getline(file, line);) {
+        last.push_back(std::move(line));
+        if (last.size() > lines) last.pop_front();
+    }
+    std::string text;
+    for (const std::string& line : last) text += line + "\n";
+    return text;
+}
+
+}  // namespace cartsim::cli
