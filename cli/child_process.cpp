@@ -74,9 +74,14 @@ pid_t spawn_child(const std::filesystem::path& executable,
         ::dup2(log_fd, STDOUT_FILENO);
         ::dup2(log_fd, STDERR_FILENO);
         ::fcntl(lock.fd(), F_SETFD, 0);  // inherited across exec: locked while the run lives
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        // SIGTERM and SIGINT stay blocked across exec until the run has installed its handlers
+        // (install_interrupt_handlers unblocks them), so a signal forwarded right after the
+        // start is a checkpoint request, not the default action that kills the run.
+        sigset_t blocked;
+        sigemptyset(&blocked);
+        sigaddset(&blocked, SIGTERM);
+        sigaddset(&blocked, SIGINT);
+        ::sigprocmask(SIG_SETMASK, &blocked, nullptr);
         ::execv(argv[0], argv.data());
         static constexpr char kMessage[] = "cartsim ensemble: cannot execute the cartsim binary\n";
         (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);

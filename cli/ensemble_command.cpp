@@ -103,6 +103,7 @@ class EnsembleRunner {
                 pending.clear();
                 busy.clear();
             }
+            reap();
             while (!interrupt_requested() && static_cast<int>(running_.size()) < options_.jobs &&
                    !pending.empty()) {
                 const std::size_t index = pending.front();
@@ -111,15 +112,17 @@ class EnsembleRunner {
             }
             if (pending.empty() && !busy.empty()) {
                 if (running_.empty()) {
-                    spdlog::info(
-                        "{} run(s) are locked by another process (an earlier ensemble's "
-                        "run still writing its checkpoint?); waiting",
-                        busy.size());
+                    if (!told_busy_) {
+                        spdlog::info(
+                            "{} run(s) are locked by another process (an earlier ensemble's "
+                            "run still writing its checkpoint?); waiting",
+                            busy.size());
+                    }
+                    told_busy_ = true;
                     std::this_thread::sleep_for(std::chrono::milliseconds(500));
                 }
                 pending.swap(busy);
             }
-            reap();
             progress.update();
             if (!running_.empty()) std::this_thread::sleep_for(kPollInterval);
         }
@@ -228,6 +231,7 @@ class EnsembleRunner {
     std::vector<Running> running_;
     std::vector<std::size_t> failed_;
     EnsembleProgress* progress_ = nullptr;
+    bool told_busy_ = false;
 };
 
 std::deque<std::size_t> selected_runs(const EnsembleOptions& options, std::size_t total) {

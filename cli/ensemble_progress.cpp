@@ -19,15 +19,16 @@ void EnsembleProgress::finished(bool ok) {
     ++finished_here_;
     if (!ok) ++failed_;
     dirty_ = true;
-    update(!terminal_);
 }
 
 void EnsembleProgress::update(bool force) {
     if (out_ == nullptr) return;
     const Clock::time_point now = Clock::now();
     const double since = std::chrono::duration<double>(now - last_print_).count();
-    if (!force && since < (terminal_ ? kTerminalEverySeconds : kLogEverySeconds)) return;
-    if (!force && !terminal_ && !dirty_) return;
+    // A log gets a line when a run ended (dirty) or every 30 s; a terminal at most twice a second.
+    const bool due =
+        terminal_ ? since >= kTerminalEverySeconds : (dirty_ || since >= kLogEverySeconds);
+    if (!force && !due) return;
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     const std::size_t remaining = total_ - std::min(total_, done_);
     // Wall time per finished run so far, with up to jobs runs at once.

@@ -21,7 +21,7 @@ class EnsembleProgress {
         ++skipped_;
     }
     void started() { ++running_; }
-    /// A run ended: ok or failed (also interrupted).
+    /// A run ended: ok or failed (also interrupted). Shown by the next update().
     void finished(bool ok);
     /// Prints when it is time to (force: now).
     void update(bool force = false);

@@ -29,6 +29,13 @@ void install_interrupt_handlers() {
     action.sa_flags = SA_RESTART;  // system calls (file writes) go on rather than fail with EINTR
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
+    // A run started by `cartsim ensemble` begins with both blocked (cli/child_process.cpp), so a
+    // signal that came before this point is delivered now, to the handler.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &signals, nullptr);
 }
 
 bool interrupt_requested() {

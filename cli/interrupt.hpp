@@ -6,7 +6,7 @@
 
 namespace cartsim::cli {
 
-/// Installs the handlers for SIGTERM and SIGINT (idempotent).
+/// Installs the handlers for SIGTERM and SIGINT and unblocks both (idempotent).
 void install_interrupt_handlers();
 /// True once a signal arrived (or request_interrupt() was called).
 bool interrupt_requested();

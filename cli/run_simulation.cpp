@@ -436,6 +436,15 @@ int validate_scenario(const ValidateOptions& options) {
                 space.periodic ? ", periodic" : "", p.time.days, p.time.fine_step_min,
                 p.time.record_every_days, p.seed, product_name(p.car_t), p.car_t.dose_cells,
                 p.car_t.lymphodepletion ? " after lymphodepletion" : ", no lymphodepletion");
+            if (scenario.cohort) {
+                text += fmt::format("Cohort for `cartsim ensemble`: {} patients, sampling",
+                                    scenario.cohort->patients);
+                for (const auto& d : scenario.cohort->distributions) {
+                    text += fmt::format(" {} ~ {};", d.key, scenarios::describe_distribution(d));
+                }
+                text.back() = '.';
+                text += "\n";
+            }
             *options.report << text << std::flush;
         }
         return static_cast<int>(kExitSuccess);

@@ -51,7 +51,7 @@ struct CohortDistribution {
 
 struct CohortSpec {
     std::int64_t patients = 0;
-    /// In file order.
+    /// In key order (toml++ tables are sorted), which is also the order of summary columns.
     std::vector<CohortDistribution> distributions;
     /// The file that gave the section.
     std::string origin;

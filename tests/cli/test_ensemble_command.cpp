@@ -1,0 +1,419 @@
+// `cartsim ensemble` end to end, through the binary: summary.csv identical for --jobs 1 and 2,
+// summary contents equal to each run's own /summary, chunks + --summarize-only, a cohort,
+// resume after SIGKILL of the ensemble's process group and after SIGTERM (finished runs are not
+// redone and the result equals an uninterrupted ensemble), and bad input (exit 2, nothing
+// written). Runs are tiny (64 x 64 or 96 x 96 sites, a few days).
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/ensemble_plan.hpp"
+#include "io/array_group.hpp"
+#include "io/hdf5_read.hpp"
+#include "io/run_file_reader.hpp"
+#include "scenarios/cohort.hpp"
+#include "scenarios/model_parameters.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace cartsim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(read_file(path));
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> cells;
+        std::istringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+struct Outcome {
+    int exit_status = -1;
+    std::string out;
+    std::string err;
+};
+
+/// "ensemble: A already complete, B started, C resumed, D failed, E interrupted".
+struct Counts {
+    int complete = -1, started = -1, resumed = -1, failed = -1, interrupted = -1;
+};
+Counts counts_of(const std::string& err) {
+    Counts c;
+    const std::regex pattern(
+        R"(ensemble: (\d+) already complete, (\d+) started, (\d+) resumed, (\d+) failed, (\d+) interrupted)");
+    std::smatch m;
+    if (std::regex_search(err, m, pattern)) {
+        c = {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5])};
+    }
+    return c;
+}
+
+class EnsembleCommandTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        directory_ = fs::temp_directory_path() /
+                     fmt::format("cartsim_ensemble_{}_{}", ::getpid(),
+                                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(directory_);
+        fs::create_directories(directory_);
+        write_scenario("tiny.toml", 64, 3.0);
+    }
+    void TearDown() override { fs::remove_all(directory_); }
+
+    fs::path write_scenario(const std::string& name, int edge, double days,
+                            const std::string& extra = "") const {
+        const fs::path path = directory_ / name;
+        std::ofstream(path) << fmt::format(
+            "inherits = \"{}/scenarios/demo_2d.toml\"\n[space]\nnx = {}\nny = {}\n"
+            "total_marrow_volume_ml = 10.0\n[time]\ndays = {}\n[output]\n"
+            "snapshot_every_days = 0.0\n{}",
+            CARTSIM_SOURCE_DIR, edge, edge, days, extra);
+        return path;
+    }
+
+    /// argv after "cartsim"; stdout and stderr to files.
+    pid_t start(const std::vector<std::string>& arguments, const std::string& tag) const {
+        const fs::path out = directory_ / (tag + ".out");
+        const fs::path err = directory_ / (tag + ".err");
+        std::vector<std::string> storage{CARTSIM_BINARY};
+        storage.insert(storage.end(), arguments.begin(), arguments.end());
+        std::vector<char*> argv;
+        for (std::string& a : storage) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::setpgid(0, 0);
+            const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(o, 1);
+            ::dup2(e, 2);
+            ::execv(argv[0], argv.data());
+            std::_Exit(127);
+        }
+        ::setpgid(pid, pid);
+        return pid;
+    }
+
+    Outcome finish(pid_t pid, const std::string& tag) const {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        Outcome o;
+        o.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        o.out = read_file(directory_ / (tag + ".out"));
+        o.err = read_file(directory_ / (tag + ".err"));
+        return o;
+    }
+
+    Outcome ensemble(const std::vector<std::string>& arguments, const std::string& tag = "e") {
+        return finish(start(arguments, tag), tag);
+    }
+
+    std::vector<std::string> tiny_args(const std::string& dir) const {
+        return {"ensemble",     (directory_ / "tiny.toml").string(),
+                "-o",           (directory_ / dir).string(),
+                "--replicates", "2",
+                "--vary",       "car_t.dose_cells=3e7:3e8:log",
+                "--samples",    "2"};
+    }
+
+    fs::path directory_;
+};
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+TEST_F(EnsembleCommandTest, SummaryIsIdenticalForOneAndTwoJobsAndMatchesEachRun) {
+    const Outcome one = ensemble(with(tiny_args("j1"), {"--jobs", "1"}));
+    ASSERT_EQ(one.exit_status, 0) << one.err;
+    const Outcome two = ensemble(with(tiny_args("j2"), {"--jobs", "2", "--threads-per-run", "2"}));
+    ASSERT_EQ(two.exit_status, 0) << two.err;
+    EXPECT_EQ(read_file(directory_ / "j1" / "summary.csv"),
+              read_file(directory_ / "j2" / "summary.csv"));
+    EXPECT_NE(one.out.find("Ensemble 'tiny': 4 runs, 4 complete"), std::string::npos) << one.out;
+    EXPECT_NE(one.out.find("complete remission (CR)"), std::string::npos);
+    EXPECT_NE(two.err.find("ensemble: 4/4 runs done"), std::string::npos) << two.err;
+
+    // Every row equals its own run file: seed, input, status, each /summary attribute.
+    const auto rows = read_csv(directory_ / "j1" / "summary.csv");
+    ASSERT_EQ(rows.size(), 5U);
+    const std::vector<std::string>& header = rows[0];
+    EXPECT_EQ(header[0], "index");
+    EXPECT_EQ(header[2], "car_t.dose_cells");
+    EXPECT_EQ(header[3], "status");
+    int crs = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const auto& row = rows[r];
+        ASSERT_EQ(row.size(), header.size());
+        const fs::path file = directory_ / "j1" / "runs" / run_file_name(r - 1);
+        const io::RunFileReader reader(file);
+        EXPECT_EQ(row[1], std::to_string(reader.run_metadata().seed));
+        EXPECT_EQ(row[3], "complete");
+        EXPECT_EQ(row[2], r <= 2 ? "30000000" : "300000000");
+        const io::RunSummary summary = reader.summary();
+        for (std::size_t c = 4; c < header.size(); ++c) {
+            const std::string& name = header[c];
+            const auto found = summary.values.find(name);
+            if (found == summary.values.end()) {  // cr, mrd_negative, relapse: from the day
+                const double day = summary.values.at(name + "_day");
+                EXPECT_EQ(row[c], std::isnan(day) ? "0" : "1") << name;
+                if (name == "cr") crs += row[c] == "1";
+                continue;
+            }
+            const double value = found->second;
+            if (std::isnan(value)) {
+                EXPECT_EQ(row[c], "nan") << name;
+            } else {
+                EXPECT_EQ(std::stod(row[c]), value) << name << " of run " << r - 1;
+            }
+        }
+        // The run's own scenario has the varied value.
+        const scenarios::Scenario config = scenarios::load_scenario_text(
+            reader.scenario_toml(), "config", scenarios::model_parameter_table());
+        EXPECT_EQ(config.values.real("car_t.dose_cells"), std::stod(row[2]));
+    }
+    // summary.h5: the same columns, and the aggregate counts.
+    const io::Hdf5Handle file = io::open_hdf5_file_read_only(directory_ / "j1" / "summary.h5");
+    const io::ArrayGroup runs = io::read_array_group(file.get(), "runs", "summary.h5");
+    const auto& dose = runs.array("car_t.dose_cells").as<double>("runs");
+    EXPECT_EQ(dose, (std::vector<double>{3e7, 3e7, 3e8, 3e8}));
+    const auto& seeds = runs.array("seed").as<std::uint64_t>("runs");
+    EXPECT_EQ(seeds[3], derive_run_seed(1, 3));
+    const io::ArrayGroup aggregate = io::read_array_group(file.get(), "aggregate", "summary.h5");
+    EXPECT_EQ(aggregate.attribute<std::uint64_t>("complete"), 4U);
+    EXPECT_EQ(aggregate.attribute<std::uint64_t>("cr_count"), static_cast<std::uint64_t>(crs));
+    EXPECT_EQ(aggregate.attribute<std::vector<double>>("cr_ci95").size(), 2U);
+
+    // A rerun of the same command does nothing; other arguments are refused (exit 2).
+    const Outcome again = ensemble(with(tiny_args("j1"), {"--jobs", "2"}));
+    EXPECT_EQ(again.exit_status, 0) << again.err;
+    EXPECT_EQ(counts_of(again.err).complete, 4);
+    EXPECT_EQ(counts_of(again.err).started, 0);
+    auto other = tiny_args("j1");
+    other[5] = "3";  // --replicates 3
+    const Outcome refused = ensemble(other);
+    EXPECT_EQ(refused.exit_status, 2);
+    EXPECT_NE(refused.err.find("'replicates = 2' is now 'replicates = 3'"), std::string::npos)
+        << refused.err;
+}
+
+TEST_F(EnsembleCommandTest, ChunksThenSummarizeOnlyGiveTheSameSummary) {
+    ASSERT_EQ(ensemble(with(tiny_args("full"), {"--jobs", "2"})).exit_status, 0);
+    const Outcome first = ensemble(with(tiny_args("chunks"), {"--chunk", "1/2"}));
+    ASSERT_EQ(first.exit_status, 0) << first.err;
+    EXPECT_FALSE(fs::exists(directory_ / "chunks" / "summary.csv"));
+    EXPECT_EQ(counts_of(first.err).started, 2);
+    const Outcome second = ensemble(with(tiny_args("chunks"), {"--chunk", "2/2"}));
+    ASSERT_EQ(second.exit_status, 0) << second.err;
+    EXPECT_EQ(counts_of(second.err).started, 2);
+    fs::remove(directory_ / "chunks" / "summary.csv");
+    const Outcome summary = ensemble(with(tiny_args("chunks"), {"--summarize-only"}));
+    ASSERT_EQ(summary.exit_status, 0) << summary.err;
+    EXPECT_EQ(read_file(directory_ / "chunks" / "summary.csv"),
+              read_file(directory_ / "full" / "summary.csv"));
+}
+
+TEST_F(EnsembleCommandTest, CohortSamplesEachPatientAndReportsRates) {
+    const fs::path scenario = write_scenario(
+        "cohort.toml", 64, 3.0,
+        "[cohort]\npatients = 4\n"
+        "[cohort.initial.blast_fraction]\ndistribution = \"uniform\"\nmin = 0.1\nmax = 0.6\n"
+        "[cohort.car_t.lymphodepletion]\ndistribution = \"bernoulli\"\np = 0.5\n");
+    const Outcome o = ensemble(
+        {"ensemble", scenario.string(), "-o", (directory_ / "cohort").string(), "--jobs", "2"});
+    ASSERT_EQ(o.exit_status, 0) << o.err;
+    EXPECT_NE(o.out.find("4 runs, 4 complete"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("CRS grade 0 / 1 / 2 / 3 / 4"), std::string::npos);
+    const auto rows = read_csv(directory_ / "cohort" / "summary.csv");
+    ASSERT_EQ(rows.size(), 5U);
+    EXPECT_EQ(rows[0][2], "car_t.lymphodepletion");
+    EXPECT_EQ(rows[0][3], "initial.blast_fraction");
+    const scenarios::Scenario loaded =
+        scenarios::load_scenario_file(scenario, scenarios::model_parameter_table());
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        const auto values =
+            scenarios::sample_patient(*loaded.cohort, scenarios::model_parameter_table(), 1, r - 1);
+        const double fraction = std::get<double>(values[1].value);
+        EXPECT_EQ(std::stod(rows[r][3]), fraction);
+        EXPECT_GE(fraction, 0.1);
+        EXPECT_LE(fraction, 0.6);
+        EXPECT_EQ(rows[r][2], std::get<bool>(values[0].value) ? "true" : "false");
+        const io::RunFileReader reader(directory_ / "cohort" / "runs" / run_file_name(r - 1));
+        const scenarios::Scenario config = scenarios::load_scenario_text(
+            reader.scenario_toml(), "config", scenarios::model_parameter_table());
+        EXPECT_EQ(config.values.real("initial.blast_fraction"), fraction);
+    }
+}
+
+/// inode and modification time of the complete run files.
+std::map<std::string, std::pair<ino_t, std::int64_t>> complete_files(const fs::path& runs) {
+    std::map<std::string, std::pair<ino_t, std::int64_t>> files;
+    for (const auto& entry : fs::directory_iterator(runs)) {
+        if (entry.path().extension() != ".h5") continue;
+        const io::RunFileReader reader(entry.path());
+        if (reader.root_text_attribute("run_status") != "complete") continue;
+        struct stat info {};
+        ::stat(entry.path().c_str(), &info);
+        files[entry.path().filename().string()] = {
+            info.st_ino, info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec};
+    }
+    return files;
+}
+
+/// Run files with a checkpoint to resume from.
+int checkpointed_files(const fs::path& runs) {
+    int count = 0;
+    for (const auto& entry : fs::directory_iterator(runs)) {
+        if (entry.path().extension() != ".h5") continue;
+        const auto status = io::RunFileReader(entry.path()).root_text_attribute("run_status");
+        count += status == "interrupted" || status == "checkpoint";
+    }
+    return count;
+}
+
+class EnsembleKillTest : public EnsembleCommandTest {
+  protected:
+    void SetUp() override {
+        EnsembleCommandTest::SetUp();
+        write_scenario("slow.toml", 96, 6.0);
+        // Runs orphaned by a killed ensemble become this process's children, so the test can
+        // wait for them (they checkpoint on the SIGTERM their dead parent leaves them).
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    }
+    std::vector<std::string> slow_args(const std::string& dir) const {
+        return {"ensemble",     (directory_ / "slow.toml").string(),
+                "-o",           (directory_ / dir).string(),
+                "--replicates", "6",
+                "--jobs",       "2"};
+    }
+    /// Waits until `count` runs are complete (false after 60 s or if the ensemble ended).
+    bool wait_for_complete(const fs::path& runs, std::size_t count, pid_t pid) const {
+        for (int i = 0; i < 1200; ++i) {
+            if (fs::exists(runs) && complete_files(runs).size() >= count) return true;
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
+    static void reap_all_descendants() {
+        while (::waitpid(-1, nullptr, 0) > 0) {
+        }
+    }
+};
+
+TEST_F(EnsembleKillTest, KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun) {
+    const pid_t pid = start(slow_args("killed"), "k");
+    const fs::path runs = directory_ / "killed" / "runs";
+    if (!wait_for_complete(runs, 2, pid)) GTEST_SKIP() << "the ensemble ended too early";
+    ::kill(-pid, SIGKILL);
+    reap_all_descendants();
+    const auto finished = complete_files(runs);
+    const int checkpointed = checkpointed_files(runs);
+    if (finished.size() == 6) GTEST_SKIP() << "every run finished before the kill";
+
+    const Outcome rerun = ensemble(slow_args("killed"), "r");
+    ASSERT_EQ(rerun.exit_status, 0) << rerun.err;
+    const Counts counts = counts_of(rerun.err);
+    EXPECT_EQ(counts.complete, static_cast<int>(finished.size()));
+    EXPECT_EQ(counts.resumed, checkpointed);
+    EXPECT_EQ(counts.started + counts.resumed + counts.complete, 6);
+    EXPECT_GT(counts.started + counts.resumed, 0);
+    const auto after = complete_files(runs);
+    for (const auto& [name, identity] : finished) {
+        ASSERT_TRUE(after.contains(name));
+        EXPECT_EQ(after.at(name), identity) << name << " was rewritten";
+    }
+    // The result equals an uninterrupted ensemble, row by row.
+    ASSERT_EQ(ensemble(slow_args("reference"), "ref").exit_status, 0);
+    EXPECT_EQ(read_file(directory_ / "killed" / "summary.csv"),
+              read_file(directory_ / "reference" / "summary.csv"));
+}
+
+TEST_F(EnsembleKillTest, SigtermCheckpointsTheRunsExits4AndARerunResumesThem) {
+    const pid_t pid = start(slow_args("term"), "t");
+    const fs::path runs = directory_ / "term" / "runs";
+    if (!wait_for_complete(runs, 1, pid)) GTEST_SKIP() << "the ensemble ended too early";
+    ::kill(pid, SIGTERM);
+    const Outcome stopped = finish(pid, "t");
+    if (stopped.exit_status == 0) GTEST_SKIP() << "the ensemble finished before the signal";
+    EXPECT_EQ(stopped.exit_status, 4) << stopped.err;
+    EXPECT_NE(stopped.err.find("rerun the same command"), std::string::npos) << stopped.err;
+    const auto finished = complete_files(runs);
+    const int checkpointed = checkpointed_files(runs);
+    EXPECT_GE(checkpointed, 1);
+    const Outcome rerun = ensemble(slow_args("term"), "r");
+    ASSERT_EQ(rerun.exit_status, 0) << rerun.err;
+    const Counts counts = counts_of(rerun.err);
+    EXPECT_EQ(counts.complete, static_cast<int>(finished.size()));
+    EXPECT_EQ(counts.resumed, checkpointed);
+    EXPECT_EQ(counts.started + counts.resumed + counts.complete, 6);
+    const auto rows = read_csv(directory_ / "term" / "summary.csv");
+    ASSERT_EQ(rows.size(), 7U);
+    for (std::size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][2], "complete");
+}
+
+TEST_F(EnsembleCommandTest, BadInputExits2AndWritesNothing) {
+    const std::string tiny = (directory_ / "tiny.toml").string();
+    const std::string out = (directory_ / "bad").string();
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--vary", "car_t.dose_cell=1e7:1e8"}, "did you mean car_t.dose_cells?"},
+        {{"--vary", "car_t.dose_cells=2e8:1e8"}, "is above hi"},
+        {{"--vary", "car_t.dose_cells=0:1e8:log"}, "a log range needs lo > 0"},
+        {{"--vary", "car_t.speed_um_per_min=1:50"}, "outside the allowed range [0, 30] um/min"},
+        {{"--design", "lhs"}, "--design lhs needs"},
+        {{"--samples", "3"}, "--samples needs"},
+        {{"--set", "car_t.dose_cells=-1"}, "car_t.dose_cells"},
+        {{"--chunk", "3/2"}, "--chunk"},
+        {{"--jobs", "0"}, "--jobs"},
+        {{"--vary", "initial.blast_fraction=0.5:0.99"}, "run 2 of the ensemble"},
+    };
+    for (const auto& [arguments, message] : cases) {
+        const Outcome o = ensemble(with({"ensemble", tiny, "-o", out}, arguments));
+        EXPECT_EQ(o.exit_status, 2) << arguments[0] << " " << arguments[1] << ": " << o.err;
+        EXPECT_NE(o.err.find(message), std::string::npos) << o.err;
+        EXPECT_FALSE(fs::exists(out)) << arguments[0] << " " << arguments[1];
+    }
+    const Outcome missing = ensemble({"ensemble", tiny});
+    EXPECT_EQ(missing.exit_status, 2);
+    // A directory that is not an ensemble's is not touched (exit 3).
+    fs::create_directories(directory_ / "other");
+    std::ofstream(directory_ / "other" / "notes.txt") << "mine";
+    const Outcome foreign = ensemble({"ensemble", tiny, "-o", (directory_ / "other").string()});
+    EXPECT_EQ(foreign.exit_status, 3) << foreign.err;
+    EXPECT_FALSE(fs::exists(directory_ / "other" / "plan.toml"));
+}
+
+}  // namespace
+}  // namespace cartsim::cli
