@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -73,6 +74,7 @@ class CohortReader {
         bool has_patients = false;
         for (auto&& [component, value] : *section) {
             const std::string name(component.str());
+            check_component(name);
             if (name == "patients") {
                 const auto* patients = value.as_integer();
                 if (patients == nullptr || patients->get() < 1 || patients->get() > kMaxPatients) {
@@ -95,6 +97,19 @@ class CohortReader {
         throw ScenarioError(origin_, key, detail);
     }
 
+    // A quoted TOML key (one holding a dot, or control characters) is never a parameter.
+    void check_component(std::string_view component) const {
+        const bool bare =
+            !component.empty() && std::all_of(component.begin(), component.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+            });
+        if (!bare) {
+            fail("cohort", fmt::format("[cohort] holds parameter keys like car_t.dose_cells, got "
+                                       "the quoted key {}",
+                                       format_value(ParameterValue(std::string(component)))));
+        }
+    }
+
     // A table is either a distribution (it has `distribution`) or a section of keys.
     void read_entry(const toml::node& node, const std::string& key, CohortSpec& spec) {
         const toml::table* table = node.as_table();
@@ -115,6 +130,7 @@ class CohortReader {
             fail("cohort." + key, "cohort: " + unknown_key_message(key, table_));
         }
         for (auto&& [component, value] : *table) {
+            check_component(component.str());
             read_entry(value, key + "." + std::string(component.str()), spec);
         }
     }

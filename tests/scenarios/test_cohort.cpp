@@ -217,6 +217,10 @@ TEST(Cohort, BadSectionsNameTheKeyAndRange) {
     EXPECT_NE(error_of(head + "[cohort.run.seed]\ndistribution = \"uniform\"\nmin = 1\nmax = 2\n")
                   .find("derived"),
               std::string::npos);
+    EXPECT_NE(error_of(head + "[cohort.\"car_t.dose_cells\"]\ndistribution = \"uniform\"\n"
+                              "min = 1\nmax = 2\n")
+                  .find("holds parameter keys like"),
+              std::string::npos);
     EXPECT_NE(error_of(head + "[cohort.car_t.costimulation]\ndistribution = \"choice\"\n"
                               "values = [\"4-1BB\", \"CD8\"]\n")
                   .find("CD8"),
