@@ -16,10 +16,11 @@ TSAN_EXCLUDE ?=
 # determinism_restored_state_continues_bit_for_bit (the model, at 2 threads).
 CI_TSAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads
 ASAN_EXCLUDE ?=
-# make ci skips the three slowest tests under ASan (1-2 min each): the same code runs under ASan
+# make ci skips the slowest tests under ASan (1-2 min each): the same code runs under ASan
 # in the 2-D engine determinism test, the model's restored-state test (1 and 2 threads) and the
-# resume and SIGTERM tests of cartsim; a process killed with -9 cannot report anyway.
-CI_ASAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne
+# resume and SIGTERM tests of cartsim and of cartsim ensemble; a process killed with -9 cannot
+# report anyway.
+CI_ASAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne|KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun
 
 
 .PHONY: all deps build demo toy-demo test test-tsan test-asan fuzz ci bench format clean
