@@ -524,14 +524,15 @@ void MarrowModel::tissue_phase(Step step) {
         [this](AgentSlot slot, const SweepContext& context) { tissue_rule(slot, context); });
     tissue_.commit();
     // IL-6 producers per field cell.
-    std::vector<std::uint32_t> myeloid(cytokines_.field_cell_count(), 0);
     const auto& kind = tissue_.columns().kind;
-    for (AgentSlot slot = 0; slot < tissue_.slot_count(); ++slot) {
-        if (tissue_.alive(slot) && kind[slot] == TissueKind::marrow_cell) {
-            ++myeloid[cytokines_.field_cell_of_site(tissue_.site(slot))];
-        }
-    }
-    cytokines_.set_myeloid_counts(std::move(myeloid));
+    const std::size_t field_cells = cytokines_.field_cell_count();
+    cytokines_.set_myeloid_counts(
+        engine::parallel_histogram(tissue_.slot_count(), field_cells, [&](std::size_t slot) {
+            const auto s = static_cast<AgentSlot>(slot);
+            return tissue_.alive(s) && kind[s] == TissueKind::marrow_cell
+                       ? cytokines_.field_cell_of_site(tissue_.site(s))
+                       : field_cells;
+        }));
 }
 
 void MarrowModel::tissue_rule(AgentSlot slot, const SweepContext& context) {

@@ -13,6 +13,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <thread>
@@ -108,6 +109,25 @@ std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
         },
         [](std::uint64_t a, std::uint64_t b) { return a + b; });
 #endif
+}
+
+/// counts[b] = number of i in [0, n) with bin_of(i) == b, for b in [0, bins); i with
+/// bin_of(i) >= bins are not counted. Integer counts are exact in any order, so the result is
+/// the same for any thread count.
+template <class BinOf>
+std::vector<std::uint32_t> parallel_histogram(std::size_t n, std::size_t bins, BinOf&& bin_of) {
+    std::vector<std::uint32_t> counts(bins, 0);
+    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    parallel_for_index(chunks, [&](std::size_t c) {
+        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
+        for (std::size_t i = c * kReduceGrain; i < end; ++i) {
+            const std::size_t bin = bin_of(i);
+            if (bin < bins) {
+                std::atomic_ref<std::uint32_t>(counts[bin]).fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    });
+    return counts;
 }
 
 }  // namespace cartsim::engine
