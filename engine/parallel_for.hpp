@@ -9,6 +9,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
 
@@ -53,6 +54,24 @@ void parallel_for_index(std::size_t n, Body&& body) {
                       [&](const tbb::blocked_range<std::size_t>& range) {
                           for (std::size_t i = range.begin(); i != range.end(); ++i) body(i);
                       });
+#endif
+}
+
+/// Runs a() and b() (independent work that must not throw) at the same time if a second thread
+/// is free, and returns when both are done.
+template <class A, class B>
+void parallel_invoke(A&& a, B&& b) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    if (tbb::this_task_arena::max_concurrency() <= 1) {
+        a();
+        b();
+        return;
+    }
+    std::thread other([&] { b(); });
+    a();
+    other.join();
+#else
+    tbb::parallel_invoke(a, b);
 #endif
 }
 
