@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 #include "agents/numerical_error.hpp"
+#include "engine/parallel_for.hpp"
 
 namespace cartsim::agents {
 namespace {
@@ -82,15 +85,28 @@ void Cytokines::update(double dt_min) {
         ifng_secretion_pg_per_min_[cell] = 0.0;
         il6_release_pg_[cell] = 0.0;
     }
-    const auto step_field = [dt_min](engine::DiffusionField& field, const char* name) {
+    // The two solves are independent (IL-6 sources above used IFN-g before its step): run them
+    // side by side. A failure is rethrown after both, IFN-g's first, so what is reported does
+    // not depend on timing.
+    std::exception_ptr ifng_failure;
+    std::exception_ptr il6_failure;
+    const auto step_field = [dt_min](engine::DiffusionField& field, std::exception_ptr& failure) {
         try {
             field.step(dt_min);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    };
+    engine::parallel_invoke([&] { step_field(ifng_, ifng_failure); },
+                            [&] { step_field(il6_, il6_failure); });
+    for (const auto& [failure, name] : {std::pair{ifng_failure, "IFN-g"}, {il6_failure, "IL-6"}}) {
+        if (!failure) continue;
+        try {
+            std::rethrow_exception(failure);
         } catch (const std::runtime_error& error) {  // the solver failed: a NaN or Inf input
             throw NumericalError(fmt::format("{} field: {}", name, error.what()));
         }
-    };
-    step_field(ifng_, "IFN-g");
-    step_field(il6_, "IL-6");
+    }
     // One NaN would spread through the solver to every cell and into serum: stop at the first.
     if (!std::isfinite(ifng_.total_amount())) {
         throw NumericalError("IFN-g field in the marrow is not finite (NaN or Inf)");

@@ -11,6 +11,7 @@
 #include "agents/antigen_binding.hpp"
 #include "agents/numerical_error.hpp"
 #include "engine/parallel_for.hpp"
+#include "engine/prefetch.hpp"
 #include "engine/state_hash.hpp"
 
 namespace cartsim::agents {
@@ -298,8 +299,11 @@ void MarrowModel::car_t_phase(Step step) {
         car_t_.sort_by_tile(grid_.tile_count(), [this](SiteIndex s) { return grid_.tile_of(s); });
     }
     engine::sweep_population(
-        domain_, car_t_, buckets_, parameters_.seed, step,
-        [this](AgentSlot slot, const SweepContext& context) { car_t_rule(slot, context); });
+        domain_, car_t_, car_t_buckets_, parameters_.seed, step,
+        [this](AgentSlot slot, const SweepContext& context) { car_t_rule(slot, context); },
+        [this](engine::TileIndex tile, std::span<const AgentSlot> agents, int distance) {
+            prefetch_for_car_t(tile, agents, distance);
+        });
     car_t_.commit();
     tissue_.commit();
     // Merge per-tile records in ascending tile order.
@@ -315,6 +319,56 @@ void MarrowModel::car_t_phase(Step step) {
             cytokines_.add_il6_release(site, parameters_.cytokines.il6_per_lysis_pg);
         }
         events.lysis_sites.clear();
+    }
+}
+
+void MarrowModel::prefetch_for_car_t(engine::TileIndex tile, std::span<const AgentSlot> agents,
+                                     int distance) const {
+    // A CAR-T step is a handful of dependent random reads (mobile layer at the step target,
+    // tissue layer at the probed site, then that cell's antigen columns); without hints each is
+    // a cache miss at full latency. Tiles with few cells get hints around each cell only.
+    constexpr std::size_t kDenseTile = 8;
+    const engine::AgentHandle* mobile = mobile_layer_.data();
+    const engine::AgentHandle* tissue_handles = tissue_layer_.data();
+    const auto& cd19 = tissue_.columns().cd19_molecules;
+    const auto& cd22 = tissue_.columns().cd22_molecules;
+    const bool dual = parameters_.car_t.targets_cd22;
+    auto prefetch_layers = [&](SiteIndex first, std::size_t length) {
+        engine::prefetch_range(mobile + first, length);
+        engine::prefetch_range(tissue_handles + first, length);
+    };
+    // Antigen columns of the tissue cells in a row (the layer itself is read: this runs only on
+    // the tile about to be swept, whose surroundings belong to this thread).
+    auto prefetch_antigens = [&](SiteIndex first, std::size_t length) {
+        std::uintptr_t last_line = 0;
+        for (std::size_t k = 0; k < length; ++k) {
+            const engine::AgentHandle h = tissue_handles[first + k];
+            if (!h.is_agent()) continue;
+            const auto line =
+                reinterpret_cast<std::uintptr_t>(cd19.data() + h.slot()) / engine::kCacheLineBytes;
+            if (line == last_line) continue;
+            last_line = line;
+            engine::prefetch_line(cd19.data() + h.slot());
+            if (dual) engine::prefetch_line(cd22.data() + h.slot());
+        }
+    };
+    if (distance == 1) {
+        // The next tile may be running on another thread: touch only its geometry, not its
+        // agents.
+        if (agents.size() >= kDenseTile) engine::for_each_tile_row(grid_, tile, 1, prefetch_layers);
+        return;
+    }
+    if (agents.size() >= kDenseTile) {
+        engine::for_each_tile_row(grid_, tile, 1, prefetch_antigens);
+        return;
+    }
+    for (const AgentSlot slot : agents) {
+        if (!car_t_.alive(slot)) continue;
+        engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_layers);
+    }
+    for (const AgentSlot slot : agents) {
+        if (!car_t_.alive(slot)) continue;
+        engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_antigens);
     }
 }
 
@@ -467,18 +521,19 @@ void MarrowModel::tissue_phase(Step step) {
         tissue_.sort_by_tile(grid_.tile_count(), [this](SiteIndex s) { return grid_.tile_of(s); });
     }
     engine::sweep_population(
-        domain_, tissue_, buckets_, parameters_.seed, step,
+        domain_, tissue_, tissue_buckets_, parameters_.seed, step,
         [this](AgentSlot slot, const SweepContext& context) { tissue_rule(slot, context); });
     tissue_.commit();
     // IL-6 producers per field cell.
-    std::vector<std::uint32_t> myeloid(cytokines_.field_cell_count(), 0);
     const auto& kind = tissue_.columns().kind;
-    for (AgentSlot slot = 0; slot < tissue_.slot_count(); ++slot) {
-        if (tissue_.alive(slot) && kind[slot] == TissueKind::marrow_cell) {
-            ++myeloid[cytokines_.field_cell_of_site(tissue_.site(slot))];
-        }
-    }
-    cytokines_.set_myeloid_counts(std::move(myeloid));
+    const std::size_t field_cells = cytokines_.field_cell_count();
+    cytokines_.set_myeloid_counts(
+        engine::parallel_histogram(tissue_.slot_count(), field_cells, [&](std::size_t slot) {
+            const auto s = static_cast<AgentSlot>(slot);
+            return tissue_.alive(s) && kind[s] == TissueKind::marrow_cell
+                       ? cytokines_.field_cell_of_site(tissue_.site(s))
+                       : field_cells;
+        }));
 }
 
 void MarrowModel::tissue_rule(AgentSlot slot, const SweepContext& context) {
@@ -659,8 +714,7 @@ engine::AgentSlot MarrowModel::add_car_t_cell(SiteIndex site, const CarTColumns:
 }
 
 MarrowModelState MarrowModel::save_state() const {
-    MarrowModelState state;
-    state.step = step_;
+    MarrowModelState state = save_state_except_populations();
     const auto save = [](const auto& population, auto& saved) {
         saved.ids.assign(population.ids().begin(), population.ids().end());
         saved.sites.assign(population.sites().begin(), population.sites().end());
@@ -669,6 +723,12 @@ MarrowModelState MarrowModel::save_state() const {
     };
     save(tissue_, state.tissue);
     save(car_t_, state.car_t);
+    return state;
+}
+
+MarrowModelState MarrowModel::save_state_except_populations() const {
+    MarrowModelState state;
+    state.step = step_;
     state.blood_count = blood_.count;
     state.kills_blasts = kills_blasts_;
     state.kills_b_cells = kills_b_cells_;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "agents/blood_compartment.hpp"
@@ -50,6 +51,9 @@ class MarrowModel {
     /// The state between steps (for checkpoints): with the same parameters, a model given it by
     /// restore_state() continues exactly as this one would.
     MarrowModelState save_state() const;
+    /// save_state() without the two populations (their PopulationState stays empty): for a
+    /// writer that reads the populations in place (tissue(), car_t()) instead of copying them.
+    MarrowModelState save_state_except_populations() const;
     /// Replaces this model's state by a saved one (from a model built with the same parameters).
     /// Throws std::invalid_argument if it does not fit this model's lattice or field grid.
     void restore_state(MarrowModelState state);
@@ -89,6 +93,10 @@ class MarrowModel {
     void blood_phase(engine::Step step);
     void well_mixed_shuffle(engine::Step step);
     void car_t_rule(engine::AgentSlot slot, const engine::SweepContext& context);
+    /// Memory hint of the CAR-T sweep (see engine::sweep_population): starts loading the layers
+    /// of the next tile and the antigen columns of the tissue cells around this one.
+    void prefetch_for_car_t(engine::TileIndex tile, std::span<const engine::AgentSlot> agents,
+                            int distance) const;
     void tissue_rule(engine::AgentSlot slot, const engine::SweepContext& context);
 
     TissueColumns::Row make_blast(engine::RandomStream& random, bool cd19_negative,
@@ -107,7 +115,9 @@ class MarrowModel {
     engine::OccupancyLayer mobile_layer_;
     engine::Population<TissueColumns> tissue_;
     engine::Population<CarTColumns> car_t_;
-    engine::TileBuckets buckets_;
+    // One bucketing per population: each keeps its arrays sized for its own agents.
+    engine::TileBuckets car_t_buckets_;
+    engine::TileBuckets tissue_buckets_;
     engine::Scheduler scheduler_;
     BloodCompartment blood_;
     double marrow_share_;  // declared before cytokines_, which is built from it

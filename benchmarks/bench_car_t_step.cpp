@@ -24,6 +24,32 @@ constexpr std::int32_t kEdge = 64;
 constexpr double kDoseCells = 1.0e10;
 constexpr double kWarmupDays = 4.0;
 
+// Times model.step() on steps that run only the blood and CAR-T phases (the others run with the
+// timer paused); returns the CAR-T cells advanced.
+double time_car_t_steps(benchmark::State& state, MarrowModel& model) {
+    double updates = 0.0;
+    for (auto _ : state) {
+        if (cartsim::bench::tissue_phase_due(model) || cartsim::bench::field_phase_due(model)) {
+            state.PauseTiming();
+            while (cartsim::bench::tissue_phase_due(model) ||
+                   cartsim::bench::field_phase_due(model)) {
+                model.step();
+            }
+            state.ResumeTiming();
+        }
+        updates += static_cast<double>(model.car_t().live_count());
+        model.step();
+    }
+    return updates;
+}
+
+void report(benchmark::State& state, double updates, int threads) {
+    state.counters["agent_updates_per_s"] =
+        benchmark::Counter(updates, benchmark::Counter::kIsRate);
+    state.counters["car_t_cells"] = benchmark::Counter(updates, benchmark::Counter::kAvgIterations);
+    state.counters["threads"] = threads;
+}
+
 void BM_CarTStep(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     const auto parameters = cartsim::bench::marrow_parameters(kEdge, kEdge, kEdge, kDoseCells);
@@ -32,23 +58,9 @@ void BM_CarTStep(benchmark::State& state) {
     cartsim::engine::run_with_threads(threads, [&] {
         MarrowModel model(parameters);
         model.restore_state(warm);
-        for (auto _ : state) {
-            if (cartsim::bench::tissue_phase_due(model) || cartsim::bench::field_phase_due(model)) {
-                state.PauseTiming();
-                while (cartsim::bench::tissue_phase_due(model) ||
-                       cartsim::bench::field_phase_due(model)) {
-                    model.step();
-                }
-                state.ResumeTiming();
-            }
-            updates += static_cast<double>(model.car_t().live_count());
-            model.step();
-        }
+        updates = time_car_t_steps(state, model);
     });
-    state.counters["agent_updates_per_s"] =
-        benchmark::Counter(updates, benchmark::Counter::kIsRate);
-    state.counters["car_t_cells"] = benchmark::Counter(updates, benchmark::Counter::kAvgIterations);
-    state.counters["threads"] = threads;
+    report(state, updates, threads);
 }
 BENCHMARK(BM_CarTStep)
     ->ArgName("threads")
@@ -56,6 +68,40 @@ BENCHMARK(BM_CarTStep)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The CAR-T peak of a large marrow, where the lattice no longer fits in cache: a fresh 160^3
+// marrow (4.1e6 sites, 16 MB per occupancy layer) with effector CAR-T cells placed on one free
+// mobile site in kSitesPerCarT (the density of bench_3d at its peak, ~1e6 cells on 8e6 sites).
+// No warm-up: the point is the memory traffic of walk, probe and bind, not the biology.
+constexpr std::int32_t kLargeEdge = 160;
+constexpr std::uint64_t kSitesPerCarT = 8;
+
+void BM_CarTStepDense(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    const auto parameters =
+        cartsim::bench::marrow_parameters(kLargeEdge, kLargeEdge, kLargeEdge, 1.0e8);
+    double updates = 0.0;
+    cartsim::engine::run_with_threads(threads, [&] {
+        MarrowModel model(parameters);
+        cartsim::agents::CarTColumns::Row effector;
+        effector.state = cartsim::agents::CarTState::effector;
+        const auto sites = model.lattice().site_count();
+        for (std::uint64_t site = 0; site < sites; site += kSitesPerCarT) {
+            const auto s = static_cast<cartsim::engine::SiteIndex>(site);
+            effector.direction = static_cast<std::uint8_t>(site % 26);
+            if (model.mobile_layer().is_empty(s)) model.add_car_t_cell(s, effector);
+        }
+        updates = time_car_t_steps(state, model);
+    });
+    report(state, updates, threads);
+}
+BENCHMARK(BM_CarTStepDense)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 }  // namespace
 

@@ -9,8 +9,8 @@
 #   ns_per_agent_update     1e9 / agent_updates_per_s (wall time, 2 threads)
 #   speedup_2_threads       agent_updates_per_s at 2 threads / at 1 thread, bench_3d, same days
 #   bytes_per_agent         peak RSS / agents of bench_1e8 (agents: tissue cells + CAR-T cells in
-#                           the marrow, the largest count recorded); the peak includes the final
-#                           checkpoint, which today holds a second copy of the state
+#                           the marrow, the largest count recorded); the peak includes model
+#                           construction and the final checkpoint
 #   snapshot_write_mb_per_s raw snapshot bytes / time spent on snapshots in the bench_3d run (the
 #                           run's "output cost" log line), else from bench_snapshot_write
 #   bench_3d_wall_s, bench_3d_sim_days   wall time of the whole `cartsim run` and its days

@@ -113,10 +113,9 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
         result.snapshot_seconds += seconds_since(start);
     };
     auto checkpoint_groups = [&](std::uint64_t step) {
-        return io::checkpoint_groups(model.save_state(),
-                                     {.time_days = model.time_days(),
-                                      .timeseries_rows = schedule.rows_at(step),
-                                      .snapshot_count = schedule.snapshots_at(step)});
+        return io::checkpoint_groups(model, {.time_days = model.time_days(),
+                                             .timeseries_rows = schedule.rows_at(step),
+                                             .snapshot_count = schedule.snapshots_at(step)});
     };
     auto publish = [&](std::uint64_t step, const char* status) {
         const Clock::time_point start = Clock::now();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/huge_page_allocator.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -62,10 +63,12 @@ class OccupancyLayer {
         handles_[from] = AgentHandle::empty();
     }
 
-    const std::vector<AgentHandle>& raw() const { return handles_; }
+    /// The handles of all sites (index = site).
+    const AgentHandle* data() const { return handles_.data(); }
 
   private:
-    std::vector<AgentHandle> handles_;
+    // Read at random by every sweep: backed by huge pages where the kernel allows.
+    std::vector<AgentHandle, HugePageAllocator<AgentHandle>> handles_;
 };
 
 }  // namespace cartsim::engine

@@ -9,10 +9,12 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <thread>
@@ -52,6 +54,24 @@ void parallel_for_index(std::size_t n, Body&& body) {
                       [&](const tbb::blocked_range<std::size_t>& range) {
                           for (std::size_t i = range.begin(); i != range.end(); ++i) body(i);
                       });
+#endif
+}
+
+/// Runs a() and b() (independent work that must not throw) at the same time if a second thread
+/// is free, and returns when both are done.
+template <class A, class B>
+void parallel_invoke(A&& a, B&& b) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    if (tbb::this_task_arena::max_concurrency() <= 1) {
+        a();
+        b();
+        return;
+    }
+    std::thread other([&] { b(); });
+    a();
+    other.join();
+#else
+    tbb::parallel_invoke(a, b);
 #endif
 }
 
@@ -108,6 +128,25 @@ std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
         },
         [](std::uint64_t a, std::uint64_t b) { return a + b; });
 #endif
+}
+
+/// counts[b] = number of i in [0, n) with bin_of(i) == b, for b in [0, bins); i with
+/// bin_of(i) >= bins are not counted. Integer counts are exact in any order, so the result is
+/// the same for any thread count.
+template <class BinOf>
+std::vector<std::uint32_t> parallel_histogram(std::size_t n, std::size_t bins, BinOf&& bin_of) {
+    std::vector<std::uint32_t> counts(bins, 0);
+    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    parallel_for_index(chunks, [&](std::size_t c) {
+        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
+        for (std::size_t i = c * kReduceGrain; i < end; ++i) {
+            const std::size_t bin = bin_of(i);
+            if (bin < bins) {
+                std::atomic_ref<std::uint32_t>(counts[bin]).fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    });
+    return counts;
 }
 
 }  // namespace cartsim::engine

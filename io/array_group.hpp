@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -15,11 +16,15 @@
 
 namespace cartsim::io {
 
-/// The element types we store; HDF5 file types are the little-endian standard ones.
+/// The element types we store; HDF5 file types are the little-endian standard ones. A group to
+/// write may also borrow its values (a span): the owner keeps them alive and unchanged until
+/// the group is written. Groups read from a file always own vectors.
 using ArrayValues =
     std::variant<std::vector<std::uint8_t>, std::vector<std::uint16_t>, std::vector<std::uint32_t>,
                  std::vector<std::uint64_t>, std::vector<std::int32_t>, std::vector<float>,
-                 std::vector<double>>;
+                 std::vector<double>, std::span<const std::uint8_t>, std::span<const std::uint16_t>,
+                 std::span<const std::uint32_t>, std::span<const std::uint64_t>,
+                 std::span<const std::int32_t>, std::span<const float>, std::span<const double>>;
 
 struct NamedArray {
     std::string name;

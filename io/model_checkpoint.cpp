@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -25,19 +26,49 @@ template <class T>
 using Stored = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>,
                                            std::type_identity<T>>::type;
 
+// Takes the state by value and moves its vectors into the group, so a checkpoint holds one
+// copy of the populations (the model's own and this one), not two.
 template <class Columns>
-ArrayGroup population_group(const char* path, const agents::PopulationState<Columns>& population) {
+ArrayGroup population_group(const char* path, agents::PopulationState<Columns> population) {
     ArrayGroup group;
     group.path = path;
     group.attributes = {{"next_id", population.next_id}};
-    group.arrays.push_back({"ids", population.ids, {}, ""});
-    group.arrays.push_back({"sites", population.sites, {}, ""});
-    Columns::for_each_column(population.columns, [&](std::string_view name, const auto& column) {
+    group.arrays.push_back({"ids", std::move(population.ids), {}, ""});
+    group.arrays.push_back({"sites", std::move(population.sites), {}, ""});
+    Columns::for_each_column(population.columns, [&](std::string_view name, auto& column) {
         using T = typename std::decay_t<decltype(column)>::value_type;
-        std::vector<Stored<T>> stored(column.size());
-        for (std::size_t k = 0; k < column.size(); ++k)
-            stored[k] = static_cast<Stored<T>>(column[k]);
+        std::vector<Stored<T>> stored;
+        if constexpr (std::is_same_v<T, Stored<T>>) {
+            stored = std::move(column);
+        } else {
+            stored.resize(column.size());
+            for (std::size_t k = 0; k < column.size(); ++k) {
+                stored[k] = static_cast<Stored<T>>(column[k]);
+            }
+            std::vector<T>().swap(column);
+        }
         group.arrays.push_back({"column_" + std::string(name), std::move(stored), {}, ""});
+    });
+    return group;
+}
+
+// A population's columns borrowed from the live model (enum columns read as their uint8_t
+// underlying type, which aliasing rules allow for unsigned char).
+template <class Columns>
+ArrayGroup borrowed_population_group(const char* path,
+                                     const engine::Population<Columns>& population) {
+    ArrayGroup group;
+    group.path = path;
+    group.attributes = {{"next_id", population.next_id()}};
+    group.arrays.push_back({"ids", population.ids(), {}, ""});
+    group.arrays.push_back({"sites", population.sites(), {}, ""});
+    Columns::for_each_column(population.columns(), [&](std::string_view name, const auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        using S = Stored<T>;
+        static_assert(std::is_same_v<T, S> || std::is_same_v<S, std::uint8_t>,
+                      "enum columns must have an 8-bit underlying type to be borrowed");
+        const std::span<const S> values(reinterpret_cast<const S*>(column.data()), column.size());
+        group.arrays.push_back({"column_" + std::string(name), values, {}, ""});
     });
     return group;
 }
@@ -62,8 +93,11 @@ agents::PopulationState<Columns> read_population(hid_t file, const char* path,
 
 }  // namespace
 
-std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
-                                          const CheckpointProgress& progress) {
+namespace {
+
+// Every group but the two populations'.
+std::vector<ArrayGroup> checkpoint_groups_except_populations(agents::MarrowModelState& state,
+                                                             const CheckpointProgress& progress) {
     std::vector<ArrayGroup> groups;
     ArrayGroup top;
     top.path = layout::kCheckpointGroup;
@@ -74,8 +108,6 @@ std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
                       {"kills_blasts", state.kills_blasts},
                       {"kills_b_cells", state.kills_b_cells}};
     groups.push_back(std::move(top));
-    groups.push_back(population_group(kTissue, std::move(state.tissue)));
-    groups.push_back(population_group(kCarT, std::move(state.car_t)));
     ArrayGroup blood;
     blood.path = kBlood;
     blood.arrays.push_back(
@@ -94,6 +126,26 @@ std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
     cytokines.arrays.push_back(
         {"myeloid_per_field_cell", std::move(state.myeloid_per_field_cell), {}, "cells"});
     groups.push_back(std::move(cytokines));
+    return groups;
+}
+
+}  // namespace
+
+std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
+                                          const CheckpointProgress& progress) {
+    std::vector<ArrayGroup> groups = checkpoint_groups_except_populations(state, progress);
+    // Same group order as always: top, tissue, car_t, blood, cytokines.
+    groups.insert(groups.begin() + 1, population_group(kTissue, std::move(state.tissue)));
+    groups.insert(groups.begin() + 2, population_group(kCarT, std::move(state.car_t)));
+    return groups;
+}
+
+std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
+                                          const CheckpointProgress& progress) {
+    agents::MarrowModelState state = model.save_state_except_populations();
+    std::vector<ArrayGroup> groups = checkpoint_groups_except_populations(state, progress);
+    groups.insert(groups.begin() + 1, borrowed_population_group(kTissue, model.tissue()));
+    groups.insert(groups.begin() + 2, borrowed_population_group(kCarT, model.car_t()));
     return groups;
 }
 

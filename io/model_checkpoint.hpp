@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "agents/marrow_model.hpp"
 #include "agents/model_state.hpp"
 #include "io/array_group.hpp"
 
@@ -28,6 +29,12 @@ struct CheckpointContents {
 
 /// Takes the state by value so its arrays move into the groups (no second copy of the model).
 std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
+                                          const CheckpointProgress& progress);
+
+/// The same groups for a running model, with the population columns borrowed from `model`
+/// instead of copied (a checkpoint of 1e8 cells would otherwise need ~2 GB more): `model` must
+/// not step until the groups are written.
+std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
                                           const CheckpointProgress& progress);
 
 /// Reads /checkpoint of a run file. Throws IoError naming the file if it has none or it is
