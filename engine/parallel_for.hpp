@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 #include <tbb/parallel_reduce.h>
+#include <tbb/parallel_sort.h>
 #include <tbb/task_arena.h>
 
 #include <algorithm>
@@ -72,6 +73,17 @@ void parallel_invoke(A&& a, B&& b) {
     other.join();
 #else
     tbb::parallel_invoke(a, b);
+#endif
+}
+
+/// Sorts [first, last) by `less`, in parallel. Only for keys that are all distinct (ids): then
+/// the result is the one sorted order whatever the threads did.
+template <class Iterator, class Less>
+void parallel_sort_unique(Iterator first, Iterator last, Less&& less) {
+#if defined(CARTSIM_TSAN_STD_THREADS)
+    std::sort(first, last, less);
+#else
+    tbb::parallel_sort(first, last, less);
 #endif
 }
 

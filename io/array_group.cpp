@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "io/hdf5_handle.hpp"
+#include "io/parallel_deflate.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -151,8 +152,10 @@ void write_dataset(hid_t group, const std::string& group_path, const NamedArray&
     check_hdf5_status(H5Pset_obj_track_times(properties.get(), false), "set dataset properties",
                       file_name);
     // Compression needs chunks; empty datasets and contiguous storage do without.
-    if (storage.deflate_level > 0 && array.size() > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-        std::vector<hsize_t> chunk = dims;
+    const bool deflate =
+        storage.deflate_level > 0 && array.size() > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0;
+    std::vector<hsize_t> chunk = dims;
+    if (deflate) {
         hsize_t inner = 1;
         for (std::size_t k = 1; k < dims.size(); ++k) inner *= dims[k];
         chunk[0] = std::max<hsize_t>(
@@ -173,7 +176,15 @@ void write_dataset(hid_t group, const std::string& group_path, const NamedArray&
                                          H5P_DEFAULT, properties.get(), H5P_DEFAULT),
                               "create dataset '" + where + "'", file_name),
                 H5Dclose);
-            if (!values.empty()) {
+            if (deflate) {
+                // Shuffle + deflate of the chunks on all threads (HDF5 would run them on one).
+                hsize_t chunk_elements = 1;
+                for (const hsize_t d : chunk) chunk_elements *= d;
+                write_deflated_chunks(dataset.get(), values.data(), values.size(), sizeof(T),
+                                      static_cast<std::size_t>(chunk_elements), dims,
+                                      static_cast<std::size_t>(chunk[0]), storage.deflate_level,
+                                      where, file_name);
+            } else if (!values.empty()) {
                 check_hdf5_status(H5Dwrite(dataset.get(), memory_type_of<T>(), H5S_ALL, H5S_ALL,
                                            H5P_DEFAULT, values.data()),
                                   "write dataset '" + where + "'", file_name);

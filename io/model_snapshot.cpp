@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "engine/parallel_for.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/hdf5_read.hpp"
 #include "io/run_file_writer.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 using engine::AgentSlot;
 
-// Live slots in id order.
+// Live slots in id order (ids are unique, so a parallel sort gives the one order).
 template <class Population>
 std::vector<AgentSlot> slots_by_id(const Population& population) {
     std::vector<AgentSlot> slots;
@@ -23,16 +24,23 @@ std::vector<AgentSlot> slots_by_id(const Population& population) {
     for (AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
         if (population.alive(slot)) slots.push_back(slot);
     }
-    std::sort(slots.begin(), slots.end(),
-              [&](AgentSlot a, AgentSlot b) { return population.id(a) < population.id(b); });
+    engine::parallel_sort_unique(slots.begin(), slots.end(), [&](AgentSlot a, AgentSlot b) {
+        return population.id(a) < population.id(b);
+    });
     return slots;
 }
 
+// value_of(slot) for every slot, in parallel chunks.
 template <class T, class F>
 std::vector<T> gather(const std::vector<AgentSlot>& slots, F&& value_of) {
-    std::vector<T> values;
-    values.reserve(slots.size());
-    for (const AgentSlot slot : slots) values.push_back(static_cast<T>(value_of(slot)));
+    constexpr std::size_t kChunk = 16384;
+    std::vector<T> values(slots.size());
+    engine::parallel_for_index((slots.size() + kChunk - 1) / kChunk, [&](std::size_t c) {
+        const std::size_t end = std::min(slots.size(), (c + 1) * kChunk);
+        for (std::size_t k = c * kChunk; k < end; ++k) {
+            values[k] = static_cast<T>(value_of(slots[k]));
+        }
+    });
     return values;
 }
 
@@ -41,16 +49,15 @@ template <class Population>
 void add_positions(ArrayGroup& group, const Population& population,
                    const std::vector<AgentSlot>& slots, const engine::Lattice& lattice,
                    double site_edge_um) {
-    std::vector<float> x, y, z;
-    x.reserve(slots.size());
-    y.reserve(slots.size());
-    z.reserve(slots.size());
-    for (const AgentSlot slot : slots) {
-        const engine::SiteCoord c = lattice.coord_of(population.site(slot));
-        x.push_back(static_cast<float>((c.x + 0.5) * site_edge_um));
-        y.push_back(static_cast<float>((c.y + 0.5) * site_edge_um));
-        z.push_back(static_cast<float>((c.z + 0.5) * site_edge_um));
-    }
+    const auto axis = [&](std::int32_t engine::SiteCoord::*member) {
+        return gather<float>(slots, [&](AgentSlot slot) {
+            const engine::SiteCoord c = lattice.coord_of(population.site(slot));
+            return (c.*member + 0.5) * site_edge_um;
+        });
+    };
+    std::vector<float> x = axis(&engine::SiteCoord::x);
+    std::vector<float> y = axis(&engine::SiteCoord::y);
+    std::vector<float> z = axis(&engine::SiteCoord::z);
     group.arrays.push_back({"x", std::move(x), {}, "um"});
     group.arrays.push_back({"y", std::move(y), {}, "um"});
     group.arrays.push_back({"z", std::move(z), {}, "um"});

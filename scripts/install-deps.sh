@@ -7,7 +7,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential make cmake ninja-build pkg-config git
-  libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools libspdlog-dev libfmt-dev
+  libtbb-dev libeigen3-dev libhdf5-dev hdf5-tools zlib1g-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev librandom123-dev
   libtomlplusplus-dev libcli11-dev
   clang libclang-rt-14-dev
