@@ -61,7 +61,18 @@ pid_t spawn_child(const std::filesystem::path& executable,
             fmt::format("cannot open the log '{}': {}", log_file.string(), std::strerror(errno)));
     }
     const pid_t parent = ::getpid();
+    // SIGTERM and SIGINT are blocked from before the fork until the run has installed its
+    // handlers (install_interrupt_handlers unblocks them after exec), so a signal forwarded right
+    // after the start is a checkpoint request: never swallowed by this process's handler in the
+    // child before exec, never the default action that kills the run.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGINT);
+    sigset_t previous;
+    ::sigprocmask(SIG_BLOCK, &blocked, &previous);
     const pid_t pid = ::fork();
+    if (pid != 0) ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (pid < 0) {
         const int error = errno;
         ::close(log_fd);
@@ -74,14 +85,7 @@ pid_t spawn_child(const std::filesystem::path& executable,
         ::dup2(log_fd, STDOUT_FILENO);
         ::dup2(log_fd, STDERR_FILENO);
         ::fcntl(lock.fd(), F_SETFD, 0);  // inherited across exec: locked while the run lives
-        // SIGTERM and SIGINT stay blocked across exec until the run has installed its handlers
-        // (install_interrupt_handlers unblocks them), so a signal forwarded right after the
-        // start is a checkpoint request, not the default action that kills the run.
-        sigset_t blocked;
-        sigemptyset(&blocked);
-        sigaddset(&blocked, SIGTERM);
-        sigaddset(&blocked, SIGINT);
-        ::sigprocmask(SIG_SETMASK, &blocked, nullptr);
+        ::sigprocmask(SIG_SETMASK, &blocked, nullptr);  // only these two, across exec
         ::execv(argv[0], argv.data());
         static constexpr char kMessage[] = "cartsim ensemble: cannot execute the cartsim binary\n";
         (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
