@@ -229,6 +229,31 @@ TEST_F(EnsembleCommandTest, SummaryIsIdenticalForOneAndTwoJobsAndMatchesEachRun)
         << refused.err;
 }
 
+TEST_F(EnsembleCommandTest, AFailedRunIsReportedWithItsLogAndTheOthersGoOn) {
+    auto arguments = tiny_args("failing");
+    arguments[5] = "1";  // --replicates 1: runs 0 and 1 (two dose levels)
+    ASSERT_EQ(ensemble(arguments).exit_status, 0);
+    // Run 1's output path becomes a directory with something in it: `cartsim run` cannot write
+    // it (exit 3), run 0 is complete and skipped.
+    const fs::path blocked = directory_ / "failing" / "runs" / run_file_name(1);
+    fs::remove(blocked);
+    fs::create_directories(blocked / "in_the_way");
+    const Outcome o = ensemble(arguments);
+    EXPECT_EQ(o.exit_status, 1) << o.err;
+    EXPECT_NE(o.err.find("run 1 (seed " + std::to_string(derive_run_seed(1, 1)) +
+                         ") failed: exit status 3"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find("run_0001.log"), std::string::npos) << o.err;  // and its tail
+    const Counts counts = counts_of(o.err);
+    EXPECT_EQ(counts.complete, 1);
+    EXPECT_EQ(counts.failed, 1);
+    const auto rows = read_csv(directory_ / "failing" / "summary.csv");
+    ASSERT_EQ(rows.size(), 3U);
+    EXPECT_EQ(rows[1][3], "complete");
+    EXPECT_EQ(rows[2][3], "failed");
+}
+
 TEST_F(EnsembleCommandTest, ChunksThenSummarizeOnlyGiveTheSameSummary) {
     ASSERT_EQ(ensemble(with(tiny_args("full"), {"--jobs", "2"})).exit_status, 0);
     const Outcome first = ensemble(with(tiny_args("chunks"), {"--chunk", "1/2"}));
