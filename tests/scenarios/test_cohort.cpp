@@ -68,7 +68,7 @@ double sd(const std::vector<double>& v) {
 
 constexpr int kSamples = 20000;
 
-TEST(Cohort, ReadsTheSectionAndRunIgnoresNothingElse) {
+TEST(Cohort, ReadsTheSectionBesideTheParameters) {
     const Scenario scenario = load(
         "[initial]\nblast_fraction = 0.5\n"
         "[cohort]\npatients = 12\n"
