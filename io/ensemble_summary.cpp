@@ -79,8 +79,8 @@ void write_summary_csv(const fs::path& path, const EnsembleTable& table) {
 }
 
 const std::vector<std::string>& run_status_labels() {
-    static const std::vector<std::string> labels{"complete", "checkpoint", "interrupted", "failed",
-                                                 "missing",  "unreadable", "not planned"};
+    static const std::vector<std::string> labels{"complete", "checkpoint", "interrupted",
+                                                 "failed",   "missing",    "unreadable"};
     return labels;
 }
 

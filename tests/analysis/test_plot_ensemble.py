@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLOT_ENSEMBLE = os.path.join(HERE, "..", "..", "analysis", "plot_ensemble.py")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-LABELS = "complete,checkpoint,interrupted,failed,missing,unreadable,not planned"
+LABELS = "complete,checkpoint,interrupted,failed,missing,unreadable"
 
 
 def write_summary(path, runs=30, inputs=True):
