@@ -19,6 +19,8 @@ Lattice::Lattice(std::int32_t nx, std::int32_t ny, std::int32_t nz, Boundary bou
             fmt::format("lattice of {} x {} x {} = {} sites exceeds the limit of {} sites", nx, ny,
                         nz, site_count_, static_cast<std::uint64_t>(kNoSite) - 1));
     }
+    row_divider_ = FastDivider(static_cast<std::uint32_t>(nx));
+    plane_divider_ = FastDivider(static_cast<std::uint32_t>(nx) * static_cast<std::uint32_t>(ny));
     const int zr = nz_ == 1 ? 0 : 1;
     // Fixed order: z, then y, then x ascending. Von Neumann keeps the same relative order.
     for (int dz = -zr; dz <= zr; ++dz) {

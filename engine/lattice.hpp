@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/fast_divide.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -60,11 +61,11 @@ class Lattice {
                     static_cast<SiteIndex>(ny_) * static_cast<SiteIndex>(c.z));
     }
     SiteCoord coord_of(SiteIndex s) const {
-        const auto plane = static_cast<SiteIndex>(nx_) * static_cast<SiteIndex>(ny_);
-        const SiteIndex z = s / plane;
-        const SiteIndex rest = s - z * plane;
-        const SiteIndex y = rest / static_cast<SiteIndex>(nx_);
-        const SiteIndex x = rest - y * static_cast<SiteIndex>(nx_);
+        // Divisions by multiplication (engine/fast_divide.hpp): this runs on every agent step.
+        const SiteIndex z = plane_divider_.divide(s);
+        const SiteIndex rest = s - z * plane_divider_.divisor();
+        const SiteIndex y = row_divider_.divide(rest);
+        const SiteIndex x = rest - y * row_divider_.divisor();
         return {static_cast<std::int32_t>(x), static_cast<std::int32_t>(y),
                 static_cast<std::int32_t>(z)};
     }
@@ -126,6 +127,8 @@ class Lattice {
     std::int32_t nz_;
     Boundary boundary_;
     std::uint64_t site_count_;
+    FastDivider row_divider_;    // by nx
+    FastDivider plane_divider_;  // by nx * ny
     std::vector<Offset> moore_;
     std::vector<Offset> von_neumann_;
 };

@@ -45,6 +45,7 @@ TileGrid::TileGrid(const Lattice& lattice, int reach, int preferred_edge)
     tile_count_ = 1;
     for (int axis = 0; axis < 3; ++axis) {
         edge_[axis] = choose_edge(n[axis], reach, preferred_edge, periodic);
+        edge_divider_[axis] = FastDivider(static_cast<std::uint32_t>(edge_[axis]));
         count_[axis] = (n[axis] + edge_[axis] - 1) / edge_[axis];
         tile_count_ *= static_cast<std::size_t>(count_[axis]);
     }

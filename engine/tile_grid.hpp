@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/fast_divide.hpp"
 #include "engine/lattice.hpp"
 #include "engine/types.hpp"
 
@@ -36,9 +37,10 @@ class TileGrid {
         return tile_of(c);
     }
     TileIndex tile_of(SiteCoord c) const {
-        const auto tx = static_cast<std::uint32_t>(c.x / edge_[0]);
-        const auto ty = static_cast<std::uint32_t>(c.y / edge_[1]);
-        const auto tz = static_cast<std::uint32_t>(c.z / edge_[2]);
+        // Coordinates inside the box are >= 0: exact unsigned division by multiplication.
+        const auto tx = edge_divider_[0].divide(static_cast<std::uint32_t>(c.x));
+        const auto ty = edge_divider_[1].divide(static_cast<std::uint32_t>(c.y));
+        const auto tz = edge_divider_[2].divide(static_cast<std::uint32_t>(c.z));
         return tx + static_cast<std::uint32_t>(count_[0]) *
                         (ty + static_cast<std::uint32_t>(count_[1]) * tz);
     }
@@ -53,6 +55,7 @@ class TileGrid {
     const Lattice* lattice_;
     int reach_;
     std::array<std::int32_t, 3> edge_{1, 1, 1};
+    std::array<FastDivider, 3> edge_divider_{};
     std::array<std::int32_t, 3> count_{1, 1, 1};
     std::size_t tile_count_ = 1;
     std::vector<std::vector<TileIndex>> by_color_;
