@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
     scenarios::Scenario scenario{
-        scenarios::ParameterSet(table), std::string(kScenarioPath), "fuzz-defaults", "", {}};
+        scenarios::ParameterSet(table), std::string(kScenarioPath), "fuzz-defaults", "", {}, {}};
 
     std::size_t line_start = 0;
     while (line_start <= input.size()) {
