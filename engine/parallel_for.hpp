@@ -58,6 +58,14 @@ void parallel_for_index(std::size_t n, Body&& body) {
 #endif
 }
 
+/// body(begin, end) for consecutive index ranges of `chunk` (the last one shorter) covering
+/// [0, n), in parallel: for loops whose single iterations are too cheap to schedule one by one.
+template <class Body>
+void parallel_for_chunks(std::size_t n, std::size_t chunk, Body&& body) {
+    parallel_for_index((n + chunk - 1) / chunk,
+                       [&](std::size_t c) { body(c * chunk, std::min(n, (c + 1) * chunk)); });
+}
+
 /// Runs a() and b() (independent work that must not throw) at the same time if a second thread
 /// is free, and returns when both are done.
 template <class A, class B>
@@ -148,10 +156,8 @@ std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
 template <class BinOf>
 std::vector<std::uint32_t> parallel_histogram(std::size_t n, std::size_t bins, BinOf&& bin_of) {
     std::vector<std::uint32_t> counts(bins, 0);
-    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
-    parallel_for_index(chunks, [&](std::size_t c) {
-        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
-        for (std::size_t i = c * kReduceGrain; i < end; ++i) {
+    parallel_for_chunks(n, kReduceGrain, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
             const std::size_t bin = bin_of(i);
             if (bin < bins) {
                 std::atomic_ref<std::uint32_t>(counts[bin]).fetch_add(1, std::memory_order_relaxed);

@@ -19,6 +19,7 @@
 #include "engine/occupancy_layer.hpp"
 #include "engine/parallel_for.hpp"
 #include "engine/sweep_context.hpp"
+#include "engine/tile_buckets.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -172,53 +173,28 @@ class Population {
     /// whether) this runs. `tile_of(site)` gives the tile of a site.
     template <class TileOf>
     void sort_by_tile(std::uint32_t tile_count, TileOf&& tile_of) {
-        // Counting sort by tile (the tile of each slot in parallel), then each tile's slots by
-        // id (tiles in parallel), then every column gathered in parallel chunks.
-        constexpr std::size_t kChunk = 16384;
-        const std::size_t slots = site_.size();
-        const std::size_t chunks = (slots + kChunk - 1) / kChunk;
-        std::vector<TileIndex> tile(slots);
-        parallel_for_index(chunks, [&](std::size_t c) {
-            const std::size_t end = std::min(slots, (c + 1) * kChunk);
-            for (std::size_t slot = c * kChunk; slot < end; ++slot) {
-                if (site_[slot] != kNoSite) tile[slot] = tile_of(site_[slot]);
-            }
-        });
-        std::vector<std::uint32_t> start(static_cast<std::size_t>(tile_count) + 1, 0);
-        for (std::size_t slot = 0; slot < slots; ++slot) {
-            if (site_[slot] != kNoSite) ++start[tile[slot] + 1];
-        }
-        for (std::size_t t = 0; t < tile_count; ++t) start[t + 1] += start[t];
-        std::vector<AgentSlot> order(start[tile_count]);
-        std::vector<std::uint32_t> cursor(start.begin(), start.end() - 1);
-        for (std::size_t slot = 0; slot < slots; ++slot) {
-            if (site_[slot] == kNoSite) continue;
-            order[cursor[tile[slot]]++] = static_cast<AgentSlot>(slot);
-        }
-        std::vector<TileIndex>().swap(tile);
-        parallel_for_index(tile_count, [&](std::size_t t) {
-            std::sort(order.begin() + start[t], order.begin() + start[t + 1],
-                      [this](AgentSlot a, AgentSlot b) { return id_[a] < id_[b]; });
-        });
+        // The sweeps' canonical order (engine/tile_buckets.hpp), then every column gathered
+        // into it in parallel chunks.
+        TileBuckets buckets;
+        buckets.build(tile_count, site_, id_, tile_of);
+        const std::span<const AgentSlot> order = buckets.all();
         const std::size_t kept = order.size();
-        const std::size_t kept_chunks = (kept + kChunk - 1) / kChunk;
+        constexpr std::size_t kChunk = TileBuckets::kChunk;
         auto gather = [&](auto& column) {
             using Column = std::remove_reference_t<decltype(column)>;
             Column sorted;
             sorted.reserve(std::max(column.capacity(), kept));
             sorted.resize(kept);
-            parallel_for_index(kept_chunks, [&](std::size_t c) {
-                const std::size_t end = std::min(kept, (c + 1) * kChunk);
-                for (std::size_t k = c * kChunk; k < end; ++k) sorted[k] = column[order[k]];
+            parallel_for_chunks(kept, kChunk, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t k = begin; k < end; ++k) sorted[k] = column[order[k]];
             });
             column.swap(sorted);
         };
         Columns::for_each_column(columns_, [&](std::string_view, auto& column) { gather(column); });
         gather(id_);
         gather(site_);
-        parallel_for_index(kept_chunks, [&](std::size_t c) {
-            const std::size_t end = std::min(kept, (c + 1) * kChunk);
-            for (std::size_t k = c * kChunk; k < end; ++k) {
+        parallel_for_chunks(kept, kChunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t k = begin; k < end; ++k) {
                 layer_->reassign(site_[k], handle(static_cast<AgentSlot>(k)));
             }
         });

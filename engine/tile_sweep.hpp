@@ -13,70 +13,11 @@
 #include "engine/parallel_for.hpp"
 #include "engine/random.hpp"
 #include "engine/sweep_context.hpp"
+#include "engine/tile_buckets.hpp"
 #include "engine/tile_grid.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
-
-/// Live agents grouped by the tile of their site at the start of a sweep, in ascending id order
-/// within each tile (the canonical order: independent of storage layout and threads). Reused
-/// between sweeps to avoid reallocation.
-class TileBuckets {
-  public:
-    void build(const TileGrid& grid, std::span<const SiteIndex> sites,
-               std::span<const AgentId> ids) {
-        const std::size_t tiles = grid.tile_count();
-        const std::size_t slots = sites.size();
-        // The tile of every slot (two divisions each: the costly part), in parallel.
-        tile_of_slot_.resize(slots);
-        const std::size_t chunks = (slots + kChunk - 1) / kChunk;
-        parallel_for_index(chunks, [&](std::size_t chunk) {
-            const std::size_t end = std::min(slots, (chunk + 1) * kChunk);
-            for (std::size_t slot = chunk * kChunk; slot < end; ++slot) {
-                tile_of_slot_[slot] = sites[slot] == kNoSite ? kNoTile : grid.tile_of(sites[slot]);
-            }
-        });
-        offsets_.assign(tiles + 1, 0);
-        for (std::size_t slot = 0; slot < slots; ++slot) {
-            if (tile_of_slot_[slot] != kNoTile) ++offsets_[tile_of_slot_[slot] + 1];
-        }
-        std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
-        slots_.resize(offsets_[tiles]);
-        cursor_.assign(offsets_.begin(), offsets_.end() - 1);
-        for (std::size_t slot = 0; slot < slots; ++slot) {
-            if (tile_of_slot_[slot] == kNoTile) continue;
-            slots_[cursor_[tile_of_slot_[slot]]++] = static_cast<AgentSlot>(slot);
-        }
-        // Storage is mostly (tile, id)-sorted already (Population::sort_by_tile), so insertion
-        // sort per tile costs little more than a scan. Tiles are independent: in parallel.
-        parallel_for_index(tiles, [&](std::size_t tile) {
-            const auto first = slots_.begin() + offsets_[tile];
-            const auto last = slots_.begin() + offsets_[tile + 1];
-            for (auto it = first + (first != last ? 1 : 0); it < last; ++it) {
-                const AgentSlot moving = *it;
-                auto hole = it;
-                while (hole != first && ids[*(hole - 1)] > ids[moving]) {
-                    *hole = *(hole - 1);
-                    --hole;
-                }
-                *hole = moving;
-            }
-        });
-    }
-    std::span<const AgentSlot> of_tile(TileIndex tile) const {
-        return std::span<const AgentSlot>(slots_).subspan(offsets_[tile],
-                                                          offsets_[tile + 1] - offsets_[tile]);
-    }
-    std::size_t agent_count() const { return slots_.size(); }
-
-  private:
-    static constexpr std::size_t kChunk = 16384;
-    static constexpr TileIndex kNoTile = ~TileIndex{0};
-    std::vector<std::uint32_t> offsets_;
-    std::vector<std::uint32_t> cursor_;
-    std::vector<TileIndex> tile_of_slot_;
-    std::vector<AgentSlot> slots_;
-};
 
 /// The order in which a sweep visits the colors, drawn per step so no color is always first.
 inline std::array<int, 8> color_order(int color_count, std::uint64_t seed, Step step,

@@ -35,11 +35,8 @@ template <class T, class F>
 std::vector<T> gather(const std::vector<AgentSlot>& slots, F&& value_of) {
     constexpr std::size_t kChunk = 16384;
     std::vector<T> values(slots.size());
-    engine::parallel_for_index((slots.size() + kChunk - 1) / kChunk, [&](std::size_t c) {
-        const std::size_t end = std::min(slots.size(), (c + 1) * kChunk);
-        for (std::size_t k = c * kChunk; k < end; ++k) {
-            values[k] = static_cast<T>(value_of(slots[k]));
-        }
+    engine::parallel_for_chunks(slots.size(), kChunk, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) values[k] = static_cast<T>(value_of(slots[k]));
     });
     return values;
 }

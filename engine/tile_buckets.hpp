@@ -1,0 +1,88 @@
+#pragma once
+// Live agents grouped by tile in canonical order: what a sweep iterates, and the order
+// Population::sort_by_tile lays storage out in.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <vector>
+
+#include "engine/parallel_for.hpp"
+#include "engine/tile_grid.hpp"
+#include "engine/types.hpp"
+
+namespace cartsim::engine {
+
+/// Live agents (site != kNoSite) grouped by the tile of their site, in ascending id order
+/// within each tile (the canonical order: independent of storage layout and threads). Reused
+/// between sweeps to avoid reallocation.
+class TileBuckets {
+  public:
+    void build(const TileGrid& grid, std::span<const SiteIndex> sites,
+               std::span<const AgentId> ids) {
+        build(grid.tile_count(), sites, ids,
+              [&grid](SiteIndex site) { return grid.tile_of(site); });
+    }
+
+    /// The same with any map from sites to tiles in [0, tile_count).
+    template <class TileOf>
+    void build(std::uint32_t tile_count, std::span<const SiteIndex> sites,
+               std::span<const AgentId> ids, TileOf&& tile_of) {
+        const std::size_t tiles = tile_count;
+        const std::size_t slots = sites.size();
+        // The tile of every slot (two divisions each: the costly part), in parallel.
+        tile_of_slot_.resize(slots);
+        parallel_for_chunks(slots, kChunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t slot = begin; slot < end; ++slot) {
+                tile_of_slot_[slot] = sites[slot] == kNoSite ? kNoTile : tile_of(sites[slot]);
+            }
+        });
+        offsets_.assign(tiles + 1, 0);
+        for (std::size_t slot = 0; slot < slots; ++slot) {
+            if (tile_of_slot_[slot] != kNoTile) ++offsets_[tile_of_slot_[slot] + 1];
+        }
+        std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
+        slots_.resize(offsets_[tiles]);
+        cursor_.assign(offsets_.begin(), offsets_.end() - 1);
+        for (std::size_t slot = 0; slot < slots; ++slot) {
+            if (tile_of_slot_[slot] == kNoTile) continue;
+            slots_[cursor_[tile_of_slot_[slot]]++] = static_cast<AgentSlot>(slot);
+        }
+        // Storage is mostly (tile, id)-sorted already (Population::sort_by_tile), so insertion
+        // sort per tile costs little more than a scan. Tiles are independent: in parallel.
+        parallel_for_index(tiles, [&](std::size_t tile) {
+            const auto first = slots_.begin() + offsets_[tile];
+            const auto last = slots_.begin() + offsets_[tile + 1];
+            for (auto it = first + (first != last ? 1 : 0); it < last; ++it) {
+                const AgentSlot moving = *it;
+                auto hole = it;
+                while (hole != first && ids[*(hole - 1)] > ids[moving]) {
+                    *hole = *(hole - 1);
+                    --hole;
+                }
+                *hole = moving;
+            }
+        });
+    }
+    std::span<const AgentSlot> of_tile(TileIndex tile) const {
+        return std::span<const AgentSlot>(slots_).subspan(offsets_[tile],
+                                                          offsets_[tile + 1] - offsets_[tile]);
+    }
+    /// Every bucketed slot, tile after tile.
+    std::span<const AgentSlot> all() const { return slots_; }
+    std::size_t agent_count() const { return slots_.size(); }
+
+    /// Parallel loops over slots use chunks of this many.
+    static constexpr std::size_t kChunk = 16384;
+
+  private:
+    static constexpr TileIndex kNoTile = ~TileIndex{0};
+    std::vector<std::uint32_t> offsets_;
+    std::vector<std::uint32_t> cursor_;
+    std::vector<TileIndex> tile_of_slot_;
+    std::vector<AgentSlot> slots_;
+};
+
+}  // namespace cartsim::engine
