@@ -26,32 +26,6 @@ template <class T>
 using Stored = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>,
                                            std::type_identity<T>>::type;
 
-// Takes the state by value and moves its vectors into the group, so a checkpoint holds one
-// copy of the populations (the model's own and this one), not two.
-template <class Columns>
-ArrayGroup population_group(const char* path, agents::PopulationState<Columns> population) {
-    ArrayGroup group;
-    group.path = path;
-    group.attributes = {{"next_id", population.next_id}};
-    group.arrays.push_back({"ids", std::move(population.ids), {}, ""});
-    group.arrays.push_back({"sites", std::move(population.sites), {}, ""});
-    Columns::for_each_column(population.columns, [&](std::string_view name, auto& column) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        std::vector<Stored<T>> stored;
-        if constexpr (std::is_same_v<T, Stored<T>>) {
-            stored = std::move(column);
-        } else {
-            stored.resize(column.size());
-            for (std::size_t k = 0; k < column.size(); ++k) {
-                stored[k] = static_cast<Stored<T>>(column[k]);
-            }
-            std::vector<T>().swap(column);
-        }
-        group.arrays.push_back({"column_" + std::string(name), std::move(stored), {}, ""});
-    });
-    return group;
-}
-
 // A population's columns borrowed from the live model (enum columns read as their uint8_t
 // underlying type, which aliasing rules allow for unsigned char).
 template <class Columns>
@@ -130,15 +104,6 @@ std::vector<ArrayGroup> checkpoint_groups_except_populations(agents::MarrowModel
 }
 
 }  // namespace
-
-std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
-                                          const CheckpointProgress& progress) {
-    std::vector<ArrayGroup> groups = checkpoint_groups_except_populations(state, progress);
-    // Same group order as always: top, tissue, car_t, blood, cytokines.
-    groups.insert(groups.begin() + 1, population_group(kTissue, std::move(state.tissue)));
-    groups.insert(groups.begin() + 2, population_group(kCarT, std::move(state.car_t)));
-    return groups;
-}
 
 std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
                                           const CheckpointProgress& progress) {

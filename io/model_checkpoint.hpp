@@ -27,13 +27,9 @@ struct CheckpointContents {
     CheckpointProgress progress;
 };
 
-/// Takes the state by value so its arrays move into the groups (no second copy of the model).
-std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModelState state,
-                                          const CheckpointProgress& progress);
-
-/// The same groups for a running model, with the population columns borrowed from `model`
-/// instead of copied (a checkpoint of 1e8 cells would otherwise need ~2 GB more): `model` must
-/// not step until the groups are written.
+/// The /checkpoint groups of a running model, with the population columns borrowed from
+/// `model` instead of copied (a checkpoint of 1e8 cells would otherwise need ~2 GB more): `model`
+/// must not step until the groups are written.
 std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
                                           const CheckpointProgress& progress);
 
