@@ -40,8 +40,10 @@ engine::Lattice make_lattice(const SpaceParameters& space) {
 double MarrowModel::estimated_bytes(const Parameters& parameters) {
     const SpaceParameters& space = parameters.space;
     const double sites = static_cast<double>(space.nx) * space.ny * space.nz;
-    // Two occupancy layers (4 B per site each) and the vessel bit set.
-    const double layers = sites * (2 * 4 + 1.0 / 8);
+    // Two occupancy layers (4 B per site each), the antigen copies by site (4 B per antigen
+    // a probe reads) and the vessel bit set.
+    const double antigen_copies = parameters.car_t.targets_cd22 ? 2 : 1;
+    const double layers = sites * (2 * 4 + 4 * antigen_copies + 1.0 / 8);
     // Tissue cells: id 8, site 4, kind 1, flags 1, CD19 4, CD22 4 bytes, reserved 5% over, and
     // the transient copy of a sort by tile (order, tile index: 8 more bytes per cell).
     const double tissue = sites * parameters.initial.cellularity * (22 * 1.05 + 8);
@@ -72,6 +74,8 @@ MarrowModel::MarrowModel(const Parameters& parameters)
                     std::pow(parameters.space.site_edge_um, 3) / kUm3PerMl /
                     parameters.space.total_marrow_volume_ml),
       cytokines_(lattice_, parameters.cytokines, parameters.space.site_edge_um, marrow_share_),
+      cd19_by_site_(lattice_.site_count(), 0.0F),
+      cd22_by_site_(parameters.car_t.targets_cd22 ? lattice_.site_count() : 0, 0.0F),
       tile_events_(grid_.tile_count()) {
     const ProductParameters& product = parameters.car_t.product();
     const double dt = fine_step_days_;
@@ -108,6 +112,7 @@ MarrowModel::MarrowModel(const Parameters& parameters)
 
     build_vessels();
     build_tissue();
+    refresh_antigen_by_site();
     // Day 0: the dose enters blood; our share of it is dose x (this marrow / whole marrow).
     blood_.count[static_cast<std::size_t>(CarTState::resting)] =
         static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells * marrow_share_));
@@ -324,51 +329,40 @@ void MarrowModel::car_t_phase(Step step) {
 
 void MarrowModel::prefetch_for_car_t(engine::TileIndex tile, std::span<const AgentSlot> agents,
                                      int distance) const {
-    // A CAR-T step is a handful of dependent random reads (mobile layer at the step target,
-    // tissue layer at the probed site, then that cell's antigen columns); without hints each is
-    // a cache miss at full latency. Tiles with few cells get hints around each cell only.
+    // A CAR-T step reads the mobile layer at its step target and the tissue layer and antigen
+    // copies at the probed site; without hints each is a cache miss at full latency. All of
+    // them are indexed by site, so a tile's rows (with a halo of one site) cover what its cells
+    // read. Dense tiles are hinted one tile ahead; tiles with few cells only around each cell.
     constexpr std::size_t kDenseTile = 8;
     const engine::AgentHandle* mobile = mobile_layer_.data();
     const engine::AgentHandle* tissue_handles = tissue_layer_.data();
-    const auto& cd19 = tissue_.columns().cd19_molecules;
-    const auto& cd22 = tissue_.columns().cd22_molecules;
-    const bool dual = parameters_.car_t.targets_cd22;
-    auto prefetch_layers = [&](SiteIndex first, std::size_t length) {
-        engine::prefetch_range(mobile + first, length);
-        engine::prefetch_range(tissue_handles + first, length);
+    const float* cd19 = cd19_by_site_.data();
+    const float* cd22 = cd22_by_site_.empty() ? nullptr : cd22_by_site_.data();
+    const bool ahead = distance == 1;
+    auto prefetch_rows = [&](SiteIndex first, std::size_t length) {
+        engine::prefetch_range(mobile + first, length, ahead);
+        engine::prefetch_range(tissue_handles + first, length, ahead);
+        engine::prefetch_range(cd19 + first, length, ahead);
+        if (cd22 != nullptr) engine::prefetch_range(cd22 + first, length, ahead);
     };
-    // Antigen columns of the tissue cells in a row (the layer itself is read: this runs only on
-    // the tile about to be swept, whose surroundings belong to this thread).
-    auto prefetch_antigens = [&](SiteIndex first, std::size_t length) {
-        std::uintptr_t last_line = 0;
-        for (std::size_t k = 0; k < length; ++k) {
-            const engine::AgentHandle h = tissue_handles[first + k];
-            if (!h.is_agent()) continue;
-            const auto line =
-                reinterpret_cast<std::uintptr_t>(cd19.data() + h.slot()) / engine::kCacheLineBytes;
-            if (line == last_line) continue;
-            last_line = line;
-            engine::prefetch_line(cd19.data() + h.slot());
-            if (dual) engine::prefetch_line(cd22.data() + h.slot());
-        }
-    };
-    if (distance == 1) {
-        // The next tile may be running on another thread: touch only its geometry, not its
-        // agents.
-        if (agents.size() >= kDenseTile) engine::for_each_tile_row(grid_, tile, 1, prefetch_layers);
-        return;
-    }
     if (agents.size() >= kDenseTile) {
-        engine::for_each_tile_row(grid_, tile, 1, prefetch_antigens);
+        if (distance != 1) return;
+        // Hints only: the next tile may run on another thread, so its agents' state is never
+        // read here, only the addresses of its lattice rows and of its cells' columns.
+        engine::for_each_tile_row(grid_, tile, 1, prefetch_rows);
+        const auto& cell = car_t_.columns();
+        engine::for_each_slot_run(agents, [&](AgentSlot first, std::size_t count) {
+            engine::prefetch_range(car_t_.ids().data() + first, count);
+            engine::prefetch_range(car_t_.sites().data() + first, count);
+            CarTColumns::for_each_column(cell, [&](std::string_view, const auto& column) {
+                engine::prefetch_range(column.data() + first, count);
+            });
+        });
         return;
     }
+    if (distance != 0) return;
     for (const AgentSlot slot : agents) {
-        if (!car_t_.alive(slot)) continue;
-        engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_layers);
-    }
-    for (const AgentSlot slot : agents) {
-        if (!car_t_.alive(slot)) continue;
-        engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_antigens);
+        if (car_t_.alive(slot)) engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_rows);
     }
 }
 
@@ -474,12 +468,11 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
         const SiteIndex probed =
             pick == offsets.size() ? here : lattice_.neighbor_of(position, offsets[pick]);
         if (probed != kNoSite) {
-            const AgentHandle target = tissue_layer_.at(probed);
-            if (target.is_agent()) {
-                const auto& tissue = tissue_.columns();
-                const double p = bind_probability(product, parameters_.car_t.targets_cd22,
-                                                  tissue.cd19_molecules[target.slot()],
-                                                  tissue.cd22_molecules[target.slot()], car_level);
+            if (tissue_layer_.at(probed).is_agent()) {
+                const bool dual = parameters_.car_t.targets_cd22;
+                const double p =
+                    bind_probability(product, dual, cd19_by_site_[probed],
+                                     dual ? cd22_by_site_[probed] : 0.0F, car_level);
                 if (p > 0.0 && fate.bernoulli(p)) {
                     cell.engaged_site[slot] = probed;
                     cell.activation_steps_left[slot] = c.activation_steps;
@@ -534,6 +527,22 @@ void MarrowModel::tissue_phase(Step step) {
                        ? cytokines_.field_cell_of_site(tissue_.site(s))
                        : field_cells;
         }));
+    refresh_antigen_by_site();
+}
+
+void MarrowModel::refresh_antigen_by_site() {
+    const auto& cells = tissue_.columns();
+    const bool dual = !cd22_by_site_.empty();
+    // Each live cell writes its own site: no two slots share one, so the chunks never collide.
+    engine::parallel_for_chunks(
+        tissue_.slot_count(), engine::TileBuckets::kChunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t slot = begin; slot < end; ++slot) {
+                const SiteIndex site = tissue_.site(static_cast<AgentSlot>(slot));
+                if (site == kNoSite) continue;
+                cd19_by_site_[site] = cells.cd19_molecules[slot];
+                if (dual) cd22_by_site_[site] = cells.cd22_molecules[slot];
+            }
+        });
 }
 
 void MarrowModel::tissue_rule(AgentSlot slot, const SweepContext& context) {
@@ -706,7 +715,10 @@ std::uint64_t MarrowModel::state_hash() const {
 }
 
 engine::AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColumns::Row& row) {
-    return tissue_.add(site, row);
+    const AgentSlot slot = tissue_.add(site, row);
+    cd19_by_site_[site] = row.cd19_molecules;
+    if (!cd22_by_site_.empty()) cd22_by_site_[site] = row.cd22_molecules;
+    return slot;
 }
 
 engine::AgentSlot MarrowModel::add_car_t_cell(SiteIndex site, const CarTColumns::Row& row) {
@@ -762,6 +774,7 @@ void MarrowModel::restore_state(MarrowModelState state) {
     kills_b_cells_ = state.kills_b_cells;
     for (TileEvents& events : tile_events_) events = TileEvents{};
     step_ = state.step;
+    refresh_antigen_by_site();
 }
 
 void MarrowModel::set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts) {

@@ -15,6 +15,7 @@
 #include "agents/parameters.hpp"
 #include "agents/tissue_cells.hpp"
 #include "engine/domain.hpp"
+#include "engine/huge_page_allocator.hpp"
 #include "engine/lattice.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/population.hpp"
@@ -94,10 +95,13 @@ class MarrowModel {
     void well_mixed_shuffle(engine::Step step);
     void car_t_rule(engine::AgentSlot slot, const engine::SweepContext& context);
     /// Memory hint of the CAR-T sweep (see engine::sweep_population): starts loading the layers
-    /// of the next tile and the antigen columns of the tissue cells around this one.
+    /// and antigen copies of the next tile (dense tiles) or around each cell (sparse tiles).
     void prefetch_for_car_t(engine::TileIndex tile, std::span<const engine::AgentSlot> agents,
                             int distance) const;
     void tissue_rule(engine::AgentSlot slot, const engine::SweepContext& context);
+    /// Rewrites the antigen copies by site from the tissue columns (after anything that adds
+    /// tissue cells or changes their antigen: construction, the tissue phase, restore).
+    void refresh_antigen_by_site();
 
     TissueColumns::Row make_blast(engine::RandomStream& random, bool cd19_negative,
                                   bool cd22_negative) const;
@@ -122,6 +126,15 @@ class MarrowModel {
     BloodCompartment blood_;
     double marrow_share_;  // declared before cytokines_, which is built from it
     Cytokines cytokines_;
+
+    // CD19 (and, for a dual product, CD22) molecules of the tissue cell at each site, copied
+    // from the tissue columns: a CAR-T probe reads them by site, next to the layers it already
+    // reads, instead of by slot (a cache miss at full latency for most probes). Valid where the
+    // tissue layer holds an agent; only the tissue phase adds cells or changes antigen, and
+    // refresh_antigen_by_site() runs after it.
+    using SiteFloats = std::vector<float, engine::HugePageAllocator<float>>;
+    SiteFloats cd19_by_site_;
+    SiteFloats cd22_by_site_;  // empty unless car_t.targets_cd22
 
     std::vector<std::uint64_t> vessel_bits_;
     std::vector<engine::SiteIndex> vessel_sites_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "engine/lattice.hpp"
 #include "engine/tile_grid.hpp"
@@ -26,13 +27,44 @@ inline void prefetch_line(const void* address) {
 #endif
 }
 
-/// Hint that [data, data + count) will be read soon.
+/// Hint that the cache line holding `address` will be read, not right away: into the level-2
+/// cache, so hints for a whole tile ahead do not evict what the current tile works on from
+/// the small level-1 cache.
+inline void prefetch_line_ahead(const void* address) {
+#if defined(__x86_64__)
+    asm volatile("prefetcht1 (%0)" : : "r"(address));
+#else
+    __builtin_prefetch(address, 0, 2);
+#endif
+}
+
+/// Hint that [data, data + count) will be read soon (`ahead`: not right away, see
+/// prefetch_line_ahead).
 template <class T>
-void prefetch_range(const T* data, std::size_t count) {
+void prefetch_range(const T* data, std::size_t count, bool ahead = false) {
     const char* const end = reinterpret_cast<const char*>(data + count);
     const char* line = reinterpret_cast<const char*>(reinterpret_cast<std::uintptr_t>(data) &
                                                      ~std::uintptr_t{kCacheLineBytes - 1});
-    for (; line < end; line += kCacheLineBytes) prefetch_line(line);
+    for (; line < end; line += kCacheLineBytes) {
+        if (ahead) {
+            prefetch_line_ahead(line);
+        } else {
+            prefetch_line(line);
+        }
+    }
+}
+
+/// Calls run(first, count) for the runs of consecutive values in `slots` (a tile's agents are
+/// mostly consecutive in storage after a sort by tile), to hint their columns range by range.
+template <class Run>
+void for_each_slot_run(std::span<const AgentSlot> slots, Run&& run) {
+    std::size_t k = 0;
+    while (k < slots.size()) {
+        const AgentSlot first = slots[k];
+        AgentSlot last = first;
+        while (++k < slots.size() && slots[k] == last + 1) ++last;
+        run(first, static_cast<std::size_t>(last - first) + 1);
+    }
 }
 
 /// Calls row(first_site, length) for every x-row of the box of `tile` grown by `halo` sites on
