@@ -349,7 +349,7 @@ void MarrowModel::prefetch_for_car_t(engine::TileIndex tile, std::span<const Age
         if (distance != 1) return;
         // Hints only: the next tile may run on another thread, so its agents' state is never
         // read here, only the addresses of its lattice rows and of its cells' columns.
-        engine::for_each_tile_row(grid_, tile, 1, prefetch_rows);
+        engine::for_each_tile_row(grid_, tile, 0, prefetch_rows);
         const auto& cell = car_t_.columns();
         engine::for_each_slot_run(agents, [&](AgentSlot first, std::size_t count) {
             engine::prefetch_range(car_t_.ids().data() + first, count);
@@ -362,7 +362,8 @@ void MarrowModel::prefetch_for_car_t(engine::TileIndex tile, std::span<const Age
     }
     if (distance != 0) return;
     for (const AgentSlot slot : agents) {
-        if (car_t_.alive(slot)) engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_rows);
+        if (car_t_.alive(slot))
+            engine::for_each_row_around(lattice_, car_t_.site(slot), prefetch_rows);
     }
 }
 
@@ -470,9 +471,8 @@ void MarrowModel::car_t_rule(AgentSlot slot, const SweepContext& context) {
         if (probed != kNoSite) {
             if (tissue_layer_.at(probed).is_agent()) {
                 const bool dual = parameters_.car_t.targets_cd22;
-                const double p =
-                    bind_probability(product, dual, cd19_by_site_[probed],
-                                     dual ? cd22_by_site_[probed] : 0.0F, car_level);
+                const double p = bind_probability(product, dual, cd19_by_site_[probed],
+                                                  dual ? cd22_by_site_[probed] : 0.0F, car_level);
                 if (p > 0.0 && fate.bernoulli(p)) {
                     cell.engaged_site[slot] = probed;
                     cell.activation_steps_left[slot] = c.activation_steps;

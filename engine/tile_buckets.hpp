@@ -51,35 +51,47 @@ class TileBuckets {
             if (tile_of_slot_[slot] == kNoTile) continue;
             slots_[cursor_[tile_of_slot_[slot]]++] = static_cast<AgentSlot>(slot);
         }
-        // Storage is mostly (tile, id)-sorted already (Population::sort_by_tile), so insertion
-        // sort per tile costs little more than a scan. It sorts a local copy of (id, slot): the
-        // ids of cells that moved in since the last sort_by_tile are far away in memory, and
-        // comparing through ids[slot] in the inner loop paid that miss again on every shift.
-        // Tiles are independent: in parallel.
+        // Storage is (tile, id)-sorted by Population::sort_by_tile, so a tile's bucket (slots
+        // ascending) is one long id-ascending run, its cells at the last sort, among the few
+        // that came in since (moved in from other tiles, born). Sorting only those few and
+        // merging them in costs a scan; insertion sort paid a long shift for each of them.
+        // The sort runs on a local copy of (id, slot): the ids of cells that moved in are far
+        // away in memory. Tiles are independent: in parallel.
         parallel_for_index(tiles, [&](std::size_t tile) {
             const std::size_t first = offsets_[tile];
             const std::size_t count = offsets_[tile + 1] - first;
             if (count < 2) return;
-            thread_local std::vector<std::pair<AgentId, AgentSlot>> keyed;
+            using Keyed = std::pair<AgentId, AgentSlot>;
+            thread_local std::vector<Keyed> keyed;
+            thread_local std::vector<Keyed> others;
+            thread_local std::vector<Keyed> merged;
             keyed.resize(count);
-            bool sorted = true;
+            std::size_t run_begin = 0;
+            std::size_t longest_begin = 0;
+            std::size_t longest_end = 0;
             for (std::size_t k = 0; k < count; ++k) {
                 const AgentSlot slot = slots_[first + k];
                 keyed[k] = {ids[slot], slot};
-                sorted = sorted && (k == 0 || keyed[k - 1].first < keyed[k].first);
-            }
-            if (sorted) return;
-            for (std::size_t k = 1; k < count; ++k) {
-                const auto moving = keyed[k];
-                std::size_t hole = k;
-                for (; hole > 0 && keyed[hole - 1].first > moving.first; --hole) {
-                    keyed[hole] = keyed[hole - 1];
+                if (k > 0 && keyed[k - 1].first > keyed[k].first) run_begin = k;
+                if (k + 1 - run_begin > longest_end - longest_begin) {
+                    longest_begin = run_begin;
+                    longest_end = k + 1;
                 }
-                keyed[hole] = moving;
             }
-            for (std::size_t k = 0; k < count; ++k) slots_[first + k] = keyed[k].second;
+            if (longest_end - longest_begin == count) return;
+            others.assign(keyed.begin(),
+                          keyed.begin() + static_cast<std::ptrdiff_t>(longest_begin));
+            others.insert(others.end(), keyed.begin() + static_cast<std::ptrdiff_t>(longest_end),
+                          keyed.end());
+            std::sort(others.begin(), others.end());  // ids are unique: one possible result
+            merged.resize(count);
+            std::merge(keyed.begin() + static_cast<std::ptrdiff_t>(longest_begin),
+                       keyed.begin() + static_cast<std::ptrdiff_t>(longest_end), others.begin(),
+                       others.end(), merged.begin());
+            for (std::size_t k = 0; k < count; ++k) slots_[first + k] = merged[k].second;
         });
     }
+
     std::span<const AgentSlot> of_tile(TileIndex tile) const {
         return std::span<const AgentSlot>(slots_).subspan(offsets_[tile],
                                                           offsets_[tile + 1] - offsets_[tile]);

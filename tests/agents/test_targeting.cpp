@@ -1,5 +1,7 @@
 // (d) zero binding never kills; (e) antigen-negative blasts are never killed by a
 // single-target product; (f) a dual CD19/CD22 product kills CD19-negative CD22-positive blasts.
+// Also: targets that appear during the run (B cells differentiating from marrow cells, blast
+// daughters) are found by the CAR-T cells, which read antigen from per-site copies.
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,19 @@ TEST(Targeting, DualTargetProductKillsCd19NegativeCd22PositiveBlasts) {
     p.initial.cd22_negative_blast_fraction = 1.0;
     const Observables none = run_days(p, 3.0);
     EXPECT_EQ(none.kills_blasts, 0.0);
+}
+
+TEST(Targeting, CellsThatBecomeTargetsDuringTheRunAreKilled) {
+    // Only marrow cells (no CD19) at the start; CD19+ B cells arise from them by
+    // differentiation during the run, and the CAR-T cells must find them.
+    Parameters p = crowded_with_car_t();
+    p.initial.blast_fraction = 0.0;
+    p.initial.b_cell_fraction = 0.0;
+    p.b_cells.production_per_day = 2.0;  // per marrow cell: most differentiate within a day
+    const Observables o = run_days(p, 3.0);
+    EXPECT_GT(o.normal_b_cells + o.kills_b_cells, 1000.0);  // B cells did arise
+    EXPECT_GT(o.kills_b_cells, 50.0);
+    EXPECT_EQ(o.kills_blasts, 0.0);
 }
 
 }  // namespace
