@@ -300,7 +300,7 @@ void MarrowModel::well_mixed_shuffle(Step step) {
 void MarrowModel::car_t_phase(Step step) {
     // Keep storage in tile order so neighbours on the lattice are neighbours in memory (layout
     // only: sweeps visit agents by id within a tile).
-    if (step % kSortPeriodSteps == 0) {
+    if (step % kCarTSortPeriodSteps == 0) {
         car_t_.sort_by_tile(grid_.tile_count(), [this](SiteIndex s) { return grid_.tile_of(s); });
     }
     engine::sweep_population(
