@@ -20,9 +20,9 @@
 #                          [--keep DIR] [--from DIR]
 #   --quick      small versions that finish in a few minutes: bench_3d for 2 days (1 and 2
 #                threads), bench_2d for 0.5 day, bench_1e8 reduced to 216^3 sites (~1e7 agents)
-#   (full)       bench_3d 28 days with 2 threads (hours today: the first 8 days took 33 min on
-#                the shared dev machine), the speedup on its first 3 days, bench_2d (7 days),
-#                bench_1e8 (1e8 agents, needs ~9 GiB of RAM); see benchmarks/RESULTS.md
+#   (full)       bench_3d 28 days with 2 threads (24 min on the quiet 2-core dev machine, far
+#                longer on a loaded one), the speedup on its first 3 days, bench_2d (7 days),
+#                bench_1e8 (1e8 agents, needs ~6 GiB of RAM); see benchmarks/RESULTS.md
 #   --repeat N   run every measurement N times and report medians (default 1)
 #   --json-out F also write the JSON object to F
 #   --build-dir  build directory configured with the release preset (default build/release)
