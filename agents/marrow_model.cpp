@@ -331,8 +331,9 @@ void MarrowModel::prefetch_for_car_t(engine::TileIndex tile, std::span<const Age
                                      int distance) const {
     // A CAR-T step reads the mobile layer at its step target and the tissue layer and antigen
     // copies at the probed site; without hints each is a cache miss at full latency. All of
-    // them are indexed by site, so a tile's rows (with a halo of one site) cover what its cells
-    // read. Dense tiles are hinted one tile ahead; tiles with few cells only around each cell.
+    // them are indexed by site, so a tile's rows cover most of what its cells read (a halo of
+    // one site was slower: more lines than the caches keep). Dense tiles are hinted one tile
+    // ahead, into L2; tiles with few cells only around each cell, right before they run.
     constexpr std::size_t kDenseTile = 8;
     const engine::AgentHandle* mobile = mobile_layer_.data();
     const engine::AgentHandle* tissue_handles = tissue_layer_.data();
@@ -535,7 +536,7 @@ void MarrowModel::refresh_antigen_by_site() {
     const bool dual = !cd22_by_site_.empty();
     // Each live cell writes its own site: no two slots share one, so the chunks never collide.
     engine::parallel_for_chunks(
-        tissue_.slot_count(), engine::TileBuckets::kChunk, [&](std::size_t begin, std::size_t end) {
+        tissue_.slot_count(), engine::kSlotChunk, [&](std::size_t begin, std::size_t end) {
             for (std::size_t slot = begin; slot < end; ++slot) {
                 const SiteIndex site = tissue_.site(static_cast<AgentSlot>(slot));
                 if (site == kNoSite) continue;

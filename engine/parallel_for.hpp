@@ -58,6 +58,9 @@ void parallel_for_index(std::size_t n, Body&& body) {
 #endif
 }
 
+/// Chunk length of parallel loops over agent slots (a few hundred kB of a column per chunk).
+inline constexpr std::size_t kSlotChunk = 16384;
+
 /// body(begin, end) for consecutive index ranges of `chunk` (the last one shorter) covering
 /// [0, n), in parallel: for loops whose single iterations are too cheap to schedule one by one.
 template <class Body>

@@ -179,13 +179,12 @@ class Population {
         buckets.build(tile_count, site_, id_, tile_of);
         const std::span<const AgentSlot> order = buckets.all();
         const std::size_t kept = order.size();
-        constexpr std::size_t kChunk = TileBuckets::kChunk;
         auto gather = [&](auto& column) {
             using Column = std::remove_reference_t<decltype(column)>;
             Column sorted;
             sorted.reserve(std::max(column.capacity(), kept));
             sorted.resize(kept);
-            parallel_for_chunks(kept, kChunk, [&](std::size_t begin, std::size_t end) {
+            parallel_for_chunks(kept, kSlotChunk, [&](std::size_t begin, std::size_t end) {
                 for (std::size_t k = begin; k < end; ++k) sorted[k] = column[order[k]];
             });
             column.swap(sorted);
@@ -193,7 +192,7 @@ class Population {
         Columns::for_each_column(columns_, [&](std::string_view, auto& column) { gather(column); });
         gather(id_);
         gather(site_);
-        parallel_for_chunks(kept, kChunk, [&](std::size_t begin, std::size_t end) {
+        parallel_for_chunks(kept, kSlotChunk, [&](std::size_t begin, std::size_t end) {
             for (std::size_t k = begin; k < end; ++k) {
                 layer_->reassign(site_[k], handle(static_cast<AgentSlot>(k)));
             }

@@ -35,7 +35,7 @@ class TileBuckets {
         const std::size_t slots = sites.size();
         // The tile of every slot (two divisions each: the costly part), in parallel.
         tile_of_slot_.resize(slots);
-        parallel_for_chunks(slots, kChunk, [&](std::size_t begin, std::size_t end) {
+        parallel_for_chunks(slots, kSlotChunk, [&](std::size_t begin, std::size_t end) {
             for (std::size_t slot = begin; slot < end; ++slot) {
                 tile_of_slot_[slot] = sites[slot] == kNoSite ? kNoTile : tile_of(sites[slot]);
             }
@@ -99,9 +99,6 @@ class TileBuckets {
     /// Every bucketed slot, tile after tile.
     std::span<const AgentSlot> all() const { return slots_; }
     std::size_t agent_count() const { return slots_.size(); }
-
-    /// Parallel loops over slots use chunks of this many.
-    static constexpr std::size_t kChunk = 16384;
 
   private:
     static constexpr TileIndex kNoTile = ~TileIndex{0};

@@ -33,11 +33,12 @@ std::vector<AgentSlot> slots_by_id(const Population& population) {
 // value_of(slot) for every slot, in parallel chunks.
 template <class T, class F>
 std::vector<T> gather(const std::vector<AgentSlot>& slots, F&& value_of) {
-    constexpr std::size_t kChunk = 16384;
     std::vector<T> values(slots.size());
-    engine::parallel_for_chunks(slots.size(), kChunk, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t k = begin; k < end; ++k) values[k] = static_cast<T>(value_of(slots[k]));
-    });
+    engine::parallel_for_chunks(slots.size(), engine::kSlotChunk,
+                                [&](std::size_t begin, std::size_t end) {
+                                    for (std::size_t k = begin; k < end; ++k)
+                                        values[k] = static_cast<T>(value_of(slots[k]));
+                                });
     return values;
 }
 
