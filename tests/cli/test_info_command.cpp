@@ -5,7 +5,6 @@
 #include <hdf5.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -21,6 +20,7 @@
 #include "cli/run_simulation.hpp"
 #include "io/run_file_writer.hpp"
 #include "tests/support/synthetic_snapshots.hpp"
+#include "tests/support/temp_directory.hpp"
 
 namespace cartsim::cli {
 namespace {
@@ -94,9 +94,6 @@ std::string line_starting_with(const std::string& text, const std::string& label
 class InfoCommand : public ::testing::Test {
   protected:
     void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "cartsim-info-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
         // Errors are logged; capture them to check they name the file.
         previous_logger_ = spdlog::default_logger();
         auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log_);
@@ -104,13 +101,10 @@ class InfoCommand : public ::testing::Test {
         logger->set_pattern("%l: %v");
         spdlog::set_default_logger(logger);
     }
-    void TearDown() override {
-        spdlog::set_default_logger(previous_logger_);
-        std::error_code ignored;
-        fs::remove_all(directory_, ignored);
-    }
+    void TearDown() override { spdlog::set_default_logger(previous_logger_); }
 
-    fs::path directory_;
+    test_support::TempDirectory temp_{"cartsim-info-test"};
+    const fs::path directory_ = temp_.path();
     std::ostringstream log_;
     std::shared_ptr<spdlog::logger> previous_logger_;
 };

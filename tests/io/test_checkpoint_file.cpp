@@ -2,7 +2,6 @@
 // publish_checkpoint() under the final name while the run goes on, finish() with extra groups,
 // and resume() of a published file.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -17,6 +16,7 @@
 #include "io/array_group.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
+#include "tests/support/temp_directory.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -25,16 +25,8 @@ namespace fs = std::filesystem;
 
 class CheckpointFile : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "cartsim-ckpt-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(directory_, ignored);
-    }
-    fs::path directory_;
+    test_support::TempDirectory temp_{"cartsim-ckpt-test"};
+    const fs::path directory_ = temp_.path();
 };
 
 ArrayGroup example_group(std::string path, std::uint64_t n) {

@@ -1,7 +1,6 @@
 // Tests of io/parallel_deflate: chunks shuffled and deflated by us on all threads must be the
 // very bytes HDF5's own filter pipeline stores, so every HDF5 reader decodes them.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include "io/array_group.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/parallel_deflate.hpp"
+#include "tests/support/temp_directory.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -20,13 +20,8 @@ namespace fs = std::filesystem;
 
 class ParallelDeflate : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "cartsim-deflate-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-    }
-    void TearDown() override { fs::remove_all(directory_); }
-    fs::path directory_;
+    test_support::TempDirectory temp_{"cartsim-deflate-test"};
+    const fs::path directory_ = temp_.path();
 };
 
 TEST(ShuffleBytes, GroupsTheNthByteOfEveryElement) {

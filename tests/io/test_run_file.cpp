@@ -21,6 +21,7 @@
 
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
+#include "tests/support/temp_directory.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -159,17 +160,9 @@ bool deflate_available() {
 
 class RunFile : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "cartsim-io-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::permissions(directory_, fs::perms::owner_all, fs::perm_options::add, ignored);
-        fs::remove_all(directory_, ignored);
-    }
-    fs::path directory_;
+    // Removed with owner permissions restored: a test makes it read-only.
+    test_support::TempDirectory temp_{"cartsim-io-test"};
+    const fs::path directory_ = temp_.path();
 };
 
 TEST_F(RunFile, ThreeColumnsAndFiveThousandRowsRoundTripExactly) {

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -26,6 +25,7 @@
 #include "io/xdmf_sidecar.hpp"
 #include "tests/support/mini_xml.hpp"
 #include "tests/support/synthetic_snapshots.hpp"
+#include "tests/support/temp_directory.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -88,16 +88,7 @@ const std::map<std::string, std::pair<std::string, std::string>> kExpectedNumber
 
 class XdmfSidecar : public ::testing::Test {
   protected:
-    void SetUp() override {
-        std::string pattern = (fs::temp_directory_path() / "cartsim-xdmf-test-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        directory_ = pattern;
-        run_file_ = directory_ / "run.h5";
-    }
-    void TearDown() override {
-        std::error_code ignored;
-        fs::remove_all(directory_, ignored);
-    }
+    void SetUp() override { run_file_ = directory_ / "run.h5"; }
 
     // run.h5 with the two snapshots; returns the parsed sidecar.
     XmlElement write_and_parse_sidecar() {
@@ -110,7 +101,8 @@ class XdmfSidecar : public ::testing::Test {
         return MiniXmlParser::parse(read_bytes(directory_ / "run.xmf"));
     }
 
-    fs::path directory_;
+    test_support::TempDirectory temp_{"cartsim-xdmf-test"};
+    const fs::path directory_ = temp_.path();
     fs::path run_file_;
 };
 
