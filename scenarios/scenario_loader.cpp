@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "scenarios/cohort_toml.hpp"
+#include "scenarios/renamed_keys.hpp"
 
 namespace cartsim::scenarios {
 
@@ -556,7 +557,10 @@ std::string render_markdown_reference(const ParameterTable& table) {
 
 std::string unknown_key_message(std::string_view key, const ParameterTable& table) {
     std::string message = fmt::format("unknown key {}", shown_key(key));
-    if (const auto suggestion = table.closest_key(key)) {
+    // A renamed key first: its new name may be too far from the old one for closest_key.
+    if (const auto new_key = renamed_key(key); new_key && table.contains(*new_key)) {
+        message += fmt::format("; it was renamed: did you mean {}?", *new_key);
+    } else if (const auto suggestion = table.closest_key(key)) {
         message += fmt::format("; did you mean {}?", *suggestion);
     }
     return message;

@@ -42,7 +42,9 @@ struct Scenario {
     std::optional<CohortSpec> cohort;
 };
 
-/// "unknown key <key>; did you mean <closest>?" (the suggestion only when one is close).
+/// "unknown key <key>; did you mean <closest>?" (the suggestion only when one is close), or
+/// "unknown key <key>; it was renamed: did you mean <new key>?" for a key of
+/// scenarios/renamed_keys.cpp whose new name is in `table`.
 std::string unknown_key_message(std::string_view key, const ParameterTable& table);
 
 /// Reads, parses and validates a scenario file and the files it inherits. Throws ScenarioError.

@@ -183,6 +183,35 @@ TEST(ScenarioLoader, UnknownKeySuggestsTheClosestKey) {
     EXPECT_EQ(top_level.key(), "speed");
 }
 
+// The old name of a renamed key (scenarios/renamed_keys.cpp) is too far from the new one for a
+// spelling suggestion, so the loader names the new key itself, in files and in --set.
+TEST(ScenarioLoader, RenamedKeyNamesItsNewName) {
+    ParameterTable table = example_table();
+    table.add({.key = "blasts.antigen_inheritance_log_sd",
+               .type = ParameterType::real,
+               .default_value = 0.1,
+               .min = 0.0,
+               .description = "Inheritance jitter",
+               .source = "calibrate: test value"});
+    const char* message =
+        "unknown key blasts.cd19_inheritance_log_sd; it was renamed: did you mean "
+        "blasts.antigen_inheritance_log_sd?";
+
+    const ScenarioError in_file = error_loading("[blasts]\ncd19_inheritance_log_sd = 0.2\n", table);
+    EXPECT_EQ(std::string(in_file.what()), std::string("scenarios/x.toml: ") + message);
+    EXPECT_EQ(in_file.key(), "blasts.cd19_inheritance_log_sd");
+
+    const ScenarioError in_set = error_setting("blasts.cd19_inheritance_log_sd=0.2", table);
+    EXPECT_EQ(std::string(in_set.what()), std::string("--set: ") + message);
+    EXPECT_EQ(in_set.key(), "blasts.cd19_inheritance_log_sd");
+}
+
+TEST(ScenarioLoader, RenamedKeyIsNotSuggestedWhenTheTableLacksItsNewName) {
+    const ParameterTable table = example_table();
+    EXPECT_STREQ(error_setting("blasts.cd19_inheritance_log_sd=0.2", table).what(),
+                 "--set: unknown key blasts.cd19_inheritance_log_sd");
+}
+
 // Found by tests/fuzz/fuzz_set_override: a NUL in an unknown key cut what() short, so the
 // message lost the rest of the key and the suggestion; a line break split one problem in two.
 TEST(ScenarioLoader, ControlCharactersInUnknownKeysAreEscaped) {
