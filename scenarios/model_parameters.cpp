@@ -213,7 +213,8 @@ void add_space(Registry& r) {
            .min = 5.0,
            .max = 30.0,
            .description = "Edge of one lattice site: room for one tissue cell and one T cell",
-           .source = "calibrate: one lymphoblast diameter (~10 um) per site (MODEL.md)"});
+           .source = "calibrate: one lymphoblast diameter (~10 um) per site "
+                     "(docs/MODEL.md#scope-and-scales)"});
     r.add(CARTSIM_FIELD(space.periodic),
           {.description = "Periodic faces (wrap around) instead of reflective ones; a periodic "
                           "space needs extents that are multiples of cytokines.field_coarsening",
@@ -233,7 +234,7 @@ void add_space(Registry& r) {
            .max = 5000.0,
            .description = "The patient's whole marrow volume: the lattice stands for it, counts "
                           "scale by simulated volume / this (smaller in children)",
-           .source = "MODEL.md: ~1.5 L in adults"});
+           .source = "~1.5 L in adults (docs/MODEL.md#scope-and-scales)"});
     r.add(CARTSIM_FIELD(space.blood_volume_ml),
           {.unit = "mL",
            .min = 50.0,
@@ -384,13 +385,14 @@ void add_blasts(Registry& r) {
            .max = 2.0,
            .description = "Standard deviation of ln(daughter / mother) antigen density at "
                           "division, for CD19 and CD22 alike, so selection can act on density",
-           .source = "calibrate: daughters resemble their mother (MODEL.md)"});
+           .source = "calibrate: daughters resemble their mother (docs/MODEL.md#blasts)"});
     r.add(CARTSIM_FIELD(blasts.cd22_median_molecules),
           {.unit = "molecules/cell",
            .min = 1.0,
            .max = 1e6,
            .description = "Median CD22 surface density of blasts at infusion (log-normal)",
-           .source = "calibrate: a few thousand, below CD19; no measurement in MODEL.md"});
+           .source = "calibrate: a few thousand, below CD19; no measurement cited "
+                     "(docs/MODEL.md#blasts)"});
     r.add(CARTSIM_FIELD(blasts.cd22_log_sd),
           {.unit = "ln units",
            .min = 0.0,
@@ -411,12 +413,12 @@ void add_blasts(Registry& r) {
            .max = 1.0,
            .description = "Chance that a daughter blast switches to a CD19- and CD22-negative "
                           "myeloid phenotype",
-           .source = "calibrate: rare, seen in KMT2A-rearranged cases (MODEL.md)"});
+           .source = "calibrate: rare, seen in KMT2A-rearranged cases (docs/MODEL.md#blasts)"});
     r.add(CARTSIM_FIELD(blasts.displace_marrow_cells),
           {.description = "A blast without a free neighbour divides into a site held by a normal "
                           "marrow cell (leukemic crowding); false: contact inhibition only",
-           .source = "calibrate: MODEL.md allows push by scenario; crowding lets blasts regrow "
-                     "in a packed marrow"});
+           .source = "calibrate: a scenario choice; crowding lets blasts regrow in a packed marrow "
+                     "(docs/MODEL.md#blasts)"});
 }
 
 void add_b_cells(Registry& r) {
@@ -558,7 +560,8 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
            .min = 1.0,
            .max = 1e6,
            .description = "CD22 density at half-maximal binding of a dual product",
-           .source = "calibrate: as the CD19 threshold; no CD22 measurement in MODEL.md"});
+           .source = "calibrate: as the CD19 threshold; no CD22 measurement cited "
+                     "(docs/MODEL.md#antigen-binding)"});
     r.add(CARTSIM_PRODUCT_FIELD(hill_coefficient),
           {.unit = "dimensionless",
            .min = 0.5,
@@ -593,7 +596,7 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
            .description = "Doubling time of antigen-driven division while activated",
            .source = pick("Stein et al., CPT:PSP 2019 (0.78 d in the expansion phase)",
                           "calibrate: faster early expansion than 4-1BB; no direct "
-                          "measurement in MODEL.md")});
+                          "measurement cited (docs/MODEL.md#car-t-cells)")});
     r.add(CARTSIM_PRODUCT_FIELD(activation_hours),
           {.unit = "h",
            .min = 0.0,
@@ -795,9 +798,11 @@ void add_readouts(Registry& r) {
            .max = 1.0,
            .description = "B-cell aplasia while normal B cells stay below this share of their "
                           "day-0 count",
-           .source = "calibrate: B-cell aplasia marks functional CAR-T persistence (MODEL.md)"});
+           .source = "calibrate: B-cell aplasia marks functional CAR-T persistence "
+                     "(docs/MODEL.md#clinical-readouts)"});
     const std::string icans_source =
-        "calibrate: logistic risk score; no published coefficients in MODEL.md";
+        "calibrate: logistic risk score; no published coefficients "
+        "(docs/MODEL.md#clinical-readouts)";
     r.add(CARTSIM_FIELD(readouts.icans_intercept),
           {.unit = "logit",
            .min = -50.0,
@@ -1038,7 +1043,9 @@ std::string parameter_reference_markdown() {
     out +=
         "Every parameter of the CAR-T / B-ALL model, as a scenario key. Keys mirror the C++ "
         "struct `agents::Parameters` (agents/parameters.hpp), where the defaults live; the "
-        "table with ranges, descriptions and sources is scenarios/model_parameters.cpp.\n\n";
+        "table with ranges, descriptions and sources is scenarios/model_parameters.cpp. What "
+        "each parameter does (the mechanisms, their equations and rationale) is in "
+        "[MODEL.md](MODEL.md).\n\n";
     out +=
         "- **Units** are part of the name (`rate_per_day`, `speed_um_per_min`) and are "
         "listed in the unit column: `1/day` is a rate per day, `d` days, `min` minutes, `h` "
@@ -1055,7 +1062,9 @@ std::string parameter_reference_markdown() {
         "above 1, CRS thresholds not increasing, a periodic space whose extents are not "
         "multiples of `cytokines.field_coarsening`).\n";
     out +=
-        "- **Sources** cite the references of the model specification (MODEL.md). "
+        "- **Sources** cite the publications listed in the model specification, "
+        "[MODEL.md](MODEL.md) (References), and name a section of it where it explains the "
+        "value (\"docs/MODEL.md#blasts\"). "
         "\"calibrate: ...\" marks a value without a direct measurement and says why the "
         "default was chosen; \"numerical: ...\" marks a resolution or engine setting; "
         "\"standard ...\" marks textbook physiology or clinical definitions.\n";
