@@ -23,7 +23,7 @@ ASAN_EXCLUDE ?=
 CI_ASAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne|KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun
 
 
-.PHONY: all deps build demo toy-demo test test-tsan test-asan fuzz ci bench format clean
+.PHONY: all deps build demo toy-demo test update-golden test-tsan test-asan fuzz ci bench format clean
 
 all: build
 
@@ -47,6 +47,12 @@ toy-demo: build
 ## test: set up, build and run the whole test suite
 test: build
 	ctest --preset $(PRESET) -j $(THREADS)
+
+## update-golden: rewrite tests/golden/*.golden from this build's results. Only for a change meant
+## to change results: the commit must say so (and which README tables were rerun)
+update-golden: build
+	CARTSIM_UPDATE_GOLDEN=1 ./build/$(PRESET)/tests/golden/test_golden
+	git --no-pager diff --stat -- tests/golden
 
 ## test-tsan: the engine tests under ThreadSanitizer
 test-tsan: deps
