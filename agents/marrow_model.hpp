@@ -1,42 +1,53 @@
 #pragma once
-// The CAR-T / B-ALL model: a piece of bone marrow on the lattice plus a blood compartment.
+// The CAR-T / B-ALL model: a piece of bone marrow on the lattice plus a blood compartment,
+// assembled from the concepts of agents/ (one folder each: car_t, tissue, blood, cytokines,
+// marrow, readouts). This class only builds the components, lists the phases in their order
+// and declares which components hold state; rules, initial conditions, sources and
+// observation live in their folders, and checkpoints, restore, the state hash and snapshots
+// are generated from the components' own declarations (engine/model_state.hpp).
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <vector>
 
-#include "agents/blood_compartment.hpp"
-#include "agents/car_t_cells.hpp"
-#include "agents/cytokines.hpp"
-#include "agents/model_state.hpp"
-#include "agents/observables.hpp"
+#include "agents/blood/compartment.hpp"
+#include "agents/car_t/columns.hpp"
+#include "agents/car_t/constants.hpp"
+#include "agents/car_t/phase.hpp"
+#include "agents/car_t/rule.hpp"
+#include "agents/cytokines/field_table.hpp"
+#include "agents/cytokines/sources.hpp"
+#include "agents/marrow/vessels.hpp"
 #include "agents/parameters.hpp"
-#include "agents/tissue_cells.hpp"
+#include "agents/population_tags.hpp"
+#include "agents/readouts/observables.hpp"
+#include "agents/tissue/antigen_by_site.hpp"
+#include "agents/tissue/columns.hpp"
+#include "agents/tissue/constants.hpp"
+#include "agents/tissue/rule.hpp"
 #include "engine/domain.hpp"
-#include "engine/huge_page_allocator.hpp"
 #include "engine/lattice.hpp"
+#include "engine/model_state.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/population.hpp"
 #include "engine/scheduler.hpp"
+#include "engine/tile_buckets.hpp"
 #include "engine/tile_grid.hpp"
-#include "engine/tile_sweep.hpp"
 
 namespace cartsim::agents {
 
+/// What a model may be given besides its parameters, from outside agents/ (tutorials, tests,
+/// experiments): cytokine fields appended to the shipped table, and their sources.
+struct ModelExtensions {
+    std::vector<CytokineFieldSpec> cytokine_fields;
+    std::vector<CytokineSource> cytokine_sources;
+};
+
 class MarrowModel {
   public:
-    static constexpr std::uint8_t kTissueTag = 0;
-    static constexpr std::uint8_t kCarTTag = 1;
-    /// A CAR-T cell moves one site and then probes one site further; daughters go next to it.
+    /// The tile grid's reach: the largest reach of any rule of the model (the CAR-T rule's).
     static constexpr int kReach = 2;
-    /// Storage is re-sorted by tile every this many sweeps (memory locality only: results do
-    /// not depend on it, only the slot order inside checkpoints does). CAR-T cells change
-    /// tiles often, and a sweep's per-tile sort by id costs more the longer ago the last
-    /// sort_by_tile was: every 8 steps was ~5% faster than every 32 at the bench_3d peak.
-    static constexpr engine::Step kSortPeriodSteps = 32;
-    static constexpr engine::Step kCarTSortPeriodSteps = 8;
 
     /// Memory the model needs once built (layers, tissue cells, fields, tiles), in bytes: for a
     /// clear error before allocating a lattice that cannot fit. CAR-T cells come on top (about
@@ -45,7 +56,7 @@ class MarrowModel {
 
     /// Builds the marrow (vessels, tissue cells) and infuses the dose into blood at day 0.
     /// Parameters must already be validated (scenarios/ does that).
-    explicit MarrowModel(const Parameters& parameters);
+    explicit MarrowModel(const Parameters& parameters, ModelExtensions extensions = {});
 
     /// Advances one fine step.
     void step();
@@ -53,15 +64,31 @@ class MarrowModel {
     double time_days() const { return static_cast<double>(step_) * fine_step_days_; }
     double fine_step_days() const { return fine_step_days_; }
 
-    /// The state between steps (for checkpoints): with the same parameters, a model given it by
-    /// restore_state() continues exactly as this one would.
-    MarrowModelState save_state() const;
-    /// save_state() without the two populations (their PopulationState stays empty): for a
-    /// writer that reads the populations in place (tissue(), car_t()) instead of copying them.
-    MarrowModelState save_state_except_populations() const;
-    /// Replaces this model's state by a saved one (from a model built with the same parameters).
-    /// Throws std::invalid_argument if it does not fit this model's lattice or field grid.
-    void restore_state(MarrowModelState state);
+    /// Every component's declared state, visited in a fixed order (engine/model_state.hpp):
+    /// the one list behind save/restore, the state hash and checkpoints.
+    template <class Visitor>
+    void visit_state(Visitor& visitor) const {
+        visit_state_of(*this, visitor);
+    }
+    template <class Visitor>
+    void visit_state(Visitor& visitor) {
+        visit_state_of(*this, visitor);
+    }
+    /// What snapshots show: visitor.population(population) for each population and
+    /// visitor.field(field) for each cytokine field.
+    template <class Visitor>
+    void visit_outputs(Visitor& visitor) const {
+        visitor.population(tissue_);
+        visitor.population(car_t_);
+        for (const CytokineField& field : cytokines_.fields()) visitor.field(field);
+    }
+
+    /// The state between steps: with the same parameters, a model given it by restore_state()
+    /// continues exactly as this one would.
+    engine::SavedState save_state() const;
+    /// Replaces this model's state by a saved one (from a model built with the same
+    /// parameters). Throws std::invalid_argument naming the piece of state that does not fit.
+    void restore_state(engine::SavedState state);
 
     Observables observe() const;
     std::uint64_t state_hash() const;
@@ -75,11 +102,9 @@ class MarrowModel {
     const engine::Population<TissueColumns>& tissue() const { return tissue_; }
     const engine::Population<CarTColumns>& car_t() const { return car_t_; }
     const BloodCompartment& blood() const { return blood_; }
-    const Cytokines& cytokines() const { return cytokines_; }
-    bool is_vessel(engine::SiteIndex site) const {
-        return (vessel_bits_[site >> 6] >> (site & 63)) & 1U;
-    }
-    std::size_t vessel_count() const { return vessel_sites_.size(); }
+    const CytokineTable& cytokines() const { return cytokines_; }
+    bool is_vessel(engine::SiteIndex site) const { return vessels_.contains(site); }
+    std::size_t vessel_count() const { return vessels_.sites().size(); }
     /// Simulated marrow volume / the patient's whole marrow volume.
     double marrow_share() const { return marrow_share_; }
 
@@ -89,29 +114,21 @@ class MarrowModel {
     void set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts);
 
   private:
-    void build_vessels();
-    void build_tissue();
+    template <class Self, class Visitor>
+    static void visit_state_of(Self& self, Visitor& visitor) {
+        visitor.scalar(engine::StateEntry{"", "step", "steps"}, self.step_);
+        visitor.population(self.tissue_);
+        visitor.population(self.car_t_);
+        BloodCompartment::visit_state(self.blood_, visitor);
+        KillCounters::visit_state(self.kills_, visitor);
+        CytokineTable::visit_state(self.cytokines_, visitor);
+    }
     void add_phases();
-
-    void car_t_phase(engine::Step step);
-    void tissue_phase(engine::Step step);
-    void blood_phase(engine::Step step);
-    void well_mixed_shuffle(engine::Step step);
-    void car_t_rule(engine::AgentSlot slot, const engine::SweepContext& context);
-    /// Memory hint of the CAR-T sweep (see engine::sweep_population): starts loading the layers
-    /// and antigen copies of the next tile (dense tiles) or around each cell (sparse tiles).
-    void prefetch_for_car_t(engine::TileIndex tile, std::span<const engine::AgentSlot> agents,
-                            int distance) const;
-    void tissue_rule(engine::AgentSlot slot, const engine::SweepContext& context);
-    /// Rewrites the antigen copies by site from the tissue columns (after anything that adds
-    /// tissue cells or changes their antigen: construction, the tissue phase, restore).
-    void refresh_antigen_by_site();
-
-    TissueColumns::Row make_blast(engine::RandomStream& random, bool cd19_negative,
-                                  bool cd22_negative) const;
-    TissueColumns::Row make_b_cell(engine::RandomStream& random) const;
-    /// Probability of an event with this rate (per day) within `days`.
-    static double chance(double rate_per_day, double days);
+    void cytokine_phase();
+    /// What follows a change of tissue cells: the IL-6 producers and the antigen copies.
+    void after_tissue_changed();
+    CarTView car_t_view();
+    TissueView tissue_view();
 
     Parameters parameters_;
     double fine_step_days_;
@@ -127,46 +144,17 @@ class MarrowModel {
     engine::TileBuckets car_t_buckets_;
     engine::TileBuckets tissue_buckets_;
     engine::Scheduler scheduler_;
+    Vessels vessels_;
+    CarTConstants car_t_constants_;
+    TissueConstants tissue_constants_;
     BloodCompartment blood_;
+    KillCounters kills_;
     double marrow_share_;  // declared before cytokines_, which is built from it
-    Cytokines cytokines_;
-
-    // CD19 (and, for a dual product, CD22) molecules of the tissue cell at each site, copied
-    // from the tissue columns: a CAR-T probe reads them by site, next to the layers it already
-    // reads, instead of by slot (a cache miss at full latency for most probes). Valid where the
-    // tissue layer holds an agent; only the tissue phase adds cells or changes antigen, and
-    // refresh_antigen_by_site() runs after it.
-    using SiteFloats = std::vector<float, engine::HugePageAllocator<float>>;
-    SiteFloats cd19_by_site_;
-    SiteFloats cd22_by_site_;  // empty unless car_t.targets_cd22
-
-    std::vector<std::uint64_t> vessel_bits_;
-    std::vector<engine::SiteIndex> vessel_sites_;
-
-    // Per-tile event records written inside sweeps (one writer per tile), merged after.
-    struct TileEvents {
-        std::array<std::uint64_t, kCarTStateCount> exits_to_blood{};
-        std::uint64_t kills_blasts = 0;
-        std::uint64_t kills_b_cells = 0;
-        std::vector<engine::SiteIndex> lysis_sites;
-    };
-    std::vector<TileEvents> tile_events_;
-    std::uint64_t kills_blasts_ = 0;
-    std::uint64_t kills_b_cells_ = 0;
-
-    // Per-step constants derived from parameters.
-    struct StepChances {
-        double blast_death, blast_division, b_cell_death, b_cell_production;
-        double marrow_death, marrow_regeneration;
-        double effector_contraction, memory_loss, exhausted_death;
-        double contact_end, division, division_boosted, exit_to_blood;
-        double move;
-        double exhaustion_per_step, exhaustion_recovery_factor;
-        double car_loss_per_step, car_recovery_per_step;
-        std::uint32_t activation_steps;
-        engine::Step boost_end_step;
-    } chances_{};
-
+    CytokineTable cytokines_;
+    std::vector<CytokineSource> extra_cytokine_sources_;
+    std::vector<std::uint32_t> marrow_cells_per_field_cell_;  // IL-6 producers
+    AntigenBySite antigen_;
+    std::vector<CarTTileEvents> car_t_events_;  // by tile
     engine::Step step_ = 0;
 };
 

@@ -9,7 +9,7 @@ Writes into DIR (created if needed) and prints the path of each file written:
   cart_states.png      CAR-T cells by state (resting, effector, memory, exhausted), stacked
   cytokines.png        serum IL-6 and IFN-gamma (log) with the CRS grade as a step line
   snapshot_slice.png   the last snapshot (or --snapshot N, its ordinal): the middle z layer of
-                       the marrow, blasts coloured by CD19, normal B and other marrow cells in
+                       the marrow, blasts coloured by CD19, normal B and marrow cells in
                        greys, CAR-T cells on top by state; skipped (exit 0) without snapshots
 
 Works on a finished file and on the OUT.h5.partial of a run still going (opened without
@@ -36,15 +36,30 @@ PROGRAM = "plot_run.py"
 # (scenarios/model_parameters.cpp), used when the file's scenario text lacks them.
 DEFAULT_CR_BLAST_FRACTION = 0.05
 DEFAULT_MRD_BLAST_FRACTION = 1e-4
-CART_STATES = ["resting", "effector", "memory", "exhausted"]  # snapshot car_t/state codes 0..3
+# CAR-T states as named in the time series (cart_<state> columns); snapshot state codes are read
+# from each group's state_labels attribute, written from the model's own label tables.
+CART_STATES = ["resting", "effector", "memory", "exhausted"]
 CART_STATE_COLOURS = ["tab:blue", "tab:red", "tab:green", "tab:orange"]
 CART_STATE_MARKERS = ["o", "^", "D", "x"]
-TISSUE_BLAST, TISSUE_NORMAL_B, TISSUE_MARROW = 0, 1, 2  # snapshot tissue/state codes
 DPI = 120
 
 
 class RunFileError(Exception):
     """The file cannot be read as a cartsim run file; exit status 2."""
+
+
+def state_codes(group):
+    """{label: code} from a snapshot group's state_labels attribute ("0=blast,1=...")."""
+    text = group.attrs.get("state_labels")
+    if text is None:
+        raise RunFileError(f"{group.name} has no state_labels attribute")
+    if isinstance(text, bytes):
+        text = text.decode()
+    codes = {}
+    for item in str(text).split(","):
+        code, _, label = item.partition("=")
+        codes[label] = int(code)
+    return codes
 
 
 def open_run_file(path):
@@ -245,13 +260,16 @@ def plot_snapshot_slice(run, ordinal, title, directory):
     j = np.floor(tissue["y"][in_layer] / edge).astype(int)
     state = tissue["state"][in_layer]
     cd19 = tissue["cd19"][in_layer].astype(float)
+    tissue_codes = state_codes(snapshot["tissue"])
 
-    # One pixel per site: greys for normal B and other marrow cells, CD19 colours for blasts.
+    # One pixel per site: greys for normal B and marrow cells, CD19 colours for blasts.
     kind = np.full((ny, nx), np.nan)
-    kind[j[state == TISSUE_NORMAL_B], i[state == TISSUE_NORMAL_B]] = 0
-    kind[j[state == TISSUE_MARROW], i[state == TISSUE_MARROW]] = 1
+    b_cells = state == tissue_codes["normal B cell"]
+    marrow_cells = state == tissue_codes["marrow cell"]
+    kind[j[b_cells], i[b_cells]] = 0
+    kind[j[marrow_cells], i[marrow_cells]] = 1
     blast_cd19 = np.full((ny, nx), np.nan)
-    blasts = state == TISSUE_BLAST
+    blasts = state == tissue_codes["blast"]
     blast_cd19[j[blasts], i[blasts]] = cd19[blasts]
 
     extent = (0, nx * edge, 0, ny * edge)
@@ -267,13 +285,13 @@ def plot_snapshot_slice(run, ordinal, title, directory):
                             vmax=max(float(cd19[blasts].max()), 1.0))
         figure.colorbar(image, ax=axis, label="CD19 molecules/cell (blasts)", shrink=0.8)
     handles = [plt.Line2D([], [], marker="s", linestyle="", color=grey, label=label)
-               for grey, label in [("0.55", "normal B cell"), ("0.85", "other marrow cell")]]
+               for grey, label in [("0.55", "normal B cell"), ("0.85", "marrow cell")]]
 
     car_t = columns_of(snapshot["car_t"], ["x", "y", "z", "state"])
     in_layer = layer_rows(car_t["z"], layer, edge)
-    for code, (label, colour, marker) in enumerate(zip(CART_STATES, CART_STATE_COLOURS,
-                                                       CART_STATE_MARKERS)):
-        rows = in_layer & (car_t["state"] == code)
+    car_t_codes = state_codes(snapshot["car_t"])
+    for label, colour, marker in zip(CART_STATES, CART_STATE_COLOURS, CART_STATE_MARKERS):
+        rows = in_layer & (car_t["state"] == car_t_codes[label])
         axis.scatter(car_t["x"][rows], car_t["y"][rows], s=14, c=colour, marker=marker,
                      linewidths=0.8, edgecolors="black" if marker != "x" else None,
                      label=f"CAR-T {label} ({int(rows.sum())})", zorder=3)

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 
 namespace cartsim::cli {
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 #include "cli/run_simulation.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"

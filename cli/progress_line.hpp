@@ -9,7 +9,7 @@
 #include <ostream>
 #include <string>
 
-#include "agents/observables.hpp"
+#include "agents/readouts/observables.hpp"
 
 namespace cartsim::cli {
 

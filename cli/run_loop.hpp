@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 #include "agents/marrow_model.hpp"
 #include "cli/progress_line.hpp"
 #include "io/run_file_writer.hpp"

@@ -18,7 +18,7 @@
 #include <utility>
 
 #include "agents/marrow_model.hpp"
-#include "agents/observables.hpp"
+#include "agents/readouts/observables.hpp"
 #include "agents/parameters.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/version.hpp"
@@ -257,7 +257,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     check_memory(parameters, config_name);
     io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
-    const std::uint64_t checkpoint_step = checkpoint.state.step;
+    const std::uint64_t checkpoint_step = checkpoint.step;
     const double fine_step_days = parameters.time.fine_step_min / 1440.0;
     if (schedule.total_steps < checkpoint_step) {
         throw UsageError(fmt::format(

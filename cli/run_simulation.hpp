@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 namespace cartsim::cli {

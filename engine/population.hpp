@@ -18,6 +18,7 @@
 
 #include "engine/occupancy_layer.hpp"
 #include "engine/parallel_for.hpp"
+#include "engine/reach_check.hpp"
 #include "engine/sweep_context.hpp"
 #include "engine/tile_buckets.hpp"
 #include "engine/types.hpp"
@@ -112,6 +113,9 @@ class Population {
     /// Records a birth at an empty site during a sweep; the agent exists after commit().
     void spawn(const SweepContext& context, SiteIndex site, const Row& row) {
         assert(layer_->is_empty(site));
+#if CARTSIM_REACH_CHECKS
+        check_rule_effect(context, tag_, name_, RuleEffect::spawn, site);
+#endif
         layer_->place(site, AgentHandle::pending());
         pending_[context.tile].push_back({site, row});
     }
@@ -119,12 +123,25 @@ class Population {
     /// Removes an agent from the lattice now; its slot is reclaimed at a later commit().
     void kill(const SweepContext& context, AgentSlot slot) {
         assert(alive(slot));
+#if CARTSIM_REACH_CHECKS
+        check_rule_effect(context, tag_, name_, RuleEffect::kill, site_[slot]);
+#endif
         layer_->clear(site_[slot]);
         site_[slot] = kNoSite;
         ++deaths_by_tile_[context.tile];
     }
 
-    /// Moves an agent to an empty site of its layer.
+    /// Moves an agent to an empty site of its layer, from a rule inside a sweep.
+    void move(const SweepContext& context, AgentSlot slot, SiteIndex to) {
+#if CARTSIM_REACH_CHECKS
+        check_rule_effect(context, tag_, name_, RuleEffect::move, site_[slot]);
+        check_rule_effect(context, tag_, name_, RuleEffect::move, to);
+#else
+        static_cast<void>(context);
+#endif
+        move(slot, to);
+    }
+    /// Moves an agent to an empty site of its layer (sequential code only).
     void move(AgentSlot slot, SiteIndex to) {
         layer_->move(site_[slot], to);
         site_[slot] = to;
@@ -201,7 +218,9 @@ class Population {
     }
 
     /// Used when restoring a checkpoint.
-    void set_next_id(AgentId next) { next_id_ = next; }
+    void set_next_id(AgentId next) {
+        next_id_ = next;
+    }
 
     /// Replaces the whole storage (a checkpoint's): ids, sites (kNoSite for dead slots not yet
     /// compacted), columns, and the next id. Storage order is kept exactly, so a restored run

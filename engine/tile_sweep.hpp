@@ -2,16 +2,20 @@
 // The parallel sweep: every live agent of a population runs a rule once, tile by tile, colors
 // one after another, with no data races and no locks in the rule.
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <numeric>
 #include <span>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "engine/domain.hpp"
 #include "engine/parallel_for.hpp"
 #include "engine/random.hpp"
+#include "engine/rule_descriptor.hpp"
 #include "engine/sweep_context.hpp"
 #include "engine/tile_buckets.hpp"
 #include "engine/tile_grid.hpp"
@@ -33,8 +37,10 @@ inline std::array<int, 8> color_order(int color_count, std::uint64_t seed, Step 
 
 /// Runs rule(slot, context) once for every agent of `population` alive at the start of the
 /// sweep (agents killed earlier in the same sweep are skipped; agents born in it wait for the
-/// next one). The rule may read and write anything within the grid's reach of the agent's
-/// starting site, including other populations, and must not touch anything farther away.
+/// next one). The rule may read and write anything within `descriptor.reach` of the agent's
+/// starting site, including other populations, and must not touch anything farther away; the
+/// descriptor's reach must not exceed the grid's (std::logic_error otherwise). Debug builds
+/// check every kill, spawn and move against the descriptor (engine/reach_check.hpp).
 ///
 /// Colors run one after another in a per-step random order; the tiles of one color run in
 /// parallel (parallel_for_index); the agents of one tile run in ascending id order. Nothing here
@@ -45,8 +51,13 @@ inline std::array<int, 8> color_order(int color_count, std::uint64_t seed, Step 
 /// for the tile about to run. A hint may only prefetch: it must not change any state.
 template <class PopulationT, class Rule, class Hint>
 void sweep_population(const Domain& domain, PopulationT& population, TileBuckets& buckets,
-                      std::uint64_t seed, Step step, Rule&& rule, Hint&& hint) {
+                      std::uint64_t seed, Step step, const RuleDescriptor& descriptor, Rule&& rule,
+                      Hint&& hint) {
     const TileGrid& grid = domain.grid();
+    if (descriptor.reach > grid.reach()) {
+        throw std::logic_error(fmt::format("rule '{}' declares reach {}, beyond the grid's {}",
+                                           descriptor.name, descriptor.reach, grid.reach()));
+    }
     buckets.build(grid, population.sites(), population.ids());
     const auto order = color_order(grid.color_count(), seed, step, population.tag());
     for (int c = 0; c < grid.color_count(); ++c) {
@@ -60,9 +71,11 @@ void sweep_population(const Domain& domain, PopulationT& population, TileBuckets
                 if (!next.empty()) hint(tiles[i + 1], next, 1);
             }
             hint(tiles[i], agents, 0);
-            const SweepContext context{tiles[i], step, seed};
+            SweepContext context{tiles[i], step, seed, &descriptor, &grid.lattice()};
             for (const AgentSlot slot : agents) {
-                if (population.alive(slot)) rule(slot, context);
+                if (!population.alive(slot)) continue;
+                context.origin = population.site(slot);
+                rule(slot, std::as_const(context));
             }
         });
     }
@@ -71,8 +84,9 @@ void sweep_population(const Domain& domain, PopulationT& population, TileBuckets
 /// The same sweep without memory hints.
 template <class PopulationT, class Rule>
 void sweep_population(const Domain& domain, PopulationT& population, TileBuckets& buckets,
-                      std::uint64_t seed, Step step, Rule&& rule) {
-    sweep_population(domain, population, buckets, seed, step, std::forward<Rule>(rule),
+                      std::uint64_t seed, Step step, const RuleDescriptor& descriptor,
+                      Rule&& rule) {
+    sweep_population(domain, population, buckets, seed, step, descriptor, std::forward<Rule>(rule),
                      [](TileIndex, std::span<const AgentSlot>, int) {});
 }
 

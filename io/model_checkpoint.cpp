@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -16,101 +17,113 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kTissue = "checkpoint/tissue";
-constexpr const char* kCarT = "checkpoint/car_t";
-constexpr const char* kBlood = "checkpoint/blood";
-constexpr const char* kCytokines = "checkpoint/cytokines";
+constexpr const char* kPopulationIds = "ids";
+constexpr const char* kColumnPrefix = "column_";
+// Attributes of /checkpoint that are io's own (where the outputs stood), not model state.
+constexpr std::string_view kProgressAttributes[] = {"time_days", "timeseries_rows",
+                                                    "snapshot_count"};
 
-// Column elements as stored: enums by their underlying type.
-template <class T>
-using Stored = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>,
-                                           std::type_identity<T>>::type;
-
-// A population's columns borrowed from the live model (enum columns read as their uint8_t
-// underlying type, which aliasing rules allow for unsigned char).
-template <class Columns>
-ArrayGroup borrowed_population_group(const char* path,
-                                     const engine::Population<Columns>& population) {
-    ArrayGroup group;
-    group.path = path;
-    group.attributes = {{"next_id", population.next_id()}};
-    group.arrays.push_back({"ids", population.ids(), {}, ""});
-    group.arrays.push_back({"sites", population.sites(), {}, ""});
-    Columns::for_each_column(population.columns(), [&](std::string_view name, const auto& column) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        using S = Stored<T>;
-        static_assert(std::is_same_v<T, S> || std::is_same_v<S, std::uint8_t>,
-                      "enum columns must have an 8-bit underlying type to be borrowed");
-        const std::span<const S> values(reinterpret_cast<const S*>(column.data()), column.size());
-        group.arrays.push_back({"column_" + std::string(name), values, {}, ""});
-    });
-    return group;
+std::string group_path(std::string_view group) {
+    return group.empty() ? std::string(layout::kCheckpointGroup)
+                         : fmt::format("{}/{}", layout::kCheckpointGroup, group);
 }
 
-template <class Columns>
-agents::PopulationState<Columns> read_population(hid_t file, const char* path,
-                                                 const fs::path& file_name) {
-    const ArrayGroup group = read_array_group(file, path, file_name);
-    agents::PopulationState<Columns> population;
-    population.next_id = group.attribute<std::uint64_t>("next_id");
-    population.ids = group.array("ids").as<std::uint64_t>(path);
-    population.sites = group.array("sites").as<engine::SiteIndex>(path);
-    Columns::for_each_column(population.columns, [&](std::string_view name, auto& column) {
-        using T = typename std::decay_t<decltype(column)>::value_type;
-        const auto& stored =
-            group.array("column_" + std::string(name)).template as<Stored<T>>(path);
-        column.resize(stored.size());
-        for (std::size_t k = 0; k < stored.size(); ++k) column[k] = static_cast<T>(stored[k]);
-    });
-    return population;
+// Builds the /checkpoint groups from the model's declaration, borrowing every array.
+class CheckpointGroupBuilder {
+  public:
+    explicit CheckpointGroupBuilder(std::vector<ArrayGroup>& groups) : groups_(&groups) {}
+
+    template <class PopulationT>
+    void population(const PopulationT& population) {
+        ArrayGroup& group = group_named(population.name());
+        group.attributes.push_back({"next_id", population.next_id()});
+        group.arrays.push_back({kPopulationIds, population.ids(), {}, ""});
+        group.arrays.push_back({"sites", population.sites(), {}, ""});
+        using Columns = std::remove_cvref_t<decltype(population.columns())>;
+        Columns::for_each_column(
+            population.columns(), [&](std::string_view name, const auto& column) {
+                using T = typename std::decay_t<decltype(column)>::value_type;
+                using S = engine::StoredType<T>;
+                static_assert(std::is_same_v<T, S> || std::is_same_v<S, std::uint8_t>,
+                              "enum columns must have an 8-bit underlying type to be borrowed");
+                // Enum columns are read as their uint8_t underlying type, which aliasing allows.
+                const std::span<const S> values(reinterpret_cast<const S*>(column.data()),
+                                                column.size());
+                group.arrays.push_back({kColumnPrefix + std::string(name), values, {}, ""});
+            });
+    }
+    template <class T>
+    void scalar(const engine::StateEntry& entry, const T& value) {
+        static_assert(std::is_same_v<T, std::uint64_t> || std::is_same_v<T, double>,
+                      "checkpoint scalars are uint64 or double attributes");
+        group_named(entry.group).attributes.push_back({std::string(entry.name), value});
+    }
+    template <class T, std::size_t N>
+    void array(const engine::StateEntry& entry, std::span<T, N> values) {
+        group_named(entry.group)
+            .arrays.push_back({std::string(entry.name),
+                               std::span<const std::remove_const_t<T>>(values),
+                               {},
+                               std::string(entry.unit)});
+    }
+
+  private:
+    ArrayGroup& group_named(std::string_view group) {
+        const std::string path = group_path(group);
+        for (ArrayGroup& g : *groups_) {
+            if (g.path == path) return g;
+        }
+        groups_->push_back(ArrayGroup{path, {}, {}});
+        return groups_->back();
+    }
+    std::vector<ArrayGroup>* groups_;
+};
+
+// A stored array as state values (every type the model declares; no int32 state exists).
+engine::StateValues state_values(const NamedArray& array, std::string_view path,
+                                 const fs::path& file) {
+    return std::visit(
+        [&](const auto& values) -> engine::StateValues {
+            using V = std::decay_t<decltype(values)>;
+            if constexpr (std::is_constructible_v<engine::StateValues, V> &&
+                          !std::is_same_v<V, std::vector<std::int32_t>>) {
+                return values;
+            } else {
+                throw IoError(fmt::format("'{}': /{}/{} has an element type no model state has",
+                                          file.string(), path, array.name));
+            }
+        },
+        array.values);
 }
 
-}  // namespace
-
-namespace {
-
-// Every group but the two populations'.
-std::vector<ArrayGroup> checkpoint_groups_except_populations(agents::MarrowModelState& state,
-                                                             const CheckpointProgress& progress) {
-    std::vector<ArrayGroup> groups;
-    ArrayGroup top;
-    top.path = layout::kCheckpointGroup;
-    top.attributes = {{"step", static_cast<std::uint64_t>(state.step)},
-                      {"time_days", progress.time_days},
-                      {"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)},
-                      {"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)},
-                      {"kills_blasts", state.kills_blasts},
-                      {"kills_b_cells", state.kills_b_cells}};
-    groups.push_back(std::move(top));
-    ArrayGroup blood;
-    blood.path = kBlood;
-    blood.arrays.push_back(
-        {"count",
-         std::vector<std::uint64_t>(state.blood_count.begin(), state.blood_count.end()),
-         {},
-         "cells"});
-    groups.push_back(std::move(blood));
-    ArrayGroup cytokines;
-    cytokines.path = kCytokines;
-    cytokines.attributes = {{"serum_ifng_pg_per_ml", state.serum_ifng_pg_per_ml},
-                            {"serum_il6_pg_per_ml", state.serum_il6_pg_per_ml}};
-    cytokines.arrays.push_back({"ifng", std::move(state.ifng_pg_per_ml), {}, "pg/mL"});
-    cytokines.arrays.push_back({"il6", std::move(state.il6_pg_per_ml), {}, "pg/mL"});
-    cytokines.arrays.push_back({"il6_release", std::move(state.il6_release_pg), {}, "pg"});
-    cytokines.arrays.push_back(
-        {"myeloid_per_field_cell", std::move(state.myeloid_per_field_cell), {}, "cells"});
-    groups.push_back(std::move(cytokines));
-    return groups;
+engine::SavedArray scalar_of(std::string_view group, const NamedAttribute& attribute,
+                             std::string_view path, const fs::path& file) {
+    engine::SavedArray saved{std::string(group), attribute.name, "", true, {}};
+    if (const auto* u = std::get_if<std::uint64_t>(&attribute.value)) {
+        saved.values = std::vector<std::uint64_t>{*u};
+    } else if (const auto* d = std::get_if<double>(&attribute.value)) {
+        saved.values = std::vector<double>{*d};
+    } else {
+        throw IoError(
+            fmt::format("'{}': attribute {} of /{} is neither an unsigned integer nor "
+                        "a real",
+                        file.string(), attribute.name, path));
+    }
+    return saved;
 }
 
 }  // namespace
 
 std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
                                           const CheckpointProgress& progress) {
-    agents::MarrowModelState state = model.save_state_except_populations();
-    std::vector<ArrayGroup> groups = checkpoint_groups_except_populations(state, progress);
-    groups.insert(groups.begin() + 1, borrowed_population_group(kTissue, model.tissue()));
-    groups.insert(groups.begin() + 2, borrowed_population_group(kCarT, model.car_t()));
+    std::vector<ArrayGroup> groups;
+    groups.push_back(ArrayGroup{layout::kCheckpointGroup, {}, {}});
+    CheckpointGroupBuilder builder(groups);
+    model.visit_state(builder);
+    auto& top = groups.front().attributes;
+    top.push_back({"time_days", progress.time_days});
+    top.push_back({"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)});
+    top.push_back({"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)});
     return groups;
 }
 
@@ -122,30 +135,47 @@ CheckpointContents read_checkpoint(const fs::path& file) {
     }
     const ArrayGroup top = read_array_group(handle.get(), layout::kCheckpointGroup, file);
     CheckpointContents contents;
-    agents::MarrowModelState& state = contents.state;
-    state.step = top.attribute<std::uint64_t>("step");
-    state.kills_blasts = top.attribute<std::uint64_t>("kills_blasts");
-    state.kills_b_cells = top.attribute<std::uint64_t>("kills_b_cells");
     contents.progress.time_days = top.attribute<double>("time_days");
     contents.progress.timeseries_rows = top.attribute<std::uint64_t>("timeseries_rows");
     contents.progress.snapshot_count = top.attribute<std::uint64_t>("snapshot_count");
-    state.tissue = read_population<agents::TissueColumns>(handle.get(), kTissue, file);
-    state.car_t = read_population<agents::CarTColumns>(handle.get(), kCarT, file);
-    const ArrayGroup blood = read_array_group(handle.get(), kBlood, file);
-    const auto& counts = blood.array("count").as<std::uint64_t>(kBlood);
-    if (counts.size() != state.blood_count.size()) {
-        throw IoError(fmt::format("'{}': /{}/count has {} values, not {}", file.string(), kBlood,
-                                  counts.size(), state.blood_count.size()));
+    contents.step = top.attribute<std::uint64_t>("step");
+    engine::SavedState& state = contents.state;
+    for (const NamedAttribute& attribute : top.attributes) {
+        if (std::find(std::begin(kProgressAttributes), std::end(kProgressAttributes),
+                      attribute.name) != std::end(kProgressAttributes)) {
+            continue;
+        }
+        state.arrays.push_back(scalar_of("", attribute, layout::kCheckpointGroup, file));
     }
-    std::copy(counts.begin(), counts.end(), state.blood_count.begin());
-    const ArrayGroup cytokines = read_array_group(handle.get(), kCytokines, file);
-    state.serum_ifng_pg_per_ml = cytokines.attribute<double>("serum_ifng_pg_per_ml");
-    state.serum_il6_pg_per_ml = cytokines.attribute<double>("serum_il6_pg_per_ml");
-    state.ifng_pg_per_ml = cytokines.array("ifng").as<double>(kCytokines);
-    state.il6_pg_per_ml = cytokines.array("il6").as<double>(kCytokines);
-    state.il6_release_pg = cytokines.array("il6_release").as<double>(kCytokines);
-    state.myeloid_per_field_cell =
-        cytokines.array("myeloid_per_field_cell").as<std::uint32_t>(kCytokines);
+    for (const std::string& name : list_group(handle.get(), layout::kCheckpointGroup, file)) {
+        const std::string path = group_path(name);
+        const ArrayGroup group = read_array_group(handle.get(), path, file);
+        const bool is_population =
+            std::any_of(group.arrays.begin(), group.arrays.end(),
+                        [](const NamedArray& a) { return a.name == kPopulationIds; });
+        if (is_population) {
+            engine::SavedPopulation population;
+            population.name = name;
+            population.next_id = group.attribute<std::uint64_t>("next_id");
+            population.ids = group.array(kPopulationIds).as<std::uint64_t>(path);
+            population.sites = group.array("sites").as<engine::SiteIndex>(path);
+            for (const NamedArray& array : group.arrays) {
+                if (!array.name.starts_with(kColumnPrefix)) continue;
+                population.columns.emplace_back(array.name.substr(std::strlen(kColumnPrefix)),
+                                                state_values(array, path, file));
+            }
+            state.populations.push_back(std::move(population));
+            continue;
+        }
+        for (const NamedArray& array : group.arrays) {
+            state.arrays.push_back(
+                {name, array.name, array.units, false, state_values(array, path, file)});
+        }
+        for (const NamedAttribute& attribute : group.attributes) {
+            if (attribute.name == "units") continue;
+            state.arrays.push_back(scalar_of(name, attribute, path, file));
+        }
+    }
     return contents;
 }
 

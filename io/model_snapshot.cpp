@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "engine/parallel_for.hpp"
 #include "io/hdf5_handle.hpp"
@@ -94,104 +96,80 @@ std::string snapshot_path(std::size_t ordinal) {
     return fmt::format("snapshots/{:06d}", ordinal);
 }
 
+namespace {
+
+// The snapshot groups from what the model shows (MarrowModel::visit_outputs): one group per
+// population with its columns' outputs (agents' for_each_output), one group for the fields.
+class SnapshotGroupBuilder {
+  public:
+    SnapshotGroupBuilder(std::string base, const engine::Lattice& lattice, double site_edge_um,
+                         std::vector<ArrayGroup>& groups)
+        : base_(std::move(base)),
+          lattice_(&lattice),
+          site_edge_um_(site_edge_um),
+          groups_(&groups) {}
+
+    template <class PopulationT>
+    void population(const PopulationT& population) {
+        ArrayGroup group;
+        group.path = base_ + "/" + population.name();
+        const std::vector<AgentSlot> slots = slots_by_id(population);
+        add_positions(group, population, slots, *lattice_, site_edge_um_);
+        using Columns = std::remove_cvref_t<decltype(population.columns())>;
+        Columns::for_each_output(population.columns(), [&](const agents::OutputColumn& column,
+                                                           auto value_of) {
+            using T = std::decay_t<decltype(value_of(AgentSlot{}))>;
+            group.arrays.push_back({std::string(column.name),
+                                    gather<T>(slots, value_of),
+                                    {},
+                                    std::string(column.unit)});
+            if (!column.labels_attribute.empty()) {
+                group.attributes.push_back({std::string(column.labels_attribute), column.labels});
+            }
+        });
+        groups_->push_back(std::move(group));
+    }
+    void field(const agents::CytokineField& cytokine) {
+        const engine::DiffusionField& field = cytokine.field();
+        if (fields_ == nullptr) {
+            const bool flat = lattice_->dimension() == 2;
+            groups_->push_back(
+                ArrayGroup{base_ + "/fields",
+                           {{"cell_edge_um", field.cell_edge_um()},
+                            {"cell_depth_um", flat ? field.site_edge_um() : field.cell_edge_um()},
+                            {"coarsening", static_cast<std::int32_t>(field.coarsening())}},
+                           {}});
+            fields_index_ = groups_->size() - 1;
+            fields_ = &groups_->back();
+        }
+        const std::vector<std::uint64_t> shape = {static_cast<std::uint64_t>(field.gz()),
+                                                  static_cast<std::uint64_t>(field.gy()),
+                                                  static_cast<std::uint64_t>(field.gx())};
+        (*groups_)[fields_index_].arrays.push_back(
+            {cytokine.name(), as_float(field.values()), shape, "pg/mL"});
+    }
+
+  private:
+    std::string base_;
+    const engine::Lattice* lattice_;
+    double site_edge_um_;
+    std::vector<ArrayGroup>* groups_;
+    const ArrayGroup* fields_ = nullptr;
+    std::size_t fields_index_ = 0;
+};
+
+}  // namespace
+
 std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::size_t ordinal) {
     const std::string base = snapshot_path(ordinal);
-    const double site_edge_um = model.parameters().space.site_edge_um;
-    std::vector<ArrayGroup> groups(4);
-
-    ArrayGroup& top = groups[0];
-    top.path = base;
-    top.attributes = {{"step", static_cast<std::uint64_t>(model.current_step())},
-                      {"time_days", model.time_days()}};
-
-    ArrayGroup& tissue = groups[1];
-    tissue.path = base + "/tissue";
-    {
-        const auto& population = model.tissue();
-        const auto& columns = population.columns();
-        const std::vector<AgentSlot> slots = slots_by_id(population);
-        add_positions(tissue, population, slots, model.lattice(), site_edge_um);
-        tissue.arrays.push_back(
-            {"state",
-             gather<std::uint8_t>(
-                 slots, [&](AgentSlot s) { return static_cast<std::uint8_t>(columns.kind[s]); }),
-             {},
-             ""});
-        tissue.arrays.push_back(
-            {"flags",
-             gather<std::uint8_t>(slots, [&](AgentSlot s) { return columns.flags[s]; }),
-             {},
-             ""});
-        tissue.arrays.push_back(
-            {"cd19",
-             gather<float>(slots, [&](AgentSlot s) { return columns.cd19_molecules[s]; }),
-             {},
-             "molecules/cell"});
-        tissue.arrays.push_back(
-            {"cd22",
-             gather<float>(slots, [&](AgentSlot s) { return columns.cd22_molecules[s]; }),
-             {},
-             "molecules/cell"});
-        tissue.attributes.push_back(
-            {"state_labels", std::string("0=blast,1=normal B cell,2=other marrow cell")});
-        tissue.attributes.push_back(
-            {"flags_labels", std::string("bit0=CD19 epitope lost,bit1=lineage switched")});
-    }
-
-    ArrayGroup& car_t = groups[2];
-    car_t.path = base + "/car_t";
-    {
-        const auto& population = model.car_t();
-        const auto& columns = population.columns();
-        const std::vector<AgentSlot> slots = slots_by_id(population);
-        add_positions(car_t, population, slots, model.lattice(), site_edge_um);
-        car_t.arrays.push_back(
-            {"state",
-             gather<std::uint8_t>(
-                 slots, [&](AgentSlot s) { return static_cast<std::uint8_t>(columns.state[s]); }),
-             {},
-             ""});
-        car_t.arrays.push_back(
-            {"engaged",
-             gather<std::uint8_t>(
-                 slots,
-                 [&](AgentSlot s) { return columns.engaged_site[s] != engine::kNoSite ? 1 : 0; }),
-             {},
-             ""});
-        car_t.arrays.push_back(
-            {"kills",
-             gather<std::uint16_t>(slots, [&](AgentSlot s) { return columns.kills[s]; }),
-             {},
-             "cells"});
-        car_t.arrays.push_back(
-            {"exhaustion",
-             gather<float>(slots, [&](AgentSlot s) { return columns.exhaustion[s]; }),
-             {},
-             ""});
-        car_t.arrays.push_back(
-            {"car_level",
-             gather<float>(slots, [&](AgentSlot s) { return columns.car_level[s]; }),
-             {},
-             ""});
-        car_t.attributes.push_back(
-            {"state_labels", std::string("0=resting,1=effector,2=memory,3=exhausted")});
-    }
-
-    ArrayGroup& fields = groups[3];
-    fields.path = base + "/fields";
-    {
-        const engine::DiffusionField& ifng = model.cytokines().ifng();
-        const engine::DiffusionField& il6 = model.cytokines().il6();
-        const std::vector<std::uint64_t> shape = {static_cast<std::uint64_t>(ifng.gz()),
-                                                  static_cast<std::uint64_t>(ifng.gy()),
-                                                  static_cast<std::uint64_t>(ifng.gx())};
-        fields.arrays.push_back({"ifng", as_float(ifng.values()), shape, "pg/mL"});
-        fields.arrays.push_back({"il6", as_float(il6.values()), shape, "pg/mL"});
-        const bool flat = model.lattice().dimension() == 2;
-        fields.attributes = {{"cell_edge_um", ifng.cell_edge_um()},
-                             {"cell_depth_um", flat ? ifng.site_edge_um() : ifng.cell_edge_um()},
-                             {"coarsening", static_cast<std::int32_t>(ifng.coarsening())}};
-    }
+    std::vector<ArrayGroup> groups;
+    groups.push_back(ArrayGroup{base,
+                                {{"step", static_cast<std::uint64_t>(model.current_step())},
+                                 {"time_days", model.time_days()}},
+                                {}});
+    SnapshotGroupBuilder builder(base, model.lattice(), model.parameters().space.site_edge_um,
+                                 groups);
+    model.visit_outputs(builder);
     return groups;
 }
 

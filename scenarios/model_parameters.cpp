@@ -379,7 +379,7 @@ void add_blasts(Registry& r) {
            .max = 3.0,
            .description = "Standard deviation of ln(CD19 density) between blasts",
            .source = "calibrate: blasts are more heterogeneous than normal B cells (0.31)"});
-    r.add(CARTSIM_FIELD(blasts.cd19_inheritance_log_sd),
+    r.add(CARTSIM_FIELD(blasts.antigen_inheritance_log_sd),
           {.unit = "ln units",
            .min = 0.0,
            .max = 2.0,
@@ -432,7 +432,7 @@ void add_b_cells(Registry& r) {
           {.unit = "1/day",
            .min = 0.0,
            .max = 1.0,
-           .description = "Differentiation of a normal marrow cell into a B cell, in place",
+           .description = "Differentiation of a marrow cell into a B cell, in place",
            .source = "calibrate: production x lifetime = 0.03 B cells per marrow cell at steady "
                      "state"});
     r.add(CARTSIM_FIELD(b_cells.cd19_median_molecules),
@@ -454,14 +454,14 @@ void add_marrow_cells(Registry& r) {
           {.unit = "1/day",
            .min = 0.0,
            .max = kMaxRatePerDay,
-           .description = "Division of a normal marrow cell into a free neighbour site (refills "
+           .description = "Division of a marrow cell into a free neighbour site (refills "
                           "space freed by dying blasts)",
            .source = "calibrate: normal haematopoiesis refills emptied marrow within days"});
     r.add(CARTSIM_FIELD(marrow_cells.death_rate_per_day),
           {.unit = "1/day",
            .min = 0.0,
            .max = kMaxRatePerDay,
-           .description = "Death rate of a normal (CD19-negative) marrow cell",
+           .description = "Death rate of a marrow cell (the CD19-negative, non-B cells of the marrow)",
            .source = "calibrate: slow turnover, balanced by regeneration"});
 }
 
@@ -716,8 +716,8 @@ void add_cytokines(Registry& r) {
           {.unit = "pg/h per cell per pg/mL",
            .min = 0.0,
            .max = 1.0,
-           .description = "IL-6 production of one bystander myeloid (normal marrow) cell per "
-                          "pg/mL of local IFN-g",
+           .description = "IL-6 production of one marrow cell (the monocyte lineage among them) "
+                          "per pg/mL of local IFN-g",
            .source = "calibrate: to serum IL-6 peaks in CRS (Teachey et al., Cancer Discov "
                      "2016): the 3-D baseline (40% blasts) peaks at ~1,200 pg/mL (grade 3), "
                      "high burden reaches grade 4"});

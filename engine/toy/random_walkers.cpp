@@ -6,9 +6,33 @@
 #include <stdexcept>
 
 #include "engine/reduce.hpp"
+#include "engine/rule_descriptor.hpp"
 #include "engine/state_hash.hpp"
 
 namespace cartsim::engine::toy {
+
+namespace {
+
+// What each rule declares (engine/rule_descriptor.hpp): a hunter steps one site and probes one
+// further, and its daughter goes next to it; a target divides into a face neighbour.
+constexpr std::array kHunterStreams = {StreamId::toy_hunter_move, StreamId::toy_hunter_probe,
+                                       StreamId::toy_hunter_fate};
+constexpr RuleDescriptor kHunterRule{
+    .name = "hunter",
+    .reach = 2,
+    .streams = kHunterStreams,
+    .effects = {.may_kill = {RandomWalkerWorld::kHunterTag, RandomWalkerWorld::kTargetTag},
+                .may_spawn = {RandomWalkerWorld::kHunterTag},
+                .may_move = {RandomWalkerWorld::kHunterTag}}};
+constexpr std::array kTargetStreams = {StreamId::toy_target_fate, StreamId::toy_target_trait};
+constexpr RuleDescriptor kTargetRule{.name = "target",
+                                     .reach = 1,
+                                     .streams = kTargetStreams,
+                                     .effects = {.may_kill = {RandomWalkerWorld::kTargetTag},
+                                                 .may_spawn = {RandomWalkerWorld::kTargetTag},
+                                                 .may_move = {}}};
+
+}  // namespace
 
 RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_tile_edge)
     : params_(params),
@@ -35,7 +59,7 @@ RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_t
                             hunters_.sort_by_tile(grid_.tile_count(), tile_of);
                             targets_.sort_by_tile(grid_.tile_count(), tile_of);
                         }
-                        sweep_population(domain_, hunters_, buckets_, params_.seed, s,
+                        sweep_population(domain_, hunters_, buckets_, params_.seed, s, kHunterRule,
                                          [this](AgentSlot slot, const SweepContext& context) {
                                              hunter_rule(slot, context);
                                          });
@@ -48,7 +72,7 @@ RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_t
          }});
     scheduler_.add({"targets", "divide into a free face neighbour, die", params.target_period_steps,
                     0, [this](Step s) {
-                        sweep_population(domain_, targets_, buckets_, params_.seed, s,
+                        sweep_population(domain_, targets_, buckets_, params_.seed, s, kTargetRule,
                                          [this](AgentSlot slot, const SweepContext& context) {
                                              target_rule(slot, context);
                                          });
@@ -119,7 +143,7 @@ void RandomWalkerWorld::hunter_rule(AgentSlot slot, const SweepContext& context)
     const auto offsets = lattice_.offsets(Neighborhood::moore);
     const Offset direction = offsets[move.below(offsets.size())];
     const SiteIndex to = lattice_.neighbor(hunters_.site(slot), direction);
-    if (to != kNoSite && mobile_.is_empty(to)) hunters_.move(slot, to);
+    if (to != kNoSite && mobile_.is_empty(to)) hunters_.move(context, slot, to);
 
     // Probe one tissue site: its own or a Moore neighbour.
     RandomStream probe = context.random(StreamId::toy_hunter_probe, id);

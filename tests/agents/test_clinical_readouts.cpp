@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 
 namespace cartsim::agents {
 namespace {

@@ -41,7 +41,7 @@ TEST(ModelDeterminism, determinism_restored_state_continues_bit_for_bit) {
     p.car_t.dose_cells = 1e11;
     const engine::Step save_step = 1440 + 17;  // not a multiple of the tissue/field periods
     const engine::Step end_step = save_step + 1440;
-    MarrowModelState saved;
+    engine::SavedState saved;
     std::vector<std::uint64_t> original_hashes;
     engine::run_with_threads(1, [&] {
         MarrowModel model(p);
@@ -52,9 +52,9 @@ TEST(ModelDeterminism, determinism_restored_state_continues_bit_for_bit) {
             original_hashes.push_back(model.state_hash());
         }
     });
-    ASSERT_GT(saved.car_t.ids.size(), 0u);
+    ASSERT_GT(saved.find_population("car_t")->ids.size(), 0u);
     double pending_release = 0.0;
-    for (const double pg : saved.il6_release_pg) pending_release += pg;
+    for (const double pg : saved.values<double>("cytokines", "il6_release")) pending_release += pg;
     ASSERT_GT(pending_release, 0.0) << "the save point should fall while lysis IL-6 is pending";
     std::vector<std::uint64_t> restored_hashes;
     engine::run_with_threads(2, [&] {
@@ -75,7 +75,7 @@ TEST(ModelDeterminism, restore_rejects_state_of_another_lattice) {
     small.space.nx = small.space.ny = small.space.nz = 16;
     Parameters large = small;
     large.space.nx = 24;
-    const MarrowModelState state = MarrowModel(large).save_state();
+    const engine::SavedState state = MarrowModel(large).save_state();
     MarrowModel model(small);
     EXPECT_THROW(model.restore_state(state), std::invalid_argument);
 }

@@ -78,6 +78,7 @@ def write_run_file(path, snapshot_days=(0.0, 14.0)):
             i, j, k = occupied % NX, occupied // NX % NY, occupied // (NX * NY)
             tissue = snapshot.create_group("tissue")
             tissue.attrs["count"] = np.uint64(occupied.size)
+            tissue.attrs["state_labels"] = "0=blast,1=normal B cell,2=marrow cell"
             for axis, index in (("x", i), ("y", j), ("z", k)):
                 tissue.create_dataset(axis, data=((index + 0.5) * SITE_EDGE_UM).astype(np.float32))
             tissue.create_dataset("id", data=np.arange(occupied.size, dtype=np.uint64) + (1 << 56))
@@ -92,6 +93,7 @@ def write_run_file(path, snapshot_days=(0.0, 14.0)):
             positions = rng.choice(sites, size=count, replace=False)
             ci, cj, ck = positions % NX, positions // NX % NY, positions // (NX * NY)
             car_t.attrs["count"] = np.uint64(count)
+            car_t.attrs["state_labels"] = "0=resting,1=effector,2=memory,3=exhausted"
             for axis, index in (("x", ci), ("y", cj), ("z", ck)):
                 car_t.create_dataset(axis, data=((index + 0.5) * SITE_EDGE_UM).astype(np.float32))
             car_t.create_dataset("id", data=np.arange(count, dtype=np.uint64) + (2 << 56))

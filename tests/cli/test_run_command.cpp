@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "agents/clinical_readouts.hpp"
-#include "agents/observables.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
+#include "agents/readouts/observables.hpp"
 #include "cli/run_simulation.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"

@@ -47,7 +47,8 @@ T parse(const std::string& token, const std::filesystem::path& path, std::size_t
 void write_golden(const std::filesystem::path& path, const GoldenRecord& record) {
     std::ofstream out(path);
     out << "# " << record.title << "\n";
-    out << "# Golden record of cartsim (tests/golden): rewrite with `make update-golden` only when\n"
+    out << "# Golden record of cartsim (tests/golden): rewrite with `make update-golden` only "
+           "when\n"
            "# a change is meant to change results, and say so in the commit message.\n";
     out << "step state_hash";
     for (const std::string& name : record.names) out << ' ' << name;
@@ -70,7 +71,8 @@ GoldenRecord read_golden(const std::filesystem::path& path) {
         ++number;
         if (line.empty()) continue;
         if (line[0] == '#') {
-            if (record.title.empty()) record.title = line.substr(std::min<std::size_t>(2, line.size()));
+            if (record.title.empty())
+                record.title = line.substr(std::min<std::size_t>(2, line.size()));
             continue;
         }
         const std::vector<std::string> tokens = split(line);
@@ -131,10 +133,10 @@ std::vector<std::string> golden_differences(const GoldenRecord& stored, const Go
             const double x = a.values[k];
             const double y = b.values[k];
             if (std::isnan(x) && std::isnan(y)) continue;
-            const bool equal = relative_tolerance == 0.0
-                                   ? x == y
-                                   : std::abs(x - y) <= relative_tolerance *
-                                                            std::max(std::abs(x), std::abs(y));
+            const bool equal =
+                relative_tolerance == 0.0
+                    ? x == y
+                    : std::abs(x - y) <= relative_tolerance * std::max(std::abs(x), std::abs(y));
             if (!equal) {
                 note(fmt::format("step {}: {} = {} stored, {} now", a.step, stored.names[k],
                                  shortest(x), shortest(y)));

@@ -17,8 +17,8 @@ struct GoldenRow {
 };
 
 struct GoldenRecord {
-    std::string title;                ///< one line: what run this is
-    std::vector<std::string> names;   ///< value names, in column order
+    std::string title;               ///< one line: what run this is
+    std::vector<std::string> names;  ///< value names, in column order
     std::vector<GoldenRow> rows;
 };
 

@@ -11,14 +11,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "agents/clinical_readouts.hpp"
 #include "agents/marrow_model.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/toy/random_walkers.hpp"
 #include "golden_file.hpp"
@@ -75,8 +74,7 @@ void record_model_run(const agents::Parameters& parameters, double days, GoldenR
     agents::ClinicalReadouts readouts(parameters.readouts);
     const auto record_steps = static_cast<engine::Step>(
         std::llround(parameters.time.record_every_days / model.fine_step_days()));
-    const auto end_step =
-        static_cast<engine::Step>(std::llround(days / model.fine_step_days()));
+    const auto end_step = static_cast<engine::Step>(std::llround(days / model.fine_step_days()));
     auto record = [&] {
         const agents::Observables o = model.observe();
         readouts.record(o);
@@ -147,11 +145,12 @@ TEST(Golden, toy_walkers_400_steps) {
         engine::toy::RandomWalkerWorld world(params);
         auto add_row = [&] {
             const engine::toy::WalkerCounts c = world.counts();
-            record.rows.push_back({world.current_step(), world.state_hash(),
-                                   {static_cast<double>(c.hunters),
-                                    static_cast<double>(c.bound_hunters),
-                                    static_cast<double>(c.targets),
-                                    static_cast<double>(c.total_kills), c.mean_trait}});
+            record.rows.push_back(
+                {world.current_step(),
+                 world.state_hash(),
+                 {static_cast<double>(c.hunters), static_cast<double>(c.bound_hunters),
+                  static_cast<double>(c.targets), static_cast<double>(c.total_kills),
+                  c.mean_trait}});
         };
         add_row();
         while (world.current_step() < 400) {

@@ -210,8 +210,8 @@ TEST_F(Robustness, NanInAFieldStopsTheModelNamingQuantityAndStep) {
     p.space.nz = 1;
     agents::MarrowModel model(p);
     for (int k = 0; k < 10; ++k) model.step();
-    agents::MarrowModelState state = model.save_state();
-    state.il6_pg_per_ml[3] = std::numeric_limits<double>::quiet_NaN();
+    engine::SavedState state = model.save_state();
+    state.values<double>("cytokines", "il6")[3] = std::numeric_limits<double>::quiet_NaN();
     model.restore_state(std::move(state));
     try {
         for (int k = 0; k < p.time.field_period_steps; ++k) model.step();

@@ -116,7 +116,7 @@ const std::vector<Field>& all_fields() {
         FIELD(blasts.death_rate_per_day),
         FIELD(blasts.cd19_median_molecules),
         FIELD(blasts.cd19_log_sd),
-        FIELD(blasts.cd19_inheritance_log_sd),
+        FIELD(blasts.antigen_inheritance_log_sd),
         FIELD(blasts.cd22_median_molecules),
         FIELD(blasts.cd22_log_sd),
         FIELD(blasts.cd19_loss_per_division),

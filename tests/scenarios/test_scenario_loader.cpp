@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "example_table.hpp"
+#include "scenarios/model_parameters.hpp"
 #include "scenarios/parameter_table.hpp"
 #include "scenarios/scenario_error.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -204,6 +205,20 @@ TEST(ScenarioLoader, RenamedKeyNamesItsNewName) {
     const ScenarioError in_set = error_setting("blasts.cd19_inheritance_log_sd=0.2", table);
     EXPECT_EQ(std::string(in_set.what()), std::string("--set: ") + message);
     EXPECT_EQ(in_set.key(), "blasts.cd19_inheritance_log_sd");
+}
+
+// The model's own table: an old scenario with the key's old name fails with the new one.
+TEST(ScenarioLoader, ModelTableNamesTheNewNameOfARenamedKey) {
+    const ParameterTable& table = model_parameter_table();
+    ASSERT_TRUE(table.contains("blasts.antigen_inheritance_log_sd"));
+    ASSERT_FALSE(table.contains("blasts.cd19_inheritance_log_sd"));
+    const char* message =
+        "unknown key blasts.cd19_inheritance_log_sd; it was renamed: did you mean "
+        "blasts.antigen_inheritance_log_sd?";
+    EXPECT_EQ(std::string(error_loading("[blasts]\ncd19_inheritance_log_sd = 0.2\n", table).what()),
+              std::string("scenarios/x.toml: ") + message);
+    EXPECT_EQ(std::string(error_setting("blasts.cd19_inheritance_log_sd=0.2", table).what()),
+              std::string("--set: ") + message);
 }
 
 TEST(ScenarioLoader, RenamedKeyIsNotSuggestedWhenTheTableLacksItsNewName) {

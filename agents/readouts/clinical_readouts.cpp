@@ -1,4 +1,4 @@
-#include "agents/clinical_readouts.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 
 #include <fmt/format.h>
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "agents/observables.hpp"
 #include "agents/parameters.hpp"
+#include "agents/readouts/observables.hpp"
 
 namespace cartsim::agents {
 

@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
-#include "agents/car_t_cells.hpp"
+#include "agents/car_t/columns.hpp"
+#include "engine/model_state.hpp"
 
 namespace cartsim::agents {
 
@@ -16,6 +18,13 @@ struct BloodCompartment {
         std::uint64_t sum = 0;
         for (const auto c : count) sum += c;
         return sum;
+    }
+    std::uint64_t& operator[](CarTState state) { return count[static_cast<std::size_t>(state)]; }
+
+    /// The state (engine/model_state.hpp).
+    template <class Self, class Visitor>
+    static void visit_state(Self& self, Visitor& visitor) {
+        visitor.array(engine::StateEntry{"blood", "count", "cells"}, std::span(self.count));
     }
 };
 

@@ -1,10 +1,12 @@
 #pragma once
-// CAR-T cells on the mobile layer.
+// CAR-T cells on the mobile layer: their states and per-cell columns.
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "agents/labels.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::agents {
@@ -13,6 +15,9 @@ namespace cartsim::agents {
 /// memory: long-lived, re-activates on antigen; exhausted: kills less, does not divide.
 enum class CarTState : std::uint8_t { resting = 0, effector = 1, memory = 2, exhausted = 3 };
 inline constexpr int kCarTStateCount = 4;
+/// Labels by CarTState value (snapshot attribute state_labels).
+inline constexpr std::array<std::string_view, kCarTStateCount> kCarTStateLabels = {
+    "resting", "effector", "memory", "exhausted"};
 
 struct CarTColumns {
     struct Row {
@@ -45,6 +50,7 @@ struct CarTColumns {
         return {state[slot],        direction[slot],  kills[slot],    activation_steps_left[slot],
                 engaged_site[slot], exhaustion[slot], car_level[slot]};
     }
+    /// Every column (state: checkpoints, hashes, compaction, sorting).
     template <class Self, class F>
     static void for_each_column(Self& self, F&& f) {
         f("state", self.state);
@@ -54,6 +60,19 @@ struct CarTColumns {
         f("engaged_site", self.engaged_site);
         f("exhaustion", self.exhaustion);
         f("car_level", self.car_level);
+    }
+    /// What snapshots show of each cell: f(OutputColumn, value_of(slot)). The names are the
+    /// output contract (docs/OUTPUT.md).
+    template <class F>
+    static void for_each_output(const CarTColumns& c, F&& f) {
+        f(OutputColumn{"state", "", "state_labels", code_labels(kCarTStateLabels)},
+          [&c](engine::AgentSlot s) { return static_cast<std::uint8_t>(c.state[s]); });
+        f(OutputColumn{"engaged", ""}, [&c](engine::AgentSlot s) {
+            return static_cast<std::uint8_t>(c.engaged_site[s] != engine::kNoSite ? 1 : 0);
+        });
+        f(OutputColumn{"kills", "cells"}, [&c](engine::AgentSlot s) { return c.kills[s]; });
+        f(OutputColumn{"exhaustion", ""}, [&c](engine::AgentSlot s) { return c.exhaustion[s]; });
+        f(OutputColumn{"car_level", ""}, [&c](engine::AgentSlot s) { return c.car_level[s]; });
     }
 };
 

@@ -1,0 +1,37 @@
+#pragma once
+// What the CAR-T rule and the blood compartment read: the product the run uses, chosen once,
+// and every rate turned into a chance per fine step, so a rule never sees the parameter
+// structs.
+
+#include <cstdint>
+
+#include "agents/parameters.hpp"
+#include "engine/types.hpp"
+
+namespace cartsim::agents {
+
+struct CarTConstants {
+    ProductParameters product;  ///< 4-1BB or CD28, by car_t.costimulation
+    bool targets_cd22 = false;
+    bool well_mixed = false;  ///< test mode: no walk (the shuffle phase moves cells)
+    double turn_probability = 0.0;
+    double effector_contraction = 0.0;
+    double memory_loss = 0.0;
+    double exhausted_death = 0.0;
+    double contact_end = 0.0;
+    double division = 0.0;
+    double division_boosted = 0.0;  ///< while lymphodepletion's homeostatic boost lasts
+    double exit_to_blood = 0.0;
+    double enter_marrow = 0.0;  ///< per blood CAR-T cell and step, into this marrow share
+    double move = 0.0;
+    double exhaustion_per_step = 0.0;
+    double exhaustion_recovery_factor = 1.0;
+    double car_loss_per_step = 0.0;
+    double car_recovery_per_step = 0.0;
+    std::uint32_t activation_steps = 0;
+    engine::Step boost_end_step = 0;
+
+    static CarTConstants from(const Parameters& parameters, double fine_step_days);
+};
+
+}  // namespace cartsim::agents

@@ -1,0 +1,68 @@
+#pragma once
+// Parameters of the CAR-T product and its trafficking. Units are in the names; ranges,
+// descriptions and sources are in the parameter table (scenarios/model_parameters.cpp); the
+// mechanisms in docs/MODEL.md.
+
+#include <cstdint>
+
+namespace cartsim::agents {
+
+enum class Costimulation : std::uint8_t { four_1bb, cd28 };
+
+/// One CAR-T product's parameter set (4-1BB or CD28 costimulation).
+struct ProductParameters {
+    double cd19_threshold_molecules = 2000.0;  ///< Hill half-maximum of binding
+    double cd22_threshold_molecules = 2000.0;
+    double hill_coefficient = 2.0;
+    double bind_probability_max = 0.5;  ///< per probe of a fully antigen-positive cell
+    double kill_probability = 0.5;      ///< per completed synapse
+    double synapse_min = 25.0;          ///< mean contact duration (exponential)
+    double doubling_time_days = 0.78;   ///< antigen-driven division when activated
+    double activation_hours = 12.0;     ///< proliferative program after a stimulation
+    double effector_death_per_day = 0.16;
+    double memory_fraction = 0.008;  ///< share of effector contraction going to memory
+    double memory_loss_per_day = 0.0032;
+    double exhaustion_per_engaged_hour = 0.002;
+    double exhaustion_recovery_per_day = 0.05;
+    double exhausted_kill_factor = 0.3;
+    double exhausted_death_per_day = 0.35;
+    double car_downregulation_hours = 20.0;  ///< continuous stimulation that stops killing
+    double car_recovery_per_day = 1.0;
+};
+
+struct CarTParameters {
+    Costimulation costimulation = Costimulation::four_1bb;
+    bool targets_cd22 = false;  ///< dual CD19/CD22 product
+    double dose_cells = 1.0e8;  ///< whole-body CAR-T cells infused on day 0
+    double speed_um_per_min = 5.0;
+    double turn_probability = 0.3;         ///< per move: pick a new random direction
+    double blood_to_marrow_per_day = 0.5;  ///< per blood CAR-T cell, into this marrow share
+    double marrow_to_blood_per_day = 1.0;  ///< per marrow CAR-T cell standing on a vessel
+    bool lymphodepletion = true;
+    double lymphodepletion_boost = 1.5;  ///< multiplier of division rate right after LD
+    double lymphodepletion_boost_days = 14.0;
+    /// Patient-specific quality of the manufactured product (T-cell fitness of the apheresis
+    /// material): multiplies the division rate and divides the exhaustion accumulated per
+    /// engaged hour; 1 = the product parameter set as given.
+    double product_fitness = 1.0;
+    ProductParameters product_41bb{};
+    ProductParameters product_cd28 = cd28_defaults();
+
+    const ProductParameters& product() const {
+        return costimulation == Costimulation::cd28 ? product_cd28 : product_41bb;
+    }
+    static ProductParameters cd28_defaults() {
+        ProductParameters p;
+        p.cd19_threshold_molecules = 1000.0;
+        p.cd22_threshold_molecules = 1000.0;
+        p.doubling_time_days = 0.6;
+        p.effector_death_per_day = 0.25;
+        p.memory_fraction = 0.002;
+        p.memory_loss_per_day = 0.02;
+        p.exhaustion_per_engaged_hour = 0.005;
+        p.exhaustion_recovery_per_day = 0.03;
+        return p;
+    }
+};
+
+}  // namespace cartsim::agents

@@ -1,0 +1,28 @@
+#pragma once
+// Parameters of the cytokine fields, the serum model and the CRS grade. Units are in the
+// names; ranges, descriptions and sources are in the parameter table
+// (scenarios/model_parameters.cpp); the mechanisms in docs/MODEL.md.
+
+#include <cstdint>
+
+namespace cartsim::agents {
+
+struct CytokineParameters {
+    std::int32_t field_coarsening = 4;  ///< field cell edge in sites
+    double ifng_diffusion_um2_per_min = 600.0;
+    double ifng_decay_per_min = 0.02;          ///< local clearance and drainage to blood
+    double ifng_secretion_pg_per_hour = 2e-5;  ///< per engaged CAR-T cell
+    double il6_diffusion_um2_per_min = 600.0;
+    double il6_decay_per_min = 0.02;
+    double il6_per_ifng_pg_per_hour = 1.5e-9;  ///< per marrow cell per pg/mL of local IFN-g
+    double il6_per_lysis_pg = 1e-5;            ///< released around each killed target
+    double plasma_volume_ml = 3000.0;
+    double ifng_systemic_clearance_per_day = 8.0;
+    double il6_systemic_clearance_per_day = 4.0;
+    double crs_grade1_il6_pg_per_ml = 40.0;
+    double crs_grade2_il6_pg_per_ml = 150.0;
+    double crs_grade3_il6_pg_per_ml = 500.0;
+    double crs_grade4_il6_pg_per_ml = 2000.0;
+};
+
+}  // namespace cartsim::agents

@@ -1,0 +1,50 @@
+#pragma once
+// Where the cytokines come from. Each source adds to its field before the field update
+// (sequential code, in a fixed order, so the floating-point sums never depend on threads).
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "agents/car_t/columns.hpp"
+#include "agents/cytokines/field_table.hpp"
+#include "agents/parameters.hpp"
+#include "agents/tissue/columns.hpp"
+#include "engine/population.hpp"
+
+namespace cartsim::agents {
+
+/// IFN-g: every engaged CAR-T cell secretes at a constant rate into its site's field cell
+/// (Teachey et al., Cancer Discov 2016). Cells in storage order.
+void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_t,
+                                     double pg_per_min, CytokineField& ifng);
+
+/// IL-6: marrow cells (the monocyte lineage among them) make IL-6 in proportion to the local
+/// IFN-g level before this update (Teachey et al. 2016).
+void produce_il6_from_marrow_cells(std::span<const std::uint32_t> marrow_cells_per_field_cell,
+                                   double pg_per_min_per_pg_ml_ifng, const CytokineField& ifng,
+                                   CytokineField& il6);
+
+/// The producers of produce_il6_from_marrow_cells: live marrow cells per field cell. Only the
+/// tissue phase changes marrow cells (CAR-T cells never bind them: no CD19), so this is
+/// counted after each tissue phase and after a restore.
+std::vector<std::uint32_t> count_marrow_cells_per_field_cell(
+    const engine::Population<TissueColumns>& tissue, const CytokineTable& cytokines);
+
+/// What an added source may read (ModelExtensions, agents/marrow_model.hpp).
+struct CytokineSourceInputs {
+    const engine::Population<TissueColumns>& tissue;
+    const engine::Population<CarTColumns>& car_t;
+    const Parameters& parameters;
+};
+
+/// A source added to a model from outside agents/ (a tutorial, a test, an experiment): it runs
+/// after the shipped sources, before every field update.
+struct CytokineSource {
+    std::string name;
+    std::function<void(const CytokineSourceInputs&, CytokineTable&)> add;
+};
+
+}  // namespace cartsim::agents

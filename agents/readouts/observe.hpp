@@ -1,0 +1,34 @@
+#pragma once
+// The observables of the model at one moment (the time-series row), from what it holds.
+
+#include "agents/blood/compartment.hpp"
+#include "agents/car_t/columns.hpp"
+#include "agents/car_t/phase.hpp"
+#include "agents/cytokines/field_table.hpp"
+#include "agents/parameters.hpp"
+#include "agents/readouts/observables.hpp"
+#include "agents/tissue/columns.hpp"
+#include "engine/population.hpp"
+
+namespace cartsim::agents {
+
+/// What observation reads (nothing is written).
+struct ObservationView {
+    double time_days = 0.0;
+    const engine::Population<TissueColumns>& tissue;
+    const engine::Population<CarTColumns>& car_t;
+    const BloodCompartment& blood;
+    const CytokineTable& cytokines;
+    const KillCounters& kills;
+    double marrow_share = 0.0;  ///< simulated marrow / the patient's whole marrow
+    const Parameters& parameters;
+};
+
+/// Counts by kind and state (parallel, exact), blood concentration scaled to the whole body,
+/// serum and mean marrow cytokines, the CRS grade.
+Observables observe(const ObservationView& view);
+
+/// CRS grade 0-4 from serum IL-6 by the thresholds of the cytokine parameters.
+int crs_grade(double serum_il6_pg_per_ml, const CytokineParameters& parameters);
+
+}  // namespace cartsim::agents

@@ -1,0 +1,17 @@
+#pragma once
+// Parameters of the clinical readouts (thresholds of response and toxicity scores). Ranges,
+// descriptions and sources are in the parameter table (scenarios/model_parameters.cpp).
+
+namespace cartsim::agents {
+
+struct ReadoutParameters {
+    double cr_blast_fraction = 0.05;
+    double mrd_blast_fraction = 1e-4;
+    double b_cell_aplasia_fraction = 0.1;  ///< B cells below this share of day-0 count
+    double icans_intercept = -6.0;         ///< logistic ICANS score coefficients
+    double icans_per_log10_il6 = 1.0;
+    double icans_per_log10_ifng = 0.5;
+    double icans_per_log10_cart = 0.8;
+};
+
+}  // namespace cartsim::agents

@@ -1,0 +1,41 @@
+#pragma once
+// Parameters of the tissue-layer cells: initial marrow composition, leukemic blasts, normal B
+// cells and the other marrow cells. Units are in the names; ranges, descriptions and sources
+// are in the parameter table (scenarios/model_parameters.cpp); the mechanisms in docs/MODEL.md.
+
+namespace cartsim::agents {
+
+struct InitialParameters {
+    double cellularity = 1.0;                   ///< share of non-vessel sites holding a tissue cell
+    double blast_fraction = 0.40;               ///< blasts among tissue cells at infusion
+    double b_cell_fraction = 0.03;              ///< normal B cells among tissue cells at infusion
+    double cd19_negative_blast_fraction = 0.0;  ///< pre-existing CAR-epitope-negative blasts
+    double cd22_negative_blast_fraction = 0.0;
+};
+
+struct BlastParameters {
+    double birth_rate_per_day = 0.105;
+    double death_rate_per_day = 0.04;
+    double cd19_median_molecules = 15000.0;
+    double cd19_log_sd = 0.5;                 ///< sd of ln(CD19 density) between blasts
+    double antigen_inheritance_log_sd = 0.1;  ///< daughter vs mother, sd of ln ratio (CD19, CD22)
+    double cd22_median_molecules = 3500.0;
+    double cd22_log_sd = 0.5;
+    double cd19_loss_per_division = 1e-5;
+    double lineage_switch_per_division = 1e-7;
+    bool displace_marrow_cells = true;  ///< divide into a site held by a normal marrow cell
+};
+
+struct BCellParameters {
+    double lifetime_days = 60.0;
+    double production_per_day = 0.0005;  ///< per normal marrow cell: differentiation rate
+    double cd19_median_molecules = 22000.0;
+    double cd19_log_sd = 0.31;
+};
+
+struct MarrowCellParameters {
+    double regeneration_per_day = 0.5;  ///< division into a free neighbour site
+    double death_rate_per_day = 0.01;
+};
+
+}  // namespace cartsim::agents
