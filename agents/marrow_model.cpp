@@ -11,6 +11,7 @@
 #include "agents/readouts/observe.hpp"
 #include "agents/tissue/initial.hpp"
 #include "agents/tissue/phase.hpp"
+#include "engine/tile_sweep.hpp"
 
 namespace cartsim::agents {
 
@@ -84,6 +85,7 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
     // Day 0: the dose enters blood; our share of it is dose x (this marrow / whole marrow).
     blood_[CarTState::resting] =
         static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells * marrow_share_));
+    add_cell_kinds(std::move(extensions.cell_kinds));
     add_phases();
 }
 
@@ -126,6 +128,39 @@ void MarrowModel::add_phases() {
     const auto field_period = static_cast<std::uint64_t>(parameters_.time.field_period_steps);
     scheduler_.add({"cytokines", "IFN-g secretion, IL-6 production, diffusion, serum levels",
                     field_period, field_period - 1, [this](Step) { cytokine_phase(); }});
+    for (const auto& owned : extra_kinds_) {
+        ExtraCellKind& kind = *owned;
+        scheduler_.add({kind.spec.name, "added cell kind (ModelExtensions)", kind.spec.period_steps,
+                        0, [this, seed, &kind](Step s) {
+                            const ExtraCellKindView view = extra_view(kind);
+                            engine::sweep_population(
+                                domain_, kind.cells, kind.buckets, seed, s, kind.spec.descriptor,
+                                [&](AgentSlot slot, const engine::SweepContext& context) {
+                                    kind.spec.step(view, slot, context);
+                                });
+                            kind.cells.commit();
+                        }});
+    }
+}
+
+void MarrowModel::add_cell_kinds(std::vector<CellKindSpec> kinds) {
+    for (CellKindSpec& spec : kinds) {
+        for (const auto& kind : extra_kinds_) {
+            if (kind->spec.tag == spec.tag || kind->spec.name == spec.name) {
+                throw std::invalid_argument("cell kind '" + spec.name +
+                                            "' repeats the tag or name of '" + kind->spec.name +
+                                            "'");
+            }
+        }
+        extra_kinds_.push_back(
+            std::make_unique<ExtraCellKind>(std::move(spec), lattice_, grid_.tile_count()));
+        ExtraCellKind& kind = *extra_kinds_.back();
+        if (kind.spec.place_initial) kind.spec.place_initial(extra_view(kind));
+    }
+}
+
+ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
+    return {kind.cells, lattice_, tissue_layer_, mobile_layer_, tissue_, car_t_, parameters_.seed};
 }
 
 void MarrowModel::cytokine_phase() {
@@ -134,8 +169,10 @@ void MarrowModel::cytokine_phase() {
                                     cytokines_["ifng"]);
     produce_il6_from_marrow_cells(marrow_cells_per_field_cell_, p.il6_per_ifng_pg_per_hour / 60.0,
                                   cytokines_["ifng"], cytokines_["il6"]);
-    for (const CytokineSource& source : extra_cytokine_sources_) {
-        source.add({tissue_, car_t_, parameters_}, cytokines_);
+    if (!extra_cytokine_sources_.empty()) {
+        CytokineSourceInputs inputs{tissue_, car_t_, parameters_, {}};
+        for (const auto& kind : extra_kinds_) inputs.extra_kinds.push_back(&kind->cells);
+        for (const CytokineSource& source : extra_cytokine_sources_) source.add(inputs, cytokines_);
     }
     cytokines_.update(static_cast<double>(parameters_.time.field_period_steps) *
                       parameters_.time.fine_step_min);

@@ -8,7 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "agents/blood/compartment.hpp"
@@ -18,6 +21,7 @@
 #include "agents/car_t/rule.hpp"
 #include "agents/cytokines/field_table.hpp"
 #include "agents/cytokines/sources.hpp"
+#include "agents/extensions/cell_kind.hpp"
 #include "agents/marrow/vessels.hpp"
 #include "agents/parameters.hpp"
 #include "agents/population_tags.hpp"
@@ -38,10 +42,13 @@
 namespace cartsim::agents {
 
 /// What a model may be given besides its parameters, from outside agents/ (tutorials, tests,
-/// experiments): cytokine fields appended to the shipped table, and their sources.
+/// experiments): cytokine fields appended to the shipped table, their sources, and cell kinds
+/// (agents/extensions/cell_kind.hpp). Their phases run after the shipped ones; their state is
+/// checkpointed, restored and hashed with the model's, and snapshots show them.
 struct ModelExtensions {
     std::vector<CytokineFieldSpec> cytokine_fields;
     std::vector<CytokineSource> cytokine_sources;
+    std::vector<CellKindSpec> cell_kinds;
 };
 
 class MarrowModel {
@@ -80,6 +87,7 @@ class MarrowModel {
     void visit_outputs(Visitor& visitor) const {
         visitor.population(tissue_);
         visitor.population(car_t_);
+        for (const auto& kind : extra_kinds_) visitor.population(std::as_const(kind->cells));
         for (const CytokineField& field : cytokines_.fields()) visitor.field(field);
     }
 
@@ -122,7 +130,16 @@ class MarrowModel {
         BloodCompartment::visit_state(self.blood_, visitor);
         KillCounters::visit_state(self.kills_, visitor);
         CytokineTable::visit_state(self.cytokines_, visitor);
+        for (const auto& kind : self.extra_kinds_) {
+            if constexpr (std::is_const_v<Self>) {
+                visitor.population(std::as_const(kind->cells));
+            } else {
+                visitor.population(kind->cells);
+            }
+        }
     }
+    void add_cell_kinds(std::vector<CellKindSpec> kinds);
+    ExtraCellKindView extra_view(ExtraCellKind& kind);
     void add_phases();
     void cytokine_phase();
     /// What follows a change of tissue cells: the IL-6 producers and the antigen copies.
@@ -155,6 +172,7 @@ class MarrowModel {
     std::vector<std::uint32_t> marrow_cells_per_field_cell_;  // IL-6 producers
     AntigenBySite antigen_;
     std::vector<CarTTileEvents> car_t_events_;  // by tile
+    std::vector<std::unique_ptr<ExtraCellKind>> extra_kinds_;
     engine::Step step_ = 0;
 };
 

@@ -172,7 +172,14 @@ class StateRestorer {
             throw std::invalid_argument("state has no population '" + population.name() + "'");
         }
         using Columns = std::remove_cvref_t<decltype(population.columns())>;
-        Columns columns;
+        // Columns whose set is chosen at run time say how to make an empty copy of themselves.
+        Columns columns = [&] {
+            if constexpr (requires { Columns::empty_like(population.columns()); }) {
+                return Columns::empty_like(population.columns());
+            } else {
+                return Columns{};
+            }
+        }();
         Columns::for_each_column(columns, [&](std::string_view name, auto& column) {
             using T = typename std::remove_cvref_t<decltype(column)>::value_type;
             const StateValues* values = nullptr;

@@ -32,6 +32,10 @@ enum class StreamId : std::uint64_t {
     ensemble_run_seed = 2000,  ///< per run index: the run's own seed
     ensemble_lhs = 2001,       ///< per varied key: the Latin-hypercube permutation and jitter
     cohort_patient = 2002,     ///< per patient and cohort key: the patient's sampled value
+    // models and cell kinds written outside agents/: docs/tutorial and its tests (3000 - 3099);
+    // an experiment's own kinds take ids from 3100 on
+    tutorial_walker_step = 3000,      ///< tutorial 01: per walker and step
+    tutorial_macrophage_step = 3001,  ///< tutorial 03: per macrophage and step
 };
 
 }  // namespace cartsim

@@ -10,6 +10,7 @@
 
 #include "agents/car_t/columns.hpp"
 #include "agents/cytokines/field_table.hpp"
+#include "agents/extensions/cell_kind.hpp"
 #include "agents/parameters.hpp"
 #include "agents/tissue/columns.hpp"
 #include "engine/population.hpp"
@@ -38,6 +39,7 @@ struct CytokineSourceInputs {
     const engine::Population<TissueColumns>& tissue;
     const engine::Population<CarTColumns>& car_t;
     const Parameters& parameters;
+    std::vector<const engine::Population<ExtraColumns>*> extra_kinds;  ///< added cell kinds
 };
 
 /// A source added to a model from outside agents/ (a tutorial, a test, an experiment): it runs
