@@ -9,6 +9,7 @@
 #include "agents/blood/phase.hpp"
 #include "agents/numerical_error.hpp"
 #include "agents/readouts/observe.hpp"
+#include "agents/state_checks.hpp"
 #include "agents/tissue/initial.hpp"
 #include "agents/tissue/phase.hpp"
 #include "engine/tile_sweep.hpp"
@@ -215,13 +216,12 @@ engine::SavedState MarrowModel::save_state() const {
 void MarrowModel::restore_state(engine::SavedState state) {
     engine::StateRestorer restorer(state);
     visit_state(restorer);
-    for (AgentSlot slot = 0; slot < tissue_.slot_count(); ++slot) {
-        if (tissue_.alive(slot) && vessels_.contains(tissue_.site(slot))) {
-            throw std::invalid_argument(
-                fmt::format("tissue cell on vessel site {}: the state is not of this marrow",
-                            tissue_.site(slot)));
-        }
-    }
+    // Every value is checked before the model may run on it (agents/state_checks.hpp).
+    check_tissue_state(tissue_, vessels_);
+    check_car_t_state(car_t_, lattice_, car_t_constants_);
+    check_blood_state(blood_, lattice_);
+    check_cytokine_state(cytokines_);
+    for (const auto& kind : extra_kinds_) check_extra_cell_kind_state(kind->cells);
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
     after_tissue_changed();
 }

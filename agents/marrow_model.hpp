@@ -95,7 +95,8 @@ class MarrowModel {
     /// continues exactly as this one would.
     engine::SavedState save_state() const;
     /// Replaces this model's state by a saved one (from a model built with the same
-    /// parameters). Throws std::invalid_argument naming the piece of state that does not fit.
+    /// parameters). Throws std::invalid_argument naming the piece of state that does not fit or
+    /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then.
     void restore_state(engine::SavedState state);
 
     Observables observe() const;

@@ -18,8 +18,8 @@
 #include <utility>
 
 #include "agents/marrow_model.hpp"
-#include "agents/readouts/observables.hpp"
 #include "agents/parameters.hpp"
+#include "agents/readouts/observables.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/version.hpp"
 #include "engine/parallelism.hpp"
@@ -312,7 +312,15 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
         agents::MarrowModel model(parameters);
-        model.restore_state(std::move(checkpoint.state));
+        try {
+            model.restore_state(std::move(checkpoint.state));
+        } catch (const std::invalid_argument& error) {
+            // Nothing has been written yet: the run file is left as it was.
+            throw io::IoError(
+                fmt::format("cannot resume '{}': its /checkpoint does not fit this "
+                            "model: {}",
+                            options.run_file.string(), error.what()));
+        }
         io::ResumePoint point;
         point.timeseries_rows = checkpoint.progress.timeseries_rows;
         point.remove_paths.emplace_back(io::layout::kCheckpointGroup);

@@ -258,6 +258,15 @@ class Population {
                     fmt::format("{}: restore() with site {} off the lattice", name_, sites[slot]));
             }
         }
+        {
+            std::vector<AgentId> sorted(ids);
+            std::sort(sorted.begin(), sorted.end());
+            const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+            if (twice != sorted.end()) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with id {} twice", name_, *twice));
+            }
+        }
         for (const SiteIndex site : site_) {
             if (site != kNoSite) layer_->clear(site);
         }

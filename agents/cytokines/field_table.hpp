@@ -45,6 +45,8 @@ class CytokineField {
     engine::DiffusionField& field_mutable() { return field_; }
     double serum_pg_per_ml() const { return serum_pg_per_ml_; }
     double marrow_mean_pg_per_ml() const { return field_.mean(); }
+    /// Amounts released since the last update, per field cell (empty unless takes_pulses).
+    std::span<const double> pending_release_pg() const { return release_pg_; }
 
     /// Sources, from sequential code before the next update: a production rate (pg/min) in a
     /// field cell, or (takes_pulses only) an amount released at once at a site (pg).

@@ -161,6 +161,8 @@ TEST(Population, RestoreRejectsInconsistentStorage) {
     EXPECT_THROW(population.restore({base, base + 5}, {1, 2}, two, base + 2),
                  std::invalid_argument);  // id not yet issued
     EXPECT_THROW(population.restore({0, 1}, {1, 2}, two, 2), std::invalid_argument);  // other tag
+    EXPECT_THROW(population.restore({base + 1, base + 1}, {1, 2}, two, base + 2),
+                 std::invalid_argument);  // one id twice
 }
 
 TEST(Population, MoveUpdatesLayerAndSite) {

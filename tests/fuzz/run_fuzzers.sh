@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 
 build_dir=${1:?usage: $0 BUILD_DIR SECONDS_PER_FUZZER}
 seconds=${2:?usage: $0 BUILD_DIR SECONDS_PER_FUZZER}
-targets=(scenario_loader set_override)
+targets=(scenario_loader set_override checkpoint_restore)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -25,8 +25,9 @@ for target in "${targets[@]}"; do
   # finding, not a dead CI machine.
   status=0
   "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -dict="tests/fuzz/$target.dict" -artifact_prefix="$artifacts" \
-    "$work_corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+    $([ -f "tests/fuzz/$target.dict" ] && echo "-dict=tests/fuzz/$target.dict") \
+    -artifact_prefix="$artifacts" "$work_corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 \
+    || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   echo "fuzz: $target: ${executions:-?} executions, corpus $(ls "$work_corpus" | wc -l) inputs"
   if [ "$status" -ne 0 ]; then

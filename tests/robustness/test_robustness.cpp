@@ -208,11 +208,15 @@ TEST_F(Robustness, NanInAFieldStopsTheModelNamingQuantityAndStep) {
     agents::Parameters p;
     p.space.nx = p.space.ny = 40;
     p.space.nz = 1;
-    agents::MarrowModel model(p);
-    for (int k = 0; k < 10; ++k) model.step();
-    engine::SavedState state = model.save_state();
-    state.values<double>("cytokines", "il6")[3] = std::numeric_limits<double>::quiet_NaN();
-    model.restore_state(std::move(state));
+    // A source that puts a NaN into the IL-6 field right before its first update (step 29),
+    // as a numerical failure inside the model would.
+    agents::ModelExtensions poison;
+    poison.cytokine_sources.push_back(
+        {"poison", [](const agents::CytokineSourceInputs&, agents::CytokineTable& table) {
+             table["il6"].field_mutable().values_mutable()[3] =
+                 std::numeric_limits<double>::quiet_NaN();
+         }});
+    agents::MarrowModel model(p, std::move(poison));
     try {
         for (int k = 0; k < p.time.field_period_steps; ++k) model.step();
         FAIL() << "a NaN in the IL-6 field went unnoticed";
@@ -220,6 +224,24 @@ TEST_F(Robustness, NanInAFieldStopsTheModelNamingQuantityAndStep) {
         const std::string message = error.what();
         EXPECT_NE(message.find("IL-6"), std::string::npos) << message;
         EXPECT_NE(message.find("step 29"), std::string::npos) << message;
+    }
+}
+
+TEST_F(Robustness, NanInARestoredFieldIsRefusedNamingIt) {
+    agents::Parameters p;
+    p.space.nx = p.space.ny = 40;
+    p.space.nz = 1;
+    agents::MarrowModel model(p);
+    for (int k = 0; k < 10; ++k) model.step();
+    engine::SavedState state = model.save_state();
+    state.values<double>("cytokines", "il6")[3] = std::numeric_limits<double>::quiet_NaN();
+    try {
+        model.restore_state(std::move(state));
+        FAIL() << "a NaN in a restored IL-6 field was accepted";
+    } catch (const std::invalid_argument& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("cytokines/il6"), std::string::npos) << message;
+        EXPECT_NE(message.find("field cell 3"), std::string::npos) << message;
     }
 }
 

@@ -1,0 +1,148 @@
+#include "agents/state_checks.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+
+#include "engine/reach_check.hpp"
+
+namespace cartsim::agents {
+
+using engine::AgentSlot;
+using engine::kNoSite;
+
+namespace {
+
+[[noreturn]] void refuse(std::string_view piece, std::string_view where, double value,
+                         std::string_view expected) {
+    throw std::invalid_argument(
+        fmt::format("state {}: value {} at {} is not {}", piece, value, where, expected));
+}
+
+// Every live slot's value of `column` satisfies `ok`, else refuse naming population/column.
+template <class PopulationT, class Column, class Ok>
+void check_column(const PopulationT& population, std::string_view column_name, const Column& column,
+                  Ok&& ok, std::string_view expected) {
+    for (AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
+        if (!population.alive(slot)) continue;
+        const auto value = column[slot];
+        if (!ok(value)) {
+            refuse(fmt::format("{}/{}", population.name(), column_name),
+                   fmt::format("slot {}", slot), static_cast<double>(value), expected);
+        }
+    }
+}
+
+bool finite_non_negative(double v) {
+    return std::isfinite(v) && v >= 0.0;
+}
+
+void check_values(std::string_view piece, std::span<const double> values) {
+    for (std::size_t cell = 0; cell < values.size(); ++cell) {
+        if (!finite_non_negative(values[cell])) {
+            refuse(piece, fmt::format("field cell {}", cell), values[cell], "a finite amount >= 0");
+        }
+    }
+}
+
+}  // namespace
+
+void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels) {
+    const TissueColumns& c = tissue.columns();
+    check_column(
+        tissue, "kind", c.kind,
+        [](TissueKind k) { return static_cast<std::size_t>(k) < kTissueKindLabels.size(); },
+        "a tissue kind (0-2)");
+    check_column(
+        tissue, "flags", c.flags,
+        [](std::uint8_t f) { return f < (1U << kBlastFlagLabels.size()); },
+        "a combination of blast flags (0-3)");
+    check_column(
+        tissue, "cd19", c.cd19_molecules, [](float v) { return finite_non_negative(v); },
+        "a finite density >= 0");
+    check_column(
+        tissue, "cd22", c.cd22_molecules, [](float v) { return finite_non_negative(v); },
+        "a finite density >= 0");
+    for (AgentSlot slot = 0; slot < tissue.slot_count(); ++slot) {
+        if (tissue.alive(slot) && vessels.contains(tissue.site(slot))) {
+            throw std::invalid_argument(fmt::format(
+                "state tissue/sites: a tissue cell on vessel site {}: the state is not of this "
+                "marrow",
+                tissue.site(slot)));
+        }
+    }
+}
+
+void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engine::Lattice& lattice,
+                       const CarTConstants& constants) {
+    const CarTColumns& c = car_t.columns();
+    const std::size_t directions = lattice.offsets(engine::Neighborhood::moore).size();
+    const std::uint64_t sites = lattice.site_count();
+    check_column(
+        car_t, "state", c.state, [](CarTState s) { return static_cast<int>(s) < kCarTStateCount; },
+        "a CAR-T state (0-3)");
+    check_column(
+        car_t, "direction", c.direction, [&](std::uint8_t d) { return d < directions; },
+        directions == 8 ? "a Moore direction of a 2-D lattice (0-7)"
+                        : "a Moore direction of a 3-D lattice (0-25)");
+    check_column(
+        car_t, "activation_steps_left", c.activation_steps_left,
+        [&](std::uint32_t a) { return a <= constants.activation_steps; },
+        "within the proliferative program (car_t.product_*.activation_hours)");
+    check_column(
+        car_t, "engaged_site", c.engaged_site,
+        [&](engine::SiteIndex s) { return s == kNoSite || s < sites; }, "a site of the lattice");
+    // A cell binds a target at its own site or a neighbour's and stays while engaged.
+    for (AgentSlot slot = 0; slot < car_t.slot_count(); ++slot) {
+        const engine::SiteIndex target = c.engaged_site[slot];
+        if (!car_t.alive(slot) || target == kNoSite) continue;
+        if (engine::chebyshev_distance(lattice, car_t.site(slot), target) > 1) {
+            refuse("car_t/engaged_site", fmt::format("slot {}", slot), target,
+                   "the cell's own site or a neighbour's");
+        }
+    }
+    check_column(
+        car_t, "exhaustion", c.exhaustion, [](float v) { return finite_non_negative(v); },
+        "a finite score >= 0");
+    check_column(
+        car_t, "car_level", c.car_level,
+        [](float v) { return std::isfinite(v) && v >= 0.0F && v <= 1.0F; }, "a level in [0, 1]");
+}
+
+void check_blood_state(const BloodCompartment& blood, const engine::Lattice& lattice) {
+    const std::uint64_t limit = kMaxBloodCellsPerSite * lattice.site_count();
+    for (std::size_t s = 0; s < blood.count.size(); ++s) {
+        if (blood.count[s] > limit) {
+            refuse("blood/count", fmt::format("state {} ({})", s, kCarTStateLabels[s]),
+                   static_cast<double>(blood.count[s]),
+                   fmt::format("at most {} cells ({} per lattice site)", limit,
+                               kMaxBloodCellsPerSite));
+        }
+    }
+}
+
+void check_cytokine_state(const CytokineTable& cytokines) {
+    for (const CytokineField& field : cytokines.fields()) {
+        check_values(fmt::format("cytokines/{}", field.name()), field.field().values());
+        if (!finite_non_negative(field.serum_pg_per_ml())) {
+            refuse(fmt::format("cytokines/serum_{}_pg_per_ml", field.name()), "serum",
+                   field.serum_pg_per_ml(), "a finite level >= 0");
+        }
+    }
+    for (const CytokineField& field : cytokines.fields()) {
+        check_values(fmt::format("cytokines/{}_release", field.name()), field.pending_release_pg());
+    }
+}
+
+void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells) {
+    const ExtraColumns& c = cells.columns();
+    for (std::size_t k = 0; k < c.names.size(); ++k) {
+        check_column(
+            cells, c.names[k], c.values[k], [](float v) { return std::isfinite(v); }, "finite");
+    }
+}
+
+}  // namespace cartsim::agents

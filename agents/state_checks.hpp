@@ -1,0 +1,34 @@
+#pragma once
+// What a restored state must satisfy before the model may run on it: the invariants of each
+// component, checked value by value. A state read from a file (a checkpoint) is only as good as
+// the file: a site off the lattice, an enum value out of range or a NaN field would crash the
+// run, hang it or poison it long after the resume. MarrowModel::restore_state runs these
+// checks on every restore; a failure throws std::invalid_argument naming the piece of state
+// ("car_t/state"), the slot or cell, the value and what was expected.
+
+#include <cstdint>
+
+#include "agents/blood/compartment.hpp"
+#include "agents/car_t/columns.hpp"
+#include "agents/car_t/constants.hpp"
+#include "agents/cytokines/field_table.hpp"
+#include "agents/extensions/cell_kind.hpp"
+#include "agents/marrow/vessels.hpp"
+#include "agents/tissue/columns.hpp"
+#include "engine/lattice.hpp"
+#include "engine/population.hpp"
+
+namespace cartsim::agents {
+
+/// Blood counts above this many cells per lattice site are refused: the blood share of a
+/// marrow piece holds far fewer, and a huge count would make the blood phase loop for hours.
+inline constexpr std::uint64_t kMaxBloodCellsPerSite = 64;
+
+void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels);
+void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engine::Lattice& lattice,
+                       const CarTConstants& constants);
+void check_blood_state(const BloodCompartment& blood, const engine::Lattice& lattice);
+void check_cytokine_state(const CytokineTable& cytokines);
+void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells);
+
+}  // namespace cartsim::agents
