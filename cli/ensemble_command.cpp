@@ -137,11 +137,12 @@ class EnsembleRunner {
 
     /// Starts (or skips) one run; false if another process holds its lock.
     bool start(std::size_t index) {
-        const fs::path lock_path = runs_dir_ / fmt::format(".run_{:04d}.lock", index);
-        std::optional<RunLock> lock = RunLock::try_acquire(lock_path);
-        if (!lock) return false;
-        const PlannedRun& run = plan_.runs[index];
         const fs::path output = run_path(index);
+        // The run file's own lock (also taken by `cartsim run`/`resume`), handed to the child.
+        std::optional<RunLock> lock = RunLock::try_acquire(lock_path_of(output));
+        if (!lock) return false;
+        lock->record_holder();
+        const PlannedRun& run = plan_.runs[index];
         const io::RunFileState state = io::read_run_file_state(output);
         if (state.status != "missing" && state.status != "unreadable" && state.seed != run.seed) {
             fail(index, fmt::format("{} holds a run with seed {}, but the plan says {}; remove it "

@@ -20,6 +20,7 @@
 #include "agents/marrow_model.hpp"
 #include "agents/observables.hpp"
 #include "agents/parameters.hpp"
+#include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/version.hpp"
 #include "engine/parallelism.hpp"
@@ -168,8 +169,10 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
     const bool log_info = !options.quiet;
-    // 2. Fail early if the output cannot be created (exists without --force, bad directory):
-    //    before the model is built, which can take long for big lattices.
+    // 2. One process per run file, held until this function returns (and by the kernel until
+    //    the process dies). Then fail early if the output cannot be created (exists without
+    //    --force, bad directory): before the model is built, which can take long.
+    const RunLock lock = hold_run_file(result.output_path);
     io::RunFileWriter::check_can_create(result.output_path, options.force);
     check_memory(parameters, options.scenario_path.string());
 
@@ -238,7 +241,15 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     result.output_path = options.run_file;
     const bool log_info = !options.quiet;
 
-    // 1. The run file: its scenario, and its checkpoint.
+    // 1. The run file, locked before it is read (a checkpoint read before another process
+    //    publishes a newer one would be resumed and overwrite it), then its scenario and
+    //    checkpoint.
+    std::error_code missing;
+    if (!fs::exists(fs::symlink_status(options.run_file, missing))) {
+        throw io::IoError(
+            fmt::format("cannot resume '{}': no such file", options.run_file.string()));
+    }
+    const RunLock lock = hold_run_file(options.run_file);
     const io::RunFileReader reader(options.run_file);
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
     const std::string config_name = options.run_file.string() + ":/config/scenario_toml";
