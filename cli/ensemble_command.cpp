@@ -33,6 +33,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr std::size_t kStderrTailLines = 12;
 constexpr const char* kPlanFile = "plan.toml";
 constexpr const char* kScenarioFile = "scenario.toml";
+constexpr const char* kPlanLockFile = ".plan.lock";
 
 std::string read_text(const fs::path& path) {
     std::ifstream file(path, std::ios::binary);
@@ -41,11 +42,28 @@ std::string read_text(const fs::path& path) {
     return std::move(text).str();
 }
 
-/// Creates DIR and its plan files, or checks that the stored plan is this one.
+/// True when DIR holds nothing but the lock file of prepare_directory.
+bool holds_only_plan_lock(const fs::path& dir) {
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+        if (entry.path().filename() != kPlanLockFile) return false;
+    }
+    return !error;
+}
+
+/// Creates DIR and its plan files, or checks that the stored plan is this one. The chunks of a
+/// job array start together on a new DIR: they pass here one at a time (a lock in DIR), so the
+/// first creates the plan and the others find it and compare.
 void prepare_directory(const fs::path& dir, const std::string& plan, const std::string& scenario) {
     const fs::path plan_path = dir / kPlanFile;
     const fs::path scenario_path = dir / kScenarioFile;
     std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) {
+        throw io::IoError(
+            fmt::format("cannot create the directory {}: {}", dir.string(), error.message()));
+    }
+    const RunLock plan_lock = RunLock::acquire_waiting(dir / kPlanLockFile);
     if (fs::exists(plan_path, error)) {
         const auto refuse = [&](const std::string& what, const std::string& difference) {
             throw UsageError(fmt::format(
@@ -61,7 +79,7 @@ void prepare_directory(const fs::path& dir, const std::string& plan, const std::
         }
         return;
     }
-    if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
+    if (!holds_only_plan_lock(dir)) {
         throw io::IoError(
             fmt::format("{} exists and is not an ensemble directory (no {}); give "
                         "an empty or new directory",
@@ -250,6 +268,8 @@ std::deque<std::size_t> selected_runs(const EnsembleOptions& options, std::size_
 
 int summarize(const EnsembleOptions& options, const EnsemblePlan& plan,
               const std::vector<std::size_t>& failed) {
+    // The last chunks of a job array may finish together: one writes the summaries at a time.
+    const RunLock plan_lock = RunLock::acquire_waiting(options.output_dir / kPlanLockFile);
     const io::EnsembleTable table = collect_table(plan, options.output_dir / "runs", failed);
     const EnsembleAggregate totals = aggregate(table);
     write_summaries(options.output_dir, plan, table, totals);
