@@ -27,6 +27,7 @@
 #include "io/hdf5_handle.hpp"
 #include "io/model_checkpoint.hpp"
 #include "io/model_snapshot.hpp"
+#include "io/output_paths.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
 #include "scenarios/model_parameters.hpp"
@@ -250,6 +251,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             fmt::format("cannot resume '{}': no such file", options.run_file.string()));
     }
     const RunLock lock = hold_run_file(options.run_file);
+    io::check_output_paths(options.run_file);  // before hours of simulation, not at the end
     const io::RunFileReader reader(options.run_file);
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
     const std::string config_name = options.run_file.string() + ":/config/scenario_toml";

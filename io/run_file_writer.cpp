@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/output_paths.hpp"
+
 namespace cartsim::io {
 namespace {
 
@@ -453,6 +455,7 @@ void RunFileWriter::check_can_create(const fs::path& final_path, bool force) {
         throw IoError(fmt::format("cannot write output '{}': directory '{}' does not exist",
                                   final_path.string(), directory.string()));
     }
+    check_output_paths(final_path);
     if (fs::exists(fs::symlink_status(final_path, error))) {
         if (fs::is_directory(fs::status(final_path, error))) {
             throw IoError(
@@ -552,6 +555,7 @@ RunFileWriter RunFileWriter::resume(fs::path final_path, const ResumePoint& poin
     if (!fs::is_regular_file(fs::status(s.final_path, error))) {
         throw IoError(fmt::format("cannot resume '{}': no such file", s.final_path.string()));
     }
+    check_output_paths(s.final_path);
     const fs::path directory = directory_of(s.final_path);
     if (::access(directory.c_str(), W_OK | X_OK) != 0) {
         throw IoError(fmt::format("cannot resume '{}': directory '{}' is not writable ({})",
