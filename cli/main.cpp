@@ -19,6 +19,7 @@
 #include "cli/ensemble_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/process_hygiene.hpp"
 #include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
 #include "io/hdf5_handle.hpp"
@@ -106,6 +107,8 @@ std::string joined_command(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    cartsim::cli::make_standard_descriptors_safe();
+    cartsim::cli::survive_broken_pipes();
     cartsim::io::skip_hdf5_cleanup_at_exit();
     configure_logging();
 
