@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/exclusive_file.hpp"
 #include "io/output_paths.hpp"
 
 namespace cartsim::io {
@@ -508,10 +509,11 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
     set_common_object_properties(creation.get(), s.partial_path);
     check_hdf5_status(H5Pset_attr_creation_order(creation.get(), H5P_CRT_ORDER_TRACKED),
                       "set file creation properties", s.partial_path);
-    // Exclusive creation unless forced: two runs can never write the same .partial.
+    // Always an exclusive creation (which never follows a symlink); with force a stale .partial
+    // (or a link of that name) is unlinked first, never truncated through.
+    if (force) remove_stale_file(s.partial_path);
     s.file = Hdf5Handle(
-        check_hdf5_id(H5Fcreate(s.partial_path.c_str(), force ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
-                                creation.get(), access.get()),
+        check_hdf5_id(H5Fcreate(s.partial_path.c_str(), H5F_ACC_EXCL, creation.get(), access.get()),
                       "create the file", s.partial_path),
         H5Fclose);
     try {
@@ -561,10 +563,7 @@ RunFileWriter RunFileWriter::resume(fs::path final_path, const ResumePoint& poin
         throw IoError(fmt::format("cannot resume '{}': directory '{}' is not writable ({})",
                                   s.final_path.string(), directory.string(), errno_text(errno)));
     }
-    if (!fs::copy_file(s.final_path, s.partial_path, fs::copy_options::overwrite_existing, error)) {
-        throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.final_path.string(),
-                                  s.partial_path.string(), error.message()));
-    }
+    copy_to_new_file(s.final_path, s.partial_path);
     try {
         s.open_existing();
         s.truncate_rows(point.timeseries_rows);
@@ -769,10 +768,7 @@ void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::s
     try {
         s.write_pending_rows();
         s.close_checked();
-        if (!fs::copy_file(s.partial_path, copy, fs::copy_options::overwrite_existing, error)) {
-            throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.partial_path.string(),
-                                      copy.string(), error.message()));
-        }
+        copy_to_new_file(s.partial_path, copy);
         {
             const Hdf5Handle access = make_file_access_properties(copy);
             Hdf5Handle file(check_hdf5_id(H5Fopen(copy.c_str(), H5F_ACC_RDWR, access.get()),
