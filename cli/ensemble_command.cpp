@@ -20,6 +20,7 @@
 #include "cli/ensemble_report.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
+#include "cli/thread_limit.hpp"
 #include "io/atomic_file.hpp"
 #include "io/ensemble_summary.hpp"
 #include "io/hdf5_handle.hpp"
@@ -286,9 +287,12 @@ int summarize(const EnsembleOptions& options, const EnsemblePlan& plan,
 int ensemble_or_throw(const EnsembleOptions& options, EnsembleResult& result) {
     if (options.jobs < 1)
         throw UsageError(fmt::format("--jobs must be >= 1, got {}", options.jobs));
-    if (options.threads_per_run < 1) {
+    check_thread_count("--threads-per-run", options.threads_per_run);
+    if (options.jobs > max_threads()) {
         throw UsageError(
-            fmt::format("--threads-per-run must be >= 1, got {}", options.threads_per_run));
+            fmt::format("--jobs {} is more than the limit of {} ({} x the hardware "
+                        "threads of this machine)",
+                        options.jobs, max_threads(), kThreadsPerHardwareThread));
     }
     if (options.chunk && (options.chunk->second < 1 || options.chunk->first < 1 ||
                           options.chunk->first > options.chunk->second)) {

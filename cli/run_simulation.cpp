@@ -22,6 +22,7 @@
 #include "agents/parameters.hpp"
 #include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
+#include "cli/thread_limit.hpp"
 #include "cli/version.hpp"
 #include "engine/parallelism.hpp"
 #include "io/hdf5_handle.hpp"
@@ -154,9 +155,7 @@ int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunRes
 
 // The body of run_simulation; throws on every failure.
 int run_or_throw(const RunOptions& options, RunResult& result) {
-    if (options.threads < 0) {
-        throw UsageError(fmt::format("--threads must be >= 1, got {}", options.threads));
-    }
+    if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
 
     // 1. Everything the user gave is checked before any file is created.
@@ -235,9 +234,7 @@ std::string with_days_line_of(const std::string& original, const std::string& re
 
 // The body of resume_run; throws on every failure.
 int resume_or_throw(const ResumeOptions& options, RunResult& result) {
-    if (options.threads < 0) {
-        throw UsageError(fmt::format("--threads must be >= 1, got {}", options.threads));
-    }
+    if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
     result.output_path = options.run_file;
     const bool log_info = !options.quiet;
