@@ -232,6 +232,20 @@ std::string with_days_line_of(const std::string& original, const std::string& re
     return text;
 }
 
+// The scenario stored in a run file. cartsim wrote it valid, so a problem in it means a damaged
+// or foreign file: an output problem (exit 3), not a bad command line.
+scenarios::Scenario stored_scenario(const std::string& text, const std::string& origin,
+                                    const scenarios::ParameterTable& table) {
+    try {
+        return scenarios::load_scenario_text(text, origin, table);
+    } catch (const scenarios::ScenarioError& error) {
+        throw io::IoError(
+            fmt::format("cannot resume: the scenario stored in the run file is not "
+                        "valid (a damaged or foreign file): {}",
+                        error.what()));
+    }
+}
+
 // The body of resume_run; throws on every failure.
 int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     if (options.threads != 0) check_thread_count("--threads", options.threads);
@@ -253,7 +267,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
     const std::string config_name = options.run_file.string() + ":/config/scenario_toml";
     const std::string original_toml = reader.scenario_toml();
-    scenarios::Scenario scenario = scenarios::load_scenario_text(original_toml, config_name, table);
+    scenarios::Scenario scenario = stored_scenario(original_toml, config_name, table);
     if (options.days) {
         if (!(*options.days > 0.0) || !std::isfinite(*options.days)) {
             throw UsageError(fmt::format("--days must be a number > 0, got {}", *options.days));
@@ -307,6 +321,13 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
         prototype.for_each([&](std::string_view name, std::string_view, double) {
             names.emplace_back(name);
             columns.push_back(reader.read_timeseries(name));
+            if (columns.back().size() < checkpoint.progress.timeseries_rows) {
+                throw io::IoError(fmt::format(
+                    "cannot resume '{}': /timeseries/{} has {} rows, fewer than the {} of its "
+                    "checkpoint (a damaged file)",
+                    options.run_file.string(), name, columns.back().size(),
+                    checkpoint.progress.timeseries_rows));
+            }
         });
         for (std::size_t row = 0; row < checkpoint.progress.timeseries_rows; ++row) {
             agents::Observables observed{};

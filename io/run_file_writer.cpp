@@ -512,10 +512,14 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
     // Always an exclusive creation (which never follows a symlink); with force a stale .partial
     // (or a link of that name) is unlinked first, never truncated through.
     if (force) remove_stale_file(s.partial_path);
-    s.file = Hdf5Handle(
-        check_hdf5_id(H5Fcreate(s.partial_path.c_str(), H5F_ACC_EXCL, creation.get(), access.get()),
-                      "create the file", s.partial_path),
-        H5Fclose);
+    std::error_code status_error;
+    const bool existed = fs::exists(fs::symlink_status(s.partial_path, status_error));
+    const hid_t created =
+        H5Fcreate(s.partial_path.c_str(), H5F_ACC_EXCL, creation.get(), access.get());
+    // HDF5 may create the file and then fail to write it (a full disk): what it left is ours
+    // (it was not there before) and worthless, and it would block the rerun.
+    if (created < 0 && !existed) fs::remove(s.partial_path, status_error);
+    s.file = Hdf5Handle(check_hdf5_id(created, "create the file", s.partial_path), H5Fclose);
     try {
         // format_version first: even an unfinished .partial says it is a cartsim file.
         const int format_version = kFormatVersion;
@@ -533,6 +537,9 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
                                           ordered_links.get(), s.partial_path);
         s.summary_group = create_group(s.file.get(), layout::kSummaryGroup,
                                        ordered_attributes.get(), s.partial_path);
+        // A full disk shows here, before the run simulates anything, not at its first flush.
+        check_hdf5_status(H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL), "write the file",
+                          s.partial_path);
     } catch (...) {
         // A file with nothing in it is not worth keeping, and keeping it would block the retry.
         s.close_all();

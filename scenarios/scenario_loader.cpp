@@ -159,7 +159,13 @@ class DocumentReader {
                                         "description",
                                         key));
             } else if (const auto* text = value.as_string()) {
-                *target = text->get();
+                // The name goes into the run file, whose strings end at the first NUL.
+                if (text->get().find('\0') != std::string::npos) {
+                    add_problem(value, key,
+                                fmt::format("{} must not contain a NUL character (\\u0000)", key));
+                } else {
+                    *target = text->get();
+                }
             } else {
                 add_problem(value, key,
                             fmt::format("{} must be a string, got {}", key, describe_node(value)));
