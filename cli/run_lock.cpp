@@ -37,17 +37,17 @@ std::string host_name() {
 }  // namespace
 
 std::optional<RunLock> RunLock::acquire(const fs::path& path, bool wait) {
-    // A holder that releases a lock removes its file first (remove_on_release_), so a lock taken
-    // on a file that is no longer under `path` is worthless: try again on the new one.
+    // A holder that releases a lock removes its file first, so a lock taken on a file that is no
+    // longer under `path` is worthless: try again on the new one.
     for (int attempt = 0; attempt < 100; ++attempt) {
         const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0) {
             const int error = errno;
-            if (error == ENOENT) {
-                throw io::IoError(
-                    fmt::format("cannot create the lock file '{}': directory '{}' "
-                                "does not exist",
-                                path.string(), path.parent_path().string()));
+            if (error == ENOENT || error == EACCES || error == EROFS) {
+                throw io::IoError(fmt::format(
+                    "cannot create the lock file '{}': directory '{}' {} ({})", path.string(),
+                    path.parent_path().string(),
+                    error == ENOENT ? "does not exist" : "is not writable", std::strerror(error)));
             }
             throw io::IoError(fmt::format("cannot create the lock file '{}': {}", path.string(),
                                           std::strerror(error)));
@@ -105,23 +105,20 @@ void RunLock::record_holder() const {
 }
 
 RunLock::RunLock(RunLock&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      path_(std::move(other.path_)),
-      remove_on_release_(std::exchange(other.remove_on_release_, false)) {}
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
 
 RunLock& RunLock::operator=(RunLock&& other) noexcept {
     if (this != &other) {
         RunLock released(std::move(*this));
         fd_ = std::exchange(other.fd_, -1);
         path_ = std::move(other.path_);
-        remove_on_release_ = std::exchange(other.remove_on_release_, false);
     }
     return *this;
 }
 
 RunLock::~RunLock() {
     if (fd_ < 0) return;
-    if (remove_on_release_ && same_file(fd_, path_)) ::unlink(path_.c_str());
+    if (same_file(fd_, path_)) ::unlink(path_.c_str());
     ::close(fd_);
 }
 
@@ -144,7 +141,6 @@ RunLock hold_run_file(const fs::path& run_file) {
             same_file(fd, path) && ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
             ::fcntl(fd, F_SETFD, FD_CLOEXEC);
             RunLock lock(fd, path);
-            lock.remove_on_release_ = true;
             lock.record_holder();
             return lock;
         }
@@ -156,7 +152,6 @@ RunLock hold_run_file(const fs::path& run_file) {
             "time runs or resumes a run file; wait for it to end (or stop it) and try again",
             run_file.string(), RunLock::holder_of(path), path.string()));
     }
-    lock->remove_on_release_ = true;
     lock->record_holder();
     return std::move(*lock);
 }

@@ -20,7 +20,10 @@ namespace cartsim::cli {
 /// descriptor already holds the lock of its run file.
 inline constexpr const char* kInheritedLockVariable = "CARTSIM_RUN_LOCK_FD";
 
-/// An open, exclusively flock'ed lock file (closed, and so unlocked, on destruction).
+/// An open, exclusively flock'ed lock file. On destruction the file is removed, while still
+/// locked and only if it is still the one under its name (a child that shared the lock may have
+/// removed it, and another process made a new one), then closed, and so unlocked. Acquiring
+/// checks that the file it locked is still under its name, so a removed file is never trusted.
 class RunLock {
   public:
     /// Tries once; nullopt when another process holds the lock. Throws io::IoError when the file
@@ -49,9 +52,6 @@ class RunLock {
     friend RunLock hold_run_file(const std::filesystem::path& run_file);
     int fd_ = -1;
     std::filesystem::path path_;
-    /// Set for the lock of a run file held by `cartsim run`/`resume`: the file goes with the lock
-    /// (removed while still locked, so no one can lock the removed file by mistake).
-    bool remove_on_release_ = false;
 };
 
 /// "<run file>.lock".

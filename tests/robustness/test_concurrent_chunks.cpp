@@ -48,6 +48,10 @@ TEST(ConcurrentChunks, JobArrayTasksStartingTogetherOnANewDirectoryAllSucceed) {
              temp.path() / "summary.txt"});
         EXPECT_EQ(summary.exit_status, 0) << summary.err;
         EXPECT_TRUE(fs::exists(dir / "summary.csv"));
+        // Every lock went with its holder.
+        for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
+            EXPECT_NE(entry.path().extension(), ".lock") << entry.path();
+        }
     }
 }
 
