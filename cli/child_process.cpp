@@ -12,38 +12,12 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <string_view>
 #include <utility>
 
 #include "io/hdf5_handle.hpp"
 
 namespace cartsim::cli {
-
-std::optional<RunLock> RunLock::try_acquire(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        throw io::IoError(fmt::format("cannot create the lock file '{}': {}", path.string(),
-                                      std::strerror(errno)));
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        ::close(fd);
-        return std::nullopt;
-    }
-    return RunLock(fd);
-}
-
-RunLock::RunLock(RunLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-RunLock& RunLock::operator=(RunLock&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
-RunLock::~RunLock() {
-    if (fd_ >= 0) ::close(fd_);
-}
 
 pid_t spawn_child(const std::filesystem::path& executable,
                   const std::vector<std::string>& arguments, const std::filesystem::path& log_file,
@@ -55,6 +29,17 @@ pid_t spawn_child(const std::filesystem::path& executable,
     std::vector<char*> argv;
     for (std::string& argument : storage) argv.push_back(argument.data());
     argv.push_back(nullptr);
+    // The environment, plus the descriptor that holds the run's lock (the child adopts it).
+    std::vector<std::string> environment_storage;
+    const std::string lock_prefix = std::string(kInheritedLockVariable) + "=";
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (std::string_view(*entry).starts_with(lock_prefix)) continue;
+        environment_storage.emplace_back(*entry);
+    }
+    environment_storage.push_back(lock_prefix + std::to_string(lock.fd()));
+    std::vector<char*> envp;
+    for (std::string& entry : environment_storage) envp.push_back(entry.data());
+    envp.push_back(nullptr);
     const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) {
         throw io::IoError(
@@ -86,7 +71,7 @@ pid_t spawn_child(const std::filesystem::path& executable,
         ::dup2(log_fd, STDERR_FILENO);
         ::fcntl(lock.fd(), F_SETFD, 0);  // inherited across exec: locked while the run lives
         ::sigprocmask(SIG_SETMASK, &blocked, nullptr);  // only these two, across exec
-        ::execv(argv[0], argv.data());
+        ::execve(argv[0], argv.data(), envp.data());
         static constexpr char kMessage[] = "cartsim ensemble: cannot execute the cartsim binary\n";
         (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
         ::_exit(127);

@@ -7,9 +7,10 @@
 // checkpoint). If the ensemble dies (kill -9), the kernel sends each child SIGTERM
 // (PR_SET_PDEATHSIG): the run writes its checkpoint and exits 4, and a rerun resumes it.
 //
-// Each run is guarded by an flock'ed lock file that the child inherits: it stays locked until
-// the child exits, even when the ensemble that started it is gone, so a rerun never writes a run
-// that an orphaned child is still checkpointing.
+// Each run is guarded by the lock of its run file (cli/run_lock.hpp), which the child inherits
+// and adopts: it stays locked until the child exits, even when the ensemble that started it is
+// gone, so a rerun (or a `cartsim resume` by hand) never writes a run that an orphaned child is
+// still checkpointing.
 
 #include <sys/types.h>
 
@@ -18,30 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/run_lock.hpp"
+
 namespace cartsim::cli {
 
-/// An open, exclusively flock'ed lock file (closed, and so unlocked, on destruction).
-class RunLock {
-  public:
-    /// Tries once; nullopt when another process holds the lock. Throws io::IoError when the file
-    /// cannot be created.
-    static std::optional<RunLock> try_acquire(const std::filesystem::path& path);
-
-    RunLock(RunLock&& other) noexcept;
-    RunLock& operator=(RunLock&& other) noexcept;
-    RunLock(const RunLock&) = delete;
-    RunLock& operator=(const RunLock&) = delete;
-    ~RunLock();
-
-    int fd() const { return fd_; }
-
-  private:
-    explicit RunLock(int fd) : fd_(fd) {}
-    int fd_ = -1;
-};
-
 /// Starts `executable arguments...` with stdout and stderr appended to `log_file` and `lock`
-/// inherited (so the run stays locked while the child lives). Returns the child's pid. Throws
+/// inherited and named in the child's environment (kInheritedLockVariable), so the run adopts
+/// it and stays locked while the child lives. Returns the child's pid. Throws
 /// io::IoError when the log cannot be opened or fork fails; an exec failure shows as exit 127.
 pid_t spawn_child(const std::filesystem::path& executable,
                   const std::vector<std::string>& arguments, const std::filesystem::path& log_file,

@@ -20,6 +20,7 @@
 #include "cli/ensemble_report.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
+#include "cli/thread_limit.hpp"
 #include "io/atomic_file.hpp"
 #include "io/ensemble_summary.hpp"
 #include "io/hdf5_handle.hpp"
@@ -33,6 +34,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr std::size_t kStderrTailLines = 12;
 constexpr const char* kPlanFile = "plan.toml";
 constexpr const char* kScenarioFile = "scenario.toml";
+constexpr const char* kPlanLockFile = ".plan.lock";
 
 std::string read_text(const fs::path& path) {
     std::ifstream file(path, std::ios::binary);
@@ -41,11 +43,28 @@ std::string read_text(const fs::path& path) {
     return std::move(text).str();
 }
 
-/// Creates DIR and its plan files, or checks that the stored plan is this one.
+/// True when DIR holds nothing but the lock file of prepare_directory.
+bool holds_only_plan_lock(const fs::path& dir) {
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+        if (entry.path().filename() != kPlanLockFile) return false;
+    }
+    return !error;
+}
+
+/// Creates DIR and its plan files, or checks that the stored plan is this one. The chunks of a
+/// job array start together on a new DIR: they pass here one at a time (a lock in DIR), so the
+/// first creates the plan and the others find it and compare.
 void prepare_directory(const fs::path& dir, const std::string& plan, const std::string& scenario) {
     const fs::path plan_path = dir / kPlanFile;
     const fs::path scenario_path = dir / kScenarioFile;
     std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) {
+        throw io::IoError(
+            fmt::format("cannot create the directory {}: {}", dir.string(), error.message()));
+    }
+    const RunLock plan_lock = RunLock::acquire_waiting(dir / kPlanLockFile);
     if (fs::exists(plan_path, error)) {
         const auto refuse = [&](const std::string& what, const std::string& difference) {
             throw UsageError(fmt::format(
@@ -61,7 +80,7 @@ void prepare_directory(const fs::path& dir, const std::string& plan, const std::
         }
         return;
     }
-    if (fs::exists(dir, error) && !fs::is_empty(dir, error)) {
+    if (!holds_only_plan_lock(dir)) {
         throw io::IoError(
             fmt::format("{} exists and is not an ensemble directory (no {}); give "
                         "an empty or new directory",
@@ -137,11 +156,12 @@ class EnsembleRunner {
 
     /// Starts (or skips) one run; false if another process holds its lock.
     bool start(std::size_t index) {
-        const fs::path lock_path = runs_dir_ / fmt::format(".run_{:04d}.lock", index);
-        std::optional<RunLock> lock = RunLock::try_acquire(lock_path);
-        if (!lock) return false;
-        const PlannedRun& run = plan_.runs[index];
         const fs::path output = run_path(index);
+        // The run file's own lock (also taken by `cartsim run`/`resume`), handed to the child.
+        std::optional<RunLock> lock = RunLock::try_acquire(lock_path_of(output));
+        if (!lock) return false;
+        lock->record_holder();
+        const PlannedRun& run = plan_.runs[index];
         const io::RunFileState state = io::read_run_file_state(output);
         if (state.status != "missing" && state.status != "unreadable" && state.seed != run.seed) {
             fail(index, fmt::format("{} holds a run with seed {}, but the plan says {}; remove it "
@@ -249,6 +269,8 @@ std::deque<std::size_t> selected_runs(const EnsembleOptions& options, std::size_
 
 int summarize(const EnsembleOptions& options, const EnsemblePlan& plan,
               const std::vector<std::size_t>& failed) {
+    // The last chunks of a job array may finish together: one writes the summaries at a time.
+    const RunLock plan_lock = RunLock::acquire_waiting(options.output_dir / kPlanLockFile);
     const io::EnsembleTable table = collect_table(plan, options.output_dir / "runs", failed);
     const EnsembleAggregate totals = aggregate(table);
     write_summaries(options.output_dir, plan, table, totals);
@@ -265,9 +287,12 @@ int summarize(const EnsembleOptions& options, const EnsemblePlan& plan,
 int ensemble_or_throw(const EnsembleOptions& options, EnsembleResult& result) {
     if (options.jobs < 1)
         throw UsageError(fmt::format("--jobs must be >= 1, got {}", options.jobs));
-    if (options.threads_per_run < 1) {
+    check_thread_count("--threads-per-run", options.threads_per_run);
+    if (options.jobs > max_threads()) {
         throw UsageError(
-            fmt::format("--threads-per-run must be >= 1, got {}", options.threads_per_run));
+            fmt::format("--jobs {} is more than the limit of {} ({} x the hardware "
+                        "threads of this machine)",
+                        options.jobs, max_threads(), kThreadsPerHardwareThread));
     }
     if (options.chunk && (options.chunk->second < 1 || options.chunk->first < 1 ||
                           options.chunk->first > options.chunk->second)) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <exception>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -182,6 +183,11 @@ int show_run_info(const std::filesystem::path& h5_path, std::ostream& out) {
         text = run_info_text(h5_path);
     } catch (const io::IoError& error) {
         spdlog::error("{}", error.what());
+        return kExitOutputProblem;
+    } catch (const std::exception& error) {
+        // Everything above only reads the file: whatever fails is the file's problem.
+        spdlog::error("cannot read '{}' (damaged or not a cartsim run file): {}", h5_path.string(),
+                      error.what());
         return kExitOutputProblem;
     }
     out << text << std::flush;

@@ -19,6 +19,7 @@
 #include "cli/ensemble_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/process_hygiene.hpp"
 #include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
 #include "io/hdf5_handle.hpp"
@@ -34,7 +35,8 @@ constexpr const char* kFooter =
     "  1  anything else (a bug, out of memory, ...)\n"
     "  2  bad command line or scenario (unknown key, value out of range, bad --set, missing\n"
     "     scenario file); nothing is written\n"
-    "  3  output problem: cannot write the output, it exists and --force was not given, or a\n"
+    "  3  output problem: cannot write the output, it exists and --force was not given, another\n"
+    "     cartsim process is running or resuming the same file (OUT.h5.lock names it), or a\n"
     "     file to resume or inspect is missing, corrupt, or not a cartsim run file\n"
     "  4  interrupted by SIGTERM or SIGINT: a checkpoint was written to OUT.h5; continue with\n"
     "     `cartsim resume OUT.h5` (a second signal stops at once, leaving the last checkpoint);\n"
@@ -106,6 +108,8 @@ std::string joined_command(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    cartsim::cli::make_standard_descriptors_safe();
+    cartsim::cli::survive_broken_pipes();
     cartsim::io::skip_hdf5_cleanup_at_exit();
     configure_logging();
 

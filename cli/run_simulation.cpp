@@ -20,12 +20,15 @@
 #include "agents/marrow_model.hpp"
 #include "agents/parameters.hpp"
 #include "agents/readouts/observables.hpp"
+#include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
+#include "cli/thread_limit.hpp"
 #include "cli/version.hpp"
 #include "engine/parallelism.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/model_checkpoint.hpp"
 #include "io/model_snapshot.hpp"
+#include "io/output_paths.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
 #include "scenarios/model_parameters.hpp"
@@ -152,9 +155,7 @@ int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunRes
 
 // The body of run_simulation; throws on every failure.
 int run_or_throw(const RunOptions& options, RunResult& result) {
-    if (options.threads < 0) {
-        throw UsageError(fmt::format("--threads must be >= 1, got {}", options.threads));
-    }
+    if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
 
     // 1. Everything the user gave is checked before any file is created.
@@ -168,8 +169,10 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
     const bool log_info = !options.quiet;
-    // 2. Fail early if the output cannot be created (exists without --force, bad directory):
-    //    before the model is built, which can take long for big lattices.
+    // 2. One process per run file, held until this function returns (and by the kernel until
+    //    the process dies). Then fail early if the output cannot be created (exists without
+    //    --force, bad directory): before the model is built, which can take long.
+    const RunLock lock = hold_run_file(result.output_path);
     io::RunFileWriter::check_can_create(result.output_path, options.force);
     check_memory(parameters, options.scenario_path.string());
 
@@ -229,21 +232,42 @@ std::string with_days_line_of(const std::string& original, const std::string& re
     return text;
 }
 
+// The scenario stored in a run file. cartsim wrote it valid, so a problem in it means a damaged
+// or foreign file: an output problem (exit 3), not a bad command line.
+scenarios::Scenario stored_scenario(const std::string& text, const std::string& origin,
+                                    const scenarios::ParameterTable& table) {
+    try {
+        return scenarios::load_scenario_text(text, origin, table);
+    } catch (const scenarios::ScenarioError& error) {
+        throw io::IoError(
+            fmt::format("cannot resume: the scenario stored in the run file is not "
+                        "valid (a damaged or foreign file): {}",
+                        error.what()));
+    }
+}
+
 // The body of resume_run; throws on every failure.
 int resume_or_throw(const ResumeOptions& options, RunResult& result) {
-    if (options.threads < 0) {
-        throw UsageError(fmt::format("--threads must be >= 1, got {}", options.threads));
-    }
+    if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
     result.output_path = options.run_file;
     const bool log_info = !options.quiet;
 
-    // 1. The run file: its scenario, and its checkpoint.
+    // 1. The run file, locked before it is read (a checkpoint read before another process
+    //    publishes a newer one would be resumed and overwrite it), then its scenario and
+    //    checkpoint.
+    std::error_code missing;
+    if (!fs::exists(fs::symlink_status(options.run_file, missing))) {
+        throw io::IoError(
+            fmt::format("cannot resume '{}': no such file", options.run_file.string()));
+    }
+    const RunLock lock = hold_run_file(options.run_file);
+    io::check_output_paths(options.run_file);  // before hours of simulation, not at the end
     const io::RunFileReader reader(options.run_file);
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
     const std::string config_name = options.run_file.string() + ":/config/scenario_toml";
     const std::string original_toml = reader.scenario_toml();
-    scenarios::Scenario scenario = scenarios::load_scenario_text(original_toml, config_name, table);
+    scenarios::Scenario scenario = stored_scenario(original_toml, config_name, table);
     if (options.days) {
         if (!(*options.days > 0.0) || !std::isfinite(*options.days)) {
             throw UsageError(fmt::format("--days must be a number > 0, got {}", *options.days));
@@ -297,6 +321,13 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
         prototype.for_each([&](std::string_view name, std::string_view, double) {
             names.emplace_back(name);
             columns.push_back(reader.read_timeseries(name));
+            if (columns.back().size() < checkpoint.progress.timeseries_rows) {
+                throw io::IoError(fmt::format(
+                    "cannot resume '{}': /timeseries/{} has {} rows, fewer than the {} of its "
+                    "checkpoint (a damaged file)",
+                    options.run_file.string(), name, columns.back().size(),
+                    checkpoint.progress.timeseries_rows));
+            }
         });
         for (std::size_t row = 0; row < checkpoint.progress.timeseries_rows; ++row) {
             agents::Observables observed{};

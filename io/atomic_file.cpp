@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <system_error>
 
+#include "io/exclusive_file.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace cartsim::io {
@@ -35,12 +36,11 @@ fs::path temporary_path_of(const fs::path& target) {
 
 void write_text_atomically(const fs::path& target, const std::string& text, std::string_view what) {
     const fs::path temporary = temporary_path_of(target);
-    const int descriptor =
-        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (descriptor < 0) {
-        const int error_number = errno;
-        throw IoError(fmt::format("cannot write {} '{}': cannot create '{}' ({})", what,
-                                  target.string(), temporary.string(), errno_text(error_number)));
+    int descriptor = -1;
+    try {
+        descriptor = create_exclusively(temporary);  // never through a stale symlink
+    } catch (const IoError& error) {
+        throw IoError(fmt::format("cannot write {} '{}': {}", what, target.string(), error.what()));
     }
     std::size_t written = 0;
     while (written < text.size()) {

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "io/atomic_file.hpp"
+#include "io/exclusive_file.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/run_file_reader.hpp"
 
@@ -88,9 +89,10 @@ void write_summary_h5(const fs::path& path, const EnsembleTable& table,
                       const std::vector<NamedAttribute>& root_attributes,
                       const std::vector<ArrayGroup>& extra_groups) {
     const fs::path temporary = temporary_path_of(path);
+    remove_stale_file(temporary);  // then an exclusive create: never through a stale symlink
     {
         Hdf5Handle file(
-            check_hdf5_id(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+            check_hdf5_id(H5Fcreate(temporary.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT),
                           "create the ensemble summary", temporary),
             H5Fclose);
         ArrayGroup root{"", root_attributes, {}};

@@ -14,6 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "io/exclusive_file.hpp"
+#include "io/output_paths.hpp"
+
 namespace cartsim::io {
 namespace {
 
@@ -453,6 +456,7 @@ void RunFileWriter::check_can_create(const fs::path& final_path, bool force) {
         throw IoError(fmt::format("cannot write output '{}': directory '{}' does not exist",
                                   final_path.string(), directory.string()));
     }
+    check_output_paths(final_path);
     if (fs::exists(fs::symlink_status(final_path, error))) {
         if (fs::is_directory(fs::status(final_path, error))) {
             throw IoError(
@@ -505,12 +509,17 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
     set_common_object_properties(creation.get(), s.partial_path);
     check_hdf5_status(H5Pset_attr_creation_order(creation.get(), H5P_CRT_ORDER_TRACKED),
                       "set file creation properties", s.partial_path);
-    // Exclusive creation unless forced: two runs can never write the same .partial.
-    s.file = Hdf5Handle(
-        check_hdf5_id(H5Fcreate(s.partial_path.c_str(), force ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
-                                creation.get(), access.get()),
-                      "create the file", s.partial_path),
-        H5Fclose);
+    // Always an exclusive creation (which never follows a symlink); with force a stale .partial
+    // (or a link of that name) is unlinked first, never truncated through.
+    if (force) remove_stale_file(s.partial_path);
+    std::error_code status_error;
+    const bool existed = fs::exists(fs::symlink_status(s.partial_path, status_error));
+    const hid_t created =
+        H5Fcreate(s.partial_path.c_str(), H5F_ACC_EXCL, creation.get(), access.get());
+    // HDF5 may create the file and then fail to write it (a full disk): what it left is ours
+    // (it was not there before) and worthless, and it would block the rerun.
+    if (created < 0 && !existed) fs::remove(s.partial_path, status_error);
+    s.file = Hdf5Handle(check_hdf5_id(created, "create the file", s.partial_path), H5Fclose);
     try {
         // format_version first: even an unfinished .partial says it is a cartsim file.
         const int format_version = kFormatVersion;
@@ -528,6 +537,9 @@ RunFileWriter::RunFileWriter(fs::path final_path, bool force, TimeseriesStorage 
                                           ordered_links.get(), s.partial_path);
         s.summary_group = create_group(s.file.get(), layout::kSummaryGroup,
                                        ordered_attributes.get(), s.partial_path);
+        // A full disk shows here, before the run simulates anything, not at its first flush.
+        check_hdf5_status(H5Fflush(s.file.get(), H5F_SCOPE_GLOBAL), "write the file",
+                          s.partial_path);
     } catch (...) {
         // A file with nothing in it is not worth keeping, and keeping it would block the retry.
         s.close_all();
@@ -552,15 +564,13 @@ RunFileWriter RunFileWriter::resume(fs::path final_path, const ResumePoint& poin
     if (!fs::is_regular_file(fs::status(s.final_path, error))) {
         throw IoError(fmt::format("cannot resume '{}': no such file", s.final_path.string()));
     }
+    check_output_paths(s.final_path);
     const fs::path directory = directory_of(s.final_path);
     if (::access(directory.c_str(), W_OK | X_OK) != 0) {
         throw IoError(fmt::format("cannot resume '{}': directory '{}' is not writable ({})",
                                   s.final_path.string(), directory.string(), errno_text(errno)));
     }
-    if (!fs::copy_file(s.final_path, s.partial_path, fs::copy_options::overwrite_existing, error)) {
-        throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.final_path.string(),
-                                  s.partial_path.string(), error.message()));
-    }
+    copy_to_new_file(s.final_path, s.partial_path);
     try {
         s.open_existing();
         s.truncate_rows(point.timeseries_rows);
@@ -765,10 +775,7 @@ void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::s
     try {
         s.write_pending_rows();
         s.close_checked();
-        if (!fs::copy_file(s.partial_path, copy, fs::copy_options::overwrite_existing, error)) {
-            throw IoError(fmt::format("cannot copy '{}' to '{}': {}", s.partial_path.string(),
-                                      copy.string(), error.message()));
-        }
+        copy_to_new_file(s.partial_path, copy);
         {
             const Hdf5Handle access = make_file_access_properties(copy);
             Hdf5Handle file(check_hdf5_id(H5Fopen(copy.c_str(), H5F_ACC_RDWR, access.get()),

@@ -19,6 +19,7 @@
 #include "io/atomic_file.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/hdf5_read.hpp"
+#include "io/output_paths.hpp"
 
 namespace cartsim::io {
 namespace {
@@ -372,8 +373,7 @@ fs::path write_xdmf_sidecar(const fs::path& h5_path) {
         content = read_content(file.get(), h5_path);
     }
     if (content.point_sets.empty() && content.field_grids.empty()) return {};
-    fs::path sidecar = h5_path;
-    sidecar.replace_extension(".xmf");
+    const fs::path sidecar = sidecar_path_of(h5_path);
     write_text_atomically(sidecar, XdmfText(h5_path.filename().string()).render(content),
                           "the XDMF sidecar");
     return sidecar;

@@ -112,6 +112,7 @@ class CohortReader {
 
     // A table is either a distribution (it has `distribution`) or a section of keys.
     void read_entry(const toml::node& node, const std::string& key, CohortSpec& spec) {
+        check_key_length(key, origin_);  // before any suggestion search on it
         const toml::table* table = node.as_table();
         if (table == nullptr) {
             fail("cohort." + key,

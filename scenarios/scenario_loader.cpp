@@ -97,6 +97,11 @@ std::optional<ParameterValue> value_of_node(const ParameterSpec& spec, const tom
 /// A key the user wrote, for messages and ScenarioError::key(): quoted with escapes when it holds
 /// control characters (possible in quoted TOML keys), which would cut what() short (NUL) or
 /// break the one-problem-per-line format.
+std::string too_long_key_detail(std::string_view key) {
+    return fmt::format("a key of {} characters ({}...) is longer than the limit of {} characters",
+                       key.size(), format_value(std::string(key.substr(0, 40))), kMaxKeyLength);
+}
+
 std::string shown_key(std::string_view key) {
     const bool has_control = std::any_of(key.begin(), key.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
@@ -155,7 +160,13 @@ class DocumentReader {
                                         "description",
                                         key));
             } else if (const auto* text = value.as_string()) {
-                *target = text->get();
+                // The name goes into the run file, whose strings end at the first NUL.
+                if (text->get().find('\0') != std::string::npos) {
+                    add_problem(value, key,
+                                fmt::format("{} must not contain a NUL character (\\u0000)", key));
+                } else {
+                    *target = text->get();
+                }
             } else {
                 add_problem(value, key,
                             fmt::format("{} must be a string, got {}", key, describe_node(value)));
@@ -178,6 +189,10 @@ class DocumentReader {
             }
             const std::string key =
                 prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+            if (key.size() > kMaxKeyLength) {
+                add_problem(node, "", too_long_key_detail(key));
+                continue;
+            }
             // A quoted key holding a dot ("a.b" = 1) is one TOML key, never a dotted parameter.
             if (name.find('.') != std::string_view::npos) {
                 add_problem(node, shown_key(key), unknown_key_message(key, table_));
@@ -286,6 +301,12 @@ void apply_inherited_file(const toml::node& inherits, const std::string& origin,
                                         describe_node(inherits)));
     }
     const std::string shown_name = format_value(std::string(base_name->get()));
+    if (state.chain.size() > kMaxInheritsDepth) {
+        throw ScenarioError(origin, "inherits",
+                            fmt::format("inherits = {}: the chain of inherited files is deeper "
+                                        "than the limit of {} files (starting at {})",
+                                        shown_name, kMaxInheritsDepth, state.chain_names.front()));
+    }
     const fs::path base_path =
         (fs::path(origin).parent_path() / base_name->get()).lexically_normal();
     const std::string base_origin = base_path.string();
@@ -481,6 +502,7 @@ void apply_override(Scenario& scenario, std::string_view assignment, const Param
             fmt::format("expected key=value, got {}", format_value(std::string(assignment))));
     }
     const std::string key(trim(assignment.substr(0, equals)));
+    check_key_length(key, origin);
     const std::string_view text = trim(assignment.substr(equals + 1));
     if (key.empty()) {
         throw ScenarioError(origin, "",
@@ -556,6 +578,8 @@ std::string render_markdown_reference(const ParameterTable& table) {
 }
 
 std::string unknown_key_message(std::string_view key, const ParameterTable& table) {
+    // The suggestion search costs key length x table size: never run it on a huge key.
+    if (key.size() > kMaxKeyLength) return "unknown key: " + too_long_key_detail(key);
     std::string message = fmt::format("unknown key {}", shown_key(key));
     // A renamed key first: its new name may be too far from the old one for closest_key.
     if (const auto new_key = renamed_key(key); new_key && table.contains(*new_key)) {
@@ -564,6 +588,10 @@ std::string unknown_key_message(std::string_view key, const ParameterTable& tabl
         message += fmt::format("; did you mean {}?", *suggestion);
     }
     return message;
+}
+
+void check_key_length(std::string_view key, const std::string& origin) {
+    if (key.size() > kMaxKeyLength) throw ScenarioError(origin, "", too_long_key_detail(key));
 }
 
 }  // namespace cartsim::scenarios

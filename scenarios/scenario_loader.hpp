@@ -42,10 +42,20 @@ struct Scenario {
     std::optional<CohortSpec> cohort;
 };
 
-/// "unknown key <key>; did you mean <closest>?" (the suggestion only when one is close), or
-/// "unknown key <key>; it was renamed: did you mean <new key>?" for a key of
-/// scenarios/renamed_keys.cpp whose new name is in `table`.
+/// Limits on what a scenario may ask of the loader (a hostile or broken file must fail fast with
+/// a clear error, not exhaust the stack or spend minutes suggesting keys).
+inline constexpr std::size_t kMaxKeyLength = 256;     ///< characters of a dotted key
+inline constexpr std::size_t kMaxInheritsDepth = 64;  ///< files in an `inherits` chain
+
+/// "unknown key <key>; did you mean <closest>?" (the suggestion only when one is close; none for
+/// a key longer than kMaxKeyLength, whose message says so), or "unknown key <key>; it was
+/// renamed: did you mean <new key>?" for a key of scenarios/renamed_keys.cpp whose new name is
+/// in `table`.
 std::string unknown_key_message(std::string_view key, const ParameterTable& table);
+
+/// Throws ScenarioError(origin, "", ...) naming the limit when `key` is longer than
+/// kMaxKeyLength (the message shows only its start).
+void check_key_length(std::string_view key, const std::string& origin);
 
 /// Reads, parses and validates a scenario file and the files it inherits. Throws ScenarioError.
 Scenario load_scenario_file(const std::filesystem::path& path, const ParameterTable& table);

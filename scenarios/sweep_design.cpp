@@ -47,6 +47,7 @@ VariedRange parse_varied_range(std::string_view text, const ParameterTable& tabl
     }
     VariedRange range;
     range.key = std::string(text.substr(0, equals));
+    check_key_length(range.key, kOrigin);
     const ParameterSpec* spec = table.find(range.key);
     if (spec == nullptr) {
         throw ScenarioError(kOrigin, range.key, unknown_key_message(range.key, table));
