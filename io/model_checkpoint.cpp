@@ -114,6 +114,10 @@ engine::SavedArray scalar_of(std::string_view group, const NamedAttribute& attri
 
 }  // namespace
 
+namespace {
+CheckpointContents read_checkpoint_groups(const fs::path& file);
+}  // namespace
+
 std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
                                           const CheckpointProgress& progress) {
     std::vector<ArrayGroup> groups;
@@ -128,6 +132,19 @@ std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
 }
 
 CheckpointContents read_checkpoint(const fs::path& file) {
+    try {
+        return read_checkpoint_groups(file);
+    } catch (const IoError& error) {
+        // Messages about a dataset inside the file name the group; say which file too.
+        const std::string message = error.what();
+        if (message.find(file.string()) != std::string::npos) throw;
+        throw IoError(fmt::format("'{}': {}", file.string(), message));
+    }
+}
+
+namespace {
+
+CheckpointContents read_checkpoint_groups(const fs::path& file) {
     const ScopedHdf5ErrorSilence silence;
     const Hdf5Handle handle = open_hdf5_file_read_only(file);
     if (!path_exists(handle.get(), layout::kCheckpointGroup, file)) {
@@ -178,5 +195,7 @@ CheckpointContents read_checkpoint(const fs::path& file) {
     }
     return contents;
 }
+
+}  // namespace
 
 }  // namespace cartsim::io
