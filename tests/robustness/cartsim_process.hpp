@@ -22,6 +22,26 @@ inline std::string read_bytes(const std::filesystem::path& file) {
     return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
 }
 
+/// The clocks and size of write_small_scenario's file.
+struct SmallScenario {
+    double days = 1.0;
+    double snapshot_every_days = 0.5;
+    double checkpoint_every_days = 0.5;
+    int edge_sites = 40;
+};
+
+/// Writes a small 2-D scenario for process tests to `path` (returned): an edge x edge marrow in
+/// a 10 mL patient marrow, so that a 1e9 dose brings in thousands of CAR-T cells.
+inline std::filesystem::path write_small_scenario(const std::filesystem::path& path,
+                                                  const SmallScenario& s = {}) {
+    std::ofstream(path) << "[scenario]\nname = \"small\"\n[time]\ndays = " << s.days
+                        << "\n[output]\nsnapshot_every_days = " << s.snapshot_every_days
+                        << "\ncheckpoint_every_days = " << s.checkpoint_every_days
+                        << "\n[space]\nnx = " << s.edge_sites << "\nny = " << s.edge_sites
+                        << "\nnz = 1\ntotal_marrow_volume_ml = 10.0\n[car_t]\ndose_cells = 1e9\n";
+    return path;
+}
+
 /// How one cartsim process is started.
 struct CartsimLaunch {
     std::vector<std::string> arguments;

@@ -181,11 +181,8 @@ std::vector<Damage> damages() {
 
 TEST(CheckpointValues, EveryDamagedDatasetIsRefusedWithExit3AndNothingWritten) {
     const test_support::TempDirectory temp("cartsim-checkpoint-values");
-    const fs::path scenario = temp.path() / "small.toml";
-    std::ofstream(scenario) << "[scenario]\nname = \"small\"\n[time]\ndays = 1.0\n"
-                               "[output]\nsnapshot_every_days = 0\n"
-                               "[space]\nnx = 40\nny = 40\nnz = 1\n"
-                               "total_marrow_volume_ml = 10.0\n[car_t]\ndose_cells = 1e9\n";
+    const fs::path scenario =
+        test_support::write_small_scenario(temp.path() / "small.toml", {.snapshot_every_days = 0});
     const fs::path good = temp.path() / "good.h5";
     ASSERT_EQ(test_support::run_cartsim_once(
                   {{"run", scenario.string(), "-o", good.string(), "--days", "0.5", "--quiet"},

@@ -61,11 +61,8 @@ void delete_link(const fs::path& file_path, const char* link) {
 
 TEST(DamagedRunFiles, ResumeAndInfoExit3AndResumeWritesNothing) {
     const test_support::TempDirectory temp("cartsim-damaged");
-    const fs::path scenario = temp.path() / "small.toml";
-    std::ofstream(scenario) << "[scenario]\nname = \"small\"\n[time]\ndays = 1.0\n"
-                               "[output]\nsnapshot_every_days = 0.5\n"
-                               "[space]\nnx = 30\nny = 30\nnz = 1\n"
-                               "total_marrow_volume_ml = 10.0\n[car_t]\ndose_cells = 1e9\n";
+    const fs::path scenario =
+        test_support::write_small_scenario(temp.path() / "small.toml", {.edge_sites = 30});
     const fs::path good = temp.path() / "good.h5";
     ASSERT_EQ(test_support::run_cartsim_once(
                   {{"run", scenario.string(), "-o", good.string(), "--days", "0.5", "--quiet"},

@@ -22,11 +22,7 @@ class OutputPaths : public ::testing::Test {
   protected:
     void SetUp() override {
         scenario_ = dir() / "small.toml";
-        std::ofstream(scenario_) << "[scenario]\nname = \"small\"\n[time]\ndays = 1.0\n"
-                                    "[output]\nsnapshot_every_days = 0.5\n"
-                                    "checkpoint_every_days = 0.5\n"
-                                    "[space]\nnx = 40\nny = 40\nnz = 1\n"
-                                    "total_marrow_volume_ml = 10.0\n[car_t]\ndose_cells = 1e9\n";
+        test_support::write_small_scenario(scenario_);
     }
     const fs::path& dir() const { return temp_.path(); }
     CartsimExit cartsim(std::vector<std::string> arguments) const {

@@ -29,11 +29,8 @@ class RunFileLock : public ::testing::Test {
   protected:
     void SetUp() override {
         scenario_ = dir() / "small.toml";
-        std::ofstream(scenario_) << "[scenario]\nname = \"small\"\n[time]\ndays = 2.0\n"
-                                    "[output]\nsnapshot_every_days = 0.5\n"
-                                    "checkpoint_every_days = 0.25\n"
-                                    "[space]\nnx = 60\nny = 60\nnz = 1\n"
-                                    "total_marrow_volume_ml = 10.0\n[car_t]\ndose_cells = 1e9\n";
+        test_support::write_small_scenario(
+            scenario_, {.days = 2.0, .checkpoint_every_days = 0.25, .edge_sites = 60});
     }
     const fs::path& dir() const { return temp_.path(); }
     CartsimLaunch launch(std::vector<std::string> arguments, const std::string& name) const {
