@@ -31,8 +31,8 @@ inline agents::Parameters marrow_parameters(std::int32_t nx, std::int32_t ny, st
 /// The state of a model with `parameters` after `days` of simulated time, computed once per
 /// `name` and process (with 2 threads: the result is the same at any thread count).
 inline const engine::SavedState& warmed_up_state(const std::string& name,
-                                                       const agents::Parameters& parameters,
-                                                       double days) {
+                                                 const agents::Parameters& parameters,
+                                                 double days) {
     static std::map<std::string, engine::SavedState> cache;
     const auto found = cache.find(name);
     if (found != cache.end()) return found->second;

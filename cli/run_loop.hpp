@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "agents/readouts/clinical_readouts.hpp"
 #include "agents/marrow_model.hpp"
+#include "agents/readouts/clinical_readouts.hpp"
 #include "cli/progress_line.hpp"
 #include "io/run_file_writer.hpp"
 

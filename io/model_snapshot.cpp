@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -131,7 +132,7 @@ class SnapshotGroupBuilder {
     }
     void field(const agents::CytokineField& cytokine) {
         const engine::DiffusionField& field = cytokine.field();
-        if (fields_ == nullptr) {
+        if (!fields_index_) {
             const bool flat = lattice_->dimension() == 2;
             groups_->push_back(
                 ArrayGroup{base_ + "/fields",
@@ -140,12 +141,11 @@ class SnapshotGroupBuilder {
                             {"coarsening", static_cast<std::int32_t>(field.coarsening())}},
                            {}});
             fields_index_ = groups_->size() - 1;
-            fields_ = &groups_->back();
         }
         const std::vector<std::uint64_t> shape = {static_cast<std::uint64_t>(field.gz()),
                                                   static_cast<std::uint64_t>(field.gy()),
                                                   static_cast<std::uint64_t>(field.gx())};
-        (*groups_)[fields_index_].arrays.push_back(
+        (*groups_)[*fields_index_].arrays.push_back(
             {cytokine.name(), as_float(field.values()), shape, "pg/mL"});
     }
 
@@ -154,8 +154,7 @@ class SnapshotGroupBuilder {
     const engine::Lattice* lattice_;
     double site_edge_um_;
     std::vector<ArrayGroup>* groups_;
-    const ArrayGroup* fields_ = nullptr;
-    std::size_t fields_index_ = 0;
+    std::optional<std::size_t> fields_index_;  // of the fields group, once made
 };
 
 }  // namespace

@@ -461,7 +461,8 @@ void add_marrow_cells(Registry& r) {
           {.unit = "1/day",
            .min = 0.0,
            .max = kMaxRatePerDay,
-           .description = "Death rate of a marrow cell (the CD19-negative, non-B cells of the marrow)",
+           .description =
+               "Death rate of a marrow cell (the CD19-negative, non-B cells of the marrow)",
            .source = "calibrate: slow turnover, balanced by regeneration"});
 }
 

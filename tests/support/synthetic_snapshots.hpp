@@ -144,8 +144,8 @@ inline void write_tissue(hid_t snapshot, std::size_t rows, const SyntheticLattic
         const Hdf5Handle dataset(
             check_hdf5_id(H5Dopen2(group.get(), "state", H5P_DEFAULT), "open dataset state", file),
             H5Dclose);
-        write_string_attribute(dataset.get(), "labels",
-                               "0 blast, 1 normal B cell, 2 marrow cell", file);
+        write_string_attribute(dataset.get(), "labels", "0 blast, 1 normal B cell, 2 marrow cell",
+                               file);
     }
     write_column(group.get(), "flags", H5T_STD_U8LE, H5T_NATIVE_UINT8, flags, "", file);
     write_column(group.get(), "cd19", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, cd19, "molecules/cell",
