@@ -7,7 +7,10 @@
 #include <utility>
 
 #include "agents/blood/phase.hpp"
+#include "agents/chance.hpp"
 #include "agents/numerical_error.hpp"
+#include "agents/patient/homeostasis.hpp"
+#include "agents/patient/phase.hpp"
 #include "agents/readouts/observe.hpp"
 #include "agents/state_checks.hpp"
 #include "agents/tissue/initial.hpp"
@@ -75,6 +78,7 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       marrow_share_(static_cast<double>(lattice_.site_count()) *
                     std::pow(parameters.space.site_edge_um, 3) / kUm3PerMl /
                     parameters.space.total_marrow_volume_ml),
+      patient_constants_(PatientConstants::from(parameters, tissue_step_days_, marrow_share_)),
       cytokines_(lattice_, parameters.cytokines, parameters.space.site_edge_um, marrow_share_,
                  field_table(parameters.cytokines, std::move(extensions.cytokine_fields))),
       extra_cytokine_sources_(std::move(extensions.cytokine_sources)),
@@ -83,16 +87,21 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       car_t_events_(grid_.tile_count()) {
     build_tissue(parameters_, tissue_constants_, lattice_, vessels_, tissue_);
     antigen_.refresh(tissue_);
-    // Day 0: the dose enters blood; our share of it is dose x (this marrow / whole marrow).
-    blood_[CarTState::resting] =
-        static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells * marrow_share_));
+    // Day 0: the rest of the marrow, and the whole dose in the patient's blood.
+    initialize_patient(patient_, patient_constants_, parameters_);
+    update_car_t_signals();
     add_cell_kinds(std::move(extensions.cell_kinds));
     add_phases();
 }
 
 CarTView MarrowModel::car_t_view() {
-    return {car_t_,   tissue_,  tissue_layer_,    mobile_layer_, lattice_,
-            antigen_, vessels_, car_t_constants_, car_t_events_};
+    return {car_t_,   tissue_,  tissue_layer_,    mobile_layer_,  lattice_,
+            antigen_, vessels_, car_t_constants_, car_t_signals_, car_t_events_};
+}
+
+void MarrowModel::update_car_t_signals() {
+    car_t_signals_ = car_t_signals(parameters_, car_t_constants_, patient_.endogenous_lymphocytes,
+                                   fine_step_days_);
 }
 
 TissueView MarrowModel::tissue_view() {
@@ -107,16 +116,18 @@ void MarrowModel::add_phases() {
             {"well-mixed-shuffle", "test mode: CAR-T cells jump to random free sites", 1, 0,
              [this, seed](Step s) { well_mixed_shuffle(car_t_, mobile_layer_, seed, s); }});
     }
-    scheduler_.add(
-        {"blood", "blood deaths and contraction; entry into marrow at vessels", 1, 0,
-         [this, seed](Step s) {
-             blood_step({blood_, car_t_, mobile_layer_, lattice_, vessels_, car_t_constants_, seed},
-                        s);
-         }});
+    const double enter_window =
+        chance(parameters_.car_t.blood_to_marrow_per_day * marrow_share_, fine_step_days_);
+    scheduler_.add({"blood", "CAR-T cells of the patient's blood entering the window at vessels", 1,
+                    0, [this, seed, enter_window](Step s) {
+                        blood_step({patient_.blood, car_t_, mobile_layer_, lattice_, vessels_,
+                                    enter_window, seed},
+                                   s);
+                    }});
     scheduler_.add({"car-t", "CAR-T walk, probe, bind, kill, divide, exhaust, exit", 1, 0,
                     [this, seed](Step s) {
                         run_car_t_phase(car_t_view(), domain_, car_t_buckets_, seed, s,
-                                        {blood_, kills_, cytokines_["il6"],
+                                        {patient_.blood, kills_, cytokines_["il6"],
                                          parameters_.cytokines.il6_per_lysis_pg});
                     }});
     const auto tissue_period = static_cast<std::uint64_t>(parameters_.time.tissue_period_steps);
@@ -126,6 +137,14 @@ void MarrowModel::add_phases() {
                                          tissue_period);
                         after_tissue_changed();
                     }});
+    scheduler_.add(
+        {"patient", "whole patient: blood, lymphoid tissues, rest of the marrow; blasts homing",
+         tissue_period, 0, [this, seed](Step s) {
+             patient_step({patient_, tissue_, antigen_, tissue_layer_, lattice_, vessels_,
+                           patient_constants_, car_t_constants_, car_t_signals_, parameters_, seed},
+                          s);
+             marrow_cells_per_field_cell_ = count_marrow_cells_per_field_cell(tissue_, cytokines_);
+         }});
     const auto field_period = static_cast<std::uint64_t>(parameters_.time.field_period_steps);
     scheduler_.add({"cytokines", "IFN-g secretion, IL-6 production, diffusion, serum levels",
                     field_period, field_period - 1, [this](Step) { cytokine_phase(); }});
@@ -195,8 +214,8 @@ void MarrowModel::step() {
 }
 
 Observables MarrowModel::observe() const {
-    return agents::observe(
-        {time_days(), tissue_, car_t_, blood_, cytokines_, kills_, marrow_share_, parameters_});
+    return agents::observe({time_days(), tissue_, car_t_, patient_, patient_constants_, cytokines_,
+                            kills_, marrow_share_, parameters_});
 }
 
 std::uint64_t MarrowModel::state_hash() const {
@@ -219,11 +238,12 @@ void MarrowModel::restore_state(engine::SavedState state) {
     // Every value is checked before the model may run on it (agents/state_checks.hpp).
     check_tissue_state(tissue_, vessels_);
     check_car_t_state(car_t_, lattice_, car_t_constants_);
-    check_blood_state(blood_, lattice_);
+    check_patient_state(patient_, patient_constants_);
     check_cytokine_state(cytokines_);
     for (const auto& kind : extra_kinds_) check_extra_cell_kind_state(kind->cells);
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
     after_tissue_changed();
+    update_car_t_signals();
 }
 
 AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColumns::Row& row) {
@@ -236,8 +256,8 @@ AgentSlot MarrowModel::add_car_t_cell(SiteIndex site, const CarTColumns::Row& ro
     return car_t_.add(site, row);
 }
 
-void MarrowModel::set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts) {
-    blood_.count = counts;
+void MarrowModel::set_blood(const CarTPool& blood) {
+    patient_.blood = blood;
 }
 
 }  // namespace cartsim::agents

@@ -1,5 +1,6 @@
 #pragma once
-// The CAR-T / B-ALL model: a piece of bone marrow on the lattice plus a blood compartment,
+// The CAR-T / B-ALL model: a window of bone marrow on the lattice plus the whole patient as
+// compartments (blood, lymphoid tissues, the rest of the marrow),
 // assembled from the concepts of agents/ (one folder each: car_t, tissue, blood, cytokines,
 // marrow, readouts). This class only builds the components, lists the phases in their order
 // and declares which components hold state; rules, initial conditions, sources and
@@ -14,7 +15,6 @@
 #include <utility>
 #include <vector>
 
-#include "agents/blood/compartment.hpp"
 #include "agents/car_t/columns.hpp"
 #include "agents/car_t/constants.hpp"
 #include "agents/car_t/phase.hpp"
@@ -24,6 +24,8 @@
 #include "agents/extensions/cell_kind.hpp"
 #include "agents/marrow/vessels.hpp"
 #include "agents/parameters.hpp"
+#include "agents/patient/compartments.hpp"
+#include "agents/patient/constants.hpp"
 #include "agents/population_tags.hpp"
 #include "agents/readouts/observables.hpp"
 #include "agents/tissue/antigen_by_site.hpp"
@@ -110,7 +112,9 @@ class MarrowModel {
     const engine::OccupancyLayer& mobile_layer() const { return mobile_layer_; }
     const engine::Population<TissueColumns>& tissue() const { return tissue_; }
     const engine::Population<CarTColumns>& car_t() const { return car_t_; }
-    const BloodCompartment& blood() const { return blood_; }
+    /// The whole patient outside the window: blood, lymphoid tissues, the rest of the marrow.
+    const PatientCompartments& patient() const { return patient_; }
+    const CarTPool& blood() const { return patient_.blood; }
     const CytokineTable& cytokines() const { return cytokines_; }
     bool is_vessel(engine::SiteIndex site) const { return vessels_.contains(site); }
     std::size_t vessel_count() const { return vessels_.sites().size(); }
@@ -120,7 +124,8 @@ class MarrowModel {
     /// Test hooks: place cells directly (sequential code only).
     engine::AgentSlot add_tissue_cell(engine::SiteIndex site, const TissueColumns::Row& row);
     engine::AgentSlot add_car_t_cell(engine::SiteIndex site, const CarTColumns::Row& row);
-    void set_blood_counts(const std::array<std::uint64_t, kCarTStateCount>& counts);
+    /// Test hook: replaces the patient's blood CAR-T cells.
+    void set_blood(const CarTPool& blood);
 
   private:
     template <class Self, class Visitor>
@@ -128,7 +133,7 @@ class MarrowModel {
         visitor.scalar(engine::StateEntry{"", "step", "steps"}, self.step_);
         visitor.population(self.tissue_);
         visitor.population(self.car_t_);
-        BloodCompartment::visit_state(self.blood_, visitor);
+        PatientCompartments::visit_state(self.patient_, visitor);
         KillCounters::visit_state(self.kills_, visitor);
         CytokineTable::visit_state(self.cytokines_, visitor);
         for (const auto& kind : self.extra_kinds_) {
@@ -146,6 +151,7 @@ class MarrowModel {
     /// What follows a change of tissue cells: the IL-6 producers and the antigen copies.
     void after_tissue_changed();
     CarTView car_t_view();
+    void update_car_t_signals();
     TissueView tissue_view();
 
     Parameters parameters_;
@@ -165,9 +171,11 @@ class MarrowModel {
     Vessels vessels_;
     CarTConstants car_t_constants_;
     TissueConstants tissue_constants_;
-    BloodCompartment blood_;
     KillCounters kills_;
-    double marrow_share_;  // declared before cytokines_, which is built from it
+    double marrow_share_;  // declared before cytokines_ and patient_constants_, built from it
+    PatientConstants patient_constants_;
+    PatientCompartments patient_;
+    CarTSignals car_t_signals_;  // derived from patient_ (recomputed on restore)
     CytokineTable cytokines_;
     std::vector<CytokineSource> extra_cytokine_sources_;
     std::vector<std::uint32_t> marrow_cells_per_field_cell_;  // IL-6 producers

@@ -112,15 +112,32 @@ void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engin
         [](float v) { return std::isfinite(v) && v >= 0.0F && v <= 1.0F; }, "a level in [0, 1]");
 }
 
-void check_blood_state(const BloodCompartment& blood, const engine::Lattice& lattice) {
-    const std::uint64_t limit = kMaxBloodCellsPerSite * lattice.site_count();
-    for (std::size_t s = 0; s < blood.count.size(); ++s) {
-        if (blood.count[s] > limit) {
-            refuse("blood/count", fmt::format("state {} ({})", s, kCarTStateLabels[s]),
-                   static_cast<double>(blood.count[s]),
-                   fmt::format("at most {} cells ({} per lattice site)", limit,
-                               kMaxBloodCellsPerSite));
+void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants) {
+    const auto check_pool = [](std::string_view name, const CarTPool& pool) {
+        for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+            if (pool.count[bin] > kMaxPatientCarTCells) {
+                refuse(
+                    fmt::format("patient/{}", name),
+                    fmt::format("state {} ({}), exhaustion level {}", bin / kExhaustionLevels,
+                                kCarTStateLabels[bin / kExhaustionLevels], bin % kExhaustionLevels),
+                    static_cast<double>(pool.count[bin]),
+                    fmt::format("at most {:g} cells", static_cast<double>(kMaxPatientCarTCells)));
+            }
         }
+    };
+    check_pool("blood_car_t", patient.blood);
+    check_pool("lymphoid_car_t", patient.lymphoid);
+    check_pool("rest_marrow_car_t", patient.rest_marrow);
+    const double tissue_sites = constants.rest_tissue_sites;
+    const double blasts = static_cast<double>(patient.rest_blast_total());
+    if (blasts + static_cast<double>(patient.rest_b_cells) > tissue_sites * 1.000001 + 1.0) {
+        refuse("patient/rest_blasts", "the rest of the marrow", blasts,
+               fmt::format("at most its {:.4g} tissue sites (with rest_b_cells {})", tissue_sites,
+                           patient.rest_b_cells));
+    }
+    const double lymphocytes = patient.endogenous_lymphocytes;
+    if (!std::isfinite(lymphocytes) || lymphocytes < 0.0 || lymphocytes > 1.0) {
+        refuse("patient/endogenous_lymphocytes", "patient", lymphocytes, "a share in [0, 1]");
     }
 }
 

@@ -8,26 +8,28 @@
 
 #include <cstdint>
 
-#include "agents/blood/compartment.hpp"
 #include "agents/car_t/columns.hpp"
 #include "agents/car_t/constants.hpp"
 #include "agents/cytokines/field_table.hpp"
 #include "agents/extensions/cell_kind.hpp"
 #include "agents/marrow/vessels.hpp"
+#include "agents/patient/compartments.hpp"
+#include "agents/patient/constants.hpp"
 #include "agents/tissue/columns.hpp"
 #include "engine/lattice.hpp"
 #include "engine/population.hpp"
 
 namespace cartsim::agents {
 
-/// Blood counts above this many cells per lattice site are refused: the blood share of a
-/// marrow piece holds far fewer, and a huge count would make the blood phase loop for hours.
-inline constexpr std::uint64_t kMaxBloodCellsPerSite = 64;
+/// CAR-T counts of a patient compartment above this are refused: a patient holds at most
+/// ~1e11-1e12 CAR-T cells at the peak, and a huge count would make the blood phase loop for
+/// hours placing cells.
+inline constexpr std::uint64_t kMaxPatientCarTCells = 10'000'000'000'000ULL;
 
 void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels);
 void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engine::Lattice& lattice,
                        const CarTConstants& constants);
-void check_blood_state(const BloodCompartment& blood, const engine::Lattice& lattice);
+void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants);
 void check_cytokine_state(const CytokineTable& cytokines);
 void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells);
 

@@ -414,6 +414,15 @@ void add_blasts(Registry& r) {
            .description = "Chance that a daughter blast switches to a CD19- and CD22-negative "
                           "myeloid phenotype",
            .source = "calibrate: rare, seen in KMT2A-rearranged cases (docs/MODEL.md#blasts)"});
+    r.add(CARTSIM_FIELD(blasts.marrow_exchange_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Rate at which a blast leaves the marrow into blood and homes back to "
+                          "a random place in it: the window loses blasts at this rate and gains "
+                          "the patient's circulating blasts in proportion to its share",
+           .source = "calibrate: circulating blasts are common in r/r B-ALL and reseed marrow "
+                     "niches; no measured rate cited"});
     r.add(CARTSIM_FIELD(blasts.displace_marrow_cells),
           {.description = "A blast without a free neighbour divides into a site held by a normal "
                           "marrow cell (leukemic crowding); false: contact inhibition only",
@@ -502,8 +511,8 @@ void add_car_t(Registry& r) {
           {.unit = "1/day",
            .min = 0.0,
            .max = kMaxRatePerDay,
-           .description = "Rate at which a blood CAR-T cell enters the marrow (through a vessel "
-                          "site)",
+           .description = "Rate at which a blood CAR-T cell enters the marrow (the whole marrow; "
+                          "the window receives its share, at vessel sites)",
            .source = "calibrate: marrow homing of circulating CAR-T cells"});
     r.add(CARTSIM_FIELD(car_t.marrow_to_blood_per_day),
           {.unit = "1/day",
@@ -513,23 +522,56 @@ void add_car_t(Registry& r) {
                           "leaves into blood",
            .source = "calibrate: with car_t.blood_to_marrow_per_day sets the blood/marrow "
                      "split"});
+    r.add(CARTSIM_FIELD(car_t.blood_to_lymphoid_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Rate at which a blood CAR-T cell moves into spleen and lymph nodes "
+                          "(the distribution phase after infusion)",
+           .source = "calibrate: blood levels fall within hours of infusion before expansion "
+                     "(Stein et al., CPT:PSP 2019; Mueller et al., Blood 2017)"});
+    r.add(CARTSIM_FIELD(car_t.lymphoid_to_blood_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = kMaxRatePerDay,
+           .description = "Rate at which a CAR-T cell in spleen and lymph nodes returns to blood",
+           .source = "calibrate: lymphocyte recirculation takes days"});
     r.add(CARTSIM_FIELD(car_t.lymphodepletion),
           {.description = "Lymphodepleting chemotherapy (fludarabine/cyclophosphamide) before "
-                          "infusion: boosts CAR-T division for car_t.lymphodepletion_boost_days",
+                          "infusion: endogenous lymphocytes start at car_t.lymphodepletion_depth",
            .source = "Kimmel et al. 2021"});
-    r.add(CARTSIM_FIELD(car_t.lymphodepletion_boost),
-          {.unit = "factor",
-           .min = 1.0,
-           .max = 10.0,
-           .description = "Multiplier of the CAR-T division rate after lymphodepletion "
-                          "(homeostatic IL-7/IL-15)",
-           .source = "Kimmel et al. 2021 (mechanism); size calibrate"});
-    r.add(CARTSIM_FIELD(car_t.lymphodepletion_boost_days),
-          {.unit = "d",
+    r.add(CARTSIM_FIELD(car_t.lymphodepletion_depth),
+          {.unit = "fraction",
+           .min = 0.001,
+           .max = 1.0,
+           .description = "Endogenous lymphocytes right after lymphodepletion, as a share of "
+                          "normal counts",
+           .source = "calibrate: fludarabine/cyclophosphamide leaves ~5-20% of lymphocytes "
+                     "(Kimmel et al. 2021)"});
+    r.add(CARTSIM_FIELD(car_t.lymphocyte_recovery_per_day),
+          {.unit = "1/day",
            .min = 0.0,
-           .max = 60.0,
-           .description = "Duration of the lymphodepletion boost after infusion",
-           .source = "Kimmel et al. 2021 (~1-2 weeks)"});
+           .max = 10.0,
+           .description = "Logistic regrowth rate of endogenous lymphocytes after "
+                          "lymphodepletion",
+           .source = "calibrate: counts recover over weeks (Kimmel et al. 2021)"});
+    r.add(CARTSIM_FIELD(car_t.homeostatic_half_saturation),
+          {.unit = "fraction",
+           .min = 0.001,
+           .max = 100.0,
+           .description = "IL-7/IL-15 availability is (K + 1) / (K + lymphocytes) with this K "
+                          "(lymphocytes as a share of normal)",
+           .source = "calibrate: homeostatic cytokines rise when their consumers are depleted "
+                     "(Kimmel et al. 2021)"});
+    r.add(CARTSIM_FIELD(car_t.homeostatic_sensitivity),
+          {.unit = "exponent",
+           .min = 0.0,
+           .max = 3.0,
+           .description = "Antigen-driven CAR-T division scales as (availability / availability "
+                          "after lymphodepletion)^this; 0 = no effect",
+           .source = "calibrate: the fitted doubling time holds after lymphodepletion (Stein "
+                     "et al., CPT:PSP 2019); expansion is weaker without it (Kimmel et al. "
+                     "2021)"});
     r.add(CARTSIM_FIELD(car_t.product_fitness),
           {.unit = "factor",
            .min = 0.1,
@@ -629,11 +671,32 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
                           "years, Wang et al., Blood 2016)",
                           "calibrate: CD28 products persist for weeks (Wang et al., Blood "
                           "2016)")});
+    r.add(CARTSIM_PRODUCT_FIELD(memory_self_renewal_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Homeostatic (antigen-independent) division of memory cells at normal "
+                          "lymphocyte counts, scaled by IL-7/IL-15 availability",
+           .source = pick("calibrate: 4-1BB memory persists for months to years (Wang et al., "
+                          "Blood 2016; Kawalekar et al., Immunity 2016); below memory loss",
+                          "calibrate: none; CD28 products persist for weeks (Wang et al., "
+                          "Blood 2016)")});
+    r.add(CARTSIM_PRODUCT_FIELD(memory_stemness),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Chance that a memory cell that binds stays memory (its daughters "
+                          "become effectors); otherwise it becomes an effector",
+           .source = pick("calibrate: 4-1BB favours central memory (Kawalekar et al., Immunity "
+                          "2016)",
+                          "calibrate: CD28 favours effector differentiation (Kawalekar et al., "
+                          "Immunity 2016)")});
     r.add(CARTSIM_PRODUCT_FIELD(exhaustion_per_engaged_hour),
           {.unit = "1/h",
            .min = 0.0,
            .max = 10.0,
-           .description = "Exhaustion score gained per hour engaged; a cell is exhausted at 1",
+           .description = "Exhaustion score gained per hour engaged; killing, division and "
+                          "IFN-g fall with the score, and at 1 the cell is terminally exhausted",
            .source = pick("Good et al., Cell 2021 (continuous stimulation exhausts); rate "
                           "calibrate",
                           "Long et al., Nat Med 2015 (CD28 exhausts faster than 4-1BB); rate "
@@ -642,14 +705,15 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
           {.unit = "1/day",
            .min = 0.0,
            .max = 10.0,
-           .description = "Decay rate of the exhaustion score while not engaged; an exhausted "
-                          "cell recovers below 0.5",
+           .description = "Decay rate of the exhaustion score while not engaged; terminally "
+                          "exhausted cells (score 1) do not recover",
            .source = "calibrate: partial recovery without antigen (Good et al., Cell 2021)"});
     r.add(CARTSIM_PRODUCT_FIELD(exhausted_kill_factor),
           {.unit = "factor",
            .min = 0.0,
            .max = 1.0,
-           .description = "Kill probability of an exhausted cell relative to a fresh one",
+           .description = "Kill probability (and IFN-g output) of an exhausted cell relative to "
+                          "a fresh one; falls linearly with the exhaustion score",
            .source = "calibrate: exhausted cells kill less (Good et al., Cell 2021)"});
     r.add(CARTSIM_PRODUCT_FIELD(exhausted_death_per_day),
           {.unit = "1/day",
@@ -801,6 +865,22 @@ void add_readouts(Registry& r) {
                           "day-0 count",
            .source = "calibrate: B-cell aplasia marks functional CAR-T persistence "
                      "(docs/MODEL.md#clinical-readouts)"});
+    r.add(CARTSIM_FIELD(readouts.cd19_dim_molecules),
+          {.unit = "molecules/cell",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Blasts with CD19 above 0 and below this density count as CD19-dim "
+                          "(relapse typing)",
+           .source = "Majzner et al., Cancer Discov 2020 (~2,000 molecules/cell for a full "
+                     "CAR-T response)"});
+    r.add(CARTSIM_FIELD(readouts.cart_detection_limit_per_ul),
+          {.unit = "cells/uL",
+           .min = 0.0,
+           .max = 1e6,
+           .description = "Blood CAR-T level below which the product counts as not detectable "
+                          "(last detectable day)",
+           .source = "calibrate: flow cytometry detects ~0.1 cells/uL; qPCR is more sensitive "
+                     "(Mueller et al., Clin Cancer Res 2018)"});
     const std::string icans_source =
         "calibrate: logistic risk score; no published coefficients "
         "(docs/MODEL.md#clinical-readouts)";
@@ -949,15 +1029,6 @@ void check_space(const Checker& check, const Parameters& p) {
     if (p.car_t.dose_cells > 0.0) {
         check.require(s.vessel_fraction > 0.0, {"space.vessel_fraction", "car_t.dose_cells"},
                       "without vessel sites the infused CAR-T cells can never enter the marrow");
-        const double share = simulated_ml / s.total_marrow_volume_ml;
-        const double cells = p.car_t.dose_cells * share;
-        check.require(cells >= 0.5,
-                      {"car_t.dose_cells", "space.nx", "space.ny", "space.nz",
-                       "space.total_marrow_volume_ml"},
-                      fmt::format("the lattice holds {:.3g} of the marrow, so its share of the "
-                                  "dose is {:.3g} cells, which rounds to none; use a larger "
-                                  "lattice or dose, or dose 0 for an untreated run",
-                                  share, cells));
     }
 }
 

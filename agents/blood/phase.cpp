@@ -9,25 +9,16 @@ namespace cartsim::agents {
 using engine::SiteIndex;
 
 void blood_step(const BloodView& view, engine::Step step) {
-    const CarTConstants& c = view.constants;
-    engine::RandomStream random(view.seed, StreamId::blood_exchange, step, 0);
-    BloodCompartment& blood = view.blood;
-
-    for (const CarTState s : {CarTState::resting, CarTState::effector}) {
-        const std::uint64_t leaving = random.binomial(blood[s], c.effector_contraction);
-        const std::uint64_t to_memory = random.binomial(leaving, c.product.memory_fraction);
-        blood[s] -= leaving;
-        blood[CarTState::memory] += to_memory;
-    }
-    blood[CarTState::memory] -= random.binomial(blood[CarTState::memory], c.memory_loss);
-    blood[CarTState::exhausted] -= random.binomial(blood[CarTState::exhausted], c.exhausted_death);
-
-    // Entry into this marrow through its vessel sites.
     const auto vessel_sites = view.vessels.sites();
     if (vessel_sites.empty()) return;
+    engine::RandomStream random(view.seed, StreamId::blood_exchange, step, 0);
+    CarTPool& blood = view.blood;
     std::array<SiteIndex, 26> around{};
-    for (std::size_t s = 0; s < kCarTStateCount; ++s) {
-        const std::uint64_t entering = random.binomial(blood.count[s], c.enter_marrow);
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        if (blood.count[bin] == 0) continue;
+        // The window's share of the cells entering the marrow this step.
+        const std::uint64_t entering = random.binomial(blood.count[bin], view.enter_window);
+        const CarTState state = CarTPool::state_of_bin(bin);
         for (std::uint64_t i = 0; i < entering; ++i) {
             SiteIndex site = vessel_sites[random.below(vessel_sites.size())];
             if (!view.mobile_layer.is_empty(site)) {
@@ -41,13 +32,14 @@ void blood_step(const BloodView& view, engine::Step step) {
                 }
                 if (site == engine::kNoSite) continue;  // crowded: stays in blood
             }
+            // The cell keeps its state and exhaustion level (the level's middle).
             CarTColumns::Row row;
-            row.state = static_cast<CarTState>(s);
-            row.exhaustion = row.state == CarTState::exhausted ? 1.0F : 0.0F;
+            row.state = state;
+            row.exhaustion = exhaustion_of_level(CarTPool::level_of_bin(bin), state);
             row.direction = static_cast<std::uint8_t>(
                 random.below(view.lattice.offsets(engine::Neighborhood::moore).size()));
             view.car_t.add(site, row);
-            --blood.count[s];
+            --blood.count[bin];
         }
     }
 }

@@ -1,12 +1,12 @@
 #pragma once
-// The blood phase: contraction and death of CAR-T cells in blood, and their entry into the
-// marrow through vessel sites. Sequential (one stream per step), before the CAR-T sweep.
+// The blood phase: CAR-T cells of the patient's blood (agents/patient/compartments.hpp) entering
+// the lattice window through its vessel sites, every fine step. Sequential (one stream per
+// step), before the CAR-T sweep. What else happens in blood is the patient phase's.
 
 #include <cstdint>
 
-#include "agents/blood/compartment.hpp"
 #include "agents/car_t/columns.hpp"
-#include "agents/car_t/constants.hpp"
+#include "agents/car_t/pool.hpp"
 #include "agents/marrow/vessels.hpp"
 #include "engine/lattice.hpp"
 #include "engine/occupancy_layer.hpp"
@@ -16,18 +16,17 @@ namespace cartsim::agents {
 
 /// What the blood phase may touch.
 struct BloodView {
-    BloodCompartment& blood;
-    engine::Population<CarTColumns>& car_t;  ///< cells entering the marrow are added here
+    CarTPool& blood;                         ///< the patient's blood
+    engine::Population<CarTColumns>& car_t;  ///< cells entering the window are added here
     const engine::OccupancyLayer& mobile_layer;
     const engine::Lattice& lattice;
     const Vessels& vessels;
-    const CarTConstants& constants;
+    double enter_window = 0.0;  ///< chance per blood cell and step: homing x window share
     std::uint64_t seed = 0;
 };
 
-/// One fine step of blood (stream blood_exchange): resting and effector cells contract, a
-/// share becoming memory (Stein et al., CPT:PSP 2019); memory and exhausted cells die; then
-/// cells of every state enter this marrow at random vessel sites (or a free neighbour; a
+/// One fine step (stream blood_exchange): of each state and exhaustion level, a binomial share
+/// of the blood's cells enters the window at random vessel sites (or a free neighbour; a
 /// crowded vessel keeps them in blood).
 void blood_step(const BloodView& view, engine::Step step);
 

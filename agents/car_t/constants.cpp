@@ -22,10 +22,7 @@ CarTConstants CarTConstants::from(const Parameters& parameters, double fine_step
     c.exhausted_death = chance(product.exhausted_death_per_day, dt);
     c.contact_end = chance(1440.0 / product.synapse_min, dt);
     const double fitness = car_t.product_fitness;
-    const double division_rate = fitness * std::numbers::ln2 / product.doubling_time_days;
-    c.division = chance(division_rate, dt);
-    c.division_boosted =
-        chance(division_rate * (car_t.lymphodepletion ? car_t.lymphodepletion_boost : 1.0), dt);
+    c.division_rate_per_day = fitness * std::numbers::ln2 / product.doubling_time_days;
     c.exit_to_blood = chance(car_t.marrow_to_blood_per_day, dt);
     c.enter_marrow = chance(car_t.blood_to_marrow_per_day, dt);
     c.move = std::min(1.0, car_t.speed_um_per_min * parameters.time.fine_step_min /
@@ -37,8 +34,6 @@ CarTConstants CarTConstants::from(const Parameters& parameters, double fine_step
     c.car_recovery_per_step = product.car_recovery_per_day * dt;
     c.activation_steps = static_cast<std::uint32_t>(
         std::lround(product.activation_hours * 60.0 / parameters.time.fine_step_min));
-    c.boost_end_step =
-        static_cast<engine::Step>(std::llround(car_t.lymphodepletion_boost_days / dt));
     return c;
 }
 

@@ -19,8 +19,7 @@ struct CarTConstants {
     double memory_loss = 0.0;
     double exhausted_death = 0.0;
     double contact_end = 0.0;
-    double division = 0.0;
-    double division_boosted = 0.0;  ///< while lymphodepletion's homeostatic boost lasts
+    double division_rate_per_day = 0.0;  ///< antigen-driven, fresh cell, fitness included
     double exit_to_blood = 0.0;
     double enter_marrow = 0.0;  ///< per blood CAR-T cell and step, into this marrow share
     double move = 0.0;
@@ -29,9 +28,16 @@ struct CarTConstants {
     double car_loss_per_step = 0.0;
     double car_recovery_per_step = 0.0;
     std::uint32_t activation_steps = 0;
-    engine::Step boost_end_step = 0;
 
     static CarTConstants from(const Parameters& parameters, double fine_step_days);
+};
+
+/// What changes slowly with the patient's state and every CAR-T cell reads: division chances
+/// per fine step under the current IL-7/IL-15 availability (agents/patient/homeostasis.hpp).
+/// Set by the patient phase every tissue period; derived, not state (recomputed on restore).
+struct CarTSignals {
+    double division = 0.0;        ///< antigen-driven, per step, for a fresh (E = 0) cell
+    double memory_renewal = 0.0;  ///< homeostatic division of a memory cell, per step
 };
 
 }  // namespace cartsim::agents

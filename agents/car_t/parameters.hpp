@@ -22,6 +22,12 @@ struct ProductParameters {
     double effector_death_per_day = 0.16;
     double memory_fraction = 0.008;  ///< share of effector contraction going to memory
     double memory_loss_per_day = 0.0032;
+    /// Homeostatic (antigen-independent) division of memory cells at normal lymphocyte counts;
+    /// scaled by the availability of IL-7/IL-15 (higher after lymphodepletion).
+    double memory_self_renewal_per_day = 0.002;
+    /// Chance that a memory cell that binds stays memory (its daughters become effectors):
+    /// antigen-driven re-expansion without draining the pool.
+    double memory_stemness = 0.5;
     double exhaustion_per_engaged_hour = 0.002;
     double exhaustion_recovery_per_day = 0.05;
     double exhausted_kill_factor = 0.3;
@@ -36,11 +42,19 @@ struct CarTParameters {
     double dose_cells = 1.0e8;  ///< whole-body CAR-T cells infused on day 0
     double speed_um_per_min = 5.0;
     double turn_probability = 0.3;         ///< per move: pick a new random direction
-    double blood_to_marrow_per_day = 0.5;  ///< per blood CAR-T cell, into this marrow share
+    double blood_to_marrow_per_day = 0.5;  ///< per blood CAR-T cell, into the whole marrow
     double marrow_to_blood_per_day = 1.0;  ///< per marrow CAR-T cell standing on a vessel
+    double blood_to_lymphoid_per_day = 3.0;  ///< distribution into spleen and lymph nodes
+    double lymphoid_to_blood_per_day = 0.3;  ///< return from spleen and lymph nodes
     bool lymphodepletion = true;
-    double lymphodepletion_boost = 1.5;  ///< multiplier of division rate right after LD
-    double lymphodepletion_boost_days = 14.0;
+    /// Endogenous lymphocytes right after lymphodepletion, as a share of normal counts.
+    double lymphodepletion_depth = 0.1;
+    double lymphocyte_recovery_per_day = 0.1;  ///< logistic regrowth of endogenous lymphocytes
+    /// IL-7/IL-15 availability a = (K + 1) / (K + lymphocytes): K is this half-saturation.
+    double homeostatic_half_saturation = 0.1;
+    /// Antigen-driven division scales as (a / a_after_standard_lymphodepletion)^this, so the
+    /// fitted doubling time holds in lymphodepleted patients and is slower without it.
+    double homeostatic_sensitivity = 0.3;
     /// Patient-specific quality of the manufactured product (T-cell fitness of the apheresis
     /// material): multiplies the division rate and divides the exhaustion accumulated per
     /// engaged hour; 1 = the product parameter set as given.
@@ -59,6 +73,8 @@ struct CarTParameters {
         p.effector_death_per_day = 0.25;
         p.memory_fraction = 0.002;
         p.memory_loss_per_day = 0.02;
+        p.memory_self_renewal_per_day = 0.0;
+        p.memory_stemness = 0.2;
         p.exhaustion_per_engaged_hour = 0.005;
         p.exhaustion_recovery_per_day = 0.03;
         return p;

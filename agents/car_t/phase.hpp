@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-#include "agents/blood/compartment.hpp"
+#include "agents/car_t/pool.hpp"
 #include "agents/car_t/rule.hpp"
 #include "agents/cytokines/field_table.hpp"
 #include "engine/domain.hpp"
@@ -35,7 +35,7 @@ inline constexpr engine::Step kCarTSortPeriodSteps = 8;
 
 /// Where the CAR-T phase's events go.
 struct CarTPhaseOutputs {
-    BloodCompartment& blood;  ///< cells that left through a vessel
+    CarTPool& blood;  ///< the patient's blood: cells that left through a vessel
     KillCounters& kills;
     CytokineField& lysis_field;  ///< IL-6: released around each lysed target
     double pg_per_lysis = 0.0;

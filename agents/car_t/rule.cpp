@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agents/car_t/antigen_binding.hpp"
+#include "agents/car_t/exhaustion.hpp"
 
 namespace cartsim::agents {
 
@@ -54,11 +55,11 @@ void engaged_step(const CarTView& view, AgentSlot slot, const SweepContext& cont
                   RandomStream& fate, CarTState& state) {
     const CarTConstants& c = view.constants;
     auto& cell = view.car_t.columns();
-    // Stimulation: exhaustion accumulates (Good et al. 2021) and the CAR is down-regulated
-    // (Davenport et al. 2015).
+    // Stimulation: exhaustion accumulates with antigen load (Good et al., Cell 2021) up to
+    // terminal exhaustion at 1, and the CAR is down-regulated (Davenport et al. 2015).
     float& exhaustion = cell.exhaustion[slot];
     float& car_level = cell.car_level[slot];
-    exhaustion += static_cast<float>(c.exhaustion_per_step);
+    exhaustion = std::min(1.0F, exhaustion + static_cast<float>(c.exhaustion_per_step));
     car_level = std::max(0.0F, car_level - static_cast<float>(c.car_loss_per_step));
     if (exhaustion >= 1.0F) state = CarTState::exhausted;
     const SiteIndex target_site = cell.engaged_site[slot];
@@ -68,9 +69,9 @@ void engaged_step(const CarTView& view, AgentSlot slot, const SweepContext& cont
         return;
     }
     if (!fate.bernoulli(c.contact_end)) return;
-    // Not every contact kills (Cazaux et al., J Exp Med 2019); exhausted cells kill less.
-    const double kill = c.product.kill_probability *
-                        (state == CarTState::exhausted ? c.product.exhausted_kill_factor : 1.0);
+    // Not every contact kills (Cazaux et al., J Exp Med 2019); killing falls with exhaustion.
+    const double kill =
+        c.product.kill_probability * exhaustion_activity(c.product, cell.exhaustion[slot]);
     if (fate.bernoulli(kill)) {
         CarTTileEvents& events = view.events[context.tile];
         const TissueKind kind = view.tissue.columns().kind[target.slot()];
@@ -91,9 +92,10 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
     auto& cell = view.car_t.columns();
     float& exhaustion = cell.exhaustion[slot];
     float& car_level = cell.car_level[slot];
-    exhaustion *= static_cast<float>(c.exhaustion_recovery_factor);
+    // Rest heals exhaustion below the terminal state only (Good et al., Cell 2021).
+    if (state != CarTState::exhausted)
+        exhaustion *= static_cast<float>(c.exhaustion_recovery_factor);
     car_level = std::min(1.0F, car_level + static_cast<float>(c.car_recovery_per_step));
-    if (state == CarTState::exhausted && exhaustion < 0.5F) state = CarTState::effector;
 
     const engine::Lattice& lattice = view.lattice;
     const auto offsets = lattice.offsets(Neighborhood::moore);
@@ -117,7 +119,7 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
     // Leave through a vessel back into blood.
     const SiteIndex here = view.car_t.site(slot);
     if (view.vessels.contains(here) && fate.bernoulli(c.exit_to_blood)) {
-        ++view.events[context.tile].exits_to_blood[static_cast<std::size_t>(state)];
+        ++view.events[context.tile].exits_to_blood.at(state, exhaustion_level_of(exhaustion));
         view.car_t.kill(context, slot);
         return false;
     }
@@ -132,24 +134,35 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
         if (p > 0.0 && fate.bernoulli(p)) {
             cell.engaged_site[slot] = probed;
             cell.activation_steps_left[slot] = c.activation_steps;
-            if (state != CarTState::exhausted) state = CarTState::effector;
+            // Resting cells differentiate; a memory cell stays memory with chance
+            // memory_stemness and re-expands through effector daughters (Kawalekar et al.,
+            // Immunity 2016: 4-1BB favours central memory).
+            if (state == CarTState::resting ||
+                (state == CarTState::memory && !fate.bernoulli(c.product.memory_stemness))) {
+                state = CarTState::effector;
+            }
         }
     }
     return true;
 }
 
-// Antigen-driven division while the proliferative program runs, faster while the homeostatic
-// boost of lymphodepletion lasts (Kimmel et al. 2021).
+// Antigen-driven division while the proliferative program runs, slowed by exhaustion and scaled
+// by IL-7/IL-15 availability (Kimmel et al. 2021, via CarTSignals); memory cells also divide
+// homeostatically without antigen. Daughters of an activated memory cell are effectors.
 void division_step(const CarTView& view, AgentSlot slot, const SweepContext& context,
                    RandomStream& fate, CarTState state) {
-    const CarTConstants& c = view.constants;
     auto& cell = view.car_t.columns();
     std::uint32_t& activation = cell.activation_steps_left[slot];
-    if (activation == 0) return;
-    --activation;
+    const bool activated = activation > 0;
+    if (activated) --activation;
     if (state == CarTState::exhausted) return;
-    const double p_divide = context.step < c.boost_end_step ? c.division_boosted : c.division;
-    if (!fate.bernoulli(p_divide)) return;
+    double p_divide = 0.0;
+    if (activated) {
+        p_divide = view.signals.division * exhaustion_proliferation(cell.exhaustion[slot]);
+    } else if (state == CarTState::memory) {
+        p_divide = view.signals.memory_renewal;
+    }
+    if (p_divide <= 0.0 || !fate.bernoulli(p_divide)) return;
     const engine::Lattice& lattice = view.lattice;
     std::array<SiteIndex, 26> around{};
     const int n =
@@ -161,6 +174,7 @@ void division_step(const CarTView& view, AgentSlot slot, const SweepContext& con
     }
     if (free == 0) return;
     CarTColumns::Row daughter = cell.row(slot);
+    if (activated && state == CarTState::memory) daughter.state = CarTState::effector;
     daughter.kills = 0;
     daughter.engaged_site = kNoSite;
     daughter.direction =

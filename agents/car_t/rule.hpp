@@ -10,6 +10,7 @@
 
 #include "agents/car_t/columns.hpp"
 #include "agents/car_t/constants.hpp"
+#include "agents/car_t/pool.hpp"
 #include "agents/marrow/vessels.hpp"
 #include "agents/population_tags.hpp"
 #include "agents/tissue/antigen_by_site.hpp"
@@ -25,7 +26,7 @@ namespace cartsim::agents {
 
 /// What the CAR-T cells of one tile did in a sweep (one writer per tile; merged in tile order).
 struct CarTTileEvents {
-    std::array<std::uint64_t, kCarTStateCount> exits_to_blood{};  ///< by CarTState
+    CarTPool exits_to_blood;  ///< by state and exhaustion level
     std::uint64_t kills_blasts = 0;
     std::uint64_t kills_b_cells = 0;
     std::vector<engine::SiteIndex> lysis_sites;
@@ -41,6 +42,7 @@ struct CarTView {
     const AntigenBySite& antigen;
     const Vessels& vessels;
     const CarTConstants& constants;
+    const CarTSignals& signals;
     std::span<CarTTileEvents> events;  ///< by tile
 
     /// The site-indexed arrays a step reads around its cell: the layout description from which

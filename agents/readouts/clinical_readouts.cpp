@@ -5,23 +5,71 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agents/patient/phenotype.hpp"
+
 namespace cartsim::agents {
+
+double relapse_kind_of(const Observables& o) {
+    const double blasts = o.patient_blasts;
+    if (blasts <= 0.0) return 0.0;
+    const auto code = [](BlastPhenotype p) { return 1.0 + static_cast<double>(p); };
+    if (o.patient_blasts_lineage_switched >= 0.5 * blasts) {
+        return code(BlastPhenotype::lineage_switched);
+    }
+    if (o.patient_blasts_cd19_negative + o.patient_blasts_lineage_switched >= 0.5 * blasts) {
+        return code(BlastPhenotype::cd19_negative);
+    }
+    if (o.patient_blasts_cd19_dim >= 0.5 * blasts) return code(BlastPhenotype::cd19_dim);
+    return code(BlastPhenotype::cd19_positive);
+}
+
+namespace {
+
+// Trapezoid of the blood level over the part of [t0, t1] inside [0, horizon].
+double auc_part(const Observables& previous, const Observables& now, double horizon) {
+    const double t0 = previous.time_days;
+    const double t1 = std::min(now.time_days, horizon);
+    if (t1 <= t0) return 0.0;
+    const double dt = now.time_days - t0;
+    const double v1 = previous.cart_blood_per_ul +
+                      (now.cart_blood_per_ul - previous.cart_blood_per_ul) * (t1 - t0) / dt;
+    return 0.5 * (previous.cart_blood_per_ul + v1) * (t1 - t0);
+}
+
+}  // namespace
 
 void ClinicalReadouts::record(const Observables& o) {
     ClinicalEndpoints& e = endpoints_;
     const auto& p = parameters_;
-    if (!have_previous_) baseline_b_cells_ = o.normal_b_cells;
+    if (!have_previous_) baseline_b_cells_ = o.patient_b_cells;
 
+    // Response is assessed at patient scale: window plus the rest of the marrow.
+    const double blasts = o.patient_blast_fraction;
     if (o.time_days > 0.0) {
-        if (std::isnan(e.cr_day) && o.blast_fraction < p.cr_blast_fraction) e.cr_day = o.time_days;
-        if (std::isnan(e.mrd_negative_day) && o.blast_fraction < p.mrd_blast_fraction) {
+        if (std::isnan(e.cr_day) && blasts < p.cr_blast_fraction) e.cr_day = o.time_days;
+        if (std::isnan(e.mrd_negative_day) && blasts < p.mrd_blast_fraction) {
             e.mrd_negative_day = o.time_days;
         }
-        if (o.blast_fraction < p.cr_blast_fraction) in_remission_ = true;
-        if (in_remission_ && std::isnan(e.relapse_day) && o.blast_fraction >= p.cr_blast_fraction) {
+        if (blasts < p.cr_blast_fraction) in_remission_ = true;
+        if (in_remission_ && std::isnan(e.relapse_day) && blasts >= p.cr_blast_fraction) {
             e.relapse_day = o.time_days;
             e.relapse_cd19_negative_fraction =
-                o.blasts > 0 ? o.blasts_cd19_negative / o.blasts : 0.0;
+                o.patient_blasts > 0
+                    ? (o.patient_blasts_cd19_negative + o.patient_blasts_lineage_switched) /
+                          o.patient_blasts
+                    : 0.0;
+            e.relapse_kind = relapse_kind_of(o);
+        }
+        // Fold expansion: a new peak over the trough before it (the distribution phase's).
+        if (o.cart_blood_per_ul > e.cart_peak_per_ul && trough_before_peak_ > 0.0) {
+            e.cart_fold_expansion = o.cart_blood_per_ul / trough_before_peak_;
+        }
+        if (o.cart_blood_per_ul > 0.0 &&
+            (trough_before_peak_ <= 0.0 || o.cart_blood_per_ul < trough_before_peak_)) {
+            trough_before_peak_ = o.cart_blood_per_ul;
+        }
+        if (o.cart_blood_per_ul >= p.cart_detection_limit_per_ul) {
+            e.cart_last_detectable_day = o.time_days;
         }
     }
     if (o.cart_blood_per_ul > e.cart_peak_per_ul) {
@@ -30,17 +78,14 @@ void ClinicalReadouts::record(const Observables& o) {
     }
     if (have_previous_) {
         const double dt = o.time_days - previous_.time_days;
-        // Trapezoid over the part of the interval inside [0, 28].
-        const double t0 = previous_.time_days;
-        const double t1 = std::min(o.time_days, 28.0);
-        if (t1 > t0) {
-            const double v1 = previous_.cart_blood_per_ul +
-                              (o.cart_blood_per_ul - previous_.cart_blood_per_ul) * (t1 - t0) / dt;
-            e.cart_auc_0_28 += 0.5 * (previous_.cart_blood_per_ul + v1) * (t1 - t0);
-        }
-        if (baseline_b_cells_ > 0 &&
-            o.normal_b_cells < p.b_cell_aplasia_fraction * baseline_b_cells_) {
-            e.b_cell_aplasia_days += dt;
+        e.cart_auc_0_28 += auc_part(previous_, o, 28.0);
+        e.cart_auc_0_84 += auc_part(previous_, o, 84.0);
+        const bool aplastic = baseline_b_cells_ > 0 &&
+                              o.patient_b_cells < p.b_cell_aplasia_fraction * baseline_b_cells_;
+        if (aplastic) e.b_cell_aplasia_days += dt;
+        if (aplastic) in_aplasia_ = true;
+        if (in_aplasia_ && !aplastic && std::isnan(e.b_cell_recovery_day)) {
+            e.b_cell_recovery_day = o.time_days;
         }
     }
     e.il6_peak_pg_per_ml = std::max(e.il6_peak_pg_per_ml, o.il6_pg_per_ml);
@@ -54,7 +99,7 @@ void ClinicalReadouts::record(const Observables& o) {
                          p.icans_per_log10_ifng * std::log10(1.0 + e.ifng_peak_pg_per_ml) +
                          p.icans_per_log10_cart * std::log10(1.0 + e.cart_peak_per_ul);
     e.icans_risk = 1.0 / (1.0 + std::exp(-score));
-    e.final_blast_fraction = o.blast_fraction;
+    e.final_blast_fraction = o.patient_blast_fraction;
     e.days_simulated = o.time_days;
     previous_ = o;
     have_previous_ = true;
@@ -74,15 +119,27 @@ std::string ClinicalReadouts::describe() const {
     line(fmt::format("MRD-negative (<{:g} blasts)", parameters_.mrd_blast_fraction),
          day(e.mrd_negative_day));
     line("relapse",
-         day(e.relapse_day) + (std::isnan(e.relapse_day)
-                                   ? std::string()
-                                   : fmt::format(" ({:.0f}% CD19-negative blasts)",
-                                                 100 * e.relapse_cd19_negative_fraction)));
-    line("final blast fraction", fmt::format("{:.3g}", e.final_blast_fraction));
-    line("CAR-T blood peak",
-         fmt::format("{:.1f} cells/uL on {}", e.cart_peak_per_ul, day(e.cart_peak_day)));
-    line("CAR-T AUC day 0-28", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_28));
-    line("B-cell aplasia", fmt::format("{:.1f} days", e.b_cell_aplasia_days));
+         day(e.relapse_day) +
+             (std::isnan(e.relapse_day)
+                  ? std::string()
+                  : fmt::format(" ({}; {:.0f}% CD19-negative blasts)",
+                                kRelapseKindLabels[static_cast<std::size_t>(e.relapse_kind)],
+                                100 * e.relapse_cd19_negative_fraction)));
+    line("final blast fraction (patient)", fmt::format("{:.3g}", e.final_blast_fraction));
+    line("CAR-T blood Cmax", fmt::format("{:.2f} cells/uL on {} ({} fold expansion)",
+                                         e.cart_peak_per_ul, day(e.cart_peak_day),
+                                         std::isnan(e.cart_fold_expansion)
+                                             ? std::string("no")
+                                             : fmt::format("{:.0f}x", e.cart_fold_expansion)));
+    if (e.days_simulated >= 28.0) {
+        line("CAR-T AUC day 0-28", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_28));
+    }
+    if (e.days_simulated >= 84.0) {
+        line("CAR-T AUC day 0-84", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_84));
+    }
+    line("CAR-T last detectable", day(e.cart_last_detectable_day));
+    line("B-cell aplasia", fmt::format("{:.1f} days (recovery {})", e.b_cell_aplasia_days,
+                                       day(e.b_cell_recovery_day)));
     line("peak serum IL-6 / IFN-g",
          fmt::format("{:.1f} / {:.1f} pg/mL", e.il6_peak_pg_per_ml, e.ifng_peak_pg_per_ml));
     line("CRS max grade", fmt::format("{:.0f} (onset {})", e.crs_max_grade, day(e.crs_onset_day)));

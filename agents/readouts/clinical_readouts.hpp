@@ -1,8 +1,10 @@
 #pragma once
 // Clinical endpoints of one run, updated at every record time (MODEL.md "Clinical readouts").
 
+#include <array>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/parameters.hpp"
@@ -10,16 +12,29 @@
 
 namespace cartsim::agents {
 
+/// relapse_kind codes: 0 no relapse, then the relapse's dominant phenotype.
+inline constexpr std::array<std::string_view, 5> kRelapseKindLabels = {
+    "none", "CD19-positive", "CD19-dim", "CD19-negative", "lineage switch"};
+
+/// The kind of a relapse from the patient's blasts then: lineage switch or CD19-negative when
+/// those make up half the blasts, else CD19-dim when dim cells are half, else CD19-positive.
+double relapse_kind_of(const Observables& o);
+
 struct ClinicalEndpoints {
     static constexpr double kNever = std::numeric_limits<double>::quiet_NaN();
     double cr_day = kNever;                          ///< first day blast fraction < CR threshold
     double mrd_negative_day = kNever;                ///< first day blast fraction < MRD threshold
     double relapse_day = kNever;                     ///< first day back above CR threshold after CR
     double relapse_cd19_negative_fraction = kNever;  ///< CD19-negative share of blasts then
-    double cart_peak_per_ul = 0.0;
-    double cart_peak_day = kNever;
-    double cart_auc_0_28 = 0.0;  ///< cells/uL x day
+    double relapse_kind = 0.0;            ///< 0 none, then 1 + BlastPhenotype (kRelapseKindLabels)
+    double cart_peak_per_ul = 0.0;        ///< Cmax in blood
+    double cart_peak_day = kNever;        ///< Tmax
+    double cart_auc_0_28 = 0.0;           ///< cells/uL x day
+    double cart_auc_0_84 = 0.0;           ///< cells/uL x day
+    double cart_fold_expansion = kNever;  ///< Cmax / the lowest level before it (distribution)
+    double cart_last_detectable_day = kNever;  ///< last record at or above the detection limit
     double b_cell_aplasia_days = 0.0;
+    double b_cell_recovery_day = kNever;  ///< first record back above the aplasia line after it
     double il6_peak_pg_per_ml = 0.0;
     double ifng_peak_pg_per_ml = 0.0;
     double crs_max_grade = 0.0;
@@ -35,10 +50,15 @@ struct ClinicalEndpoints {
         f("mrd_negative_day", "day", mrd_negative_day);
         f("relapse_day", "day", relapse_day);
         f("relapse_cd19_negative_fraction", "1", relapse_cd19_negative_fraction);
+        f("relapse_kind", "code", relapse_kind);
         f("cart_peak_per_ul", "cells/uL", cart_peak_per_ul);
         f("cart_peak_day", "day", cart_peak_day);
         f("cart_auc_0_28", "cells/uL*day", cart_auc_0_28);
+        f("cart_auc_0_84", "cells/uL*day", cart_auc_0_84);
+        f("cart_fold_expansion", "1", cart_fold_expansion);
+        f("cart_last_detectable_day", "day", cart_last_detectable_day);
         f("b_cell_aplasia_days", "day", b_cell_aplasia_days);
+        f("b_cell_recovery_day", "day", b_cell_recovery_day);
         f("il6_peak_pg_per_ml", "pg/mL", il6_peak_pg_per_ml);
         f("ifng_peak_pg_per_ml", "pg/mL", ifng_peak_pg_per_ml);
         f("crs_max_grade", "grade", crs_max_grade);
@@ -66,6 +86,8 @@ class ClinicalReadouts {
     Observables previous_{};
     double baseline_b_cells_ = 0.0;
     bool in_remission_ = false;
+    bool in_aplasia_ = false;
+    double trough_before_peak_ = 0.0;  // lowest positive blood level after day 0 so far
 };
 
 }  // namespace cartsim::agents

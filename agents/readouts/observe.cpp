@@ -1,7 +1,9 @@
 #include "agents/readouts/observe.hpp"
 
+#include <algorithm>
 #include <array>
 
+#include "agents/patient/phenotype.hpp"
 #include "engine/parallel_for.hpp"
 
 namespace cartsim::agents {
@@ -31,6 +33,13 @@ Observables observe(const ObservationView& view) {
     o.blasts_cd19_negative = count_if([&](std::size_t s) {
         return cells.kind[s] == TissueKind::blast && cells.cd19_molecules[s] <= 0.0F;
     });
+    const double dim = view.parameters.readouts.cd19_dim_molecules;
+    const auto window_phenotype = [&](BlastPhenotype phenotype) {
+        return count_if([&](std::size_t s) {
+            return cells.kind[s] == TissueKind::blast &&
+                   phenotype_of(cells.flags[s], cells.cd19_molecules[s], dim) == phenotype;
+        });
+    };
     o.normal_b_cells = count_if([&](std::size_t s) { return cells.kind[s] == TissueKind::b_cell; });
     o.marrow_cells =
         count_if([&](std::size_t s) { return cells.kind[s] == TissueKind::marrow_cell; });
@@ -43,10 +52,13 @@ Observables observe(const ObservationView& view) {
 
     const auto& car_t = view.car_t;
     const auto& t = car_t.columns();
+    const PatientCompartments& patient = view.patient;
     std::array<double, kCarTStateCount> by_state{};
     for (std::size_t s = 0; s < kCarTStateCount; ++s) {
+        const auto state = static_cast<CarTState>(s);
         by_state[s] =
-            static_cast<double>(view.blood.count[s]) +
+            static_cast<double>(patient.blood.total(state) + patient.lymphoid.total(state) +
+                                patient.rest_marrow.total(state)) +
             static_cast<double>(engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
                 return car_t.alive(static_cast<AgentSlot>(i)) &&
                        static_cast<std::size_t>(t.state[i]) == s;
@@ -61,11 +73,34 @@ Observables observe(const ObservationView& view) {
     o.cart_memory = by_state[2];
     o.cart_exhausted = by_state[3];
     o.cart_marrow = static_cast<double>(car_t.live_count());
-    o.cart_blood = static_cast<double>(view.blood.total());
-    o.cart_blood_per_ul =
-        o.cart_blood / view.marrow_share / (view.parameters.space.blood_volume_ml * 1000.0);
+    o.cart_blood = static_cast<double>(patient.blood.total());
+    o.cart_blood_per_ul = o.cart_blood / (view.parameters.space.blood_volume_ml * 1000.0);
+    o.cart_rest_marrow = static_cast<double>(patient.rest_marrow.total());
+    o.cart_lymphoid = static_cast<double>(patient.lymphoid.total());
     const double nucleated = o.blasts + o.normal_b_cells + o.marrow_cells + o.cart_marrow;
     o.blast_fraction = nucleated > 0 ? o.blasts / nucleated : 0.0;
+
+    // The whole patient: the window plus the rest of the marrow. The rest's nucleated cells
+    // are its cellularity's share of its sites, or more where blasts crowd into the free ones.
+    const auto rest = [&](BlastPhenotype p) {
+        return static_cast<double>(patient.rest_blasts[static_cast<std::size_t>(p)]);
+    };
+    const double rest_blasts = static_cast<double>(patient.rest_blast_total());
+    const double rest_b_cells = static_cast<double>(patient.rest_b_cells);
+    const double rest_nucleated =
+        std::max(view.patient_constants.rest_cells, rest_blasts + rest_b_cells) +
+        o.cart_rest_marrow;
+    o.patient_blasts = o.blasts + rest_blasts;
+    o.patient_blasts_cd19_dim =
+        window_phenotype(BlastPhenotype::cd19_dim) + rest(BlastPhenotype::cd19_dim);
+    o.patient_blasts_cd19_negative =
+        window_phenotype(BlastPhenotype::cd19_negative) + rest(BlastPhenotype::cd19_negative);
+    o.patient_blasts_lineage_switched =
+        window_phenotype(BlastPhenotype::lineage_switched) + rest(BlastPhenotype::lineage_switched);
+    o.patient_b_cells = o.normal_b_cells + rest_b_cells;
+    const double patient_nucleated = nucleated + rest_nucleated;
+    o.patient_blast_fraction = patient_nucleated > 0 ? o.patient_blasts / patient_nucleated : 0.0;
+    o.endogenous_lymphocytes = patient.endogenous_lymphocytes;
     const CytokineField& il6 = view.cytokines["il6"];
     const CytokineField& ifng = view.cytokines["ifng"];
     o.il6_pg_per_ml = il6.serum_pg_per_ml();

@@ -7,8 +7,10 @@ namespace cartsim::agents {
 struct ReadoutParameters {
     double cr_blast_fraction = 0.05;
     double mrd_blast_fraction = 1e-4;
-    double b_cell_aplasia_fraction = 0.1;  ///< B cells below this share of day-0 count
-    double icans_intercept = -6.0;         ///< logistic ICANS score coefficients
+    double b_cell_aplasia_fraction = 0.1;      ///< B cells below this share of day-0 count
+    double cd19_dim_molecules = 2000.0;        ///< blasts below this CD19 density count as dim
+    double cart_detection_limit_per_ul = 0.1;  ///< blood CAR-T detection limit (flow cytometry)
+    double icans_intercept = -6.0;             ///< logistic ICANS score coefficients
     double icans_per_log10_il6 = 1.0;
     double icans_per_log10_ifng = 0.5;
     double icans_per_log10_cart = 0.8;

@@ -9,6 +9,7 @@ TissueConstants TissueConstants::from(const Parameters& parameters, double tissu
     TissueConstants c;
     c.blast_death = chance(blasts.death_rate_per_day, tissue_step_days);
     c.blast_division = chance(blasts.birth_rate_per_day, tissue_step_days);
+    c.blast_egress = chance(blasts.marrow_exchange_per_day, tissue_step_days);
     c.b_cell_death = chance(1.0 / parameters.b_cells.lifetime_days, tissue_step_days);
     c.b_cell_production = chance(parameters.b_cells.production_per_day, tissue_step_days);
     c.marrow_death = chance(parameters.marrow_cells.death_rate_per_day, tissue_step_days);

@@ -9,6 +9,7 @@ namespace cartsim::agents {
 struct TissueConstants {
     double blast_death = 0.0;
     double blast_division = 0.0;
+    double blast_egress = 0.0;  ///< leaves the window into blood (blasts.marrow_exchange_per_day)
     double b_cell_death = 0.0;
     double b_cell_production = 0.0;  ///< marrow cell -> B cell, per marrow cell
     double marrow_death = 0.0;

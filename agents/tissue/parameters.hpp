@@ -24,6 +24,9 @@ struct BlastParameters {
     double cd19_loss_per_division = 1e-5;
     double lineage_switch_per_division = 1e-7;
     bool displace_marrow_cells = true;  ///< divide into a site held by a normal marrow cell
+    /// Blasts leaving the marrow into blood and homing back anywhere in the marrow: how the
+    /// rest of the patient reseeds the lattice window.
+    double marrow_exchange_per_day = 0.02;
 };
 
 struct BCellParameters {

@@ -52,6 +52,13 @@ void blast_step(const TissueView& view, AgentSlot slot, const SweepContext& cont
         view.tissue.kill(context, slot);
         return;
     }
+    // Blasts circulate: one leaving the window joins the patient's pool, whose homing blasts
+    // reseed the window (agents/patient/phase.cpp); the window is too small a share of the
+    // marrow for its emigrants to change the pool's count.
+    if (fate.bernoulli(c.blast_egress)) {
+        view.tissue.kill(context, slot);
+        return;
+    }
     if (!fate.bernoulli(c.blast_division)) return;
     RandomStream daughter_random = context.random(StreamId::tissue_daughter, view.tissue.id(slot));
     const SiteIndex site =

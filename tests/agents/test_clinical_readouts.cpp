@@ -9,15 +9,19 @@
 namespace cartsim::agents {
 namespace {
 
+// Response and B cells are read at patient scale (patient_*); the window's own fields are set
+// to something else so a readout that read them would fail.
 Observables at(double day, double blast_fraction, double cart_per_ul, double b_cells,
-               double il6 = 0.0, double crs = 0.0) {
+               double il6 = 0.0, double crs = 0.0, double cd19_negative_share = 0.25) {
     Observables o;
     o.time_days = day;
-    o.blast_fraction = blast_fraction;
-    o.blasts = blast_fraction * 1e6;
-    o.blasts_cd19_negative = 0.25 * o.blasts;
+    o.patient_blast_fraction = blast_fraction;
+    o.patient_blasts = blast_fraction * 1e12;
+    o.patient_blasts_cd19_negative = cd19_negative_share * o.patient_blasts;
+    o.patient_b_cells = b_cells;
+    o.blast_fraction = 0.5;
+    o.normal_b_cells = 7;
     o.cart_blood_per_ul = cart_per_ul;
-    o.normal_b_cells = b_cells;
     o.il6_pg_per_ml = il6;
     o.crs_grade = crs;
     return o;
@@ -35,12 +39,19 @@ TEST(ClinicalReadouts, RemissionMrdRelapseAucAndAplasia) {
     EXPECT_EQ(e.mrd_negative_day, 30);
     EXPECT_EQ(e.relapse_day, 40);
     EXPECT_DOUBLE_EQ(e.relapse_cd19_negative_fraction, 0.25);
+    EXPECT_EQ(e.relapse_kind, 1);  // CD19-positive: three quarters of the blasts carry CD19
     EXPECT_EQ(e.cart_peak_per_ul, 300);
     EXPECT_EQ(e.cart_peak_day, 20);
+    // The trough before the peak is day 10's 100 cells/uL.
+    EXPECT_DOUBLE_EQ(e.cart_fold_expansion, 3.0);
+    EXPECT_EQ(e.cart_last_detectable_day, 30);
     // Trapezoid over [0, 28]: 0-10: 500, 10-20: 2000, 20-28: (300 + 140) / 2 * 8 = 1760.
     EXPECT_NEAR(e.cart_auc_0_28, 4260.0, 1e-9);
-    // Below 100 B cells at the end of the intervals ending on days 20 and 30.
+    // Over [0, 84] (the whole run): 500 + 2000 + 2000 + 500.
+    EXPECT_NEAR(e.cart_auc_0_84, 5000.0, 1e-9);
+    // Below 100 B cells at the end of the intervals ending on days 20 and 30; back on day 40.
     EXPECT_EQ(e.b_cell_aplasia_days, 20);
+    EXPECT_EQ(e.b_cell_recovery_day, 40);
     EXPECT_EQ(e.il6_peak_pg_per_ml, 700);
     EXPECT_EQ(e.crs_max_grade, 3);
     EXPECT_EQ(e.crs_onset_day, 10);
@@ -59,7 +70,29 @@ TEST(ClinicalReadouts, EventsThatNeverHappenAreNaN) {
     EXPECT_TRUE(std::isnan(e.relapse_day));
     EXPECT_TRUE(std::isnan(e.crs_onset_day));
     EXPECT_TRUE(std::isnan(e.cart_peak_day));
+    EXPECT_TRUE(std::isnan(e.cart_fold_expansion));
+    EXPECT_TRUE(std::isnan(e.cart_last_detectable_day));
+    EXPECT_TRUE(std::isnan(e.b_cell_recovery_day));
+    EXPECT_EQ(e.relapse_kind, 0);
     EXPECT_EQ(e.b_cell_aplasia_days, 0);
+}
+
+TEST(ClinicalReadouts, RelapseIsTypedByItsDominantPhenotype) {
+    const auto relapse_with = [](double negative_share, double dim_share, double switched_share) {
+        ClinicalReadouts readouts{ReadoutParameters{}};
+        readouts.record(at(0, 0.40, 0, 1000));
+        readouts.record(at(10, 0.01, 10, 10));
+        Observables relapse = at(20, 0.2, 1, 10, 0, 0, negative_share);
+        relapse.patient_blasts_cd19_dim = dim_share * relapse.patient_blasts;
+        relapse.patient_blasts_lineage_switched = switched_share * relapse.patient_blasts;
+        readouts.record(relapse);
+        return readouts.endpoints().relapse_kind;
+    };
+    EXPECT_EQ(relapse_with(0.1, 0.1, 0.0), 1);  // CD19-positive
+    EXPECT_EQ(relapse_with(0.1, 0.6, 0.0), 2);  // CD19-dim
+    EXPECT_EQ(relapse_with(0.6, 0.1, 0.0), 3);  // CD19-negative
+    EXPECT_EQ(relapse_with(0.3, 0.0, 0.3), 3);  // negative and switched together
+    EXPECT_EQ(relapse_with(0.0, 0.0, 0.7), 4);  // lineage switch
 }
 
 TEST(ClinicalReadouts, DayZeroBelowThresholdIsNotARemission) {

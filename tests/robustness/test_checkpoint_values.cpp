@@ -156,7 +156,15 @@ std::vector<Damage> damages() {
         {"CAR level above 1", fill("checkpoint/car_t/column_car_level", 2.0F), "car_t/car_level"},
         {"CAR-T site off the lattice", fill("checkpoint/car_t/sites", std::uint32_t{4000000}),
          "off the lattice"},
-        {"huge blood count", fill("checkpoint/blood/count", std::uint64_t{1} << 50), "blood/count"},
+        {"huge blood count", fill("checkpoint/patient/blood_car_t", std::uint64_t{1} << 50),
+         "patient/blood_car_t"},
+        {"more blasts than the rest of the marrow holds",
+         fill("checkpoint/patient/rest_blasts", std::uint64_t{1} << 60), "patient/rest_blasts"},
+        {"lymphocytes above normal",
+         [](const fs::path& f) {
+             set_double_attribute(f, "checkpoint/patient", "endogenous_lymphocytes", 2.0);
+         },
+         "patient/endogenous_lymphocytes"},
         {"IFN-g NaN", fill("checkpoint/cytokines/ifng", kNan), "cytokines/ifng"},
         {"IL-6 negative", fill("checkpoint/cytokines/il6", -5.0), "cytokines/il6"},
         {"IL-6 release infinite",
@@ -170,7 +178,7 @@ std::vector<Damage> damages() {
     };
     for (const char* path :
          {"checkpoint/tissue/column_kind", "checkpoint/tissue/sites",
-          "checkpoint/car_t/column_state", "checkpoint/car_t/ids", "checkpoint/blood/count",
+          "checkpoint/car_t/column_state", "checkpoint/car_t/ids", "checkpoint/patient/blood_car_t",
           "checkpoint/cytokines/il6", "checkpoint/cytokines/il6_release"}) {
         list.push_back({std::string(path) + " one value short", shorten(path), ""});
         list.push_back({std::string(path) + " missing",

@@ -83,7 +83,8 @@ struct Field {
     FIELD(car_t.product.kill_probability), FIELD(car_t.product.synapse_min),                       \
     FIELD(car_t.product.doubling_time_days), FIELD(car_t.product.activation_hours),                \
     FIELD(car_t.product.effector_death_per_day), FIELD(car_t.product.memory_fraction),             \
-    FIELD(car_t.product.memory_loss_per_day), FIELD(car_t.product.exhaustion_per_engaged_hour),    \
+    FIELD(car_t.product.memory_loss_per_day), FIELD(car_t.product.memory_self_renewal_per_day),    \
+        FIELD(car_t.product.memory_stemness), FIELD(car_t.product.exhaustion_per_engaged_hour),    \
     FIELD(car_t.product.exhaustion_recovery_per_day), FIELD(car_t.product.exhausted_kill_factor),  \
     FIELD(car_t.product.exhausted_death_per_day), FIELD(car_t.product.car_downregulation_hours),   \
     FIELD(car_t.product.car_recovery_per_day)
@@ -121,6 +122,7 @@ const std::vector<Field>& all_fields() {
         FIELD(blasts.cd22_log_sd),
         FIELD(blasts.cd19_loss_per_division),
         FIELD(blasts.lineage_switch_per_division),
+        FIELD(blasts.marrow_exchange_per_day),
         FIELD(blasts.displace_marrow_cells),
         FIELD(b_cells.lifetime_days),
         FIELD(b_cells.production_per_day),
@@ -135,9 +137,13 @@ const std::vector<Field>& all_fields() {
         FIELD(car_t.turn_probability),
         FIELD(car_t.blood_to_marrow_per_day),
         FIELD(car_t.marrow_to_blood_per_day),
+        FIELD(car_t.blood_to_lymphoid_per_day),
+        FIELD(car_t.lymphoid_to_blood_per_day),
         FIELD(car_t.lymphodepletion),
-        FIELD(car_t.lymphodepletion_boost),
-        FIELD(car_t.lymphodepletion_boost_days),
+        FIELD(car_t.lymphodepletion_depth),
+        FIELD(car_t.lymphocyte_recovery_per_day),
+        FIELD(car_t.homeostatic_half_saturation),
+        FIELD(car_t.homeostatic_sensitivity),
         FIELD(car_t.product_fitness),
         PRODUCT_FIELDS(product_41bb),
         PRODUCT_FIELDS(product_cd28),
@@ -159,6 +165,8 @@ const std::vector<Field>& all_fields() {
         FIELD(readouts.cr_blast_fraction),
         FIELD(readouts.mrd_blast_fraction),
         FIELD(readouts.b_cell_aplasia_fraction),
+        FIELD(readouts.cd19_dim_molecules),
+        FIELD(readouts.cart_detection_limit_per_ul),
         FIELD(readouts.icans_intercept),
         FIELD(readouts.icans_per_log10_il6),
         FIELD(readouts.icans_per_log10_ifng),
@@ -241,13 +249,13 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
     EXPECT_EQ(member_count<agents::InitialParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::BlastParameters>(), 10U);
+    EXPECT_EQ(member_count<agents::BlastParameters>(), 11U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
-    EXPECT_EQ(member_count<agents::CarTParameters>(), 13U);
-    EXPECT_EQ(member_count<agents::ProductParameters>(), 17U);
+    EXPECT_EQ(member_count<agents::CarTParameters>(), 17U);
+    EXPECT_EQ(member_count<agents::ProductParameters>(), 19U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 15U);
-    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 7U);
+    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 9U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
 }
 
@@ -424,8 +432,6 @@ INSTANTIATE_TEST_SUITE_P(
         Contradiction{"plasma_above_blood",
                       "[space]\nblood_volume_ml = 2000.0\n[cytokines]\nplasma_volume_ml = 3000.0\n",
                       "cytokines.plasma_volume_ml"},
-        Contradiction{"dose_rounds_to_nothing", "[car_t]\ndose_cells = 100.0\n",
-                      "car_t.dose_cells"},
         Contradiction{"dose_without_vessels", "[space]\nvessel_fraction = 0.0\n",
                       "space.vessel_fraction"},
         Contradiction{"tissue_clock_slower_than_daily",

@@ -1,0 +1,338 @@
+#include "agents/patient/phase.hpp"
+
+#include <array>
+#include <cmath>
+
+#include "agents/car_t/exhaustion.hpp"
+#include "agents/chance.hpp"
+#include "agents/patient/homeostasis.hpp"
+#include "engine/random.hpp"
+
+namespace cartsim::agents {
+
+using engine::RandomStream;
+using engine::SiteIndex;
+
+namespace {
+
+constexpr double kLevelWidth = 1.0 / kExhaustionLevels;
+
+double level_exhaustion(CarTState state, int level) {
+    return static_cast<double>(exhaustion_of_level(level, state));
+}
+
+/// Where a pool's cells are: what they meet and where they go.
+struct PoolSetting {
+    double bind_rate_per_day = 0.0;  ///< 0 where there is no antigen
+    double free_fraction = 1.0;
+    double activated_fraction = 0.0;
+    CarTPool* out_a = nullptr;  ///< trafficking destinations, with their rates (per free cell)
+    double out_a_per_day = 0.0;
+    CarTPool* out_b = nullptr;
+    double out_b_per_day = 0.0;
+};
+
+/// One tick of one pool: every bin's cells go through the rule of the lattice in mean-field
+/// form, each transition a binomial draw of the cells still there (competing risks in a fixed
+/// order). Cells moving to another pool are added to it directly; the pool's new counts are
+/// returned.
+CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const PatientConstants& c,
+                   const CarTSignals& per_step, RandomStream& random) {
+    const ProductParameters& p = c.product;
+    const double dt = c.tick_days;
+    const double f = where.free_fraction;
+    const double a = where.activated_fraction;
+    // Per-step chances of the lattice as per-day rates.
+    const double division_per_day = -std::log1p(-per_step.division) * c.steps_per_day;
+    const double renewal_per_day = -std::log1p(-per_step.memory_renewal) * c.steps_per_day;
+    CarTPool next;
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        std::uint64_t n = pool.count[bin];
+        if (n == 0) continue;
+        const CarTState s = CarTPool::state_of_bin(bin);
+        const int l = CarTPool::level_of_bin(bin);
+        const double e = level_exhaustion(s, l);
+        auto take = [&](double rate_per_day) {
+            const std::uint64_t k = random.binomial(n, chance(rate_per_day, dt));
+            n -= k;
+            return k;
+        };
+        // Contraction and death: activated or engaged cells do not contract.
+        switch (s) {
+            case CarTState::resting:
+            case CarTState::effector: {
+                const std::uint64_t leaving = take(p.effector_death_per_day * f * (1.0 - a));
+                next.at(CarTState::memory, l) += random.binomial(leaving, p.memory_fraction);
+                break;
+            }
+            case CarTState::memory:
+                take(p.memory_loss_per_day);
+                break;
+            case CarTState::exhausted:
+                take(p.exhausted_death_per_day);
+                break;
+        }
+        // Trafficking of free cells.
+        if (where.out_a != nullptr) where.out_a->count[bin] += take(where.out_a_per_day * f);
+        if (where.out_b != nullptr) where.out_b->count[bin] += take(where.out_b_per_day * f);
+        CarTState now = s;
+        // Binding: resting cells differentiate; memory cells with chance 1 - memory_stemness.
+        if (s == CarTState::resting) {
+            next.at(CarTState::effector, l) += take(where.bind_rate_per_day);
+        } else if (s == CarTState::memory) {
+            next.at(CarTState::effector, l) +=
+                take(where.bind_rate_per_day * (1.0 - p.memory_stemness));
+        }
+        if (s != CarTState::exhausted) {
+            // Exhaustion rises while engaged (levels of width 1/8); the top level's rise is
+            // terminal exhaustion. Rest lowers it (dE/dt = -recovery x E while free).
+            const std::uint64_t up = take(c.exhaustion_per_engaged_day * (1.0 - f) / kLevelWidth);
+            if (l + 1 < kExhaustionLevels) {
+                next.at(now, l + 1) += up;
+            } else {
+                next.at(CarTState::exhausted, l) += up;
+            }
+            if (l > 0) {
+                next.at(now, l - 1) += take(p.exhaustion_recovery_per_day * e * f / kLevelWidth);
+            }
+            // Division: antigen-driven while activated (slowed by exhaustion), and homeostatic
+            // self-renewal of memory; daughters of activated cells are effectors.
+            const std::uint64_t stay = n;
+            next.at(CarTState::effector, l) += random.binomial(
+                stay, chance(division_per_day * exhaustion_proliferation(e) * a, dt));
+            if (s == CarTState::memory) {
+                next.at(CarTState::memory, l) +=
+                    random.binomial(stay, chance(renewal_per_day * (1.0 - a), dt));
+            }
+        }
+        next.count[bin] += n;
+    }
+    return next;
+}
+
+/// Killers of the rest of the marrow, weighted by what exhaustion leaves of their killing.
+double effective_killers(const CarTPool& pool, const ProductParameters& product) {
+    double sum = 0.0;
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        if (pool.count[bin] == 0) continue;
+        const double e = level_exhaustion(CarTPool::state_of_bin(bin), CarTPool::level_of_bin(bin));
+        sum += static_cast<double>(pool.count[bin]) * exhaustion_activity(product, e);
+    }
+    return sum;
+}
+
+/// Blasts and B cells of the rest of the marrow for one tick.
+void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
+                      const Parameters& parameters, const RestMarrowContact& contact,
+                      RandomStream& random) {
+    const double dt = c.tick_days;
+    const BlastParameters& blasts = parameters.blasts;
+    // Per-target kill hazard: killers x kill chance x this target's bind chance x free share
+    // / sites, per probe (one probe per fine step).
+    const double killing_per_day = effective_killers(patient.rest_marrow, c.product) *
+                                   c.product.kill_probability * contact.free_fraction /
+                                   c.rest_sites * c.steps_per_day;
+    const double blast_total = static_cast<double>(patient.rest_blast_total());
+    // Contact inhibition in mean field: a division needs a site not held by a blast or B cell.
+    const double crowding = std::clamp(
+        1.0 - (blast_total + static_cast<double>(patient.rest_b_cells)) / c.rest_tissue_sites, 0.0,
+        1.0);
+    std::array<std::uint64_t, kBlastPhenotypeCount> next{};
+    for (int k = 0; k < kBlastPhenotypeCount; ++k) {
+        std::uint64_t n = patient.rest_blasts[static_cast<std::size_t>(k)];
+        if (n == 0) continue;
+        const std::uint64_t dead = random.binomial(n, chance(blasts.death_rate_per_day, dt));
+        n -= dead;
+        const std::uint64_t killed = random.binomial(
+            n, chance(killing_per_day * c.bind_blast[static_cast<std::size_t>(k)], dt));
+        n -= killed;
+        patient.rest_kills_blasts += killed;
+        std::uint64_t born = random.binomial(n, chance(blasts.birth_rate_per_day * crowding, dt));
+        next[static_cast<std::size_t>(k)] += n;
+        // Daughters may lose the CAR epitope or switch lineage (agents/tissue/rule.cpp).
+        const auto negative = static_cast<std::size_t>(BlastPhenotype::cd19_negative);
+        const auto lineage = static_cast<std::size_t>(BlastPhenotype::lineage_switched);
+        const std::uint64_t switched = random.binomial(born, blasts.lineage_switch_per_division);
+        born -= switched;
+        next[lineage] += switched;
+        if (k == static_cast<int>(BlastPhenotype::cd19_positive) ||
+            k == static_cast<int>(BlastPhenotype::cd19_dim)) {
+            const std::uint64_t lost = random.binomial(born, blasts.cd19_loss_per_division);
+            born -= lost;
+            next[negative] += lost;
+        }
+        next[static_cast<std::size_t>(k)] += born;
+    }
+    patient.rest_blasts = next;
+
+    // Normal B cells: made by marrow cells (those not displaced by blasts), die, are killed.
+    const double marrow_cells =
+        std::max(0.0, c.rest_cells - blast_total - static_cast<double>(patient.rest_b_cells));
+    std::uint64_t b = patient.rest_b_cells;
+    b -= random.binomial(b, chance(1.0 / parameters.b_cells.lifetime_days, dt));
+    const std::uint64_t killed_b = random.binomial(b, chance(killing_per_day * c.bind_b_cell, dt));
+    b -= killed_b;
+    patient.rest_kills_b_cells += killed_b;
+    b += random.poisson(marrow_cells * parameters.b_cells.production_per_day * dt);
+    patient.rest_b_cells = b;
+}
+
+/// A CD19 density for a homing blast of this phenotype (the patient's log-normal, restricted
+/// to the phenotype's range by rejection).
+float homing_cd19(BlastPhenotype phenotype, const Parameters& parameters, RandomStream& random) {
+    const double dim = parameters.readouts.cd19_dim_molecules;
+    const BlastParameters& b = parameters.blasts;
+    if (phenotype == BlastPhenotype::cd19_negative ||
+        phenotype == BlastPhenotype::lineage_switched) {
+        return 0.0F;
+    }
+    const bool want_dim = phenotype == BlastPhenotype::cd19_dim;
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        const double c = random.lognormal(std::log(b.cd19_median_molecules), b.cd19_log_sd);
+        if ((c < dim) == want_dim) return static_cast<float>(c);
+    }
+    return static_cast<float>(want_dim ? 0.5 * dim : dim);
+}
+
+/// Circulating blasts of the rest of the marrow home into the window in proportion to its
+/// share (blasts.marrow_exchange_per_day); each takes a free tissue site next to a random vessel.
+void home_blasts(const PatientView& view, RandomStream& random) {
+    const PatientConstants& c = view.constants;
+    const Parameters& parameters = view.parameters;
+    const auto vessel_sites = view.vessels.sites();
+    const double total = static_cast<double>(view.patient.rest_blast_total());
+    if (vessel_sites.empty() || total <= 0.0 || c.window_share >= 1.0) return;
+    const double expected = total * chance(parameters.blasts.marrow_exchange_per_day, c.tick_days) *
+                            c.window_share / (1.0 - c.window_share);
+    const std::uint64_t arriving = random.poisson(expected);
+    std::array<SiteIndex, 26> around{};
+    for (std::uint64_t i = 0; i < arriving; ++i) {
+        // The phenotype in proportion to the rest of the marrow's blasts.
+        double u = random.uniform() * total;
+        auto phenotype = BlastPhenotype::cd19_positive;
+        for (int k = 0; k < kBlastPhenotypeCount; ++k) {
+            u -= static_cast<double>(view.patient.rest_blasts[static_cast<std::size_t>(k)]);
+            if (u < 0.0) {
+                phenotype = static_cast<BlastPhenotype>(k);
+                break;
+            }
+        }
+        const SiteIndex vessel = vessel_sites[random.below(vessel_sites.size())];
+        const int n = view.lattice.neighbors(vessel, engine::Neighborhood::moore, around);
+        SiteIndex site = engine::kNoSite;
+        for (int k = 0; k < n; ++k) {
+            const SiteIndex s = around[static_cast<std::size_t>(k)];
+            if (!view.vessels.contains(s) && view.tissue_layer.is_empty(s)) {
+                site = s;
+                break;
+            }
+        }
+        TissueColumns::Row row{TissueKind::blast, 0, homing_cd19(phenotype, parameters, random),
+                               0.0F};
+        if (phenotype == BlastPhenotype::cd19_negative) {
+            row.flags = blast_flags::cd19_epitope_lost;
+        } else if (phenotype == BlastPhenotype::lineage_switched) {
+            row.flags = blast_flags::lineage_switched;
+        }
+        if (phenotype != BlastPhenotype::lineage_switched &&
+            !random.bernoulli(parameters.initial.cd22_negative_blast_fraction)) {
+            row.cd22_molecules = static_cast<float>(random.lognormal(
+                std::log(parameters.blasts.cd22_median_molecules), parameters.blasts.cd22_log_sd));
+        }
+        if (site == engine::kNoSite) continue;  // no room next to that vessel: it passes by
+        view.tissue.add(site, row);
+        view.antigen.set(site, row);
+    }
+}
+
+}  // namespace
+
+RestMarrowContact rest_marrow_contact(const PatientCompartments& patient,
+                                      const PatientConstants& c) {
+    RestMarrowContact contact;
+    double bind = 0.0;
+    for (int k = 0; k < kBlastPhenotypeCount; ++k) {
+        bind += static_cast<double>(patient.rest_blasts[static_cast<std::size_t>(k)]) *
+                c.bind_blast[static_cast<std::size_t>(k)];
+    }
+    bind += static_cast<double>(patient.rest_b_cells) * c.bind_b_cell;
+    contact.bind_per_probe = c.rest_sites > 0 ? bind / c.rest_sites : 0.0;
+    // A free cell binds with this chance per probe and then stays in a synapse for
+    // synapse_steps on average: the free share of time is 1 / (1 + b x synapse_steps).
+    contact.free_fraction = 1.0 / (1.0 + contact.bind_per_probe * c.synapse_steps);
+    contact.bind_rate_per_day = contact.bind_per_probe * contact.free_fraction * c.steps_per_day;
+    // A program runs if the cell bound within the last activation_days.
+    contact.activated_fraction = -std::expm1(-contact.bind_rate_per_day * c.activation_days);
+    return contact;
+}
+
+void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
+                        const Parameters& parameters) {
+    RandomStream random(parameters.seed, StreamId::patient_initial, 0, 0);
+    const auto blasts =
+        static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.blast_fraction));
+    // Rare clones at patient scale: each phenotype's count a binomial draw of the whole burden.
+    std::uint64_t left = blasts;
+    double share_left = 1.0;
+    for (int k = kBlastPhenotypeCount - 1; k > 0; --k) {
+        const double share = c.initial_phenotype_share[static_cast<std::size_t>(k)];
+        const std::uint64_t n =
+            share_left > 0 ? random.binomial(left, std::min(1.0, share / share_left)) : 0;
+        patient.rest_blasts[static_cast<std::size_t>(k)] = n;
+        left -= n;
+        share_left -= share;
+    }
+    patient.rest_blasts[0] = left;
+    patient.rest_b_cells =
+        static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.b_cell_fraction));
+    patient.blood = CarTPool{};
+    patient.blood.at(CarTState::resting, 0) =
+        static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells));
+    patient.endogenous_lymphocytes =
+        parameters.car_t.lymphodepletion ? parameters.car_t.lymphodepletion_depth : 1.0;
+}
+
+void patient_step(const PatientView& view, engine::Step step) {
+    PatientCompartments& patient = view.patient;
+    const PatientConstants& c = view.constants;
+    const Parameters& parameters = view.parameters;
+    const CarTParameters& car_t = parameters.car_t;
+    RandomStream random(view.seed, StreamId::patient_tick, step, 0);
+
+    const CarTSignals signals = view.signals;
+    const RestMarrowContact contact = rest_marrow_contact(patient, c);
+
+    // CAR-T pools. Moves between pools land in the targets' new counts, so each cell takes at
+    // most one trip per tick.
+    CarTPool to_blood;
+    CarTPool to_lymphoid;
+    CarTPool to_marrow;
+    const CarTPool blood = step_pool(
+        patient.blood,
+        {0.0, 1.0, 0.0, &to_marrow, car_t.blood_to_marrow_per_day * (1.0 - c.window_share),
+         &to_lymphoid, car_t.blood_to_lymphoid_per_day},
+        c, signals, random);
+    const CarTPool lymphoid = step_pool(
+        patient.lymphoid, {0.0, 1.0, 0.0, &to_blood, car_t.lymphoid_to_blood_per_day, nullptr, 0.0},
+        c, signals, random);
+    const CarTPool marrow =
+        step_pool(patient.rest_marrow,
+                  {contact.bind_rate_per_day, contact.free_fraction, contact.activated_fraction,
+                   &to_blood, c.exit_marrow_per_day, nullptr, 0.0},
+                  c, signals, random);
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        patient.blood.count[bin] = blood.count[bin] + to_blood.count[bin];
+        patient.lymphoid.count[bin] = lymphoid.count[bin] + to_lymphoid.count[bin];
+        patient.rest_marrow.count[bin] = marrow.count[bin] + to_marrow.count[bin];
+    }
+
+    step_rest_tissue(patient, c, parameters, contact, random);
+    home_blasts(view, random);
+    patient.endogenous_lymphocytes = regrow_lymphocytes(
+        patient.endogenous_lymphocytes, car_t.lymphocyte_recovery_per_day, c.tick_days);
+    view.signals =
+        car_t_signals(parameters, view.car_t_constants, patient.endogenous_lymphocytes,
+                      c.tick_days / static_cast<double>(parameters.time.tissue_period_steps));
+}
+
+}  // namespace cartsim::agents
