@@ -112,6 +112,17 @@ bench: build
 bench-macro: deps
 	./benchmarks/run.sh --quick
 
+## validate: the full clinical validation suite (validation/README.md): a 100-patient cohort to
+## day 180 with JOBS runs at once (~1 h on 2 cores); prints the table, writes it to out/validation
+JOBS ?= 2
+.PHONY: validate validate-reduced
+validate: build
+	/usr/bin/python3 validation/run_validation.py --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation --fresh
+
+## validate-reduced: the reduced suite CI runs (20 patients, 28 days; ~2 min on 2 cores)
+validate-reduced: build
+	/usr/bin/python3 validation/run_validation.py --reduced --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation-reduced --fresh
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
