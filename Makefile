@@ -113,7 +113,8 @@ bench-macro: deps
 	./benchmarks/run.sh --quick
 
 ## validate: the full clinical validation suite (validation/README.md): a 100-patient cohort to
-## day 180 with JOBS runs at once (~1 h on 2 cores); prints the table, writes it to out/validation
+## day 180 with JOBS runs at once (~50 min on 2 cores: a 180-day patient takes ~1 min on one
+## thread); prints the table, writes it to out/validation
 JOBS ?= 2
 .PHONY: validate validate-reduced
 validate: build

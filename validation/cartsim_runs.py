@@ -87,6 +87,7 @@ class RunRecord:
     status: str
     summary: dict = field(default_factory=dict)
     timeseries: dict = field(default_factory=dict)
+    git_commit: str = ""  # of the cartsim that wrote the file
 
     def value(self, name):
         """A /summary readout as float; KeyError if the run file does not have it."""
@@ -110,6 +111,8 @@ def read_run(path, index):
     with h5py.File(path, "r") as f:
         status = f.attrs.get("run_status", b"unknown")
         status = status.decode() if isinstance(status, bytes) else str(status)
+        commit = f.attrs.get("git_commit", b"")
+        commit = commit.decode() if isinstance(commit, bytes) else str(commit)
         summary = {}
         if "summary" in f:
             for key, value in f["summary"].attrs.items():
@@ -121,7 +124,8 @@ def read_run(path, index):
             for name in TIMESERIES_READ:
                 if name in f["timeseries"]:
                     series[name] = f["timeseries"][name][:]
-    return RunRecord(index=index, path=Path(path), status=status, summary=summary, timeseries=series)
+    return RunRecord(index=index, path=Path(path), status=status, summary=summary,
+                     timeseries=series, git_commit=commit)
 
 
 def read_ensemble(out_dir):

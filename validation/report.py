@@ -43,8 +43,9 @@ def write_markdown(path, rows, meta):
     gaps = [f"- **{r['id']}**: {r['known_gap']}" for r in rows if r.get("known_gap")]
     cohorts = ", ".join(f"{name}: {c['scenario']}, {c['patients']} patients, {c['days']} d"
                         for name, c in meta["cohorts"].items())
-    text = [f"Validation table ({meta['mode']} mode; {cohorts}; {meta['wall_seconds']} s with "
-            f"--jobs {meta['jobs']})", "", markdown_table(rows), ""]
+    text = [f"Validation table ({meta['mode']} mode; cartsim {meta.get('cartsim_git_commit') or '?'}; "
+            f"{cohorts}; {meta['wall_seconds']} s with --jobs {meta['jobs']})", "",
+            markdown_table(rows), ""]
     if notes:
         text += ["Published bands:", ""] + notes + [""]
     if gaps:

@@ -3,7 +3,7 @@
 published figure, print one table (validation/README.md).
 
     /usr/bin/python3 validation/run_validation.py --reduced          # CI: a few minutes
-    /usr/bin/python3 validation/run_validation.py --jobs 2 --out out/validation   # full: ~1 h
+    /usr/bin/python3 validation/run_validation.py --jobs 2 --out out/validation   # full: ~50 min
 
 Exit status: 0 every gated check agrees (known gaps and unavailable readouts are reported, not
 gated; --strict gates unavailable ones too), 1 a gated check disagrees, 2 bad command line,
@@ -173,7 +173,9 @@ def main(argv=None):
     rows = [evaluate(c, records_by_cohort[c["cohort"]], cohorts[c["cohort"]][mode]["days"])
             for c in checks]
     elapsed = time.monotonic() - started
-    meta = {"mode": mode, "cartsim": str(cartsim), "jobs": args.jobs, "wall_seconds": round(elapsed, 1),
+    commits = sorted({r.git_commit for records in records_by_cohort.values() for r in records})
+    meta = {"mode": mode, "cartsim": str(cartsim), "cartsim_git_commit": ",".join(commits),
+            "jobs": args.jobs, "wall_seconds": round(elapsed, 1),
             "cohorts": {name: cohorts[name][mode] | {"scenario": cohorts[name]["scenario"]}
                         for name in records_by_cohort}}
     print(report.text_table(rows))

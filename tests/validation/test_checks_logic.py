@@ -138,5 +138,23 @@ class ChecksFile(unittest.TestCase):
         self.assertTrue(any("known_gap" not in c for c in checks))
 
 
+class CommandLine(unittest.TestCase):
+    def run_suite(self, *args):
+        import subprocess
+        return subprocess.run(["/usr/bin/python3", str(VALIDATION / "run_validation.py"), *args],
+                              capture_output=True, text=True)
+
+    def test_missing_binary_exits_2_naming_it(self):
+        result = self.run_suite("--reduced", "--cartsim", "/nonexistent/cartsim")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("'/nonexistent/cartsim'", result.stderr)
+        self.assertIn("--cartsim", result.stderr)
+
+    def test_unknown_check_id_exits_2(self):
+        result = self.run_suite("--only", "no_such_check", "--cartsim", sys.executable)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("no_such_check", result.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
