@@ -1,0 +1,160 @@
+"""Tests of the suite's logic on synthetic run records (no cartsim needed): readouts from
+/summary and their /timeseries fallbacks, 'not available' for missing readouts, verdicts, and
+that checks.toml is well formed."""
+
+import math
+import sys
+import unittest
+from pathlib import Path
+
+VALIDATION = Path(sys.argv.pop(1) if len(sys.argv) > 1 else "validation").resolve()
+sys.path.insert(0, str(VALIDATION))
+
+import numpy as np  # noqa: E402
+
+# numpy 2 renamed trapz to trapezoid; Debian 12 ships numpy 1.24.
+trapezoid = getattr(np, "trapezoid", None) or np.trapz
+
+import readouts  # noqa: E402
+import run_validation  # noqa: E402
+from cartsim_runs import RunRecord  # noqa: E402
+
+
+def record(index, cr_day, peak_day=9.0, peak=1000.0, auc=8000.0, crs=3, summary_extra=None,
+           drop=()):
+    t = np.arange(0, 28.25, 0.25)
+    rise = max(peak_day, 0.25)  # a peak at day 0: no rise
+    c = 10.0 * np.exp(np.log(peak / 10.0) * np.minimum(t, rise) / rise) \
+        * np.exp(-0.2 * np.maximum(t - peak_day, 0))
+    summary = {"cr_day": cr_day, "mrd_negative_day": cr_day + 0.5 if not math.isnan(cr_day) else math.nan,
+               "relapse_day": math.nan, "relapse_cd19_negative_fraction": math.nan,
+               "cart_peak_per_ul": peak, "cart_peak_day": peak_day, "cart_auc_0_28": auc,
+               "crs_max_grade": float(crs)}
+    summary.update(summary_extra or {})
+    for name in drop:
+        summary.pop(name)
+    return RunRecord(index=index, path=Path(f"run_{index:04d}.h5"), status="complete",
+                     summary=summary, timeseries={"time_days": t, "cart_blood_per_ul": c})
+
+
+def cohort():
+    responders = [record(i, 7.0, auc=8000 + 100 * i) for i in range(8)]
+    others = [record(8 + i, math.nan, peak_day=0.0, peak=30.0, auc=50.0 + i, crs=0) for i in range(3)]
+    return responders + others
+
+
+class Readouts(unittest.TestCase):
+    def test_rates(self):
+        est = readouts.cr_rate(cohort(), {"by_day": 28})
+        self.assertEqual(est.n_text, "8/11")
+        self.assertAlmostEqual(est.value, 8 / 11)
+        self.assertEqual(readouts.mrd_negative_among_cr(cohort(), {}).n_text, "8/8")
+        self.assertEqual(readouts.severe_crs_share(cohort(), {}).n_text, "8/11")
+
+    def test_tmax_and_fold_expansion_fall_back_to_timeseries(self):
+        runs = [record(i, 7.0, drop=("cart_peak_day", "cart_peak_per_ul")) for i in range(5)]
+        self.assertAlmostEqual(readouts.cart_tmax_median(runs, {}).value, 9.0)
+        self.assertAlmostEqual(readouts.cart_fold_expansion_median(runs, {}).value, 100.0, places=6)
+        with_summary = [record(i, 7.0, summary_extra={"cart_fold_expansion": 4000.0}) for i in range(5)]
+        self.assertEqual(readouts.cart_fold_expansion_median(with_summary, {}).value, 4000.0)
+
+    def test_auc_fallback_is_the_trapezoid_to_day_28(self):
+        run = record(0, 7.0, drop=("cart_auc_0_28",))
+        t, c = run.series("cart_blood_per_ul")
+        self.assertAlmostEqual(readouts.cart_auc_0_28(run), float(trapezoid(c, t)))
+
+    def test_responders_higher(self):
+        est = readouts.auc28_responders_vs_nonresponders_test(cohort(), {"by_day": 28})
+        self.assertLess(est.p_value, 0.01)
+        self.assertGreater(est.value, 100)
+
+    def test_no_nonresponders_is_not_available(self):
+        with self.assertRaises(readouts.NotAvailable):
+            readouts.auc28_gmean_ratio([record(i, 7.0) for i in range(4)], {})
+
+    def test_missing_summary_readout_is_not_available(self):
+        with self.assertRaisesRegex(readouts.NotAvailable, "crs_max_grade"):
+            readouts.severe_crs_share([record(0, 7.0, drop=("crs_max_grade",))], {})
+
+    def test_relapse_kind_preferred_over_fraction(self):
+        relapsed = [record(0, 7.0, summary_extra={"relapse_day": 90.0, "relapse_kind": 1.0,
+                                                  "relapse_cd19_negative_fraction": 0.9}),
+                    record(1, 7.0, summary_extra={"relapse_day": 120.0, "relapse_kind": 3.0}),
+                    record(2, 7.0, summary_extra={"relapse_day": 150.0,
+                                                  "relapse_cd19_negative_fraction": 0.7})]
+        self.assertEqual(readouts.cd19_negative_share_of_relapses(relapsed, {}).n_text, "2/3")
+        self.assertEqual(readouts.relapse_among_cr(relapsed, {"by_day": 180}).n_text, "3/3")
+        self.assertEqual(readouts.relapse_among_cr(relapsed, {"by_day": 100}).n_text, "1/3")
+
+
+class Verdicts(unittest.TestCase):
+    base = {"id": "x", "readout": "cr_rate", "cohort": "c", "description": "d",
+            "published_text": "p", "source": "s", "compare": "overlap", "params": {"by_day": 28}}
+
+    def test_gated_agree_and_disagree(self):
+        row = run_validation.evaluate(self.base | {"published_low": 0.6, "published_high": 0.8}, cohort(), 28)
+        self.assertEqual((row["verdict"], row["gated"]), ("agrees", True))
+        row = run_validation.evaluate(self.base | {"published_low": 0.98, "published_high": 1.0}, cohort(), 28)
+        self.assertEqual(row["verdict"], "disagrees")
+
+    def test_known_gap_is_reported_not_gated(self):
+        check = self.base | {"published_low": 0.98, "published_high": 1.0,
+                             "known_gap": "issue 14: why"}
+        row = run_validation.evaluate(check, cohort(), 28)
+        self.assertEqual((row["verdict"], row["gated"], row["comparison"]),
+                         ("known gap (issue 14)", False, "disagrees"))
+        check["published_low"] = 0.5
+        self.assertEqual(run_validation.evaluate(check, cohort(), 28)["verdict"],
+                         "known gap (issue 14), now agrees")
+
+    def test_short_cohort_is_not_run_and_missing_readout_not_available(self):
+        check = self.base | {"published_low": 0.6, "published_high": 0.8, "min_days": 180}
+        self.assertEqual(run_validation.evaluate(check, cohort(), 28)["status"], "not run")
+        runs = [record(0, 7.0, drop=("cr_day",))]
+        row = run_validation.evaluate(self.base | {"published_low": 0.6, "published_high": 0.8}, runs, 28)
+        self.assertEqual(row["status"], "not available")
+        self.assertIn("cr_day", row["verdict"])
+
+    def test_test_checks_need_direction_and_significance(self):
+        check = self.base | {"readout": "auc28_responders_vs_nonresponders_test", "compare": "test",
+                             "params": {"by_day": 28, "alpha": 0.05}}
+        self.assertEqual(run_validation.evaluate(check, cohort(), 28)["verdict"], "agrees")
+        flipped = [record(i, 7.0, auc=10.0 + i) for i in range(8)] + \
+                  [record(8 + i, math.nan, auc=9000.0 + i) for i in range(3)]
+        self.assertEqual(run_validation.evaluate(check, flipped, 28)["verdict"], "disagrees")
+
+
+class ChecksFile(unittest.TestCase):
+    def test_shipped_checks_file_loads_and_cites(self):
+        cohorts, checks = run_validation.load_checks(VALIDATION / "checks.toml")
+        self.assertGreaterEqual(len(checks), 8)
+        for check in checks:
+            self.assertRegex(check["source"], r"(19|20)\d\d", check["id"])
+            if "known_gap" in check:
+                self.assertRegex(check["known_gap"], r"^issue \d+: \S", check["id"])
+            if check["compare"] == "overlap":
+                self.assertLessEqual(check["published_low"], check["published"])
+                self.assertLessEqual(check["published"], check["published_high"])
+        self.assertTrue(any("known_gap" not in c for c in checks))
+
+
+class CommandLine(unittest.TestCase):
+    def run_suite(self, *args):
+        import subprocess
+        return subprocess.run(["/usr/bin/python3", str(VALIDATION / "run_validation.py"), *args],
+                              capture_output=True, text=True)
+
+    def test_missing_binary_exits_2_naming_it(self):
+        result = self.run_suite("--reduced", "--cartsim", "/nonexistent/cartsim")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("'/nonexistent/cartsim'", result.stderr)
+        self.assertIn("--cartsim", result.stderr)
+
+    def test_unknown_check_id_exits_2(self):
+        result = self.run_suite("--only", "no_such_check", "--cartsim", sys.executable)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("no_such_check", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

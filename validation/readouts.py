@@ -1,0 +1,223 @@
+"""Emergent readouts of a cohort, each with a 95% interval.
+
+A readout function takes the cohort's RunRecords and the check's params and returns an Estimate,
+or raises NotAvailable when the run files lack what it needs (an older or newer cartsim) or the
+cohort cannot estimate it (e.g. no non-responders). Readouts prefer the /summary attribute and
+fall back to computing it from /timeseries, so they work before and after the model adds a
+readout to /summary.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# numpy 2 renamed trapz to trapezoid; Debian 12 ships numpy 1.24.
+trapezoid = getattr(np, "trapezoid", None) or np.trapz
+
+import stats
+
+
+class NotAvailable(Exception):
+    """The readout cannot be computed from these runs; str() says why."""
+
+
+@dataclass
+class Estimate:
+    value: float
+    low: float
+    high: float
+    n_text: str          # what the estimate is over, e.g. "17/20" or "20 patients"
+    interval: str        # how the interval was computed
+    p_value: float = math.nan  # only for tests
+
+    def formatted(self, digits=3):
+        def fmt(x):
+            if math.isnan(x):
+                return "nan"
+            if math.isinf(x):
+                return "inf"
+            return f"{x:.{digits}g}"
+        if not math.isnan(self.p_value):
+            return f"{fmt(self.value)} (p={self.p_value:.2g})"
+        return f"{fmt(self.value)} ({fmt(self.low)}-{fmt(self.high)})"
+
+
+# --- per-run quantities (summary first, time series as the fallback) -----------------------
+
+def _summary(record, name):
+    if not record.has(name):
+        raise NotAvailable(f"readout '{name}' missing from /summary of {record.path.name}")
+    return record.value(name)
+
+
+def _series(record, name):
+    if name not in record.timeseries or "time_days" not in record.timeseries:
+        raise NotAvailable(f"time series '{name}' missing from /timeseries of {record.path.name}")
+    return record.series(name)
+
+
+def in_cr(record, by_day):
+    day = _summary(record, "cr_day")
+    return not math.isnan(day) and day <= by_day
+
+
+def cart_peak(record):
+    if record.has("cart_peak_per_ul"):
+        return record.value("cart_peak_per_ul")
+    _, c = _series(record, "cart_blood_per_ul")
+    return float(np.max(c))
+
+
+def cart_tmax(record):
+    if record.has("cart_peak_day"):
+        return record.value("cart_peak_day")
+    t, c = _series(record, "cart_blood_per_ul")
+    return float(t[int(np.argmax(c))])
+
+
+def early_level(t, c):
+    """Blood level just after infusion: the day-0 record, or the first positive record within
+    the first day (a model with a distribution phase may start blood at 0)."""
+    within = np.flatnonzero((t <= 1.0) & (c > 0))
+    return float(c[within[0]]) if within.size else math.nan
+
+
+def cart_fold_expansion(record):
+    """Cmax over the level just after infusion (Stein 2019's foldx = Cmax / R0)."""
+    if record.has("cart_fold_expansion"):
+        return record.value("cart_fold_expansion")
+    t, c = _series(record, "cart_blood_per_ul")
+    base = early_level(t, c)
+    return float(np.max(c)) / base if base > 0 else math.nan
+
+
+def trapezoid_auc(t, c, until_day):
+    """Trapezoid rule from day 0 to until_day, the last interval clipped linearly."""
+    t = np.asarray(t, dtype=float)
+    c = np.asarray(c, dtype=float)
+    if t[-1] < until_day:
+        raise NotAvailable(f"the run ends at day {t[-1]:g}, before day {until_day:g}")
+    end = np.searchsorted(t, until_day, side="right")
+    tt = list(t[:end])
+    cc = list(c[:end])
+    if tt[-1] < until_day:
+        tt.append(until_day)
+        cc.append(float(np.interp(until_day, t, c)))
+    return float(trapezoid(cc, tt))
+
+
+def cart_auc_0_28(record):
+    if record.has("cart_auc_0_28"):
+        return record.value("cart_auc_0_28")
+    t, c = _series(record, "cart_blood_per_ul")
+    return trapezoid_auc(t, c, 28.0)
+
+
+def is_cd19_negative_relapse(record):
+    """relapse_kind 3 (CD19-negative) or 4 (lineage switch: no CD19 either) when the file has
+    it; otherwise the share of CD19-negative blasts at relapse >= 0.5, the rule of the
+    ensemble's own aggregate (docs/ENSEMBLE.md)."""
+    if record.has("relapse_kind"):
+        return int(record.value("relapse_kind")) in (3, 4)
+    return _summary(record, "relapse_cd19_negative_fraction") >= 0.5
+
+
+# --- cohort readouts ------------------------------------------------------------------------
+
+def _rate(successes, n, what):
+    if n == 0:
+        raise NotAvailable(f"no {what} in the cohort")
+    low, high = stats.wilson_interval(successes, n)
+    return Estimate(successes / n, low, high, f"{successes}/{n}", "Wilson")
+
+
+def _median(values, what):
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        raise NotAvailable(f"no {what} could be computed")
+    value, low, high = stats.median_with_interval(values)
+    return Estimate(value, low, high, f"{len(values)} patients", "bootstrap median")
+
+
+def _split_by_response(records, by_day):
+    responders = [r for r in records if in_cr(r, by_day)]
+    others = [r for r in records if not in_cr(r, by_day)]
+    if not responders or not others:
+        raise NotAvailable(f"needs both CR and non-CR patients ({len(responders)} CR, "
+                           f"{len(others)} non-CR)")
+    return responders, others
+
+
+def cr_rate(records, params):
+    by_day = params.get("by_day", 28)
+    return _rate(sum(in_cr(r, by_day) for r in records), len(records), "patients")
+
+
+def mrd_negative_among_cr(records, params):
+    by_day = params.get("by_day", 28)
+    cr = [r for r in records if in_cr(r, by_day)]
+    negative = [r for r in cr if not math.isnan(_summary(r, "mrd_negative_day"))
+                and _summary(r, "mrd_negative_day") <= by_day]
+    return _rate(len(negative), len(cr), "patients in CR")
+
+
+def cart_tmax_median(records, params):
+    return _median([cart_tmax(r) for r in records], "Tmax")
+
+
+def cart_fold_expansion_median(records, params):
+    return _median([cart_fold_expansion(r) for r in records], "fold expansion")
+
+
+def auc28_responders_vs_nonresponders_test(records, params):
+    by_day = params.get("by_day", 28)
+    responders, others = _split_by_response(records, by_day)
+    a = [cart_auc_0_28(r) for r in responders]
+    b = [cart_auc_0_28(r) for r in others]
+    ratio, low, high = stats.geometric_mean_ratio_with_interval(a, b)
+    p = stats.rank_test_greater(a, b)
+    return Estimate(ratio, low, high, f"{len(a)} CR vs {len(b)} non-CR",
+                    "one-sided Mann-Whitney; value = geometric-mean ratio", p_value=p)
+
+
+def _gmean_ratio(records, params, per_run, what):
+    by_day = params.get("by_day", 28)
+    responders, others = _split_by_response(records, by_day)
+    ratio, low, high = stats.geometric_mean_ratio_with_interval(
+        [per_run(r) for r in responders], [per_run(r) for r in others])
+    if math.isnan(ratio):
+        raise NotAvailable(f"{what} is zero in every run")
+    return Estimate(ratio, low, high, f"{len(responders)} CR vs {len(others)} non-CR",
+                    "bootstrap geometric-mean ratio")
+
+
+def auc28_gmean_ratio(records, params):
+    return _gmean_ratio(records, params, cart_auc_0_28, "AUC0-28")
+
+
+def cmax_gmean_ratio(records, params):
+    return _gmean_ratio(records, params, cart_peak, "Cmax")
+
+
+def severe_crs_share(records, params):
+    severe = sum(_summary(r, "crs_max_grade") >= 3 for r in records)
+    return _rate(severe, len(records), "patients")
+
+
+def relapse_among_cr(records, params):
+    by_day = params.get("by_day", 180)
+    cr = [r for r in records if in_cr(r, by_day)]
+    relapsed = [r for r in cr if not math.isnan(_summary(r, "relapse_day"))
+                and _summary(r, "relapse_day") <= by_day]
+    return _rate(len(relapsed), len(cr), "patients in CR")
+
+
+def cd19_negative_share_of_relapses(records, params):
+    relapsed = [r for r in records if not math.isnan(_summary(r, "relapse_day"))]
+    return _rate(sum(is_cd19_negative_relapse(r) for r in relapsed), len(relapsed), "relapses")
+
+
+READOUTS = {name: fn for name, fn in globals().items()
+            if callable(fn) and getattr(fn, "__code__", None) is not None
+            and fn.__code__.co_varnames[:2] == ("records", "params")}

@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Clinical validation of cartsim: run cohorts, compute emergent readouts, compare each with a
+published figure, print one table (validation/README.md).
+
+    /usr/bin/python3 validation/run_validation.py --reduced          # CI: a few minutes
+    /usr/bin/python3 validation/run_validation.py --jobs 2 --out out/validation   # full: ~50 min
+
+Exit status: 0 every gated check agrees (known gaps and unavailable readouts are reported, not
+gated; --strict gates unavailable ones too), 1 a gated check disagrees, 2 bad command line,
+checks file or missing binary, 3 a cartsim run failed.
+"""
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import cartsim_runs  # noqa: E402
+import readouts  # noqa: E402
+import report  # noqa: E402
+import stats  # noqa: E402
+
+REPO_ROOT = HERE.parent
+CHECK_FIELDS_REQUIRED = ("id", "readout", "cohort", "description", "published_text", "source",
+                         "compare")
+
+
+class ChecksFileError(ValueError):
+    pass
+
+
+def load_checks(path):
+    """Reads and validates checks.toml; returns (cohorts, checks)."""
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    cohorts = data.get("cohorts", {})
+    checks = data.get("checks", [])
+    seen = set()
+    for check in checks:
+        missing = [k for k in CHECK_FIELDS_REQUIRED if k not in check]
+        if missing:
+            raise ChecksFileError(f"{path}: check {check.get('id', '?')} lacks {', '.join(missing)}")
+        if check["id"] in seen:
+            raise ChecksFileError(f"{path}: duplicate check id '{check['id']}'")
+        seen.add(check["id"])
+        if check["readout"] not in readouts.READOUTS:
+            raise ChecksFileError(f"{path}: check {check['id']}: unknown readout "
+                                  f"'{check['readout']}' (known: {', '.join(sorted(readouts.READOUTS))})")
+        if check["cohort"] not in cohorts:
+            raise ChecksFileError(f"{path}: check {check['id']}: unknown cohort '{check['cohort']}'")
+        if check["compare"] not in ("overlap", "test"):
+            raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap or test")
+        if check["compare"] == "overlap" and not all(k in check for k in ("published_low", "published_high")):
+            raise ChecksFileError(f"{path}: check {check['id']}: compare = overlap needs "
+                                  "published_low and published_high")
+    for name, cohort in cohorts.items():
+        for mode in ("reduced", "full"):
+            if mode not in cohort or not {"patients", "days"} <= set(cohort[mode]):
+                raise ChecksFileError(f"{path}: cohort {name} needs {mode} = {{ patients, days }}")
+    return cohorts, checks
+
+
+def gap_issue(known_gap):
+    """'issue 14: why' -> 'issue 14'."""
+    return known_gap.split(":", 1)[0].strip()
+
+
+def evaluate(check, records, cohort_days):
+    """One row of the table (a dict) for one check over the cohort's runs."""
+    row = {key: check.get(key) for key in ("id", "description", "published", "published_low",
+                                           "published_high", "published_text", "source",
+                                           "band_note", "known_gap")}
+    row["gated"] = "known_gap" not in check
+    min_days = check.get("min_days", 0)
+    if records is None or cohort_days < min_days:
+        row.update(status="not run", verdict=f"not run (needs >= {min_days} d: full mode)",
+                   cartsim_text="-", n_text="-")
+        return row
+    try:
+        estimate = readouts.READOUTS[check["readout"]](records, check.get("params", {}))
+    except readouts.NotAvailable as why:
+        row.update(status="not available", verdict=f"not available: {why}", cartsim_text="-",
+                   n_text="-")
+        return row
+    row.update(value=estimate.value, low=estimate.low, high=estimate.high,
+               p_value=None if math.isnan(estimate.p_value) else estimate.p_value,
+               interval_method=estimate.interval, cartsim_text=estimate.formatted(),
+               n_text=estimate.n_text)
+    if check["compare"] == "test":
+        alpha = check.get("params", {}).get("alpha", 0.05)
+        agrees = estimate.p_value < alpha and estimate.value > 1.0
+    else:
+        agrees = stats.intervals_overlap(estimate.low, estimate.high,
+                                         check["published_low"], check["published_high"])
+    row["comparison"] = "agrees" if agrees else "disagrees"
+    if "known_gap" in check:
+        row["status"] = "known gap"
+        row["verdict"] = f"known gap ({gap_issue(check['known_gap'])})" + (", now agrees" if agrees else "")
+    else:
+        row["status"] = row["comparison"]
+        row["verdict"] = row["comparison"]
+    return row
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reduced", action="store_true",
+                        help="the small CI version (cohorts' `reduced` sizes; a few minutes)")
+    parser.add_argument("--cartsim", help="cartsim binary (default: $CARTSIM, else "
+                        "build/release/cli/cartsim under the repository root)")
+    parser.add_argument("--out", help="work directory: cohorts' run files, validation_table.md "
+                        "and .json (default: a new temporary directory, kept)")
+    parser.add_argument("--jobs", type=int, default=2, help="cartsim runs at once (default 2)")
+    parser.add_argument("--checks-file", default=str(HERE / "checks.toml"))
+    parser.add_argument("--only", help="comma-separated check ids to run (default all)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="delete the cohorts' earlier runs in --out first (without it, "
+                        "rerunning on the same --out continues an interrupted suite, reusing "
+                        "complete runs: only do that with the same cartsim binary)")
+    parser.add_argument("--strict", action="store_true",
+                        help="also fail when a gated check's readout is not available")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.monotonic()
+    mode = "reduced" if args.reduced else "full"
+    try:
+        cohorts, checks = load_checks(args.checks_file)
+        cartsim = cartsim_runs.find_cartsim(args.cartsim, REPO_ROOT)
+    except (ChecksFileError, cartsim_runs.CartsimError, OSError, tomllib.TOMLDecodeError) as error:
+        print(f"run_validation: error: {error}", file=sys.stderr)
+        return 2
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {c["id"] for c in checks}
+        if unknown:
+            print(f"run_validation: error: unknown check id(s): {', '.join(sorted(unknown))}",
+                  file=sys.stderr)
+            return 2
+        checks = [c for c in checks if c["id"] in wanted]
+
+    out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="cartsim-validation-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    records_by_cohort = {}
+    for name in dict.fromkeys(c["cohort"] for c in checks):
+        size = cohorts[name][mode]
+        needed = max((c.get("min_days", 0) for c in checks if c["cohort"] == name), default=0)
+        print(f"run_validation: cohort {name}: {size['patients']} patients, {size['days']} d "
+              f"({mode} mode){'' if size['days'] >= needed else f'; checks needing {needed} d are not run'}",
+              file=sys.stderr, flush=True)
+        if args.fresh:
+            cartsim_runs.remove_tree(out_dir / name)
+        try:
+            records_by_cohort[name] = cartsim_runs.prepare_cohort(
+                cartsim, REPO_ROOT, out_dir, name, cohorts[name]["scenario"], size["patients"],
+                size["days"], args.jobs, sets=tuple(cohorts[name].get("set", {}).items()))
+        except cartsim_runs.CartsimError as error:
+            print(f"run_validation: error: cohort {name}: {error}", file=sys.stderr)
+            return 3
+
+    rows = [evaluate(c, records_by_cohort[c["cohort"]], cohorts[c["cohort"]][mode]["days"])
+            for c in checks]
+    elapsed = time.monotonic() - started
+    commits = sorted({r.git_commit for records in records_by_cohort.values() for r in records})
+    meta = {"mode": mode, "cartsim": str(cartsim), "cartsim_git_commit": ",".join(commits),
+            "jobs": args.jobs, "wall_seconds": round(elapsed, 1),
+            "cohorts": {name: cohorts[name][mode] | {"scenario": cohorts[name]["scenario"]}
+                        for name in records_by_cohort}}
+    print(report.text_table(rows))
+    report.write_markdown(out_dir / "validation_table.md", rows, meta)
+    report.write_json(out_dir / "validation_table.json", rows, meta)
+
+    failed = [r["id"] for r in rows if r["gated"] and r["status"] == "disagrees"]
+    unavailable = [r["id"] for r in rows if r["gated"] and r["status"] == "not available"]
+    print(f"\n{mode} mode, {elapsed:.0f} s; table: {out_dir / 'validation_table.md'}")
+    if unavailable:
+        print(f"gated checks not available: {', '.join(unavailable)}")
+    if failed:
+        print(f"FAILED: gated checks disagree: {', '.join(failed)}")
+        return 1
+    if unavailable and args.strict:
+        print("FAILED (--strict): gated checks not available")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
