@@ -186,7 +186,8 @@ ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
 void MarrowModel::cytokine_phase() {
     const CytokineParameters& p = parameters_.cytokines;
     secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0,
-                                    cytokines_["ifng"]);
+                                    cytokines_["ifng"],
+                                    car_t_constants_.product.exhausted_kill_factor);
     produce_il6_from_marrow_cells(marrow_cells_per_field_cell_, p.il6_per_ifng_pg_per_hour / 60.0,
                                   cytokines_["ifng"], cytokines_["il6"]);
     if (!extra_cytokine_sources_.empty()) {

@@ -107,6 +107,13 @@ void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engin
     check_column(
         car_t, "exhaustion", c.exhaustion, [](float v) { return finite_non_negative(v); },
         "a finite score >= 0");
+    for (AgentSlot slot = 0; slot < car_t.slot_count(); ++slot) {
+        if (car_t.alive(slot) &&
+            !(c.exhaustion_fixed[slot] >= 0.0F && c.exhaustion_fixed[slot] <= c.exhaustion[slot])) {
+            refuse("car_t/exhaustion_fixed", fmt::format("slot {}", slot), c.exhaustion_fixed[slot],
+                   "a part of the score, in [0, exhaustion]");
+        }
+    }
     check_column(
         car_t, "car_level", c.car_level,
         [](float v) { return std::isfinite(v) && v >= 0.0F && v <= 1.0F; }, "a level in [0, 1]");

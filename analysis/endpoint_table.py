@@ -40,16 +40,30 @@ def blood_at(run, day):
     return run["timeseries"]["cart_blood_per_ul"][i]
 
 
+# relapse_kind codes of /summary (docs/MODEL.md "Clinical readouts").
+RELAPSE_KINDS = {1: "CD19-positive", 2: "CD19-dim", 3: "CD19-negative", 4: "lineage switch"}
+
+
+def relapse_text(s):
+    if math.isnan(s["relapse_day"]):
+        return "never"
+    kind = RELAPSE_KINDS.get(int(s.get("relapse_kind", 0)), "")
+    return f"day {s['relapse_day']:.4g} {kind}".strip()
+
+
 def per_run_table(runs):
-    print("| scenario | seed | CR day | MRD-neg day | relapse day | CD19-neg at relapse | "
-          "CAR-T peak /uL (day) | CAR-T day 28 /uL | B aplasia days | IL-6 peak | CRS |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| scenario | seed | CR day | MRD-neg day | relapse | CAR-T Cmax /uL (Tmax) | fold "
+          "expansion | CAR-T day 28 /uL | last detectable day | B-cell recovery day | IL-6 peak "
+          "| final blast fraction |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         s = r["summary"]
         print(f"| {r['scenario']} | {r['seed']} | {fmt(s['cr_day'])} | {fmt(s['mrd_negative_day'])} | "
-              f"{fmt(s['relapse_day'])} | {fmt(s['relapse_cd19_negative_fraction'], 2)} | "
-              f"{s['cart_peak_per_ul']:.0f} ({fmt(s['cart_peak_day'])}) | {blood_at(r, 28):.1f} | "
-              f"{s['b_cell_aplasia_days']:.1f} | {s['il6_peak_pg_per_ml']:.0f} | {s['crs_max_grade']:.0f} |")
+              f"{relapse_text(s)} | {s['cart_peak_per_ul']:.3g} ({fmt(s['cart_peak_day'])}) | "
+              f"{fmt(s.get('cart_fold_expansion', math.nan))} | {blood_at(r, 28):.3g} | "
+              f"{fmt(s.get('cart_last_detectable_day', math.nan))} | "
+              f"{fmt(s.get('b_cell_recovery_day', math.nan))} | {s['il6_peak_pg_per_ml']:.0f} | "
+              f"{fmt(s['final_blast_fraction'], 2)} |")
 
 
 def grouped_table(runs):

@@ -406,14 +406,18 @@ void add_blasts(Registry& r) {
            .description = "Chance that a daughter blast loses the CD19 CAR epitope (splice "
                           "isoform, deletion, frameshift)",
            .source = "Sotillo et al., Cancer Discov 2015; Orlando et al., Nat Med 2018; rate "
-                     "calibrate (~1e-6-1e-4)"});
+                     "calibrate: counted at patient scale (~1e11 blasts, ~1e10 divisions a "
+                     "day), where 1e-6 would seed an escape clone in every patient within "
+                     "hours; pre-existing clones (initial.cd19_negative_blast_fraction) "
+                     "dominate"});
     r.add(CARTSIM_FIELD(blasts.lineage_switch_per_division),
           {.unit = "1/division",
            .min = 0.0,
            .max = 1.0,
            .description = "Chance that a daughter blast switches to a CD19- and CD22-negative "
                           "myeloid phenotype",
-           .source = "calibrate: rare, seen in KMT2A-rearranged cases (docs/MODEL.md#blasts)"});
+           .source = "calibrate: rare, seen in KMT2A-rearranged cases (docs/MODEL.md#blasts); "
+                     "counted at patient scale"});
     r.add(CARTSIM_FIELD(blasts.marrow_exchange_per_day),
           {.unit = "1/day",
            .min = 0.0,
@@ -701,12 +705,33 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
                           "calibrate",
                           "Long et al., Nat Med 2015 (CD28 exhausts faster than 4-1BB); rate "
                           "calibrate")});
+    r.add(CARTSIM_PRODUCT_FIELD(exhaustion_fixed_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of the exhaustion gained while engaged that rest cannot heal "
+                          "(cumulative load)",
+           .source = pick("calibrate: rest restores exhausted CAR-T cells only partly (Good et "
+                          "al., Cell 2021; Weber et al., Science 2021)",
+                          "calibrate: CD28 drives terminal differentiation (Kawalekar et al., "
+                          "Immunity 2016; Long et al., Nat Med 2015)")});
+    r.add(CARTSIM_PRODUCT_FIELD(exhaustion_per_division),
+          {.unit = "1/division",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Exhaustion score (all of it fixed) that each antigen-driven division "
+                          "adds to the daughter and to a mother that is not memory "
+                          "(differentiation toward terminal effectors)",
+           .source = pick("calibrate: 4-1BB products persist for months to years (Wang et al., "
+                          "Blood 2016; Kawalekar et al., Immunity 2016)",
+                          "calibrate: CD28 products persist for weeks (Wang et al., Blood "
+                          "2016; Park et al., NEJM 2018)")});
     r.add(CARTSIM_PRODUCT_FIELD(exhaustion_recovery_per_day),
           {.unit = "1/day",
            .min = 0.0,
            .max = 10.0,
-           .description = "Decay rate of the exhaustion score while not engaged; terminally "
-                          "exhausted cells (score 1) do not recover",
+           .description = "Decay rate of the healable part of the exhaustion score while not "
+                          "engaged; terminally exhausted cells (score 1) do not recover",
            .source = "calibrate: partial recovery without antigen (Good et al., Cell 2021)"});
     r.add(CARTSIM_PRODUCT_FIELD(exhausted_kill_factor),
           {.unit = "factor",

@@ -1,5 +1,6 @@
 #include "agents/blood/phase.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/random.hpp"
@@ -32,10 +33,15 @@ void blood_step(const BloodView& view, engine::Step step) {
                 }
                 if (site == engine::kNoSite) continue;  // crowded: stays in blood
             }
-            // The cell keeps its state and exhaustion level (the level's middle).
+            // The cell keeps its state and exhaustion levels (the levels' middles; a terminally
+            // exhausted cell's score is 1).
             CarTColumns::Row row;
             row.state = state;
-            row.exhaustion = exhaustion_of_level(CarTPool::level_of_bin(bin), state);
+            row.exhaustion = state == CarTState::exhausted
+                                 ? 1.0F
+                                 : exhaustion_of_level(CarTPool::level_of_bin(bin));
+            row.exhaustion_fixed =
+                std::min(row.exhaustion, exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
             row.direction = static_cast<std::uint8_t>(
                 random.below(view.lattice.offsets(engine::Neighborhood::moore).size()));
             view.car_t.add(site, row);

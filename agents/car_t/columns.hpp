@@ -26,8 +26,9 @@ struct CarTColumns {
         std::uint16_t kills = 0;
         std::uint32_t activation_steps_left = 0;           ///< proliferative program remaining
         engine::SiteIndex engaged_site = engine::kNoSite;  ///< target's site while in synapse
-        float exhaustion = 0.0F;                           ///< >= 1 exhausted; < 0.5 recovered
-        float car_level = 1.0F;                            ///< surface CAR, 1 = full, 0 = none
+        float exhaustion = 0.0F;        ///< score in [0, 1]; 1 = terminally exhausted
+        float exhaustion_fixed = 0.0F;  ///< the part of the score rest cannot heal (<= score)
+        float car_level = 1.0F;         ///< surface CAR, 1 = full, 0 = none
     };
     std::vector<CarTState> state;
     std::vector<std::uint8_t> direction;
@@ -35,6 +36,7 @@ struct CarTColumns {
     std::vector<std::uint32_t> activation_steps_left;
     std::vector<engine::SiteIndex> engaged_site;
     std::vector<float> exhaustion;
+    std::vector<float> exhaustion_fixed;
     std::vector<float> car_level;
 
     void push_back(const Row& row) {
@@ -44,11 +46,18 @@ struct CarTColumns {
         activation_steps_left.push_back(row.activation_steps_left);
         engaged_site.push_back(row.engaged_site);
         exhaustion.push_back(row.exhaustion);
+        exhaustion_fixed.push_back(row.exhaustion_fixed);
         car_level.push_back(row.car_level);
     }
     Row row(std::size_t slot) const {
-        return {state[slot],        direction[slot],  kills[slot],    activation_steps_left[slot],
-                engaged_site[slot], exhaustion[slot], car_level[slot]};
+        return {state[slot],
+                direction[slot],
+                kills[slot],
+                activation_steps_left[slot],
+                engaged_site[slot],
+                exhaustion[slot],
+                exhaustion_fixed[slot],
+                car_level[slot]};
     }
     /// Every column (state: checkpoints, hashes, compaction, sorting).
     template <class Self, class F>
@@ -59,6 +68,7 @@ struct CarTColumns {
         f("activation_steps_left", self.activation_steps_left);
         f("engaged_site", self.engaged_site);
         f("exhaustion", self.exhaustion);
+        f("exhaustion_fixed", self.exhaustion_fixed);
         f("car_level", self.car_level);
     }
     /// What snapshots show of each cell: f(OutputColumn, value_of(slot)). The names are the
@@ -72,6 +82,8 @@ struct CarTColumns {
         });
         f(OutputColumn{"kills", "cells"}, [&c](engine::AgentSlot s) { return c.kills[s]; });
         f(OutputColumn{"exhaustion", ""}, [&c](engine::AgentSlot s) { return c.exhaustion[s]; });
+        f(OutputColumn{"exhaustion_fixed", ""},
+          [&c](engine::AgentSlot s) { return c.exhaustion_fixed[s]; });
         f(OutputColumn{"car_level", ""}, [&c](engine::AgentSlot s) { return c.car_level[s]; });
     }
 };

@@ -29,6 +29,8 @@ CarTConstants CarTConstants::from(const Parameters& parameters, double fine_step
                                parameters.space.site_edge_um);
     const double dt_hours = parameters.time.fine_step_min / 60.0;
     c.exhaustion_per_step = product.exhaustion_per_engaged_hour * dt_hours / fitness;
+    c.exhaustion_fixed_per_step = c.exhaustion_per_step * product.exhaustion_fixed_fraction;
+    c.exhaustion_per_division = product.exhaustion_per_division / fitness;
     c.exhaustion_recovery_factor = std::exp(-product.exhaustion_recovery_per_day * dt);
     c.car_loss_per_step = dt_hours / product.car_downregulation_hours;
     c.car_recovery_per_step = product.car_recovery_per_day * dt;

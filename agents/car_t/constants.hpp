@@ -23,7 +23,9 @@ struct CarTConstants {
     double exit_to_blood = 0.0;
     double enter_marrow = 0.0;  ///< per blood CAR-T cell and step, into this marrow share
     double move = 0.0;
-    double exhaustion_per_step = 0.0;
+    double exhaustion_per_step = 0.0;        ///< while engaged
+    double exhaustion_fixed_per_step = 0.0;  ///< of which rest cannot heal
+    double exhaustion_per_division = 0.0;
     double exhaustion_recovery_factor = 1.0;
     double car_loss_per_step = 0.0;
     double car_recovery_per_step = 0.0;

@@ -27,8 +27,13 @@ struct ProductParameters {
     double memory_self_renewal_per_day = 0.002;
     /// Chance that a memory cell that binds stays memory (its daughters become effectors):
     /// antigen-driven re-expansion without draining the pool.
-    double memory_stemness = 0.5;
+    double memory_stemness = 0.95;
     double exhaustion_per_engaged_hour = 0.002;
+    /// Share of the score gained while engaged that rest cannot heal (epigenetic scar).
+    double exhaustion_fixed_fraction = 0.2;
+    /// Score every antigen-driven division adds to the daughter (and to a mother that is not
+    /// memory), all of it fixed: differentiation toward terminal effectors.
+    double exhaustion_per_division = 0.01;
     double exhaustion_recovery_per_day = 0.05;
     double exhausted_kill_factor = 0.3;
     double exhausted_death_per_day = 0.35;
@@ -41,9 +46,9 @@ struct CarTParameters {
     bool targets_cd22 = false;  ///< dual CD19/CD22 product
     double dose_cells = 1.0e8;  ///< whole-body CAR-T cells infused on day 0
     double speed_um_per_min = 5.0;
-    double turn_probability = 0.3;         ///< per move: pick a new random direction
-    double blood_to_marrow_per_day = 0.5;  ///< per blood CAR-T cell, into the whole marrow
-    double marrow_to_blood_per_day = 1.0;  ///< per marrow CAR-T cell standing on a vessel
+    double turn_probability = 0.3;           ///< per move: pick a new random direction
+    double blood_to_marrow_per_day = 0.5;    ///< per blood CAR-T cell, into the whole marrow
+    double marrow_to_blood_per_day = 1.0;    ///< per marrow CAR-T cell standing on a vessel
     double blood_to_lymphoid_per_day = 3.0;  ///< distribution into spleen and lymph nodes
     double lymphoid_to_blood_per_day = 0.3;  ///< return from spleen and lymph nodes
     bool lymphodepletion = true;
@@ -74,8 +79,9 @@ struct CarTParameters {
         p.memory_fraction = 0.002;
         p.memory_loss_per_day = 0.02;
         p.memory_self_renewal_per_day = 0.0;
-        p.memory_stemness = 0.2;
-        p.exhaustion_per_engaged_hour = 0.005;
+        p.memory_stemness = 0.6;
+        p.exhaustion_per_engaged_hour = 0.003;
+        p.exhaustion_per_division = 0.03;
         p.exhaustion_recovery_per_day = 0.03;
         return p;
     }

@@ -1,7 +1,7 @@
 #pragma once
 // CAR-T cells held as counts, outside the lattice (blood, lymphoid tissues, the rest of the
-// marrow): binned by state and exhaustion level, so a cell keeps both through every trip
-// (docs/MODEL.md "Patient scale").
+// marrow): binned by state, exhaustion level and fixed-exhaustion level, so a cell keeps all
+// three through every trip (docs/MODEL.md "Patient scale").
 
 #include <algorithm>
 #include <array>
@@ -13,35 +13,48 @@
 namespace cartsim::agents {
 
 /// Exhaustion levels of a pool: level l holds scores in [l / kExhaustionLevels,
-/// (l + 1) / kExhaustionLevels); exhausted cells (score 1) sit in the top level.
+/// (l + 1) / kExhaustionLevels); terminally exhausted cells (score 1) sit in the top level.
 inline constexpr int kExhaustionLevels = 8;
 
 inline int exhaustion_level_of(float exhaustion) {
     return std::clamp(static_cast<int>(exhaustion * kExhaustionLevels), 0, kExhaustionLevels - 1);
 }
-/// The score a cell of this level and state gets when it enters the lattice: the level's
-/// middle, 1 for an exhausted cell.
-inline float exhaustion_of_level(int level, CarTState state) {
-    if (state == CarTState::exhausted) return 1.0F;
+/// The score of a level for a cell entering the lattice: the level's middle.
+inline float exhaustion_of_level(int level) {
     return (static_cast<float>(level) + 0.5F) / kExhaustionLevels;
 }
 
 struct CarTPool {
-    static constexpr std::size_t kBins = kCarTStateCount * kExhaustionLevels;
+    static constexpr std::size_t kLevels = kExhaustionLevels;
+    /// state x exhaustion level x fixed level (the fixed level never exceeds the other).
+    static constexpr std::size_t kBins = kCarTStateCount * kLevels * kLevels;
     std::array<std::uint64_t, kBins> count{};
 
-    static constexpr std::size_t bin(CarTState state, int level) {
-        return static_cast<std::size_t>(state) * kExhaustionLevels +
-               static_cast<std::size_t>(level);
+    static constexpr std::size_t bin(CarTState state, int level, int fixed_level) {
+        return (static_cast<std::size_t>(state) * kLevels + static_cast<std::size_t>(level)) *
+                   kLevels +
+               static_cast<std::size_t>(fixed_level);
     }
     static constexpr CarTState state_of_bin(std::size_t bin) {
-        return static_cast<CarTState>(bin / kExhaustionLevels);
+        return static_cast<CarTState>(bin / (kLevels * kLevels));
     }
     static constexpr int level_of_bin(std::size_t bin) {
-        return static_cast<int>(bin % kExhaustionLevels);
+        return static_cast<int>((bin / kLevels) % kLevels);
     }
-    std::uint64_t& at(CarTState state, int level) { return count[bin(state, level)]; }
-    std::uint64_t at(CarTState state, int level) const { return count[bin(state, level)]; }
+    static constexpr int fixed_level_of_bin(std::size_t bin) {
+        return static_cast<int>(bin % kLevels);
+    }
+    /// The bin of a lattice cell.
+    static std::size_t bin_of(CarTState state, float exhaustion, float fixed) {
+        const int level = exhaustion_level_of(exhaustion);
+        return bin(state, level, std::min(level, exhaustion_level_of(fixed)));
+    }
+    std::uint64_t& at(CarTState state, int level, int fixed_level) {
+        return count[bin(state, level, fixed_level)];
+    }
+    std::uint64_t at(CarTState state, int level, int fixed_level) const {
+        return count[bin(state, level, fixed_level)];
+    }
 
     std::uint64_t total() const {
         std::uint64_t sum = 0;
@@ -50,7 +63,9 @@ struct CarTPool {
     }
     std::uint64_t total(CarTState state) const {
         std::uint64_t sum = 0;
-        for (int l = 0; l < kExhaustionLevels; ++l) sum += at(state, l);
+        for (std::size_t b = bin(state, 0, 0); b < bin(state, 0, 0) + kLevels * kLevels; ++b) {
+            sum += count[b];
+        }
         return sum;
     }
     std::span<std::uint64_t, kBins> counts() { return count; }

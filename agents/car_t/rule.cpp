@@ -17,14 +17,16 @@ using engine::SweepContext;
 
 namespace {
 
-// Death and contraction. Activated cells are expanding, not contracting. False if the cell died.
+// Death and contraction: resting and effector cells die at the contraction rate whenever they
+// are not in a synapse, activated or not (activation-induced death); antigen sustains them only
+// by division outpacing it. False if the cell died.
 bool survives(const CarTView& view, AgentSlot slot, const SweepContext& context, RandomStream& fate,
-              CarTState& state, bool activated, bool engaged) {
+              CarTState& state, bool engaged) {
     const CarTConstants& c = view.constants;
     switch (state) {
         case CarTState::resting:
         case CarTState::effector:
-            if (!activated && !engaged && fate.bernoulli(c.effector_contraction)) {
+            if (!engaged && fate.bernoulli(c.effector_contraction)) {
                 // A small share of contracting effectors becomes long-lived memory (Stein 2019).
                 if (fate.bernoulli(c.product.memory_fraction)) {
                     state = CarTState::memory;
@@ -59,7 +61,8 @@ void engaged_step(const CarTView& view, AgentSlot slot, const SweepContext& cont
     // terminal exhaustion at 1, and the CAR is down-regulated (Davenport et al. 2015).
     float& exhaustion = cell.exhaustion[slot];
     float& car_level = cell.car_level[slot];
-    exhaustion = std::min(1.0F, exhaustion + static_cast<float>(c.exhaustion_per_step));
+    add_exhaustion(exhaustion, cell.exhaustion_fixed[slot], c.exhaustion_per_step,
+                   c.product.exhaustion_fixed_fraction);
     car_level = std::max(0.0F, car_level - static_cast<float>(c.car_loss_per_step));
     if (exhaustion >= 1.0F) state = CarTState::exhausted;
     const SiteIndex target_site = cell.engaged_site[slot];
@@ -92,9 +95,11 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
     auto& cell = view.car_t.columns();
     float& exhaustion = cell.exhaustion[slot];
     float& car_level = cell.car_level[slot];
-    // Rest heals exhaustion below the terminal state only (Good et al., Cell 2021).
-    if (state != CarTState::exhausted)
-        exhaustion *= static_cast<float>(c.exhaustion_recovery_factor);
+    // Rest heals the healable part of exhaustion, below the terminal state (Good et al., Cell
+    // 2021).
+    if (state != CarTState::exhausted) {
+        rest_exhaustion(exhaustion, cell.exhaustion_fixed[slot], c.exhaustion_recovery_factor);
+    }
     car_level = std::min(1.0F, car_level + static_cast<float>(c.car_recovery_per_step));
 
     const engine::Lattice& lattice = view.lattice;
@@ -119,7 +124,8 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
     // Leave through a vessel back into blood.
     const SiteIndex here = view.car_t.site(slot);
     if (view.vessels.contains(here) && fate.bernoulli(c.exit_to_blood)) {
-        ++view.events[context.tile].exits_to_blood.at(state, exhaustion_level_of(exhaustion));
+        ++view.events[context.tile].exits_to_blood.count[CarTPool::bin_of(
+            state, exhaustion, cell.exhaustion_fixed[slot])];
         view.car_t.kill(context, slot);
         return false;
     }
@@ -151,6 +157,7 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
 // homeostatically without antigen. Daughters of an activated memory cell are effectors.
 void division_step(const CarTView& view, AgentSlot slot, const SweepContext& context,
                    RandomStream& fate, CarTState state) {
+    const CarTConstants& c = view.constants;
     auto& cell = view.car_t.columns();
     std::uint32_t& activation = cell.activation_steps_left[slot];
     const bool activated = activation > 0;
@@ -174,7 +181,19 @@ void division_step(const CarTView& view, AgentSlot slot, const SweepContext& con
     }
     if (free == 0) return;
     CarTColumns::Row daughter = cell.row(slot);
-    if (activated && state == CarTState::memory) daughter.state = CarTState::effector;
+    if (activated) {
+        // Antigen-driven division differentiates the daughter, and the mother unless it is a
+        // memory cell that stays memory (asymmetric division keeps the stem-like mother).
+        if (state == CarTState::memory) daughter.state = CarTState::effector;
+        add_exhaustion(daughter.exhaustion, daughter.exhaustion_fixed, c.exhaustion_per_division,
+                       1.0);
+        if (daughter.exhaustion >= 1.0F) daughter.state = CarTState::exhausted;
+        if (state != CarTState::memory) {
+            add_exhaustion(cell.exhaustion[slot], cell.exhaustion_fixed[slot],
+                           c.exhaustion_per_division, 1.0);
+            if (cell.exhaustion[slot] >= 1.0F) cell.state[slot] = CarTState::exhausted;
+        }
+    }
     daughter.kills = 0;
     daughter.engaged_site = kNoSite;
     daughter.direction =
@@ -190,8 +209,7 @@ void car_t_step(const CarTView& view, AgentSlot slot, const SweepContext& contex
     RandomStream fate = context.random(StreamId::cart_step, view.car_t.id(slot));
     CarTState& state = cell.state[slot];
     const bool engaged = cell.engaged_site[slot] != kNoSite;
-    const bool activated = cell.activation_steps_left[slot] > 0;
-    if (!survives(view, slot, context, fate, state, activated, engaged)) return;
+    if (!survives(view, slot, context, fate, state, engaged)) return;
     if (engaged) {
         engaged_step(view, slot, context, fate, state);
     } else if (!free_step(view, slot, context, fate, state)) {

@@ -1,5 +1,7 @@
 #include "agents/cytokines/sources.hpp"
 
+#include <algorithm>
+
 #include "engine/parallel_for.hpp"
 
 namespace cartsim::agents {
@@ -7,11 +9,16 @@ namespace cartsim::agents {
 using engine::AgentSlot;
 
 void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_t,
-                                     double pg_per_min, CytokineField& ifng) {
+                                     double pg_per_min, CytokineField& ifng,
+                                     double exhausted_output_factor) {
     const auto& engaged_site = car_t.columns().engaged_site;
+    const auto& exhaustion = car_t.columns().exhaustion;
     for (AgentSlot slot = 0; slot < car_t.slot_count(); ++slot) {
         if (car_t.alive(slot) && engaged_site[slot] != engine::kNoSite) {
-            ifng.add_secretion_at_cell(ifng.field().cell_of_site(car_t.site(slot)), pg_per_min);
+            const double score = std::clamp(static_cast<double>(exhaustion[slot]), 0.0, 1.0);
+            const double output = 1.0 - (1.0 - exhausted_output_factor) * score;
+            ifng.add_secretion_at_cell(ifng.field().cell_of_site(car_t.site(slot)),
+                                       pg_per_min * output);
         }
     }
 }

@@ -17,10 +17,13 @@
 
 namespace cartsim::agents {
 
-/// IFN-g: every engaged CAR-T cell secretes at a constant rate into its site's field cell
-/// (Teachey et al., Cancer Discov 2016). Cells in storage order.
+/// IFN-g: every engaged CAR-T cell secretes into its site's field cell (Teachey et al., Cancer
+/// Discov 2016) at `pg_per_min` times what exhaustion leaves of its output: 1 at score 0,
+/// falling linearly to `exhausted_output_factor` at score 1 (agents/car_t/exhaustion.hpp).
+/// Cells in storage order.
 void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_t,
-                                     double pg_per_min, CytokineField& ifng);
+                                     double pg_per_min, CytokineField& ifng,
+                                     double exhausted_output_factor = 1.0);
 
 /// IL-6: marrow cells (the monocyte lineage among them) make IL-6 in proportion to the local
 /// IFN-g level before this update (Teachey et al. 2016).

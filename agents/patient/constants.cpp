@@ -65,6 +65,7 @@ PatientConstants PatientConstants::from(const Parameters& parameters, double tic
     c.activation_days = c.product.activation_hours / 24.0;
     c.exit_marrow_per_day = car_t.marrow_to_blood_per_day * space.vessel_fraction;
     c.exhaustion_per_engaged_day = c.product.exhaustion_per_engaged_hour * 24.0 / c.fitness;
+    c.exhaustion_per_division = c.product.exhaustion_per_division / c.fitness;
 
     // Binding by phenotype: the lattice's Hill response (agents/car_t/antigen_binding.hpp)
     // averaged over the densities of each phenotype; a dual product also binds through CD22

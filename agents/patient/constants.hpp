@@ -29,6 +29,7 @@ struct PatientConstants {
     double activation_days = 0.0;
     double exit_marrow_per_day = 0.0;  ///< free cells: marrow_to_blood x vessel fraction
     double exhaustion_per_engaged_day = 0.0;
+    double exhaustion_per_division = 0.0;  ///< fitness included, all of it fixed
 
     /// The share of blasts of each phenotype at infusion (before any division).
     std::array<double, kBlastPhenotypeCount> initial_phenotype_share{};

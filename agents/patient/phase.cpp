@@ -18,7 +18,7 @@ namespace {
 constexpr double kLevelWidth = 1.0 / kExhaustionLevels;
 
 double level_exhaustion(CarTState state, int level) {
-    return static_cast<double>(exhaustion_of_level(level, state));
+    return state == CarTState::exhausted ? 1.0 : static_cast<double>(exhaustion_of_level(level));
 }
 
 /// Where a pool's cells are: what they meet and where they go.
@@ -31,6 +31,20 @@ struct PoolSetting {
     CarTPool* out_b = nullptr;
     double out_b_per_day = 0.0;
 };
+
+/// Adds cells at (level, fixed level) raised by `up` levels each; past the top level they are
+/// terminally exhausted.
+void place(CarTPool& pool, CarTState state, int level, int fixed_level, int up,
+           std::uint64_t cells) {
+    if (cells == 0) return;
+    level += up;
+    fixed_level += up;
+    if (level >= kExhaustionLevels) {
+        state = CarTState::exhausted;
+        level = kExhaustionLevels - 1;
+    }
+    pool.at(state, level, std::min(fixed_level, level)) += cells;
+}
 
 /// One tick of one pool: every bin's cells go through the rule of the lattice in mean-field
 /// form, each transition a binomial draw of the cells still there (competing risks in a fixed
@@ -45,24 +59,29 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
     // Per-step chances of the lattice as per-day rates.
     const double division_per_day = -std::log1p(-per_step.division) * c.steps_per_day;
     const double renewal_per_day = -std::log1p(-per_step.memory_renewal) * c.steps_per_day;
+    // Differentiation per division in whole levels plus a chance of one more.
+    const double division_levels = c.exhaustion_per_division / kLevelWidth;
+    const int division_up = static_cast<int>(division_levels);
+    const double division_extra = division_levels - division_up;
     CarTPool next;
     for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
         std::uint64_t n = pool.count[bin];
         if (n == 0) continue;
         const CarTState s = CarTPool::state_of_bin(bin);
         const int l = CarTPool::level_of_bin(bin);
+        const int k = CarTPool::fixed_level_of_bin(bin);
         const double e = level_exhaustion(s, l);
         auto take = [&](double rate_per_day) {
-            const std::uint64_t k = random.binomial(n, chance(rate_per_day, dt));
-            n -= k;
-            return k;
+            const std::uint64_t moved = random.binomial(n, chance(rate_per_day, dt));
+            n -= moved;
+            return moved;
         };
-        // Contraction and death: activated or engaged cells do not contract.
+        // Contraction and death: cells in a synapse do not contract (agents/car_t/rule.cpp).
         switch (s) {
             case CarTState::resting:
             case CarTState::effector: {
-                const std::uint64_t leaving = take(p.effector_death_per_day * f * (1.0 - a));
-                next.at(CarTState::memory, l) += random.binomial(leaving, p.memory_fraction);
+                const std::uint64_t leaving = take(p.effector_death_per_day * f);
+                next.at(CarTState::memory, l, k) += random.binomial(leaving, p.memory_fraction);
                 break;
             }
             case CarTState::memory:
@@ -75,33 +94,47 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
         // Trafficking of free cells.
         if (where.out_a != nullptr) where.out_a->count[bin] += take(where.out_a_per_day * f);
         if (where.out_b != nullptr) where.out_b->count[bin] += take(where.out_b_per_day * f);
-        CarTState now = s;
         // Binding: resting cells differentiate; memory cells with chance 1 - memory_stemness.
         if (s == CarTState::resting) {
-            next.at(CarTState::effector, l) += take(where.bind_rate_per_day);
+            next.at(CarTState::effector, l, k) += take(where.bind_rate_per_day);
         } else if (s == CarTState::memory) {
-            next.at(CarTState::effector, l) +=
+            next.at(CarTState::effector, l, k) +=
                 take(where.bind_rate_per_day * (1.0 - p.memory_stemness));
         }
         if (s != CarTState::exhausted) {
-            // Exhaustion rises while engaged (levels of width 1/8); the top level's rise is
-            // terminal exhaustion. Rest lowers it (dE/dt = -recovery x E while free).
+            // Engaged time raises the score a level at a time, the fixed part with it at the
+            // fixed share; rest lowers the healable part (dE/dt = -recovery x (E - F) while
+            // free).
             const std::uint64_t up = take(c.exhaustion_per_engaged_day * (1.0 - f) / kLevelWidth);
-            if (l + 1 < kExhaustionLevels) {
-                next.at(now, l + 1) += up;
-            } else {
-                next.at(CarTState::exhausted, l) += up;
+            const std::uint64_t up_fixed =
+                k < l ? random.binomial(up, p.exhaustion_fixed_fraction) : 0;
+            place(next, s, l + 1, k, 0, up - up_fixed);
+            place(next, s, l + 1, k + 1, 0, up_fixed);
+            if (l > k) {
+                const double healable = e - level_exhaustion(s, k);
+                next.at(s, l - 1, k) +=
+                    take(p.exhaustion_recovery_per_day * healable * f / kLevelWidth);
             }
-            if (l > 0) {
-                next.at(now, l - 1) += take(p.exhaustion_recovery_per_day * e * f / kLevelWidth);
-            }
-            // Division: antigen-driven while activated (slowed by exhaustion), and homeostatic
-            // self-renewal of memory; daughters of activated cells are effectors.
+            // Division: antigen-driven while activated (slowed by exhaustion), each division
+            // differentiating the daughter and a mother that is not memory; and homeostatic
+            // self-renewal of memory (no differentiation).
             const std::uint64_t stay = n;
-            next.at(CarTState::effector, l) += random.binomial(
-                stay, chance(division_per_day * exhaustion_proliferation(e) * a, dt));
+            const std::uint64_t born =
+                s == CarTState::resting  // resting cells that bound became effectors above
+                    ? 0
+                    : random.binomial(
+                          stay, chance(division_per_day * exhaustion_proliferation(e) * a, dt));
+            const std::uint64_t born_extra = random.binomial(born, division_extra);
+            place(next, CarTState::effector, l, k, division_up + 1, born_extra);
+            place(next, CarTState::effector, l, k, division_up, born - born_extra);
+            if (s != CarTState::memory && born > 0) {
+                const std::uint64_t mothers_extra = random.binomial(born, division_extra);
+                n -= born;
+                place(next, s, l, k, division_up + 1, mothers_extra);
+                place(next, s, l, k, division_up, born - mothers_extra);
+            }
             if (s == CarTState::memory) {
-                next.at(CarTState::memory, l) +=
+                next.at(CarTState::memory, l, k) +=
                     random.binomial(stay, chance(renewal_per_day * (1.0 - a), dt));
             }
         }
@@ -286,7 +319,7 @@ void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
     patient.rest_b_cells =
         static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.b_cell_fraction));
     patient.blood = CarTPool{};
-    patient.blood.at(CarTState::resting, 0) =
+    patient.blood.at(CarTState::resting, 0, 0) =
         static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells));
     patient.endogenous_lymphocytes =
         parameters.car_t.lymphodepletion ? parameters.car_t.lymphodepletion_depth : 1.0;

@@ -21,8 +21,8 @@ struct BlastParameters {
     double antigen_inheritance_log_sd = 0.1;  ///< daughter vs mother, sd of ln ratio (CD19, CD22)
     double cd22_median_molecules = 3500.0;
     double cd22_log_sd = 0.5;
-    double cd19_loss_per_division = 1e-5;
-    double lineage_switch_per_division = 1e-7;
+    double cd19_loss_per_division = 1e-11;  ///< counted at patient scale (~1e11 blasts)
+    double lineage_switch_per_division = 1e-12;
     bool displace_marrow_cells = true;  ///< divide into a site held by a normal marrow cell
     /// Blasts leaving the marrow into blood and homing back anywhere in the marrow: how the
     /// rest of the patient reseeds the lattice window.

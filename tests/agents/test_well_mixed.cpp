@@ -18,8 +18,8 @@ namespace cartsim::agents {
 namespace {
 
 /// y = (resting free, activated free, activated engaged, blasts); rates per day.
-/// Resting cells contract (alpha) until their first binding; binding activates for the whole
-/// run (activation longer than the test), activated cells divide (rho), a synapse ends at rate
+/// Free cells contract (alpha), resting or activated; binding activates for the whole run
+/// (activation longer than the test), activated cells divide (rho), a synapse ends at rate
 /// gamma and kills with probability k; the engaged cell also lets go if its blast dies (d).
 struct MeanField {
     double sites, bind, gamma, kill, rho, alpha, birth, death;
@@ -28,7 +28,8 @@ struct MeanField {
         const auto [resting, free, engaged, blasts] = y;
         const double binding = 1440.0 * (blasts / sites) * bind;  // per free cell per day
         return {-binding * resting - alpha * resting,
-                -binding * free + (gamma + death) * engaged + rho * (free + engaged),
+                -binding * free - alpha * free + (gamma + death) * engaged +
+                    rho * (free + engaged),
                 binding * (resting + free) - (gamma + death) * engaged,
                 (birth - death) * blasts - gamma * kill * engaged};
     }

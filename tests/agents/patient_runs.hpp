@@ -1,0 +1,39 @@
+#pragma once
+// Whole-patient runs for model tests: the default biology on a small 2-D window, observed
+// once a day. Response and CAR-T kinetics are read at patient scale, so a small window keeps
+// these runs cheap.
+
+#include <cstdint>
+#include <vector>
+
+#include "agents/marrow_model.hpp"
+#include "engine/parallelism.hpp"
+
+namespace cartsim::agents::testing {
+
+/// The default (4-1BB baseline) patient on an `edge` x `edge` 2-D window.
+inline Parameters small_window_patient(std::int32_t edge, std::uint64_t seed) {
+    Parameters p;
+    p.seed = seed;
+    p.space.nx = edge;
+    p.space.ny = edge;
+    p.space.nz = 1;
+    return p;
+}
+
+/// Observations at days 0, 1, ..., days (one thread; results do not depend on it).
+inline std::vector<Observables> daily_observations(const Parameters& p, int days) {
+    std::vector<Observables> out;
+    engine::run_with_threads(1, [&] {
+        MarrowModel model(p);
+        const auto steps_per_day = static_cast<int>(1440.0 / p.time.fine_step_min);
+        out.push_back(model.observe());
+        for (int day = 1; day <= days; ++day) {
+            for (int s = 0; s < steps_per_day; ++s) model.step();
+            out.push_back(model.observe());
+        }
+    });
+    return out;
+}
+
+}  // namespace cartsim::agents::testing
