@@ -142,6 +142,12 @@ void check_patient_state(const PatientCompartments& patient, const PatientConsta
                fmt::format("at most its {:.4g} tissue sites (with rest_b_cells {})", tissue_sites,
                            patient.rest_b_cells));
     }
+    double sanctuary = 0.0;
+    for (const auto n : patient.sanctuary_blasts) sanctuary += static_cast<double>(n);
+    if (sanctuary > tissue_sites) {
+        refuse("patient/sanctuary_blasts", "the sanctuary", sanctuary,
+               fmt::format("at most the marrow's {:.4g} tissue sites", tissue_sites));
+    }
     const double lymphocytes = patient.endogenous_lymphocytes;
     if (!std::isfinite(lymphocytes) || lymphocytes < 0.0 || lymphocytes > 1.0) {
         refuse("patient/endogenous_lymphocytes", "patient", lymphocytes, "a share in [0, 1]");

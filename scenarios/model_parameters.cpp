@@ -345,6 +345,16 @@ void add_initial(Registry& r) {
            .description = "Share of blasts that have already lost the CD19 CAR epitope",
            .source = "Sotillo et al., Cancer Discov 2015; Orlando et al., Nat Med 2018 (CD19 "
                      "escape); size calibrate, 0 by default"});
+    r.add(CARTSIM_FIELD(initial.sanctuary_blast_share),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Blasts in sanctuary sites (CNS, testes, other extramedullary) at "
+                          "infusion, as a share of the marrow's blasts; not counted in the "
+                          "marrow blast fraction",
+           .source = "calibrate: CNS and extramedullary disease is common in r/r B-ALL and "
+                     "relapse there follows CAR-T (Lamble et al., Blood Adv 2023); size not "
+                     "measured"});
     r.add(CARTSIM_FIELD(initial.cd22_negative_blast_fraction),
           {.unit = "fraction",
            .min = 0.0,
@@ -427,6 +437,20 @@ void add_blasts(Registry& r) {
                           "the patient's circulating blasts in proportion to its share",
            .source = "calibrate: circulating blasts are common in r/r B-ALL and reseed marrow "
                      "niches; no measured rate cited"});
+    r.add(CARTSIM_FIELD(blasts.sanctuary_to_marrow_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Rate at which a sanctuary blast seeds the marrow",
+           .source = "calibrate: sanctuary disease reseeds the marrow once CAR-T control "
+                     "wanes; no measured rate cited"});
+    r.add(CARTSIM_FIELD(blasts.sanctuary_capacity_share),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Room of the sanctuary sites for blasts, as a share of the marrow's "
+                          "tissue sites (their growth slows as it fills)",
+           .source = "calibrate: extramedullary sites hold far fewer cells than the marrow"});
     r.add(CARTSIM_FIELD(blasts.displace_marrow_cells),
           {.description = "A blast without a free neighbour divides into a site held by a normal "
                           "marrow cell (leukemic crowding); false: contact inhibition only",
@@ -540,6 +564,24 @@ void add_car_t(Registry& r) {
            .max = kMaxRatePerDay,
            .description = "Rate at which a CAR-T cell in spleen and lymph nodes returns to blood",
            .source = "calibrate: lymphocyte recirculation takes days"});
+    r.add(CARTSIM_FIELD(car_t.rejection_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Death rate of CAR-T cells by host immunity (anti-CAR responses) at "
+                          "normal lymphocyte counts, scaled by the endogenous lymphocytes",
+           .source = "calibrate: immune rejection of CAR-T cells ends persistence in some "
+                     "patients (Turtle et al., J Clin Invest 2016); 0 by default, cohorts "
+                     "vary it"});
+    r.add(CARTSIM_FIELD(car_t.sanctuary_access),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "CAR-T density in sanctuary sites (CNS, extramedullary) relative to "
+                          "the marrow's; their blasts are killed at this share of the marrow's "
+                          "rate",
+           .source = "calibrate: CAR-T cells reach the CSF at a fraction of blood levels "
+                     "(Maude et al., NEJM 2018 report CSF CAR-T in most patients)"});
     r.add(CARTSIM_FIELD(car_t.lymphodepletion),
           {.description = "Lymphodepleting chemotherapy (fludarabine/cyclophosphamide) before "
                           "infusion: endogenous lymphocytes start at car_t.lymphodepletion_depth",

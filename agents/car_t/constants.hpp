@@ -40,6 +40,7 @@ struct CarTConstants {
 struct CarTSignals {
     double division = 0.0;        ///< antigen-driven, per step, for a fresh (E = 0) cell
     double memory_renewal = 0.0;  ///< homeostatic division of a memory cell, per step
+    double rejection = 0.0;       ///< death by host immunity, per cell and step
 };
 
 }  // namespace cartsim::agents

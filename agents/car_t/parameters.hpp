@@ -28,7 +28,7 @@ struct ProductParameters {
     /// Chance that a memory cell that binds stays memory (its daughters become effectors):
     /// antigen-driven re-expansion without draining the pool.
     double memory_stemness = 0.95;
-    double exhaustion_per_engaged_hour = 0.002;
+    double exhaustion_per_engaged_hour = 0.0015;
     /// Share of the score gained while engaged that rest cannot heal (epigenetic scar).
     double exhaustion_fixed_fraction = 0.2;
     /// Score every antigen-driven division adds to the daughter (and to a mother that is not
@@ -51,6 +51,11 @@ struct CarTParameters {
     double marrow_to_blood_per_day = 1.0;    ///< per marrow CAR-T cell standing on a vessel
     double blood_to_lymphoid_per_day = 3.0;  ///< distribution into spleen and lymph nodes
     double lymphoid_to_blood_per_day = 0.3;  ///< return from spleen and lymph nodes
+    /// Host immune rejection of CAR-T cells at normal lymphocyte counts (per cell); scaled by
+    /// the endogenous lymphocytes, so it rises as they recover from lymphodepletion.
+    double rejection_per_day = 0.0;
+    /// CAR-T density in the sanctuary (CNS, extramedullary) relative to the marrow's.
+    double sanctuary_access = 0.1;
     bool lymphodepletion = true;
     /// Endogenous lymphocytes right after lymphodepletion, as a share of normal counts.
     double lymphodepletion_depth = 0.1;

@@ -23,6 +23,12 @@ namespace {
 bool survives(const CarTView& view, AgentSlot slot, const SweepContext& context, RandomStream& fate,
               CarTState& state, bool engaged) {
     const CarTConstants& c = view.constants;
+    // Host immunity rejects CAR-T cells of any state as lymphocytes recover (Turtle et al., J Clin
+    // Invest 2016: anti-CAR responses end persistence).
+    if (view.signals.rejection > 0.0 && fate.bernoulli(view.signals.rejection)) {
+        view.car_t.kill(context, slot);
+        return false;
+    }
     switch (state) {
         case CarTState::resting:
         case CarTState::effector:

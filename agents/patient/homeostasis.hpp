@@ -41,6 +41,7 @@ inline CarTSignals car_t_signals(const Parameters& parameters, const CarTConstan
     signals.division =
         chance(constants.division_rate_per_day * homeostatic_division_multiplier(p, lymphocytes),
                fine_step_days);
+    signals.rejection = chance(p.rejection_per_day * lymphocytes, fine_step_days);
     signals.memory_renewal = chance(
         constants.product.memory_self_renewal_per_day * homeostatic_availability(p, lymphocytes),
         fine_step_days);

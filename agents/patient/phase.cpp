@@ -59,6 +59,7 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
     // Per-step chances of the lattice as per-day rates.
     const double division_per_day = -std::log1p(-per_step.division) * c.steps_per_day;
     const double renewal_per_day = -std::log1p(-per_step.memory_renewal) * c.steps_per_day;
+    const double rejection_per_day = -std::log1p(-per_step.rejection) * c.steps_per_day;
     // Differentiation per division in whole levels plus a chance of one more.
     const double division_levels = c.exhaustion_per_division / kLevelWidth;
     const int division_up = static_cast<int>(division_levels);
@@ -76,6 +77,7 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
             n -= moved;
             return moved;
         };
+        take(rejection_per_day);  // host immunity, any state
         // Contraction and death: cells in a synapse do not contract (agents/car_t/rule.cpp).
         switch (s) {
             case CarTState::resting:
@@ -154,7 +156,42 @@ double effective_killers(const CarTPool& pool, const ProductParameters& product)
     return sum;
 }
 
-/// Blasts and B cells of the rest of the marrow for one tick.
+/// One tick of a population of blasts by phenotype: deaths, kills (hazard per day times each
+/// phenotype's bind chance), divisions with the room left, antigen loss and lineage switch of
+/// daughters (agents/tissue/rule.cpp).
+void step_blasts(std::array<std::uint64_t, kBlastPhenotypeCount>& counts, double crowding,
+                 double killing_per_day, const PatientConstants& c, const BlastParameters& blasts,
+                 RandomStream& random, std::uint64_t& kills) {
+    const double dt = c.tick_days;
+    std::array<std::uint64_t, kBlastPhenotypeCount> next{};
+    for (int k = 0; k < kBlastPhenotypeCount; ++k) {
+        std::uint64_t n = counts[static_cast<std::size_t>(k)];
+        if (n == 0) continue;
+        const std::uint64_t dead = random.binomial(n, chance(blasts.death_rate_per_day, dt));
+        n -= dead;
+        const std::uint64_t killed = random.binomial(
+            n, chance(killing_per_day * c.bind_blast[static_cast<std::size_t>(k)], dt));
+        n -= killed;
+        kills += killed;
+        std::uint64_t born = random.binomial(n, chance(blasts.birth_rate_per_day * crowding, dt));
+        next[static_cast<std::size_t>(k)] += n;
+        const auto negative = static_cast<std::size_t>(BlastPhenotype::cd19_negative);
+        const auto lineage = static_cast<std::size_t>(BlastPhenotype::lineage_switched);
+        const std::uint64_t switched = random.binomial(born, blasts.lineage_switch_per_division);
+        born -= switched;
+        next[lineage] += switched;
+        if (k == static_cast<int>(BlastPhenotype::cd19_positive) ||
+            k == static_cast<int>(BlastPhenotype::cd19_dim)) {
+            const std::uint64_t lost = random.binomial(born, blasts.cd19_loss_per_division);
+            born -= lost;
+            next[negative] += lost;
+        }
+        next[static_cast<std::size_t>(k)] += born;
+    }
+    counts = next;
+}
+
+/// Blasts and B cells of the rest of the marrow, and the sanctuary's blasts, for one tick.
 void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
                       const Parameters& parameters, const RestMarrowContact& contact,
                       RandomStream& random) {
@@ -170,33 +207,29 @@ void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
     const double crowding = std::clamp(
         1.0 - (blast_total + static_cast<double>(patient.rest_b_cells)) / c.rest_tissue_sites, 0.0,
         1.0);
-    std::array<std::uint64_t, kBlastPhenotypeCount> next{};
-    for (int k = 0; k < kBlastPhenotypeCount; ++k) {
-        std::uint64_t n = patient.rest_blasts[static_cast<std::size_t>(k)];
-        if (n == 0) continue;
-        const std::uint64_t dead = random.binomial(n, chance(blasts.death_rate_per_day, dt));
-        n -= dead;
-        const std::uint64_t killed = random.binomial(
-            n, chance(killing_per_day * c.bind_blast[static_cast<std::size_t>(k)], dt));
-        n -= killed;
-        patient.rest_kills_blasts += killed;
-        std::uint64_t born = random.binomial(n, chance(blasts.birth_rate_per_day * crowding, dt));
-        next[static_cast<std::size_t>(k)] += n;
-        // Daughters may lose the CAR epitope or switch lineage (agents/tissue/rule.cpp).
-        const auto negative = static_cast<std::size_t>(BlastPhenotype::cd19_negative);
-        const auto lineage = static_cast<std::size_t>(BlastPhenotype::lineage_switched);
-        const std::uint64_t switched = random.binomial(born, blasts.lineage_switch_per_division);
-        born -= switched;
-        next[lineage] += switched;
-        if (k == static_cast<int>(BlastPhenotype::cd19_positive) ||
-            k == static_cast<int>(BlastPhenotype::cd19_dim)) {
-            const std::uint64_t lost = random.binomial(born, blasts.cd19_loss_per_division);
-            born -= lost;
-            next[negative] += lost;
-        }
-        next[static_cast<std::size_t>(k)] += born;
+    step_blasts(patient.rest_blasts, crowding, killing_per_day, c, blasts, random,
+                patient.rest_kills_blasts);
+    // The sanctuary: CAR-T cells reach it at car_t.sanctuary_access of the marrow's density;
+    // its own room limits growth; its blasts seed the marrow.
+    const double sanctuary_total = [&] {
+        double sum = 0.0;
+        for (const auto n : patient.sanctuary_blasts) sum += static_cast<double>(n);
+        return sum;
+    }();
+    const double sanctuary_room = blasts.sanctuary_capacity_share * c.rest_tissue_sites;
+    const double sanctuary_crowding =
+        sanctuary_room > 0 ? std::clamp(1.0 - sanctuary_total / sanctuary_room, 0.0, 1.0) : 0.0;
+    std::uint64_t sanctuary_kills = 0;
+    step_blasts(patient.sanctuary_blasts, sanctuary_crowding,
+                killing_per_day * parameters.car_t.sanctuary_access, c, blasts, random,
+                sanctuary_kills);
+    patient.rest_kills_blasts += sanctuary_kills;
+    for (std::size_t k = 0; k < patient.sanctuary_blasts.size(); ++k) {
+        const std::uint64_t seeding = random.binomial(
+            patient.sanctuary_blasts[k], chance(blasts.sanctuary_to_marrow_per_day, dt));
+        patient.sanctuary_blasts[k] -= seeding;
+        patient.rest_blasts[k] += seeding;
     }
-    patient.rest_blasts = next;
 
     // Normal B cells: made by marrow cells (those not displaced by blasts), die, are killed.
     const double marrow_cells =
@@ -302,20 +335,26 @@ RestMarrowContact rest_marrow_contact(const PatientCompartments& patient,
 void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
                         const Parameters& parameters) {
     RandomStream random(parameters.seed, StreamId::patient_initial, 0, 0);
-    const auto blasts =
-        static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.blast_fraction));
     // Rare clones at patient scale: each phenotype's count a binomial draw of the whole burden.
-    std::uint64_t left = blasts;
-    double share_left = 1.0;
-    for (int k = kBlastPhenotypeCount - 1; k > 0; --k) {
-        const double share = c.initial_phenotype_share[static_cast<std::size_t>(k)];
-        const std::uint64_t n =
-            share_left > 0 ? random.binomial(left, std::min(1.0, share / share_left)) : 0;
-        patient.rest_blasts[static_cast<std::size_t>(k)] = n;
-        left -= n;
-        share_left -= share;
-    }
-    patient.rest_blasts[0] = left;
+    const auto split = [&](std::uint64_t blasts) {
+        std::array<std::uint64_t, kBlastPhenotypeCount> counts{};
+        std::uint64_t left = blasts;
+        double share_left = 1.0;
+        for (int k = kBlastPhenotypeCount - 1; k > 0; --k) {
+            const double share = c.initial_phenotype_share[static_cast<std::size_t>(k)];
+            const std::uint64_t n =
+                share_left > 0 ? random.binomial(left, std::min(1.0, share / share_left)) : 0;
+            counts[static_cast<std::size_t>(k)] = n;
+            left -= n;
+            share_left -= share;
+        }
+        counts[0] = left;
+        return counts;
+    };
+    const double marrow_blasts = c.rest_cells * parameters.initial.blast_fraction;
+    patient.rest_blasts = split(static_cast<std::uint64_t>(std::llround(marrow_blasts)));
+    patient.sanctuary_blasts = split(static_cast<std::uint64_t>(
+        std::llround(marrow_blasts * parameters.initial.sanctuary_blast_share)));
     patient.rest_b_cells =
         static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.b_cell_fraction));
     patient.blood = CarTPool{};

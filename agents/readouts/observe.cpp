@@ -98,6 +98,9 @@ Observables observe(const ObservationView& view) {
     o.patient_blasts_lineage_switched =
         window_phenotype(BlastPhenotype::lineage_switched) + rest(BlastPhenotype::lineage_switched);
     o.patient_b_cells = o.normal_b_cells + rest_b_cells;
+    for (const auto count : patient.sanctuary_blasts) {
+        o.sanctuary_blasts += static_cast<double>(count);
+    }
     const double patient_nucleated = nucleated + rest_nucleated;
     o.patient_blast_fraction = patient_nucleated > 0 ? o.patient_blasts / patient_nucleated : 0.0;
     o.endogenous_lymphocytes = patient.endogenous_lymphocytes;

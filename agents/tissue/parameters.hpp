@@ -11,6 +11,9 @@ struct InitialParameters {
     double b_cell_fraction = 0.03;              ///< normal B cells among tissue cells at infusion
     double cd19_negative_blast_fraction = 0.0;  ///< pre-existing CAR-epitope-negative blasts
     double cd22_negative_blast_fraction = 0.0;
+    /// Blasts outside the marrow (CNS, testes, other extramedullary sites), as a share of the
+    /// marrow's: a sanctuary that CAR-T cells reach poorly.
+    double sanctuary_blast_share = 1e-3;
 };
 
 struct BlastParameters {
@@ -21,12 +24,14 @@ struct BlastParameters {
     double antigen_inheritance_log_sd = 0.1;  ///< daughter vs mother, sd of ln ratio (CD19, CD22)
     double cd22_median_molecules = 3500.0;
     double cd22_log_sd = 0.5;
-    double cd19_loss_per_division = 1e-11;  ///< counted at patient scale (~1e11 blasts)
-    double lineage_switch_per_division = 1e-12;
+    double cd19_loss_per_division = 1e-13;  ///< counted at patient scale (~1e11 blasts)
+    double lineage_switch_per_division = 1e-14;
     bool displace_marrow_cells = true;  ///< divide into a site held by a normal marrow cell
     /// Blasts leaving the marrow into blood and homing back anywhere in the marrow: how the
     /// rest of the patient reseeds the lattice window.
     double marrow_exchange_per_day = 0.02;
+    double sanctuary_to_marrow_per_day = 0.01;  ///< sanctuary blasts seeding the marrow
+    double sanctuary_capacity_share = 0.01;     ///< sanctuary room, share of marrow tissue sites
 };
 
 struct BCellParameters {

@@ -114,6 +114,7 @@ const std::vector<Field>& all_fields() {
         FIELD(initial.b_cell_fraction),
         FIELD(initial.cd19_negative_blast_fraction),
         FIELD(initial.cd22_negative_blast_fraction),
+        FIELD(initial.sanctuary_blast_share),
         FIELD(blasts.birth_rate_per_day),
         FIELD(blasts.death_rate_per_day),
         FIELD(blasts.cd19_median_molecules),
@@ -124,6 +125,8 @@ const std::vector<Field>& all_fields() {
         FIELD(blasts.cd19_loss_per_division),
         FIELD(blasts.lineage_switch_per_division),
         FIELD(blasts.marrow_exchange_per_day),
+        FIELD(blasts.sanctuary_to_marrow_per_day),
+        FIELD(blasts.sanctuary_capacity_share),
         FIELD(blasts.displace_marrow_cells),
         FIELD(b_cells.lifetime_days),
         FIELD(b_cells.production_per_day),
@@ -140,6 +143,8 @@ const std::vector<Field>& all_fields() {
         FIELD(car_t.marrow_to_blood_per_day),
         FIELD(car_t.blood_to_lymphoid_per_day),
         FIELD(car_t.lymphoid_to_blood_per_day),
+        FIELD(car_t.rejection_per_day),
+        FIELD(car_t.sanctuary_access),
         FIELD(car_t.lymphodepletion),
         FIELD(car_t.lymphodepletion_depth),
         FIELD(car_t.lymphocyte_recovery_per_day),
@@ -249,11 +254,11 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::OutputParameters>(), 3U);
     EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::InitialParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::BlastParameters>(), 11U);
+    EXPECT_EQ(member_count<agents::InitialParameters>(), 6U);
+    EXPECT_EQ(member_count<agents::BlastParameters>(), 13U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
-    EXPECT_EQ(member_count<agents::CarTParameters>(), 17U);
+    EXPECT_EQ(member_count<agents::CarTParameters>(), 19U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 21U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 15U);
     EXPECT_EQ(member_count<agents::ReadoutParameters>(), 9U);
