@@ -15,6 +15,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tomllib
+
 import h5py
 import numpy as np
 
@@ -88,6 +90,15 @@ class RunRecord:
     summary: dict = field(default_factory=dict)
     timeseries: dict = field(default_factory=dict)
     git_commit: str = ""  # of the cartsim that wrote the file
+    config: dict = field(default_factory=dict)  # the resolved scenario (/config), parsed
+
+    def sampled(self, key):
+        """A parameter of this run's resolved scenario by dotted key ("initial.blast_fraction"),
+        as float; KeyError if absent."""
+        node = self.config
+        for part in key.split("."):
+            node = node[part]
+        return float(node)
 
     def value(self, name):
         """A /summary readout as float; KeyError if the run file does not have it."""
@@ -119,13 +130,17 @@ def read_run(path, index):
                 if isinstance(value, (bytes, str)):
                     continue
                 summary[key] = float(np.asarray(value).ravel()[0]) if np.size(value) else math.nan
+        config = {}
+        if "config" in f and "scenario_toml" in f["config"].attrs:
+            text = f["config"].attrs["scenario_toml"]
+            config = tomllib.loads(text.decode() if isinstance(text, bytes) else str(text))
         series = {}
         if "timeseries" in f:
             for name in TIMESERIES_READ:
                 if name in f["timeseries"]:
                     series[name] = f["timeseries"][name][:]
     return RunRecord(index=index, path=Path(path), status=status, summary=summary,
-                     timeseries=series, git_commit=commit)
+                     timeseries=series, git_commit=commit, config=config)
 
 
 def read_ensemble(out_dir):

@@ -218,6 +218,39 @@ def cd19_negative_share_of_relapses(records, params):
     return _rate(sum(is_cd19_negative_relapse(r) for r in relapsed), len(relapsed), "relapses")
 
 
+def relapse_among_treated(records, params):
+    by_day = params.get("by_day", 365)
+    relapsed = [r for r in records if not math.isnan(_summary(r, "relapse_day"))
+                and _summary(r, "relapse_day") <= by_day]
+    return _rate(len(relapsed), len(records), "patients")
+
+
+def cd19_positive_share_of_relapses(records, params):
+    """relapse_kind 1 (CD19-positive) or 2 (CD19-dim: CD19 still present), the clinic's
+    CD19pos relapses."""
+    relapsed = [r for r in records if not math.isnan(_summary(r, "relapse_day"))]
+    positive = sum(not is_cd19_negative_relapse(r) for r in relapsed)
+    return _rate(positive, len(relapsed), "relapses")
+
+
+def cd19_negative_share_by_burden(records, params):
+    """CD19-negative share of relapses in the top minus the bottom tertile of pre-infusion
+    burden (initial.blast_fraction as sampled): positive when escape rises with burden."""
+    key = params.get("burden_key", "initial.blast_fraction")
+    ranked = sorted(records, key=lambda r: r.sampled(key))
+    third = len(ranked) // 3
+    shares = []
+    for group in (ranked[:third], ranked[-third:]):
+        relapsed = [r for r in group if not math.isnan(_summary(r, "relapse_day"))]
+        if not relapsed:
+            raise NotAvailable("a burden tertile has no relapse")
+        shares.append((sum(is_cd19_negative_relapse(r) for r in relapsed), len(relapsed)))
+    (neg_low, n_low), (neg_high, n_high) = shares
+    difference, low, high = stats.difference_of_proportions(neg_high, n_high, neg_low, n_low)
+    return Estimate(difference, low, high, f"top {neg_high}/{n_high} vs bottom {neg_low}/{n_low}",
+                    "difference of proportions (Newcombe)")
+
+
 READOUTS = {name: fn for name, fn in globals().items()
             if callable(fn) and getattr(fn, "__code__", None) is not None
             and fn.__code__.co_varnames[:2] == ("records", "params")}

@@ -54,8 +54,9 @@ def load_checks(path):
                                   f"'{check['readout']}' (known: {', '.join(sorted(readouts.READOUTS))})")
         if check["cohort"] not in cohorts:
             raise ChecksFileError(f"{path}: check {check['id']}: unknown cohort '{check['cohort']}'")
-        if check["compare"] not in ("overlap", "test"):
-            raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap or test")
+        if check["compare"] not in ("overlap", "test", "positive"):
+            raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap, test "
+                                  "or positive")
         if check["compare"] == "overlap" and not all(k in check for k in ("published_low", "published_high")):
             raise ChecksFileError(f"{path}: check {check['id']}: compare = overlap needs "
                                   "published_low and published_high")
@@ -95,6 +96,9 @@ def evaluate(check, records, cohort_days):
     if check["compare"] == "test":
         alpha = check.get("params", {}).get("alpha", 0.05)
         agrees = estimate.p_value < alpha and estimate.value > 1.0
+    elif check["compare"] == "positive":
+        # A published direction without an effect size: the interval lies above zero.
+        agrees = estimate.low > 0.0
     else:
         agrees = stats.intervals_overlap(estimate.low, estimate.high,
                                          check["published_low"], check["published_high"])

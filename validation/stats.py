@@ -31,6 +31,18 @@ def wilson_interval(successes, n, z=Z95):
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def difference_of_proportions(successes_a, n_a, successes_b, n_b):
+    """p_a - p_b and its 95% interval by Newcombe's hybrid score method (from the two Wilson
+    intervals; Newcombe, Stat Med 1998, method 10)."""
+    p_a, p_b = successes_a / n_a, successes_b / n_b
+    low_a, high_a = wilson_interval(successes_a, n_a)
+    low_b, high_b = wilson_interval(successes_b, n_b)
+    difference = p_a - p_b
+    low = difference - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
+    high = difference + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
+    return difference, low, high
+
+
 def bootstrap_interval(values, statistic, resamples=BOOTSTRAP_RESAMPLES, seed=BOOTSTRAP_SEED):
     """Percentile bootstrap 95% interval of statistic(values). Returns (low, high)."""
     values = np.asarray(values, dtype=float)

@@ -59,7 +59,7 @@ struct CarTParameters {
     bool lymphodepletion = true;
     /// Endogenous lymphocytes right after lymphodepletion, as a share of normal counts.
     double lymphodepletion_depth = 0.1;
-    double lymphocyte_recovery_per_day = 0.1;  ///< logistic regrowth of endogenous lymphocytes
+    double lymphocyte_recovery_per_day = 0.05;  ///< logistic regrowth of endogenous lymphocytes
     /// IL-7/IL-15 availability a = (K + 1) / (K + lymphocytes): K is this half-saturation.
     double homeostatic_half_saturation = 0.1;
     /// Antigen-driven division scales as (a / a_after_standard_lymphodepletion)^this, so the

@@ -33,6 +33,21 @@ class WilsonInterval(unittest.TestCase):
             stats.wilson_interval(11, 10)
 
 
+class DifferenceOfProportions(unittest.TestCase):
+    def test_newcombe_worked_example(self):
+        # Newcombe, Stat Med 1998, Table II example (b): 56/70 vs 48/80, method 10.
+        difference, low, high = stats.difference_of_proportions(56, 70, 48, 80)
+        self.assertAlmostEqual(difference, 0.2, places=6)
+        self.assertAlmostEqual(low, 0.0524, places=3)
+        self.assertAlmostEqual(high, 0.3339, places=3)
+
+    def test_equal_proportions_straddle_zero(self):
+        difference, low, high = stats.difference_of_proportions(10, 20, 10, 20)
+        self.assertEqual(difference, 0.0)
+        self.assertLess(low, 0.0)
+        self.assertGreater(high, 0.0)
+
+
 class BootstrapAndRatios(unittest.TestCase):
     def test_median_of_constant_has_a_point_interval(self):
         self.assertEqual(stats.median_with_interval([9.5] * 12), (9.5, 9.5, 9.5))
