@@ -115,14 +115,14 @@ bench-macro: deps
 	./benchmarks/run.sh --quick
 
 ## validate: the full clinical validation suite (validation/README.md): a 100-patient cohort to
-## day 180 with JOBS runs at once (~50 min on 2 cores: a 180-day patient takes ~1 min on one
+## day 365 with JOBS runs at once (~15 min on 2 cores: a patient-year takes ~17 s on one
 ## thread); prints the table, writes it to out/validation
 JOBS ?= 2
 .PHONY: validate validate-reduced
 validate: build
 	/usr/bin/python3 validation/run_validation.py --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation --fresh
 
-## validate-reduced: the reduced suite CI runs (20 patients, 28 days; ~2 min on 2 cores)
+## validate-reduced: the reduced suite CI runs (20 patients, 28 days; ~20 s on 2 cores)
 validate-reduced: build
 	/usr/bin/python3 validation/run_validation.py --reduced --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation-reduced --fresh
 
