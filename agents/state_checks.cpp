@@ -123,10 +123,12 @@ void check_patient_state(const PatientCompartments& patient, const PatientConsta
     const auto check_pool = [](std::string_view name, const CarTPool& pool) {
         for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
             if (pool.count[bin] > kMaxPatientCarTCells) {
+                const auto state = static_cast<std::size_t>(CarTPool::state_of_bin(bin));
                 refuse(
                     fmt::format("patient/{}", name),
-                    fmt::format("state {} ({}), exhaustion level {}", bin / kExhaustionLevels,
-                                kCarTStateLabels[bin / kExhaustionLevels], bin % kExhaustionLevels),
+                    fmt::format("state {} ({}), exhaustion level {}, fixed level {}", state,
+                                kCarTStateLabels[state], CarTPool::level_of_bin(bin),
+                                CarTPool::fixed_level_of_bin(bin)),
                     static_cast<double>(pool.count[bin]),
                     fmt::format("at most {:g} cells", static_cast<double>(kMaxPatientCarTCells)));
             }

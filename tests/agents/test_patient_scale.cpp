@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "agents/marrow_model.hpp"
@@ -97,6 +99,32 @@ TEST(PatientScale, TheWindowsSizeChangesNoiseNotTheAnswer) {
         EXPECT_NEAR(by_size[i].peak_per_ul / by_size[0].peak_per_ul, 1.0, 0.1);
     }
     EXPECT_LT(by_size[0].log10_blasts_day_21, -2.0) << "the default patient responds";
+}
+
+// A damaged checkpoint with too many cells in the last bin of a pool (terminally exhausted, top
+// levels) is refused naming that bin (found by the checkpoint fuzzer: the message once indexed
+// the state labels by bin).
+TEST(PatientScale, ARestoredPoolWithTooManyCellsIsRefusedNamingItsBin) {
+    Parameters p = small_window_patient(8, 1);
+    engine::run_with_threads(1, [&] {
+        MarrowModel model(p);
+        engine::SavedState state = model.save_state();
+        MarrowModel damaged(p);
+        CarTPool blood;
+        blood.count[CarTPool::kBins - 1] = 1ULL << 60;
+        damaged.set_blood(blood);
+        state = damaged.save_state();
+        try {
+            model.restore_state(state);
+            FAIL() << "restore accepted 2^60 cells";
+        } catch (const std::invalid_argument& error) {
+            EXPECT_NE(std::string(error.what())
+                          .find("state 3 (exhausted), exhaustion level 7, "
+                                "fixed level 7"),
+                      std::string::npos)
+                << error.what();
+        }
+    });
 }
 
 }  // namespace
