@@ -141,8 +141,9 @@ void MarrowModel::add_phases() {
         {"patient", "whole patient: blood, lymphoid tissues, rest of the marrow; blasts homing",
          tissue_period, 0, [this, seed](Step s) {
              patient_step({patient_, tissue_, antigen_, tissue_layer_, lattice_, vessels_,
-                           patient_constants_, car_t_constants_, car_t_signals_, parameters_, seed},
+                           patient_constants_, car_t_signals_, parameters_, seed},
                           s);
+             update_car_t_signals();  // lymphocytes regrew
              marrow_cells_per_field_cell_ = count_marrow_cells_per_field_cell(tissue_, cytokines_);
          }});
     const auto field_period = static_cast<std::uint64_t>(parameters_.time.field_period_steps);
@@ -185,8 +186,7 @@ ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
 
 void MarrowModel::cytokine_phase() {
     const CytokineParameters& p = parameters_.cytokines;
-    secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0,
-                                    cytokines_["ifng"],
+    secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0, cytokines_["ifng"],
                                     car_t_constants_.product.exhausted_kill_factor);
     produce_il6_from_marrow_cells(marrow_cells_per_field_cell_, p.il6_per_ifng_pg_per_hour / 60.0,
                                   cytokines_["ifng"], cytokines_["il6"]);

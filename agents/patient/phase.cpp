@@ -371,7 +371,7 @@ void patient_step(const PatientView& view, engine::Step step) {
     const CarTParameters& car_t = parameters.car_t;
     RandomStream random(view.seed, StreamId::patient_tick, step, 0);
 
-    const CarTSignals signals = view.signals;
+    const CarTSignals& signals = view.signals;
     const RestMarrowContact contact = rest_marrow_contact(patient, c);
 
     // CAR-T pools. Moves between pools land in the targets' new counts, so each cell takes at
@@ -402,9 +402,6 @@ void patient_step(const PatientView& view, engine::Step step) {
     home_blasts(view, random);
     patient.endogenous_lymphocytes = regrow_lymphocytes(
         patient.endogenous_lymphocytes, car_t.lymphocyte_recovery_per_day, c.tick_days);
-    view.signals =
-        car_t_signals(parameters, view.car_t_constants, patient.endogenous_lymphocytes,
-                      c.tick_days / static_cast<double>(parameters.time.tissue_period_steps));
 }
 
 }  // namespace cartsim::agents

@@ -27,8 +27,7 @@ struct PatientView {
     const engine::Lattice& lattice;
     const Vessels& vessels;
     const PatientConstants& constants;
-    const CarTConstants& car_t_constants;
-    CarTSignals& signals;  ///< updated at the end of the tick for the lattice's CAR-T cells
+    const CarTSignals& signals;  ///< division and rejection chances under this tick's lymphocytes
     const Parameters& parameters;
     std::uint64_t seed = 0;
 };

@@ -16,7 +16,7 @@ struct Observables {
     double patient_blasts_cd19_negative = 0.0;  ///< CAR epitope lost
     double patient_blasts_lineage_switched = 0.0;
     double patient_b_cells = 0.0;
-    double sanctuary_blasts = 0.0;  ///< CNS and other extramedullary sites (not marrow)
+    double sanctuary_blasts = 0.0;        ///< CNS and other extramedullary sites (not marrow)
     double cart_rest_marrow = 0.0;        ///< CAR-T cells in the marrow outside the window
     double cart_lymphoid = 0.0;           ///< CAR-T cells in spleen and lymph nodes
     double endogenous_lymphocytes = 0.0;  ///< share of normal counts
@@ -59,10 +59,10 @@ struct Observables {
     static void visit(Self& self, F& f) {
         auto& [time_days, patient_blast_fraction, patient_blasts, patient_blasts_cd19_dim,
                patient_blasts_cd19_negative, patient_blasts_lineage_switched, patient_b_cells,
-               sanctuary_blasts, cart_rest_marrow, cart_lymphoid, endogenous_lymphocytes, blast_fraction, blasts,
-               blasts_cd19_negative, normal_b_cells, marrow_cells, cart_marrow, cart_blood,
-               cart_blood_per_ul, cart_resting, cart_effector, cart_memory, cart_exhausted,
-               cart_engaged, il6_pg_per_ml, ifng_pg_per_ml, il6_marrow_pg_per_ml,
+               sanctuary_blasts, cart_rest_marrow, cart_lymphoid, endogenous_lymphocytes,
+               blast_fraction, blasts, blasts_cd19_negative, normal_b_cells, marrow_cells,
+               cart_marrow, cart_blood, cart_blood_per_ul, cart_resting, cart_effector, cart_memory,
+               cart_exhausted, cart_engaged, il6_pg_per_ml, ifng_pg_per_ml, il6_marrow_pg_per_ml,
                ifng_marrow_pg_per_ml, crs_grade, kills_blasts, kills_b_cells,
                blast_cd19_mean_molecules] = self;
         f("time_days", "day", time_days);

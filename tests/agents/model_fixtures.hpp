@@ -15,7 +15,7 @@ inline Parameters empty_marrow(std::int32_t nx, std::int32_t ny, std::int32_t nz
     p.initial.cellularity = 0.0;
     p.car_t.dose_cells = 0.0;
     p.car_t.lymphodepletion = false;
-    p.car_t.homeostatic_sensitivity = 0.0;  // division at the product's fitted rate
+    p.car_t.homeostatic_sensitivity = 0.0;   // division at the product's fitted rate
     p.blasts.marrow_exchange_per_day = 0.0;  // no blasts leave or home into the window
     p.blasts.birth_rate_per_day = 0.0;
     p.blasts.death_rate_per_day = 0.0;

@@ -28,8 +28,7 @@ struct MeanField {
         const auto [resting, free, engaged, blasts] = y;
         const double binding = 1440.0 * (blasts / sites) * bind;  // per free cell per day
         return {-binding * resting - alpha * resting,
-                -binding * free - alpha * free + (gamma + death) * engaged +
-                    rho * (free + engaged),
+                -binding * free - alpha * free + (gamma + death) * engaged + rho * (free + engaged),
                 binding * (resting + free) - (gamma + death) * engaged,
                 (birth - death) * blasts - gamma * kill * engaged};
     }
