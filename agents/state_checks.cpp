@@ -122,6 +122,15 @@ void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engin
 void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants) {
     const auto check_pool = [](std::string_view name, const CarTPool& pool) {
         for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+            if (pool.count[bin] != 0 && !CarTPool::possible_bin(bin)) {
+                const auto state = static_cast<std::size_t>(CarTPool::state_of_bin(bin));
+                refuse(fmt::format("patient/{}", name),
+                       fmt::format("state {} ({}), exhaustion level {}, fixed level {}", state,
+                                   kCarTStateLabels[state], CarTPool::level_of_bin(bin),
+                                   CarTPool::fixed_level_of_bin(bin)),
+                       static_cast<double>(pool.count[bin]),
+                       "0 cells: a fixed part above its exhaustion level");
+            }
             if (pool.count[bin] > kMaxPatientCarTCells) {
                 const auto state = static_cast<std::size_t>(CarTPool::state_of_bin(bin));
                 refuse(

@@ -53,14 +53,16 @@ def relapse_text(s):
 
 def per_run_table(runs):
     print("| scenario | seed | CR day | MRD-neg day | relapse | CAR-T Cmax /uL (Tmax) | fold "
-          "expansion | CAR-T day 28 /uL | last detectable day | B-cell recovery day | IL-6 peak "
-          "| final blast fraction |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "expansion | CAR-T day 28 /uL | half-life contraction / persistence (d) | last detectable "
+          "day | B-cell recovery day | IL-6 peak | final blast fraction |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         s = r["summary"]
         print(f"| {r['scenario']} | {r['seed']} | {fmt(s['cr_day'])} | {fmt(s['mrd_negative_day'])} | "
               f"{relapse_text(s)} | {s['cart_peak_per_ul']:.3g} ({fmt(s['cart_peak_day'])}) | "
               f"{fmt(s.get('cart_fold_expansion', math.nan))} | {blood_at(r, 28):.3g} | "
+              f"{fmt(s.get('cart_contraction_half_life_days', math.nan))} / "
+              f"{fmt(s.get('cart_persistence_half_life_days', math.nan))} | "
               f"{fmt(s.get('cart_last_detectable_day', math.nan))} | "
               f"{fmt(s.get('b_cell_recovery_day', math.nan))} | {s['il6_peak_pg_per_ml']:.0f} | "
               f"{fmt(s['final_blast_fraction'], 2)} |")

@@ -45,14 +45,15 @@ std::uint64_t RandomStream::binomial(std::uint64_t n, double p) {
     if (n == 0 || !(p > 0.0)) return 0;
     if (p >= 1.0) return n;
     if (p > 0.5) return n - binomial(n, 1.0 - p);  // keeps n p small for the inversion branch
-    if (n <= 64) {
+    const auto nd = static_cast<double>(n);
+    const double mean = nd * p;
+    if (n <= 64 && mean >= 30.0) {
         std::uint64_t k = 0;
         for (std::uint64_t i = 0; i < n; ++i) k += bernoulli(p) ? 1 : 0;
         return k;
     }
-    const auto nd = static_cast<double>(n);
-    const double mean = nd * p;
     if (mean < 30.0) {
+        // One uniform however large n is (the patient's pools draw millions of these).
         // Inversion with the pmf recurrence P(k+1) = P(k) (n-k)/(k+1) p/(1-p).
         const double u = uniform();
         const double ratio = p / (1.0 - p);

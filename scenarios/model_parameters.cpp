@@ -326,7 +326,8 @@ void add_initial(Registry& r) {
           {.unit = "fraction",
            .min = 0.0,
            .max = 1.0,
-           .description = "Blasts among tissue cells at infusion (disease burden); with "
+           .description = "Blasts among tissue cells at apheresis, which is infusion when "
+                          "initial.vein_to_vein_days is 0 (disease burden); with "
                           "initial.b_cell_fraction at most 1",
            .source = "calibrate: a typical r/r B-ALL burden at infusion; scenarios vary it "
                      "(high 0.8, MRD 0.01)"});
@@ -334,8 +335,8 @@ void add_initial(Registry& r) {
           {.unit = "fraction",
            .min = 0.0,
            .max = 1.0,
-           .description = "Normal B cells among tissue cells at infusion; the rest are other "
-                          "marrow cells",
+           .description = "Normal B cells among tissue cells at apheresis (see "
+                          "initial.blast_fraction); the rest are other marrow cells",
            .source = "calibrate: equals the steady state b_cells.production_per_day x "
                      "b_cells.lifetime_days = 0.03"});
     r.add(CARTSIM_FIELD(initial.cd19_negative_blast_fraction),
@@ -345,6 +346,16 @@ void add_initial(Registry& r) {
            .description = "Share of blasts that have already lost the CD19 CAR epitope",
            .source = "Sotillo et al., Cancer Discov 2015; Orlando et al., Nat Med 2018 (CD19 "
                      "escape); size calibrate, 0 by default"});
+    r.add(CARTSIM_FIELD(initial.vein_to_vein_days),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 365.0,
+           .description = "Apheresis to infusion: the leukemia grows untreated for this long "
+                          "before day 0, by the rest-of-marrow mean field, from "
+                          "initial.blast_fraction and initial.b_cell_fraction (0: they are the "
+                          "marrow at infusion)",
+           .source = "ELIANA: median 45 days (range 30-105) from enrollment to infusion "
+                     "(Maude et al., NEJM 2018); docs/MODEL.md#vein-to-vein-interval"});
     r.add(CARTSIM_FIELD(initial.sanctuary_blast_share),
           {.unit = "fraction",
            .min = 0.0,
@@ -948,6 +959,22 @@ void add_readouts(Registry& r) {
                           "(last detectable day)",
            .source = "calibrate: flow cytometry detects ~0.1 cells/uL; qPCR is more sensitive "
                      "(Mueller et al., Clin Cancer Res 2018)"});
+    r.add(CARTSIM_FIELD(readouts.contraction_window_days),
+          {.unit = "d",
+           .min = 0.5,
+           .max = 365.0,
+           .description = "Contraction half-life: log-linear fit of the blood CAR-T level from "
+                          "Tmax over this many days",
+           .source = "Stein et al., CPT:PSP 2019: the fast (alpha) decline dominates for ~3 "
+                     "weeks after Tmax"});
+    r.add(CARTSIM_FIELD(readouts.persistence_from_day),
+          {.unit = "d",
+           .min = 0.0,
+           .max = 3650.0,
+           .description = "Persistence half-life: log-linear fit of the detectable blood CAR-T "
+                          "level from this day on",
+           .source = "Stein et al., CPT:PSP 2019: the slow (beta, memory-like) decline; day 84 "
+                     "is the AUC0-84 horizon (Mueller et al., Clin Cancer Res 2018)"});
     const std::string icans_source =
         "calibrate: logistic risk score; no published coefficients "
         "(docs/MODEL.md#clinical-readouts)";

@@ -114,6 +114,15 @@ def cart_auc_0_28(record):
     return trapezoid_auc(t, c, 28.0)
 
 
+def burden_at_infusion(record):
+    """The patient's marrow blast fraction at day 0, after the vein-to-vein interval (the first
+    record of patient_blast_fraction); the sampled initial.blast_fraction for older files."""
+    series = record.timeseries.get("patient_blast_fraction")
+    if series is not None and len(series) > 0:
+        return float(series[0])
+    return record.sampled("initial.blast_fraction")
+
+
 def is_cd19_negative_relapse(record):
     """relapse_kind 3 (CD19-negative) or 4 (lineage switch: no CD19 either) when the file has
     it; otherwise the share of CD19-negative blasts at relapse >= 0.5, the rule of the
@@ -234,10 +243,9 @@ def cd19_positive_share_of_relapses(records, params):
 
 
 def cd19_negative_share_by_burden(records, params):
-    """CD19-negative share of relapses in the top minus the bottom tertile of pre-infusion
-    burden (initial.blast_fraction as sampled): positive when escape rises with burden."""
-    key = params.get("burden_key", "initial.blast_fraction")
-    ranked = sorted(records, key=lambda r: r.sampled(key))
+    """CD19-negative share of relapses in the top minus the bottom tertile of burden at infusion
+    (burden_at_infusion): positive when escape rises with burden."""
+    ranked = sorted(records, key=burden_at_infusion)
     third = len(ranked) // 3
     shares = []
     for group in (ranked[:third], ranked[-third:]):
@@ -248,6 +256,69 @@ def cd19_negative_share_by_burden(records, params):
     (neg_low, n_low), (neg_high, n_high) = shares
     difference, low, high = stats.difference_of_proportions(neg_high, n_high, neg_low, n_low)
     return Estimate(difference, low, high, f"top {neg_high}/{n_high} vs bottom {neg_low}/{n_low}",
+                    "difference of proportions (Newcombe)")
+
+
+# A half-life of +inf (no decline) counts as this many days in medians and their intervals.
+NO_DECLINE_DAYS = 1e6
+
+
+def _half_life_median(records, params, name, what):
+    by_day = params.get("by_day", 28)
+    values = [min(_summary(r, name), NO_DECLINE_DAYS) for r in records if in_cr(r, by_day)]
+    return _median(values, what)
+
+
+def cart_contraction_half_life_median(records, params):
+    """Median contraction (alpha-phase) half-life among patients in CR by day by_day."""
+    return _half_life_median(records, params, "cart_contraction_half_life_days",
+                             "contraction half-life")
+
+
+def cart_persistence_half_life_median(records, params):
+    """Median persistence (beta-phase) half-life among patients in CR by day by_day (no decline
+    counts as NO_DECLINE_DAYS)."""
+    return _half_life_median(records, params, "cart_persistence_half_life_days",
+                             "persistence half-life")
+
+
+def mrd_negative_day_median(records, params):
+    """Median day of MRD-negativity among the patients who reach it."""
+    return _median([_summary(r, "mrd_negative_day") for r in records], "MRD-negative day")
+
+
+def _cr_share(records, by_day, event):
+    cr = [r for r in records if in_cr(r, by_day)]
+    if not cr:
+        raise NotAvailable("no patient in CR")
+    return sum(event(r) for r in cr), len(cr)
+
+
+def b_cell_recovery_vs_reference(records, params, reference):
+    """Share of CR patients whose B cells recovered by day by_day: this cohort minus the
+    reference cohort (positive: earlier recovery here)."""
+    by_day = params.get("by_day", 180)
+    def recovered(r):
+        day = _summary(r, "b_cell_recovery_day")
+        return not math.isnan(day) and day <= by_day
+    k, n = _cr_share(records, 28, recovered)
+    k_ref, n_ref = _cr_share(reference, 28, recovered)
+    difference, low, high = stats.difference_of_proportions(k, n, k_ref, n_ref)
+    return Estimate(difference, low, high, f"{k}/{n} vs reference {k_ref}/{n_ref}",
+                    "difference of proportions (Newcombe)")
+
+
+def cart_detectable_vs_reference(records, params, reference):
+    """Share of CR patients with blood CAR-T cells still detectable on day by_day: the
+    reference cohort minus this one (positive: shorter persistence here)."""
+    by_day = params.get("by_day", 180)
+    def detectable(r):
+        day = _summary(r, "cart_last_detectable_day")
+        return not math.isnan(day) and day >= by_day
+    k, n = _cr_share(records, 28, detectable)
+    k_ref, n_ref = _cr_share(reference, 28, detectable)
+    difference, low, high = stats.difference_of_proportions(k_ref, n_ref, k, n)
+    return Estimate(difference, low, high, f"reference {k_ref}/{n_ref} vs {k}/{n}",
                     "difference of proportions (Newcombe)")
 
 

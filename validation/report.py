@@ -41,8 +41,10 @@ def markdown_table(rows):
 def write_markdown(path, rows, meta):
     notes = [f"- **{r['id']}**: {r['band_note']}" for r in rows if r.get("band_note")]
     gaps = [f"- **{r['id']}**: {r['known_gap']}" for r in rows if r.get("known_gap")]
-    cohorts = ", ".join(f"{name}: {c['scenario']}, {c['patients']} patients, {c['days']} d"
-                        for name, c in meta["cohorts"].items())
+    def settings(c):
+        return "".join(f" --set {k}={v}" for k, v in c.get("set", {}).items())
+    cohorts = ", ".join(f"{name}: {c['scenario']}{settings(c)}, {c['patients']} patients, "
+                        f"{c['days']} d" for name, c in meta["cohorts"].items())
     text = [f"Validation table ({meta['mode']} mode; cartsim {meta.get('cartsim_git_commit') or '?'}; "
             f"{cohorts}; {meta['wall_seconds']} s with --jobs {meta['jobs']})", "",
             markdown_table(rows), ""]

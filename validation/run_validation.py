@@ -54,13 +54,24 @@ def load_checks(path):
                                   f"'{check['readout']}' (known: {', '.join(sorted(readouts.READOUTS))})")
         if check["cohort"] not in cohorts:
             raise ChecksFileError(f"{path}: check {check['id']}: unknown cohort '{check['cohort']}'")
-        if check["compare"] not in ("overlap", "test", "positive"):
-            raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap, test "
-                                  "or positive")
+        reference = check.get("reference_cohort")
+        if reference is not None and reference not in cohorts:
+            raise ChecksFileError(f"{path}: check {check['id']}: unknown reference_cohort "
+                                  f"'{reference}'")
+        if check["compare"] == "within_reference" and reference is None:
+            raise ChecksFileError(f"{path}: check {check['id']}: compare = within_reference "
+                                  "needs reference_cohort")
+        if check["compare"] not in ("overlap", "test", "positive", "within_reference"):
+            raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap, test, "
+                                  "positive or within_reference")
         if check["compare"] == "overlap" and not all(k in check for k in ("published_low", "published_high")):
             raise ChecksFileError(f"{path}: check {check['id']}: compare = overlap needs "
                                   "published_low and published_high")
     for name, cohort in cohorts.items():
+        parent = cohort.get("subset_of")
+        if parent is not None and (parent not in cohorts or "subset_of" in cohorts[parent]):
+            raise ChecksFileError(f"{path}: cohort {name}: subset_of must name a cohort that is "
+                                  "not itself a subset")
         for mode in ("reduced", "full"):
             if mode not in cohort or not {"patients", "days"} <= set(cohort[mode]):
                 raise ChecksFileError(f"{path}: cohort {name} needs {mode} = {{ patients, days }}")
@@ -72,19 +83,31 @@ def gap_issue(known_gap):
     return known_gap.split(":", 1)[0].strip()
 
 
-def evaluate(check, records, cohort_days):
-    """One row of the table (a dict) for one check over the cohort's runs."""
+def evaluate(check, records, cohort_days, reference=None, reference_days=None):
+    """One row of the table (a dict) for one check over the cohort's runs (and the reference
+    cohort's, for a check that compares two cohorts)."""
     row = {key: check.get(key) for key in ("id", "description", "published", "published_low",
                                            "published_high", "published_text", "source",
                                            "band_note", "known_gap")}
     row["gated"] = "known_gap" not in check
     min_days = check.get("min_days", 0)
-    if records is None or cohort_days < min_days:
+    if "reference_cohort" in check:
+        cohort_days = min(cohort_days, reference_days if reference_days is not None else 0)
+    if records is None or cohort_days < min_days or ("reference_cohort" in check and reference is None):
         row.update(status="not run", verdict=f"not run (needs >= {min_days} d: full mode)",
                    cartsim_text="-", n_text="-")
         return row
+    readout = readouts.READOUTS[check["readout"]]
+    params = check.get("params", {})
+    reference_estimate = None
     try:
-        estimate = readouts.READOUTS[check["readout"]](records, check.get("params", {}))
+        if check["compare"] == "within_reference":
+            estimate = readout(records, params)
+            reference_estimate = readout(reference, params)
+        elif "reference_cohort" in check:
+            estimate = readout(records, params, reference)
+        else:
+            estimate = readout(records, params)
     except readouts.NotAvailable as why:
         row.update(status="not available", verdict=f"not available: {why}", cartsim_text="-",
                    n_text="-")
@@ -96,6 +119,12 @@ def evaluate(check, records, cohort_days):
     if check["compare"] == "test":
         alpha = check.get("params", {}).get("alpha", 0.05)
         agrees = estimate.p_value < alpha and estimate.value > 1.0
+    elif check["compare"] == "within_reference":
+        # The same readout of the same patients on another window: agrees when this value lies
+        # in the reference's 95% interval (scale invariance).
+        agrees = reference_estimate.low <= estimate.value <= reference_estimate.high
+        row["published_text"] = (f"{reference_estimate.formatted()} "
+                                 f"({check.get('published_text', 'reference')})")
     elif check["compare"] == "positive":
         # A published direction without an effect size: the interval lies above zero.
         agrees = estimate.low > 0.0
@@ -157,9 +186,36 @@ def main(argv=None):
     out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="cartsim-validation-"))
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    # The cohorts the checks read (their own or as reference); a subset cohort reads its parent's
+    # first patients, so the parent runs first. A cohort whose every check needs more days than
+    # this mode simulates is not run.
+    wanted_cohorts = dict.fromkeys(
+        n for c in checks for n in (c["cohort"], c.get("reference_cohort")) if n is not None)
+    def runs_in_mode(name):
+        days = cohorts[name][mode]["days"]
+        return any(c.get("min_days", 0) <= days for c in checks
+                   if name in (c["cohort"], c.get("reference_cohort")))
+    wanted_cohorts = {n: None for n in wanted_cohorts if runs_in_mode(n)}
+    for name in list(wanted_cohorts):
+        parent = cohorts[name].get("subset_of")
+        if parent is not None and parent not in wanted_cohorts:
+            wanted_cohorts = {parent: None, **wanted_cohorts}
+    wanted_cohorts = sorted(wanted_cohorts, key=lambda n: "subset_of" in cohorts[n])
+
     records_by_cohort = {}
-    for name in dict.fromkeys(c["cohort"] for c in checks):
+    for name in wanted_cohorts:
         size = cohorts[name][mode]
+        parent = cohorts[name].get("subset_of")
+        if parent is not None:
+            if cohorts[parent][mode]["days"] != size["days"]:
+                print(f"run_validation: error: cohort {name}: days must equal its parent's",
+                      file=sys.stderr)
+                return 2
+            records_by_cohort[name] = [r for r in records_by_cohort[parent]
+                                       if r.index < size["patients"]]
+            print(f"run_validation: cohort {name}: the first {size['patients']} patients of "
+                  f"{parent}", file=sys.stderr, flush=True)
+            continue
         needed = max((c.get("min_days", 0) for c in checks if c["cohort"] == name), default=0)
         print(f"run_validation: cohort {name}: {size['patients']} patients, {size['days']} d "
               f"({mode} mode){'' if size['days'] >= needed else f'; checks needing {needed} d are not run'}",
@@ -174,13 +230,18 @@ def main(argv=None):
             print(f"run_validation: error: cohort {name}: {error}", file=sys.stderr)
             return 3
 
-    rows = [evaluate(c, records_by_cohort[c["cohort"]], cohorts[c["cohort"]][mode]["days"])
+    rows = [evaluate(c, records_by_cohort.get(c["cohort"]), cohorts[c["cohort"]][mode]["days"],
+                     records_by_cohort.get(c.get("reference_cohort")),
+                     cohorts[c["reference_cohort"]][mode]["days"] if "reference_cohort" in c
+                     else None)
             for c in checks]
     elapsed = time.monotonic() - started
     commits = sorted({r.git_commit for records in records_by_cohort.values() for r in records})
     meta = {"mode": mode, "cartsim": str(cartsim), "cartsim_git_commit": ",".join(commits),
             "jobs": args.jobs, "wall_seconds": round(elapsed, 1),
-            "cohorts": {name: cohorts[name][mode] | {"scenario": cohorts[name]["scenario"]}
+            "cohorts": {name: cohorts[name][mode] | {"scenario": cohorts[name].get(
+                            "scenario", cohorts[cohorts[name].get("subset_of", name)].get("scenario")),
+                            "set": cohorts[name].get("set", {})}
                         for name in records_by_cohort}}
     print(report.text_table(rows))
     report.write_markdown(out_dir / "validation_table.md", rows, meta)

@@ -41,7 +41,7 @@ void blood_step(const BloodView& view, engine::Step step) {
                                  ? 1.0F
                                  : exhaustion_of_level(CarTPool::level_of_bin(bin));
             row.exhaustion_fixed =
-                std::min(row.exhaustion, exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
+                std::min(row.exhaustion, fixed_exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
             row.direction = static_cast<std::uint8_t>(
                 random.below(view.lattice.offsets(engine::Neighborhood::moore).size()));
             view.car_t.add(site, row);

@@ -29,10 +29,8 @@ void run_car_t_phase(const CarTView& view, const engine::Domain& domain,
     view.car_t.commit();
     view.tissue.commit();
     for (CarTTileEvents& events : view.events) {
-        for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
-            outputs.blood.count[bin] += events.exits_to_blood.count[bin];
-        }
-        events.exits_to_blood = CarTPool{};
+        for (const std::size_t bin : events.exits_to_blood) ++outputs.blood.count[bin];
+        events.exits_to_blood.clear();
         outputs.kills.blasts += events.kills_blasts;
         outputs.kills.b_cells += events.kills_b_cells;
         events.kills_blasts = events.kills_b_cells = 0;

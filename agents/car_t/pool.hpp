@@ -15,6 +15,12 @@ namespace cartsim::agents {
 /// Exhaustion levels of a pool: level l holds scores in [l / kExhaustionLevels,
 /// (l + 1) / kExhaustionLevels); terminally exhausted cells (score 1) sit in the top level.
 inline constexpr int kExhaustionLevels = 8;
+/// The fixed part is held finer, kFixedPerLevel steps per exhaustion level. Each antigen-driven
+/// division adds a fixed amount to it (~0.01-0.03); a step must be at most about twice that,
+/// or a binned lineage could divide on without ever climbing, which the lattice's cells cannot
+/// (they add it every division and end terminally exhausted).
+inline constexpr int kFixedPerLevel = 8;
+inline constexpr int kFixedLevels = kExhaustionLevels * kFixedPerLevel;
 
 inline int exhaustion_level_of(float exhaustion) {
     return std::clamp(static_cast<int>(exhaustion * kExhaustionLevels), 0, kExhaustionLevels - 1);
@@ -23,31 +29,48 @@ inline int exhaustion_level_of(float exhaustion) {
 inline float exhaustion_of_level(int level) {
     return (static_cast<float>(level) + 0.5F) / kExhaustionLevels;
 }
+inline int fixed_level_of(float fixed) {
+    return std::clamp(static_cast<int>(fixed * kFixedLevels), 0, kFixedLevels - 1);
+}
+/// The fixed part of a fixed level: its middle.
+inline float fixed_exhaustion_of_level(int fixed_level) {
+    return (static_cast<float>(fixed_level) + 0.5F) / kFixedLevels;
+}
+/// The highest fixed level a cell of exhaustion level `level` can have (fixed <= score).
+inline constexpr int max_fixed_level(int level) {
+    return (level + 1) * kFixedPerLevel - 1;
+}
 
 struct CarTPool {
     static constexpr std::size_t kLevels = kExhaustionLevels;
-    /// state x exhaustion level x fixed level (the fixed level never exceeds the other).
-    static constexpr std::size_t kBins = kCarTStateCount * kLevels * kLevels;
+    static constexpr std::size_t kFixed = kFixedLevels;
+    /// state x exhaustion level x fixed level (a fixed level's part never exceeds the level's
+    /// upper edge: fixed_level <= max_fixed_level(level)).
+    static constexpr std::size_t kBins = kCarTStateCount * kLevels * kFixed;
     std::array<std::uint64_t, kBins> count{};
 
     static constexpr std::size_t bin(CarTState state, int level, int fixed_level) {
         return (static_cast<std::size_t>(state) * kLevels + static_cast<std::size_t>(level)) *
-                   kLevels +
+                   kFixed +
                static_cast<std::size_t>(fixed_level);
     }
     static constexpr CarTState state_of_bin(std::size_t bin) {
-        return static_cast<CarTState>(bin / (kLevels * kLevels));
+        return static_cast<CarTState>(bin / (kLevels * kFixed));
     }
     static constexpr int level_of_bin(std::size_t bin) {
-        return static_cast<int>((bin / kLevels) % kLevels);
+        return static_cast<int>((bin / kFixed) % kLevels);
     }
     static constexpr int fixed_level_of_bin(std::size_t bin) {
-        return static_cast<int>(bin % kLevels);
+        return static_cast<int>(bin % kFixed);
+    }
+    /// False for the bins no cell can be in (fixed part above the score's level).
+    static constexpr bool possible_bin(std::size_t bin) {
+        return fixed_level_of_bin(bin) <= max_fixed_level(level_of_bin(bin));
     }
     /// The bin of a lattice cell.
     static std::size_t bin_of(CarTState state, float exhaustion, float fixed) {
         const int level = exhaustion_level_of(exhaustion);
-        return bin(state, level, std::min(level, exhaustion_level_of(fixed)));
+        return bin(state, level, std::min(max_fixed_level(level), fixed_level_of(fixed)));
     }
     std::uint64_t& at(CarTState state, int level, int fixed_level) {
         return count[bin(state, level, fixed_level)];
@@ -63,7 +86,7 @@ struct CarTPool {
     }
     std::uint64_t total(CarTState state) const {
         std::uint64_t sum = 0;
-        for (std::size_t b = bin(state, 0, 0); b < bin(state, 0, 0) + kLevels * kLevels; ++b) {
+        for (std::size_t b = bin(state, 0, 0); b < bin(state, 0, 0) + kLevels * kFixed; ++b) {
             sum += count[b];
         }
         return sum;

@@ -130,8 +130,8 @@ bool free_step(const CarTView& view, AgentSlot slot, const SweepContext& context
     // Leave through a vessel back into blood.
     const SiteIndex here = view.car_t.site(slot);
     if (view.vessels.contains(here) && fate.bernoulli(c.exit_to_blood)) {
-        ++view.events[context.tile].exits_to_blood.count[CarTPool::bin_of(
-            state, exhaustion, cell.exhaustion_fixed[slot])];
+        view.events[context.tile].exits_to_blood.push_back(
+            CarTPool::bin_of(state, exhaustion, cell.exhaustion_fixed[slot]));
         view.car_t.kill(context, slot);
         return false;
     }

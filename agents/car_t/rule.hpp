@@ -26,7 +26,7 @@ namespace cartsim::agents {
 
 /// What the CAR-T cells of one tile did in a sweep (one writer per tile; merged in tile order).
 struct CarTTileEvents {
-    CarTPool exits_to_blood;  ///< by state and exhaustion level
+    std::vector<std::size_t> exits_to_blood;  ///< the CarTPool bin of each cell that left
     std::uint64_t kills_blasts = 0;
     std::uint64_t kills_b_cells = 0;
     std::vector<engine::SiteIndex> lysis_sites;

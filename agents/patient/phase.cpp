@@ -6,6 +6,7 @@
 #include "agents/car_t/exhaustion.hpp"
 #include "agents/chance.hpp"
 #include "agents/patient/homeostasis.hpp"
+#include "agents/patient/vein_to_vein.hpp"
 #include "engine/random.hpp"
 
 namespace cartsim::agents {
@@ -32,18 +33,45 @@ struct PoolSetting {
     double out_b_per_day = 0.0;
 };
 
-/// Adds cells at (level, fixed level) raised by `up` levels each; past the top level they are
-/// terminally exhausted.
-void place(CarTPool& pool, CarTState state, int level, int fixed_level, int up,
+/// Adds cells at (level, fixed level) raised by `up` exhaustion levels and `up_fixed` fixed
+/// levels; the score is never below its fixed part, and past the top they are terminally
+/// exhausted.
+void place(CarTPool& pool, CarTState state, int level, int fixed_level, int up, int up_fixed,
            std::uint64_t cells) {
     if (cells == 0) return;
     level += up;
-    fixed_level += up;
+    fixed_level += up_fixed;
+    if (fixed_level >= kFixedLevels) level = kExhaustionLevels;  // fixed part 1: terminal
+    level = std::max(level, fixed_level / kFixedPerLevel);
     if (level >= kExhaustionLevels) {
         state = CarTState::exhausted;
         level = kExhaustionLevels - 1;
     }
-    pool.at(state, level, std::min(fixed_level, level)) += cells;
+    pool.at(state, level, std::min(fixed_level, max_fixed_level(level))) += cells;
+}
+
+/// A rise of `levels` (fractional) for each of `cells`: the whole part for all, one more for a
+/// binomial share; placed at (level + rise, fixed level + fixed rise).
+struct Rise {
+    int whole = 0;
+    double extra = 0.0;
+    static Rise of(double levels) {
+        const int whole = static_cast<int>(levels);
+        return {whole, levels - whole};
+    }
+};
+
+/// Cells that each rise by `score` exhaustion levels and `fixed` fixed levels (one division).
+void place_risen(CarTPool& pool, CarTState state, int level, int fixed_level, Rise score,
+                 Rise fixed, std::uint64_t cells, RandomStream& random) {
+    if (cells == 0) return;
+    const std::uint64_t score_extra = random.binomial(cells, score.extra);
+    for (const auto& [score_up, n] :
+         {std::pair{score.whole + 1, score_extra}, std::pair{score.whole, cells - score_extra}}) {
+        const std::uint64_t fixed_extra = random.binomial(n, fixed.extra);
+        place(pool, state, level, fixed_level, score_up, fixed.whole + 1, fixed_extra);
+        place(pool, state, level, fixed_level, score_up, fixed.whole, n - fixed_extra);
+    }
 }
 
 /// One tick of one pool: every bin's cells go through the rule of the lattice in mean-field
@@ -60,10 +88,12 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
     const double division_per_day = -std::log1p(-per_step.division) * c.steps_per_day;
     const double renewal_per_day = -std::log1p(-per_step.memory_renewal) * c.steps_per_day;
     const double rejection_per_day = -std::log1p(-per_step.rejection) * c.steps_per_day;
-    // Differentiation per division in whole levels plus a chance of one more.
-    const double division_levels = c.exhaustion_per_division / kLevelWidth;
-    const int division_up = static_cast<int>(division_levels);
-    const double division_extra = division_levels - division_up;
+    // Differentiation per division, all of it fixed: in whole levels plus a chance of one more,
+    // of the score (coarse) and of its fixed part (fine enough that every lineage climbs).
+    const Rise division_score = Rise::of(c.exhaustion_per_division * kExhaustionLevels);
+    const Rise division_fixed = Rise::of(c.exhaustion_per_division * kFixedLevels);
+    // Engaged load: one score level at a time, the fixed share of it into the fixed part.
+    const Rise engaged_fixed = Rise::of(p.exhaustion_fixed_fraction * kFixedPerLevel);
     CarTPool next;
     for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
         std::uint64_t n = pool.count[bin];
@@ -108,12 +138,9 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
             // fixed share; rest lowers the healable part (dE/dt = -recovery x (E - F) while
             // free).
             const std::uint64_t up = take(c.exhaustion_per_engaged_day * (1.0 - f) / kLevelWidth);
-            const std::uint64_t up_fixed =
-                k < l ? random.binomial(up, p.exhaustion_fixed_fraction) : 0;
-            place(next, s, l + 1, k, 0, up - up_fixed);
-            place(next, s, l + 1, k + 1, 0, up_fixed);
-            if (l > k) {
-                const double healable = e - level_exhaustion(s, k);
+            place_risen(next, s, l, k, {1, 0.0}, engaged_fixed, up, random);
+            const double healable = e - fixed_exhaustion_of_level(k);
+            if (l > k / kFixedPerLevel && healable > 0.0) {
                 next.at(s, l - 1, k) +=
                     take(p.exhaustion_recovery_per_day * healable * f / kLevelWidth);
             }
@@ -126,14 +153,11 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
                     ? 0
                     : random.binomial(
                           stay, chance(division_per_day * exhaustion_proliferation(e) * a, dt));
-            const std::uint64_t born_extra = random.binomial(born, division_extra);
-            place(next, CarTState::effector, l, k, division_up + 1, born_extra);
-            place(next, CarTState::effector, l, k, division_up, born - born_extra);
+            place_risen(next, CarTState::effector, l, k, division_score, division_fixed, born,
+                        random);
             if (s != CarTState::memory && born > 0) {
-                const std::uint64_t mothers_extra = random.binomial(born, division_extra);
                 n -= born;
-                place(next, s, l, k, division_up + 1, mothers_extra);
-                place(next, s, l, k, division_up, born - mothers_extra);
+                place_risen(next, s, l, k, division_score, division_fixed, born, random);
             }
             if (s == CarTState::memory) {
                 next.at(CarTState::memory, l, k) +=
@@ -351,12 +375,13 @@ void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
         counts[0] = left;
         return counts;
     };
-    const double marrow_blasts = c.rest_cells * parameters.initial.blast_fraction;
+    const MarrowComposition at_infusion = marrow_at_infusion(parameters);
+    const double marrow_blasts = c.rest_cells * at_infusion.blast_fraction;
     patient.rest_blasts = split(static_cast<std::uint64_t>(std::llround(marrow_blasts)));
     patient.sanctuary_blasts = split(static_cast<std::uint64_t>(
         std::llround(marrow_blasts * parameters.initial.sanctuary_blast_share)));
     patient.rest_b_cells =
-        static_cast<std::uint64_t>(std::llround(c.rest_cells * parameters.initial.b_cell_fraction));
+        static_cast<std::uint64_t>(std::llround(c.rest_cells * at_infusion.b_cell_fraction));
     patient.blood = CarTPool{};
     patient.blood.at(CarTState::resting, 0, 0) =
         static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "agents/patient/phenotype.hpp"
 
@@ -38,6 +39,23 @@ double auc_part(const Observables& previous, const Observables& now, double hori
 
 }  // namespace
 
+void LogLinearFit::add(double t, double level) {
+    const double y = std::log(level);
+    n += 1;
+    sum_t += t;
+    sum_y += y;
+    sum_tt += t * t;
+    sum_ty += t * y;
+}
+
+double LogLinearFit::half_life() const {
+    if (n < 3) return std::numeric_limits<double>::quiet_NaN();
+    const double spread = n * sum_tt - sum_t * sum_t;
+    if (spread <= 0.0) return std::numeric_limits<double>::quiet_NaN();
+    const double slope = (n * sum_ty - sum_t * sum_y) / spread;
+    return slope < 0.0 ? std::log(2.0) / -slope : std::numeric_limits<double>::infinity();
+}
+
 void ClinicalReadouts::record(const Observables& o) {
     ClinicalEndpoints& e = endpoints_;
     const auto& p = parameters_;
@@ -60,9 +78,19 @@ void ClinicalReadouts::record(const Observables& o) {
                     : 0.0;
             e.relapse_kind = relapse_kind_of(o);
         }
-        // Fold expansion: a new peak over the trough before it (the distribution phase's).
-        if (o.cart_blood_per_ul > e.cart_peak_per_ul && trough_before_peak_ > 0.0) {
-            e.cart_fold_expansion = o.cart_blood_per_ul / trough_before_peak_;
+        // Expansion starts at the first rise after infusion: the dose itself, in blood at day
+        // 0 and distributing into tissues, is not the peak.
+        if (have_previous_ && o.cart_blood_per_ul > previous_.cart_blood_per_ul) {
+            expanding_ = true;
+        }
+        if (expanding_ && o.cart_blood_per_ul > e.cart_peak_per_ul) {
+            e.cart_peak_per_ul = o.cart_blood_per_ul;
+            e.cart_peak_day = o.time_days;
+            // Fold expansion: the peak over the trough before it (the distribution phase's).
+            if (trough_before_peak_ > 0.0) {
+                e.cart_fold_expansion = o.cart_blood_per_ul / trough_before_peak_;
+            }
+            contraction_ = LogLinearFit{};  // the contraction phase starts at the (new) peak
         }
         if (o.cart_blood_per_ul > 0.0 &&
             (trough_before_peak_ <= 0.0 || o.cart_blood_per_ul < trough_before_peak_)) {
@@ -72,9 +100,17 @@ void ClinicalReadouts::record(const Observables& o) {
             e.cart_last_detectable_day = o.time_days;
         }
     }
-    if (o.cart_blood_per_ul > e.cart_peak_per_ul) {
-        e.cart_peak_per_ul = o.cart_blood_per_ul;
-        e.cart_peak_day = o.time_days;
+    // Half-lives as a pharmacologist reads them: a log-linear fit of each phase (the
+    // biexponential decline after Tmax of Stein et al., CPT:PSP 2019).
+    if (o.cart_blood_per_ul > 0.0 && !std::isnan(e.cart_peak_day) &&
+        o.time_days <= e.cart_peak_day + p.contraction_window_days) {
+        contraction_.add(o.time_days, o.cart_blood_per_ul);
+        e.cart_contraction_half_life_days = contraction_.half_life();
+    }
+    if (o.time_days >= p.persistence_from_day && o.cart_blood_per_ul > 0.0 &&
+        o.cart_blood_per_ul >= p.cart_detection_limit_per_ul) {
+        persistence_.add(o.time_days, o.cart_blood_per_ul);
+        e.cart_persistence_half_life_days = persistence_.half_life();
     }
     if (have_previous_) {
         const double dt = o.time_days - previous_.time_days;
@@ -138,6 +174,14 @@ std::string ClinicalReadouts::describe() const {
         line("CAR-T AUC day 0-84", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_84));
     }
     line("CAR-T last detectable", day(e.cart_last_detectable_day));
+    const auto half_life = [](double d) {
+        if (std::isnan(d)) return std::string("not measured");
+        if (std::isinf(d)) return std::string("no decline");
+        return fmt::format("{:.1f} days", d);
+    };
+    line("CAR-T half-life contraction / persistence",
+         half_life(e.cart_contraction_half_life_days) + " / " +
+             half_life(e.cart_persistence_half_life_days));
     line("B-cell aplasia", fmt::format("{:.1f} days (recovery {})", e.b_cell_aplasia_days,
                                        day(e.b_cell_recovery_day)));
     line("peak serum IL-6 / IFN-g",

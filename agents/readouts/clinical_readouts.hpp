@@ -27,12 +27,17 @@ struct ClinicalEndpoints {
     double relapse_day = kNever;                     ///< first day back above CR threshold after CR
     double relapse_cd19_negative_fraction = kNever;  ///< CD19-negative share of blasts then
     double relapse_kind = 0.0;            ///< 0 none, then 1 + BlastPhenotype (kRelapseKindLabels)
-    double cart_peak_per_ul = 0.0;        ///< Cmax in blood
+    double cart_peak_per_ul = 0.0;        ///< Cmax in blood: the expansion's peak (0: no expansion)
     double cart_peak_day = kNever;        ///< Tmax
     double cart_auc_0_28 = 0.0;           ///< cells/uL x day
     double cart_auc_0_84 = 0.0;           ///< cells/uL x day
     double cart_fold_expansion = kNever;  ///< Cmax / the lowest level before it (distribution)
     double cart_last_detectable_day = kNever;  ///< last record at or above the detection limit
+    /// ln 2 / the decline rate of a log-linear fit of the blood level over [Tmax, Tmax + window];
+    /// +inf when the level does not fall; NaN with fewer than 3 positive records.
+    double cart_contraction_half_life_days = kNever;
+    /// The same fit over detectable records from readouts.persistence_from_day on.
+    double cart_persistence_half_life_days = kNever;
     double b_cell_aplasia_days = 0.0;
     double b_cell_recovery_day = kNever;  ///< first record back above the aplasia line after it
     double il6_peak_pg_per_ml = 0.0;
@@ -57,6 +62,8 @@ struct ClinicalEndpoints {
         f("cart_auc_0_84", "cells/uL*day", cart_auc_0_84);
         f("cart_fold_expansion", "1", cart_fold_expansion);
         f("cart_last_detectable_day", "day", cart_last_detectable_day);
+        f("cart_contraction_half_life_days", "day", cart_contraction_half_life_days);
+        f("cart_persistence_half_life_days", "day", cart_persistence_half_life_days);
         f("b_cell_aplasia_days", "day", b_cell_aplasia_days);
         f("b_cell_recovery_day", "day", b_cell_recovery_day);
         f("il6_peak_pg_per_ml", "pg/mL", il6_peak_pg_per_ml);
@@ -67,6 +74,14 @@ struct ClinicalEndpoints {
         f("final_blast_fraction", "1", final_blast_fraction);
         f("days_simulated", "day", days_simulated);
     }
+};
+
+/// Least-squares fit of ln(level) against time, accumulated one record at a time.
+struct LogLinearFit {
+    double n = 0, sum_t = 0, sum_y = 0, sum_tt = 0, sum_ty = 0;
+    void add(double t, double level);
+    /// ln 2 / decline rate; +inf when the fitted level does not fall; NaN below 3 records.
+    double half_life() const;
 };
 
 class ClinicalReadouts {
@@ -88,6 +103,9 @@ class ClinicalReadouts {
     bool in_remission_ = false;
     bool in_aplasia_ = false;
     double trough_before_peak_ = 0.0;  // lowest positive blood level after day 0 so far
+    bool expanding_ = false;           // the blood level has risen since infusion
+    LogLinearFit contraction_;  // blood level over [Tmax, Tmax + window], reset at a new peak
+    LogLinearFit persistence_;  // detectable blood level from persistence_from_day on
 };
 
 }  // namespace cartsim::agents

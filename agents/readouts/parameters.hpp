@@ -10,6 +10,8 @@ struct ReadoutParameters {
     double b_cell_aplasia_fraction = 0.1;      ///< B cells below this share of day-0 count
     double cd19_dim_molecules = 2000.0;        ///< blasts below this CD19 density count as dim
     double cart_detection_limit_per_ul = 0.1;  ///< blood CAR-T detection limit (flow cytometry)
+    double contraction_window_days = 21.0;     ///< contraction half-life: fit over Tmax + this
+    double persistence_from_day = 84.0;        ///< persistence half-life: fit from this day on
     double icans_intercept = -6.0;             ///< logistic ICANS score coefficients
     double icans_per_log10_il6 = 1.0;
     double icans_per_log10_ifng = 0.5;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "agents/patient/vein_to_vein.hpp"
+
 namespace cartsim::agents {
 
 TissueColumns::Row make_blast(const BlastParameters& b, engine::RandomStream& random,
@@ -31,17 +33,18 @@ void build_tissue(const Parameters& parameters, const TissueConstants& constants
                   const engine::Lattice& lattice, const Vessels& vessels,
                   engine::Population<TissueColumns>& tissue) {
     const InitialParameters& init = parameters.initial;
+    const MarrowComposition at_infusion = marrow_at_infusion(parameters);
     tissue.reserve(static_cast<std::size_t>(static_cast<double>(lattice.site_count()) * 1.05));
     for (engine::SiteIndex site = 0; site < lattice.site_count(); ++site) {
         if (vessels.contains(site)) continue;
         engine::RandomStream random(parameters.seed, StreamId::initial_tissue, 0, site);
         if (!random.bernoulli(init.cellularity)) continue;
         const double u = random.uniform();
-        if (u <= init.blast_fraction) {
+        if (u <= at_infusion.blast_fraction) {
             const bool cd19_negative = random.bernoulli(init.cd19_negative_blast_fraction);
             const bool cd22_negative = random.bernoulli(init.cd22_negative_blast_fraction);
             tissue.add(site, make_blast(parameters.blasts, random, cd19_negative, cd22_negative));
-        } else if (u <= init.blast_fraction + init.b_cell_fraction) {
+        } else if (u <= at_infusion.blast_fraction + at_infusion.b_cell_fraction) {
             tissue.add(site, make_b_cell(constants, random));
         } else {
             tissue.add(site, TissueColumns::Row{});

@@ -7,13 +7,16 @@ namespace cartsim::agents {
 
 struct InitialParameters {
     double cellularity = 1.0;                   ///< share of non-vessel sites holding a tissue cell
-    double blast_fraction = 0.40;               ///< blasts among tissue cells at infusion
+    double blast_fraction = 0.40;               ///< blasts among tissue cells (at apheresis)
     double b_cell_fraction = 0.03;              ///< normal B cells among tissue cells at infusion
     double cd19_negative_blast_fraction = 0.0;  ///< pre-existing CAR-epitope-negative blasts
     double cd22_negative_blast_fraction = 0.0;
     /// Blasts outside the marrow (CNS, testes, other extramedullary sites), as a share of the
     /// marrow's: a sanctuary that CAR-T cells reach poorly.
     double sanctuary_blast_share = 1e-3;
+    /// Apheresis to infusion: blast_fraction and b_cell_fraction are the marrow at apheresis and
+    /// the leukemia grows untreated for this long before day 0 (agents/patient/vein_to_vein.hpp).
+    double vein_to_vein_days = 0.0;
 };
 
 struct BlastParameters {

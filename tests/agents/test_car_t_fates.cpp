@@ -38,11 +38,11 @@ TEST(CarTFates, ACellLeavingForBloodKeepsItsStateAndExhaustionLevel) {
         CarTColumns::Row cell;
         cell.state = CarTState::memory;
         cell.exhaustion = 0.4F;         // level 3 of 8
-        cell.exhaustion_fixed = 0.26F;  // level 2
+        cell.exhaustion_fixed = 0.26F;  // fixed level 16 of 64 (0.25-0.265625)
         model.add_car_t_cell(model.lattice().site_of({4, 4, 0}), cell);
         model.step();
         EXPECT_EQ(model.car_t().live_count(), 0U);
-        EXPECT_EQ(model.blood().at(CarTState::memory, 3, 2), 1U);
+        EXPECT_EQ(model.blood().at(CarTState::memory, 3, 16), 1U);
         EXPECT_EQ(model.blood().total(), 1U);
     });
 }
@@ -53,7 +53,7 @@ TEST(CarTFates, ACellEnteringFromBloodComesBackWithItsStateAndExhaustion) {
     engine::run_with_threads(1, [&] {
         MarrowModel model(p);
         CarTPool blood;
-        blood.at(CarTState::effector, 3, 1) = 1;
+        blood.at(CarTState::effector, 3, 9) = 1;  // fixed part 9.5 / 64
         model.set_blood(blood);
         model.step();
         ASSERT_EQ(model.car_t().live_count(), 1U);
@@ -63,7 +63,7 @@ TEST(CarTFates, ACellEnteringFromBloodComesBackWithItsStateAndExhaustion) {
             EXPECT_EQ(cells.columns().state[slot], CarTState::effector);
             // The level's middle, less the few seconds of recovery of its first step.
             EXPECT_NEAR(cells.columns().exhaustion[slot], 3.5F / kExhaustionLevels, 1e-4);
-            EXPECT_FLOAT_EQ(cells.columns().exhaustion_fixed[slot], 1.5F / kExhaustionLevels);
+            EXPECT_FLOAT_EQ(cells.columns().exhaustion_fixed[slot], 9.5F / kFixedLevels);
         }
     });
 }

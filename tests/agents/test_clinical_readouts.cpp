@@ -60,6 +60,62 @@ TEST(ClinicalReadouts, RemissionMrdRelapseAucAndAplasia) {
     EXPECT_EQ(e.final_blast_fraction, 0.08);
 }
 
+// The dose in blood at infusion is not the peak: Cmax and Tmax are the expansion's, after the
+// distribution trough, even when the peak is below the infusion level.
+TEST(ClinicalReadouts, CmaxIsTheExpansionPeakNotTheInfusion) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.4, 20, 1000));
+    readouts.record(at(1, 0.4, 4, 1000));
+    readouts.record(at(2, 0.4, 0.5, 1000));  // the trough
+    readouts.record(at(10, 0.3, 8, 1000));   // expansion
+    readouts.record(at(14, 0.1, 12, 1000));  // the peak, below day 0's 20
+    readouts.record(at(20, 0.01, 6, 1000));
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.cart_peak_per_ul, 12);
+    EXPECT_EQ(e.cart_peak_day, 14);
+    EXPECT_DOUBLE_EQ(e.cart_fold_expansion, 24.0);
+}
+
+TEST(ClinicalReadouts, ALevelThatOnlyFallsHasNoPeak) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    for (int day = 0; day <= 30; ++day) readouts.record(at(day, 0.4, 20.0 * std::exp(-day), 1000));
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.cart_peak_per_ul, 0);
+    EXPECT_TRUE(std::isnan(e.cart_peak_day));
+    EXPECT_TRUE(std::isnan(e.cart_fold_expansion));
+    EXPECT_TRUE(std::isnan(e.cart_contraction_half_life_days));
+}
+
+// Biexponential decline after Tmax (Stein et al. 2019): a fast phase of half-life 4 days over the
+// contraction window, then a slow one of 200 days from day 84; each fit recovers its own.
+TEST(ClinicalReadouts, HalfLivesOfContractionAndPersistence) {
+    ReadoutParameters p;
+    p.contraction_window_days = 21;
+    p.persistence_from_day = 84;
+    ClinicalReadouts readouts{p};
+    readouts.record(at(0, 0.4, 20, 1000));
+    readouts.record(at(2, 0.4, 0.5, 1000));
+    const double tmax = 10;
+    for (double day = 4; day <= 365; day += 0.5) {
+        double level = 0.5 * std::exp(std::log(200.0) * std::min(day, tmax) / tmax);
+        if (day > tmax) level = 100.0 * std::exp(-std::log(2.0) * (day - tmax) / 4.0);
+        if (day >= 40) level = 2.0 * std::exp(-std::log(2.0) * (day - 40) / 200.0);
+        readouts.record(at(day, 0.01, level, 10));
+    }
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.cart_peak_day, tmax);
+    EXPECT_NEAR(e.cart_contraction_half_life_days, 4.0, 1e-6);
+    EXPECT_NEAR(e.cart_persistence_half_life_days, 200.0, 1e-6);
+}
+
+TEST(ClinicalReadouts, APlateauHasAnInfinitePersistenceHalfLife) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.4, 20, 1000));
+    readouts.record(at(2, 0.4, 1, 1000));
+    for (int day = 10; day <= 200; ++day) readouts.record(at(day, 0.01, day < 20 ? day : 5, 10));
+    EXPECT_TRUE(std::isinf(readouts.endpoints().cart_persistence_half_life_days));
+}
+
 TEST(ClinicalReadouts, EventsThatNeverHappenAreNaN) {
     ClinicalReadouts readouts{ReadoutParameters{}};
     readouts.record(at(0, 0.40, 0, 1000));

@@ -120,7 +120,29 @@ TEST(PatientScale, ARestoredPoolWithTooManyCellsIsRefusedNamingItsBin) {
         } catch (const std::invalid_argument& error) {
             EXPECT_NE(std::string(error.what())
                           .find("state 3 (exhausted), exhaustion level 7, "
-                                "fixed level 7"),
+                                "fixed level 63"),
+                      std::string::npos)
+                << error.what();
+        }
+    });
+}
+
+// A damaged checkpoint with a cell whose fixed part lies above its score's level is refused.
+TEST(PatientScale, ARestoredPoolWithAFixedPartAboveItsLevelIsRefused) {
+    Parameters p = small_window_patient(8, 1);
+    engine::run_with_threads(1, [&] {
+        MarrowModel model(p);
+        MarrowModel damaged(p);
+        CarTPool blood;
+        blood.at(CarTState::effector, 2, max_fixed_level(2) + 1) = 5;
+        damaged.set_blood(blood);
+        try {
+            model.restore_state(damaged.save_state());
+            FAIL() << "restore accepted a fixed part above its level";
+        } catch (const std::invalid_argument& error) {
+            EXPECT_NE(std::string(error.what()).find("blood_car_t"), std::string::npos)
+                << error.what();
+            EXPECT_NE(std::string(error.what()).find("exhaustion level 2, fixed level 24"),
                       std::string::npos)
                 << error.what();
         }

@@ -1,0 +1,21 @@
+#pragma once
+// The marrow at infusion after the vein-to-vein interval (apheresis to infusion): the leukemia
+// grows untreated by the rest-of-marrow mean field (docs/MODEL.md "Vein-to-vein interval").
+
+#include "agents/parameters.hpp"
+
+namespace cartsim::agents {
+
+struct MarrowComposition {
+    double blast_fraction = 0.0;   ///< blasts among tissue cells
+    double b_cell_fraction = 0.0;  ///< normal B cells among tissue cells
+};
+
+/// The marrow at infusion: initial.blast_fraction and initial.b_cell_fraction are the marrow at
+/// apheresis; over initial.vein_to_vein_days blasts follow dx/dt = (b c_free - d) x and B cells
+/// dy/dt = p (1 - x - y) - y / L (fractions of tissue cells; c_free = 1 - cellularity (x + y),
+/// the mean field's free share). Deterministic (no random draws); returns the apheresis values
+/// unchanged when the interval is 0.
+MarrowComposition marrow_at_infusion(const Parameters& parameters);
+
+}  // namespace cartsim::agents
