@@ -776,7 +776,8 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
                           "adds to the daughter and to a mother that is not memory "
                           "(differentiation toward terminal effectors)",
            .source = pick("calibrate: 4-1BB products persist for months to years (Wang et al., "
-                          "Blood 2016; Kawalekar et al., Immunity 2016)",
+                          "Blood 2016; Kawalekar et al., Immunity 2016); 0.006 gives the "
+                          "cohort's CR, relapse and persistence half-life (validation/)",
                           "calibrate: CD28 products persist for weeks (Wang et al., Blood "
                           "2016; Park et al., NEJM 2018)")});
     r.add(CARTSIM_PRODUCT_FIELD(exhaustion_recovery_per_day),

@@ -33,7 +33,7 @@ struct ProductParameters {
     double exhaustion_fixed_fraction = 0.2;
     /// Score every antigen-driven division adds to the daughter (and to a mother that is not
     /// memory), all of it fixed: differentiation toward terminal effectors.
-    double exhaustion_per_division = 0.01;
+    double exhaustion_per_division = 0.006;
     double exhaustion_recovery_per_day = 0.05;
     double exhausted_kill_factor = 0.3;
     double exhausted_death_per_day = 0.35;

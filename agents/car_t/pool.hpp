@@ -19,7 +19,7 @@ inline constexpr int kExhaustionLevels = 8;
 /// division adds a fixed amount to it (~0.01-0.03); a step must be at most about twice that,
 /// or a binned lineage could divide on without ever climbing, which the lattice's cells cannot
 /// (they add it every division and end terminally exhausted).
-inline constexpr int kFixedPerLevel = 8;
+inline constexpr int kFixedPerLevel = 16;
 inline constexpr int kFixedLevels = kExhaustionLevels * kFixedPerLevel;
 
 inline int exhaustion_level_of(float exhaustion) {

@@ -38,11 +38,11 @@ TEST(CarTFates, ACellLeavingForBloodKeepsItsStateAndExhaustionLevel) {
         CarTColumns::Row cell;
         cell.state = CarTState::memory;
         cell.exhaustion = 0.4F;         // level 3 of 8
-        cell.exhaustion_fixed = 0.26F;  // fixed level 16 of 64 (0.25-0.265625)
+        cell.exhaustion_fixed = 0.26F;  // fixed level 33 of 128 (0.2578-0.2656)
         model.add_car_t_cell(model.lattice().site_of({4, 4, 0}), cell);
         model.step();
         EXPECT_EQ(model.car_t().live_count(), 0U);
-        EXPECT_EQ(model.blood().at(CarTState::memory, 3, 16), 1U);
+        EXPECT_EQ(model.blood().at(CarTState::memory, 3, 33), 1U);
         EXPECT_EQ(model.blood().total(), 1U);
     });
 }
@@ -53,7 +53,7 @@ TEST(CarTFates, ACellEnteringFromBloodComesBackWithItsStateAndExhaustion) {
     engine::run_with_threads(1, [&] {
         MarrowModel model(p);
         CarTPool blood;
-        blood.at(CarTState::effector, 3, 9) = 1;  // fixed part 9.5 / 64
+        blood.at(CarTState::effector, 3, 9) = 1;  // fixed part 9.5 / 128
         model.set_blood(blood);
         model.step();
         ASSERT_EQ(model.car_t().live_count(), 1U);

@@ -120,7 +120,7 @@ TEST(PatientScale, ARestoredPoolWithTooManyCellsIsRefusedNamingItsBin) {
         } catch (const std::invalid_argument& error) {
             EXPECT_NE(std::string(error.what())
                           .find("state 3 (exhausted), exhaustion level 7, "
-                                "fixed level 63"),
+                                "fixed level 127"),
                       std::string::npos)
                 << error.what();
         }
@@ -142,7 +142,7 @@ TEST(PatientScale, ARestoredPoolWithAFixedPartAboveItsLevelIsRefused) {
         } catch (const std::invalid_argument& error) {
             EXPECT_NE(std::string(error.what()).find("blood_car_t"), std::string::npos)
                 << error.what();
-            EXPECT_NE(std::string(error.what()).find("exhaustion level 2, fixed level 24"),
+            EXPECT_NE(std::string(error.what()).find("exhaustion level 2, fixed level 48"),
                       std::string::npos)
                 << error.what();
         }
