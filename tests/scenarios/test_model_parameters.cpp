@@ -257,14 +257,14 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::OutputParameters>(), 3U);
     EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::InitialParameters>(), 6U);
+    EXPECT_EQ(member_count<agents::InitialParameters>(), 7U);
     EXPECT_EQ(member_count<agents::BlastParameters>(), 13U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
     EXPECT_EQ(member_count<agents::CarTParameters>(), 19U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 21U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 15U);
-    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 9U);
+    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 11U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
 }
 
