@@ -115,15 +115,15 @@ bench: build
 bench-macro: deps
 	./benchmarks/run.sh --quick
 
-## validate: the full clinical validation suite (validation/README.md): a 100-patient cohort to
-## day 365 with JOBS runs at once (~15 min on 2 cores: a patient-year takes ~17 s on one
-## thread); prints the table, writes it to out/validation
+## validate: the full clinical validation suite (validation/README.md): 4-1BB and CD28 cohorts of
+## 100 patients and the scale cohorts (50 and 25) to day 365 with JOBS runs at once (~65 min on
+## 2 cores: a patient-year takes ~10-45 s on one thread); prints the table, writes out/validation
 JOBS ?= 2
 .PHONY: validate validate-reduced
 validate: build
 	/usr/bin/python3 validation/run_validation.py --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation --fresh
 
-## validate-reduced: the reduced suite CI runs (20 patients, 28 days; ~20 s on 2 cores)
+## validate-reduced: the reduced suite CI runs (20 patients, 10 per window, 28 days; ~1 min)
 validate-reduced: build
 	/usr/bin/python3 validation/run_validation.py --reduced --cartsim build/$(PRESET)/cli/cartsim --jobs $(JOBS) --out out/validation-reduced --fresh
 
