@@ -287,11 +287,19 @@ def mrd_negative_day_median(records, params):
     return _median([_summary(r, "mrd_negative_day") for r in records], "MRD-negative day")
 
 
-def _cr_share(records, by_day, event):
-    cr = [r for r in records if in_cr(r, by_day)]
-    if not cr:
-        raise NotAvailable("no patient in CR")
-    return sum(event(r) for r in cr), len(cr)
+def _cr_share_difference(records, reference, event, what):
+    """Share of CR patients (by day 28) for whom event(record) holds: this cohort minus the
+    reference cohort, with its Newcombe interval."""
+    shares = []
+    for cohort in (records, reference):
+        cr = [r for r in cohort if in_cr(r, 28)]
+        if not cr:
+            raise NotAvailable(f"no patient in CR ({what})")
+        shares.append((sum(event(r) for r in cr), len(cr)))
+    (k, n), (k_ref, n_ref) = shares
+    difference, low, high = stats.difference_of_proportions(k, n, k_ref, n_ref)
+    return Estimate(difference, low, high, f"{k}/{n} vs reference {k_ref}/{n_ref}",
+                    "difference of proportions (Newcombe)")
 
 
 def b_cell_recovery_vs_reference(records, params, reference):
@@ -301,25 +309,17 @@ def b_cell_recovery_vs_reference(records, params, reference):
     def recovered(r):
         day = _summary(r, "b_cell_recovery_day")
         return not math.isnan(day) and day <= by_day
-    k, n = _cr_share(records, 28, recovered)
-    k_ref, n_ref = _cr_share(reference, 28, recovered)
-    difference, low, high = stats.difference_of_proportions(k, n, k_ref, n_ref)
-    return Estimate(difference, low, high, f"{k}/{n} vs reference {k_ref}/{n_ref}",
-                    "difference of proportions (Newcombe)")
+    return _cr_share_difference(records, reference, recovered, "B-cell recovery")
 
 
 def cart_detectable_vs_reference(records, params, reference):
-    """Share of CR patients with blood CAR-T cells still detectable on day by_day: the
-    reference cohort minus this one (positive: shorter persistence here)."""
+    """Share of CR patients with blood CAR-T cells no longer detectable on day by_day: this
+    cohort minus the reference (positive: shorter persistence here)."""
     by_day = params.get("by_day", 180)
-    def detectable(r):
+    def lost(r):
         day = _summary(r, "cart_last_detectable_day")
-        return not math.isnan(day) and day >= by_day
-    k, n = _cr_share(records, 28, detectable)
-    k_ref, n_ref = _cr_share(reference, 28, detectable)
-    difference, low, high = stats.difference_of_proportions(k_ref, n_ref, k, n)
-    return Estimate(difference, low, high, f"reference {k_ref}/{n_ref} vs {k}/{n}",
-                    "difference of proportions (Newcombe)")
+        return math.isnan(day) or day < by_day
+    return _cr_share_difference(records, reference, lost, "CAR-T detectability")
 
 
 READOUTS = {name: fn for name, fn in globals().items()

@@ -40,8 +40,8 @@ void blood_step(const BloodView& view, engine::Step step) {
             row.exhaustion = state == CarTState::exhausted
                                  ? 1.0F
                                  : exhaustion_of_level(CarTPool::level_of_bin(bin));
-            row.exhaustion_fixed =
-                std::min(row.exhaustion, fixed_exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
+            row.exhaustion_fixed = std::min(
+                row.exhaustion, fixed_exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
             row.direction = static_cast<std::uint8_t>(
                 random.below(view.lattice.offsets(engine::Neighborhood::moore).size()));
             view.car_t.add(site, row);
