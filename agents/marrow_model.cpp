@@ -15,6 +15,8 @@
 #include "agents/state_checks.hpp"
 #include "agents/tissue/initial.hpp"
 #include "agents/tissue/phase.hpp"
+#include "agents/toxicity/phase.hpp"
+#include "agents/toxicity/physiology.hpp"
 #include "engine/tile_sweep.hpp"
 
 namespace cartsim::agents {
@@ -81,6 +83,11 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       patient_constants_(PatientConstants::from(parameters, tissue_step_days_, marrow_share_)),
       cytokines_(lattice_, parameters.cytokines, parameters.space.site_edge_um, marrow_share_,
                  field_table(parameters.cytokines, std::move(extensions.cytokine_fields))),
+      infusions_(parse_infusion_schedule(parameters.car_t.infusion_schedule, parameters.time.days)),
+      drug_doses_(parse_drug_schedule(parameters.interventions.schedule, parameters.time.days,
+                                      {parameters.interventions.tocilizumab_dose_mg_per_kg,
+                                       parameters.interventions.dexamethasone_dose_mg})),
+      systemic_(systemic_state_at_rest(parameters.toxicity)),
       extra_cytokine_sources_(std::move(extensions.cytokine_sources)),
       marrow_cells_per_field_cell_(cytokines_.field_cell_count(), 0),
       antigen_(lattice_.site_count(), parameters.car_t.targets_cd22),
@@ -89,6 +96,11 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
     antigen_.refresh(tissue_);
     // Day 0: the rest of the marrow, and the whole dose in the patient's blood.
     initialize_patient(patient_, patient_constants_, parameters_);
+    systemic_.next_infusion = day_zero_infusions(infusions_);
+    systemic_.infused_dose_multiple = 0.0;
+    for (std::uint64_t k = 0; k < systemic_.next_infusion; ++k) {
+        systemic_.infused_dose_multiple += infusions_[k].dose_multiple;
+    }
     update_car_t_signals();
     add_cell_kinds(std::move(extensions.cell_kinds));
     add_phases();
@@ -100,8 +112,9 @@ CarTView MarrowModel::car_t_view() {
 }
 
 void MarrowModel::update_car_t_signals() {
-    car_t_signals_ = car_t_signals(parameters_, car_t_constants_, patient_.endogenous_lymphocytes,
-                                   fine_step_days_);
+    car_t_signals_ =
+        car_t_signals(parameters_, car_t_constants_, patient_.endogenous_lymphocytes,
+                      fine_step_days_, steroid_effect(systemic_, parameters_.interventions));
 }
 
 TissueView MarrowModel::tissue_view() {
@@ -146,6 +159,9 @@ void MarrowModel::add_phases() {
              update_car_t_signals();  // lymphocytes regrew
              marrow_cells_per_field_cell_ = count_marrow_cells_per_field_cell(tissue_, cytokines_);
          }});
+    scheduler_.add({"systemic",
+                    "whole body: infusions, CRS/ICANS physiology, tocilizumab and steroids",
+                    tissue_period, 0, [this](Step s) { systemic_phase(s); }});
     const auto field_period = static_cast<std::uint64_t>(parameters_.time.field_period_steps);
     scheduler_.add({"cytokines", "IFN-g secretion, IL-6 production, diffusion, serum levels",
                     field_period, field_period - 1, [this](Step) { cytokine_phase(); }});
@@ -184,12 +200,36 @@ ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
     return {kind.cells, lattice_, tissue_layer_, mobile_layer_, tissue_, car_t_, parameters_.seed};
 }
 
+void MarrowModel::systemic_phase(Step s) {
+    // Engaged CAR-T cells of the whole patient: the window's, and the rest of the marrow's by
+    // its mean field (share of time in a synapse).
+    const double window_engaged =
+        static_cast<double>(engine::parallel_count(car_t_.slot_count(), [&](std::size_t i) {
+            const auto slot = static_cast<AgentSlot>(i);
+            return car_t_.alive(slot) && car_t_.columns().engaged_site[slot] != engine::kNoSite;
+        }));
+    const RestMarrowContact contact = rest_marrow_contact(patient_, patient_constants_);
+    const double rest_engaged =
+        static_cast<double>(patient_.rest_marrow.total()) * (1.0 - contact.free_fraction);
+    const std::uint64_t kills =
+        kills_.blasts + kills_.b_cells + patient_.rest_kills_blasts + patient_.rest_kills_b_cells;
+    systemic_step({systemic_, patient_.blood, parameters_, infusions_, drug_doses_,
+                   static_cast<double>(s) * fine_step_days_, tissue_step_days_,
+                   window_engaged + rest_engaged, kills});
+    update_car_t_signals();  // steroid levels changed
+}
+
 void MarrowModel::cytokine_phase() {
     const CytokineParameters& p = parameters_.cytokines;
-    secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0, cytokines_["ifng"],
+    // Steroids damp cytokine output in the marrow as in the body (agents/toxicity).
+    const double output = 1.0 - parameters_.interventions.steroid_cytokine_effect *
+                                    steroid_effect(systemic_, parameters_.interventions);
+    secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0 * output,
+                                    cytokines_["ifng"],
                                     car_t_constants_.product.exhausted_kill_factor);
-    produce_il6_from_marrow_cells(marrow_cells_per_field_cell_, p.il6_per_ifng_pg_per_hour / 60.0,
-                                  cytokines_["ifng"], cytokines_["il6"]);
+    produce_il6_from_marrow_cells(marrow_cells_per_field_cell_,
+                                  p.il6_per_ifng_pg_per_hour / 60.0 * output, cytokines_["ifng"],
+                                  cytokines_["il6"]);
     if (!extra_cytokine_sources_.empty()) {
         CytokineSourceInputs inputs{tissue_, car_t_, parameters_, {}};
         for (const auto& kind : extra_kinds_) inputs.extra_kinds.push_back(&kind->cells);
@@ -216,7 +256,7 @@ void MarrowModel::step() {
 
 Observables MarrowModel::observe() const {
     return agents::observe({time_days(), tissue_, car_t_, patient_, patient_constants_, cytokines_,
-                            kills_, marrow_share_, parameters_});
+                            kills_, systemic_, marrow_share_, parameters_});
 }
 
 std::uint64_t MarrowModel::state_hash() const {
@@ -241,6 +281,7 @@ void MarrowModel::restore_state(engine::SavedState state) {
     check_car_t_state(car_t_, lattice_, car_t_constants_);
     check_patient_state(patient_, patient_constants_);
     check_cytokine_state(cytokines_);
+    check_systemic_state(systemic_, infusions_.size(), drug_doses_.size());
     for (const auto& kind : extra_kinds_) check_extra_cell_kind_state(kind->cells);
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
     after_tissue_changed();

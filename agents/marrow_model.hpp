@@ -32,6 +32,8 @@
 #include "agents/tissue/columns.hpp"
 #include "agents/tissue/constants.hpp"
 #include "agents/tissue/rule.hpp"
+#include "agents/toxicity/schedule.hpp"
+#include "agents/toxicity/state.hpp"
 #include "engine/domain.hpp"
 #include "engine/lattice.hpp"
 #include "engine/model_state.hpp"
@@ -115,6 +117,8 @@ class MarrowModel {
     /// The whole patient outside the window: blood, lymphoid tissues, the rest of the marrow.
     const PatientCompartments& patient() const { return patient_; }
     const CarTPool& blood() const { return patient_.blood; }
+    /// The whole body's toxicity physiology, drug levels and the doses given so far.
+    const SystemicState& systemic() const { return systemic_; }
     const CytokineTable& cytokines() const { return cytokines_; }
     bool is_vessel(engine::SiteIndex site) const { return vessels_.contains(site); }
     std::size_t vessel_count() const { return vessels_.sites().size(); }
@@ -136,6 +140,7 @@ class MarrowModel {
         PatientCompartments::visit_state(self.patient_, visitor);
         KillCounters::visit_state(self.kills_, visitor);
         CytokineTable::visit_state(self.cytokines_, visitor);
+        SystemicState::visit_state(self.systemic_, visitor);
         for (const auto& kind : self.extra_kinds_) {
             if constexpr (std::is_const_v<Self>) {
                 visitor.population(std::as_const(kind->cells));
@@ -148,6 +153,7 @@ class MarrowModel {
     ExtraCellKindView extra_view(ExtraCellKind& kind);
     void add_phases();
     void cytokine_phase();
+    void systemic_phase(engine::Step step);
     /// What follows a change of tissue cells: the IL-6 producers and the antigen copies.
     void after_tissue_changed();
     CarTView car_t_view();
@@ -177,6 +183,9 @@ class MarrowModel {
     PatientCompartments patient_;
     CarTSignals car_t_signals_;  // derived from patient_ (recomputed on restore)
     CytokineTable cytokines_;
+    std::vector<InfusionDose> infusions_;  // car_t.infusion_schedule
+    std::vector<DrugDose> drug_doses_;     // interventions.schedule
+    SystemicState systemic_;
     std::vector<CytokineSource> extra_cytokine_sources_;
     std::vector<std::uint32_t> marrow_cells_per_field_cell_;  // IL-6 producers
     AntigenBySite antigen_;

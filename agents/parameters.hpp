@@ -12,6 +12,7 @@
 #include "agents/cytokines/parameters.hpp"
 #include "agents/readouts/parameters.hpp"
 #include "agents/tissue/parameters.hpp"
+#include "agents/toxicity/parameters.hpp"
 
 namespace cartsim::agents {
 
@@ -54,6 +55,8 @@ struct Parameters {
     MarrowCellParameters marrow_cells;
     CarTParameters car_t;
     CytokineParameters cytokines;
+    ToxicityParameters toxicity;
+    InterventionParameters interventions;
     ReadoutParameters readouts;
 };
 

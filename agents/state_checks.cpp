@@ -178,6 +178,67 @@ void check_cytokine_state(const CytokineTable& cytokines) {
     }
 }
 
+void check_systemic_state(const SystemicState& s, std::size_t infusions, std::size_t drug_doses) {
+    const auto level = [](const char* name, double v) {
+        if (!finite_non_negative(v))
+            refuse(fmt::format("systemic/{}", name), "systemic", v, "a finite level >= 0");
+    };
+    const auto share = [](const char* name, double v) {
+        if (!(std::isfinite(v) && v >= 0.0 && v <= 1.0)) {
+            refuse(fmt::format("systemic/{}", name), "systemic", v, "a share in [0, 1]");
+        }
+    };
+    const auto grade = [](const char* name, double v, double top) {
+        if (!(std::isfinite(v) && v >= 0.0 && v <= top && v == std::floor(v))) {
+            refuse(fmt::format("systemic/{}", name), "systemic", v,
+                   fmt::format("a whole number in [0, {:g}]", top));
+        }
+    };
+    const auto day = [](const char* name, double v) {
+        if (!(std::isfinite(v) && (v == -1.0 || v >= 0.0))) {
+            refuse(fmt::format("systemic/{}", name), "systemic", v, "a day >= 0, or -1 (none)");
+        }
+    };
+    share("macrophage_activation", s.macrophage_activation);
+    level("il6_pg_per_ml", s.il6_pg_per_ml);
+    level("il1_pg_per_ml", s.il1_pg_per_ml);
+    level("ifng_pg_per_ml", s.ifng_pg_per_ml);
+    level("tocilizumab_ug_per_ml", s.tocilizumab_ug_per_ml);
+    level("steroid_mg", s.steroid_mg);
+    share("endothelial_activation", s.endothelial_activation);
+    share("lung_water", s.lung_water);
+    share("cns_inflammation", s.cns_inflammation);
+    share("fever_seen", s.fever_seen);
+    grade("crs_grade", s.crs_grade, 4);
+    grade("icans_grade", s.icans_grade, 4);
+    grade("ice_score", s.ice_score, 10);
+    grade("crs_max_grade", s.crs_max_grade, 4);
+    grade("icans_max_grade", s.icans_max_grade, 4);
+    if (s.crs_max_grade < s.crs_grade || s.icans_max_grade < s.icans_grade) {
+        refuse("systemic/crs_max_grade", "systemic", s.crs_max_grade,
+               "at least the current grades (crs_grade, icans_grade)");
+    }
+    day("last_tocilizumab_day", s.last_tocilizumab_day);
+    day("last_dexamethasone_day", s.last_dexamethasone_day);
+    level("dexamethasone_mg_total", s.dexamethasone_mg_total);
+    level("infused_dose_multiple", s.infused_dose_multiple);
+    level("engaged_cart_cells", s.engaged_cart_cells);
+    level("kills_per_day", s.kills_per_day);
+    if (s.next_infusion > infusions) {
+        refuse("systemic/next_infusion", "systemic", static_cast<double>(s.next_infusion),
+               fmt::format("at most the schedule's {} doses", infusions));
+    }
+    if (s.held_infusions > s.next_infusion) {
+        refuse("systemic/held_infusions", "systemic", static_cast<double>(s.held_infusions),
+               fmt::format("at most the {} doses that fell due", s.next_infusion));
+    }
+    if (s.next_scheduled_dose > drug_doses) {
+        refuse("systemic/next_scheduled_dose", "systemic",
+               static_cast<double>(s.next_scheduled_dose),
+               fmt::format("at most the schedule's {} drug doses", drug_doses));
+    }
+}
+
 void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells) {
     const ExtraColumns& c = cells.columns();
     for (std::size_t k = 0; k < c.names.size(); ++k) {

@@ -16,6 +16,7 @@
 #include "agents/patient/compartments.hpp"
 #include "agents/patient/constants.hpp"
 #include "agents/tissue/columns.hpp"
+#include "agents/toxicity/state.hpp"
 #include "engine/lattice.hpp"
 #include "engine/population.hpp"
 
@@ -31,6 +32,8 @@ void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engin
                        const CarTConstants& constants);
 void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants);
 void check_cytokine_state(const CytokineTable& cytokines);
+/// `infusions` and `drug_doses`: the lengths of the run's schedules.
+void check_systemic_state(const SystemicState& s, std::size_t infusions, std::size_t drug_doses);
 void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells);
 
 }  // namespace cartsim::agents

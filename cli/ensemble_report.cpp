@@ -139,6 +139,7 @@ EnsembleAggregate aggregate(const io::EnsembleTable& table) {
     const std::size_t relapse_day = column_of(table, "relapse_day");
     const std::size_t cd19_share = column_of(table, "relapse_cd19_negative_fraction");
     const std::size_t crs = column_of(table, "crs_max_grade");
+    const std::size_t icans = column_of(table, "icans_max_grade");
     const std::size_t peak = column_of(table, "cart_peak_per_ul");
     const std::size_t peak_day = column_of(table, "cart_peak_day");
     std::int64_t crs_count = 0;
@@ -151,6 +152,7 @@ EnsembleAggregate aggregate(const io::EnsembleTable& table) {
     std::vector<double> peaks;
     std::vector<double> peak_days;
     a.crs_grade_counts.assign(kMaxCrsGrade + 1, 0);
+    a.icans_grade_counts.assign(kMaxCrsGrade + 1, 0);
     for (const io::EnsembleRow& row : table.rows) {
         if (row.status != "complete") continue;
         ++a.complete;
@@ -170,6 +172,9 @@ EnsembleAggregate aggregate(const io::EnsembleTable& table) {
         }
         const int grade = std::clamp(static_cast<int>(std::lround(e[crs])), 0, kMaxCrsGrade);
         ++a.crs_grade_counts[static_cast<std::size_t>(grade)];
+        const int icans_grade =
+            std::clamp(static_cast<int>(std::lround(e[icans])), 0, kMaxCrsGrade);
+        ++a.icans_grade_counts[static_cast<std::size_t>(icans_grade)];
         peaks.push_back(e[peak]);
         peak_days.push_back(e[peak_day]);
     }
@@ -212,7 +217,12 @@ std::string aggregate_text(const std::string& scenario_name, const EnsembleAggre
     for (std::size_t g = 0; g < a.crs_grade_counts.size(); ++g) {
         grades += fmt::format("{}{}", g > 0 ? " / " : "", a.crs_grade_counts[g]);
     }
-    text += fmt::format("| CRS grade 0 / 1 / 2 / 3 / 4 (runs) | {} | |\n", grades);
+    text += fmt::format("| CRS grade 0 / 1 / 2 / 3 / 4 (runs, ASTCT) | {} | |\n", grades);
+    std::string icans_grades;
+    for (std::size_t g = 0; g < a.icans_grade_counts.size(); ++g) {
+        icans_grades += fmt::format("{}{}", g > 0 ? " / " : "", a.icans_grade_counts[g]);
+    }
+    text += fmt::format("| ICANS grade 0 / 1 / 2 / 3 / 4 (runs, ASTCT) | {} | |\n", icans_grades);
     const auto& p = a.cart_peak_quantiles;
     text += fmt::format(
         "| blood CAR-T peak /uL, p5 / p25 / median / p75 / p95 | {} / {} / {} / {} "
@@ -244,6 +254,7 @@ io::ArrayGroup aggregate_group(const EnsembleAggregate& a) {
     attrs.push_back({"cr_day_quartiles", a.cr_day_quartiles});
     attrs.push_back({"mrd_negative_day_quartiles", a.mrd_negative_day_quartiles});
     attrs.push_back({"crs_grade_counts", a.crs_grade_counts});
+    attrs.push_back({"icans_grade_counts", a.icans_grade_counts});
     attrs.push_back({"cart_peak_quantiles", a.cart_peak_quantiles});
     attrs.push_back({"cart_peak_day_quantiles", a.cart_peak_day_quantiles});
     attrs.push_back({"quantile_levels", std::vector<double>{0.05, 0.25, 0.5, 0.75, 0.95}});

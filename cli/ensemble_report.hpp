@@ -44,6 +44,7 @@ struct EnsembleAggregate {
     std::vector<double> mrd_negative_day_quartiles;
     /// Complete runs by maximum CRS grade 0..4.
     std::vector<std::int32_t> crs_grade_counts;
+    std::vector<std::int32_t> icans_grade_counts;
     /// Quantiles 0.05, 0.25, 0.5, 0.75, 0.95 of the blood CAR-T peak (cells/uL) and its day.
     std::vector<double> cart_peak_quantiles;
     std::vector<double> cart_peak_day_quantiles;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/toxicity/schedule.hpp"
 #include "scenarios/scenario_error.hpp"
 
 namespace cartsim::scenarios {
@@ -85,6 +86,8 @@ constexpr ParameterType type_of() {
         return ParameterType::boolean;
     } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
         return ParameterType::choice;
+    } else if constexpr (std::is_same_v<Field, std::string>) {
+        return ParameterType::text;
     } else {
         static_assert(std::is_integral_v<Field>, "no parameter type for this field type");
         return ParameterType::integer;
@@ -93,7 +96,8 @@ constexpr ParameterType type_of() {
 
 template <class Field>
 ParameterValue value_of_field(const Field& field) {
-    if constexpr (std::is_same_v<Field, double> || std::is_same_v<Field, bool>) {
+    if constexpr (std::is_same_v<Field, double> || std::is_same_v<Field, bool> ||
+                  std::is_same_v<Field, std::string>) {
         return ParameterValue(field);
     } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
         return ParameterValue(costimulation_name(field));
@@ -110,6 +114,8 @@ Field field_of_set(const ParameterSet& values, const std::string& key) {
         return values.boolean(key);
     } else if constexpr (std::is_same_v<Field, agents::Costimulation>) {
         return costimulation_of(values.text(key));
+    } else if constexpr (std::is_same_v<Field, std::string>) {
+        return values.text(key);
     } else {
         // The spec's range keeps the value inside the field's type.
         return static_cast<Field>(values.integer(key));
@@ -356,6 +362,14 @@ void add_initial(Registry& r) {
                           "marrow at infusion)",
            .source = "ELIANA: median 45 days (range 30-105) from enrollment to infusion "
                      "(Maude et al., NEJM 2018); docs/MODEL.md#vein-to-vein-interval"});
+    r.add(CARTSIM_FIELD(initial.bridging_blast_kill_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 0.999,
+           .description = "Bridging therapy at the end of the vein-to-vein interval: share of the "
+                          "blasts it kills before day 0 (0 = none)",
+           .source = "calibrate: bridging chemotherapy lowers burden before infusion (most "
+                     "ELIANA patients had it; Maude et al., NEJM 2018)"});
     r.add(CARTSIM_FIELD(initial.sanctuary_blast_share),
           {.unit = "fraction",
            .min = 0.0,
@@ -529,8 +543,30 @@ void add_car_t(Registry& r) {
           {.unit = "cells",
            .min = 0.0,
            .max = 1e10,
-           .description = "Whole-body CAR-T cells infused into blood on day 0; 0 = untreated",
+           .description = "Whole-body CAR-T cells of one dose (car_t.infusion_schedule gives when "
+                          "and how many doses); 0 = untreated",
            .source = "calibrate: order of a typical CD19 CAR-T dose (1e8 cells)"});
+    r.add(CARTSIM_FIELD(car_t.infusion_schedule),
+          {.description = "Infusions as 'DAY:MULTIPLE' pairs, comma-separated, in multiples of "
+                          "car_t.dose_cells (days from 0, increasing, within time.days); e.g. "
+                          "'0:0.1, 1:0.3, 2:0.6' fractionates the dose",
+           .source = "Frey et al., J Clin Oncol 2020 (fractionated 10/30/60% over days 1-3); "
+                     "docs/MODEL.md#dosing"});
+    r.add(CARTSIM_FIELD(car_t.hold_at_crs_grade),
+          {.unit = "grade",
+           .min = 0.0,
+           .max = 4.0,
+           .description = "A dose of the schedule falling due while CRS is at this ASTCT grade or "
+                          "above is not given (0 = never held)",
+           .source = "Frey et al., J Clin Oncol 2020: later fractions held at early CRS"});
+    r.add(CARTSIM_FIELD(car_t.memory_phenotype_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Share of the product infused as memory-phenotype (stem-like, "
+                          "self-renewing) cells; the rest as resting cells",
+           .source = "Fraietta et al., Nat Med 2018 (memory-like CD8 cells predict response and "
+                     "persistence); 0 by default: the calibrated product"});
     r.add(CARTSIM_FIELD(car_t.speed_um_per_min),
           {.unit = "um/min",
            .min = 0.0,
@@ -892,33 +928,409 @@ void add_cytokines(Registry& r) {
            .max = 1000.0,
            .description = "First-order clearance of serum IL-6",
            .source = "calibrate: serum half-life of ~4 h"});
-    const std::string grade_source =
-        "calibrate: IL-6 marks severe CRS (Teachey et al., Cancer Discov 2016); thresholds are "
-        "not a clinical grading";
-    r.add(CARTSIM_FIELD(cytokines.crs_grade1_il6_pg_per_ml),
+}
+
+void add_toxicity(Registry& r) {
+    r.add(CARTSIM_FIELD(toxicity.macrophage_activation_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Activation rate of the body's monocytes/macrophages at full drive "
+                          "(CAR-T contact, lysis, IFN-g)",
+           .source = "calibrate: CRS starts within 1-3 days of expansion (Giavridis et al., Nat "
+                     "Med 2018; Norelli et al., Nat Med 2018)"});
+    r.add(CARTSIM_FIELD(toxicity.macrophage_deactivation_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Return of activated monocytes/macrophages to rest without drive",
+           .source = "calibrate: CRS resolves within days of the drive's end"});
+    r.add(CARTSIM_FIELD(toxicity.contact_half_saturation_cells),
+          {.unit = "cells",
+           .min = 1.0,
+           .max = 10000000000000.0,
+           .description =
+               "Engaged CAR-T cells (whole patient) at which contact gives half of its drive",
+           .source = "calibrate: myeloid activation by CAR-T contact (CD40L; Giavridis et al., Nat "
+                     "Med 2018); set against the cohort's expansion"});
+    r.add(
+        CARTSIM_FIELD(toxicity.lysis_half_saturation_per_day),
+        {.unit = "cells/day",
+         .min = 1.0,
+         .max = 100000000000000.0,
+         .description = "Target cells lysed per day at which lysis gives half of its drive",
+         .source = "calibrate: DAMPs of lysed blasts activate macrophages (Liu et al., Sci Immunol "
+                   "2020); severity rises with burden (Teachey et al., Cancer Discov 2016)"});
+    r.add(
+        CARTSIM_FIELD(toxicity.ifng_half_saturation_pg_per_ml),
+        {.unit = "pg/mL",
+         .min = 0.001,
+         .max = 1000000.0,
+         .description = "Serum IFN-g at which it gives half of its drive to monocytes/macrophages",
+         .source = "calibrate: IFN-g primes monocytes (Teachey et al., Cancer Discov 2016)"});
+    r.add(CARTSIM_FIELD(toxicity.contact_weight),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Weight of CAR-T contact in the myeloid drive",
+           .source = "calibrate: Giavridis et al., Nat Med 2018; Norelli et al., Nat Med 2018"});
+    r.add(CARTSIM_FIELD(toxicity.lysis_weight),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Weight of target lysis in the myeloid drive",
+           .source = "calibrate: Liu et al., Sci Immunol 2020"});
+    r.add(CARTSIM_FIELD(toxicity.ifng_weight),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Weight of serum IFN-g in the myeloid drive",
+           .source = "calibrate: Teachey et al., Cancer Discov 2016"});
+    r.add(CARTSIM_FIELD(toxicity.plasma_volume_ml),
+          {.unit = "mL",
+           .min = 100.0,
+           .max = 10000.0,
+           .description = "Plasma volume into which the body's cytokines are released",
+           .source = "standard physiology (~3 L adult; ~40 mL/kg)"});
+    r.add(CARTSIM_FIELD(toxicity.macrophage_il6_pg_per_day),
+          {.unit = "pg/day",
+           .min = 0.0,
+           .max = 100000000000000.0,
+           .description = "IL-6 made by the body's monocytes/macrophages when all are activated",
+           .source = "calibrate: peak serum IL-6 of 10^3-10^4 pg/mL in severe CRS (Teachey et al., "
+                     "Cancer Discov 2016)"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_il6_pg_per_day),
+          {.unit = "pg/day",
+           .min = 0.0,
+           .max = 100000000000000.0,
+           .description = "IL-6 made by a fully activated endothelium (amplification loop)",
+           .source = "calibrate: Obstfeld et al., Blood 2017"});
+    r.add(CARTSIM_FIELD(toxicity.il6_baseline_pg_per_ml),
           {.unit = "pg/mL",
            .min = 0.0,
-           .max = 1e6,
-           .description = "Serum IL-6 at which CRS grade 1 starts (grades 1-4 increasing)",
-           .source = grade_source});
-    r.add(CARTSIM_FIELD(cytokines.crs_grade2_il6_pg_per_ml),
+           .max = 1000.0,
+           .description = "Serum IL-6 of a patient without CRS",
+           .source = "standard: healthy serum IL-6 < 7 pg/mL"});
+    r.add(CARTSIM_FIELD(toxicity.il6_clearance_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "Clearance of serum IL-6 not mediated by IL-6R (renal, other)",
+           .source = "calibrate: with the receptor share: serum half-life ~2-3 h; free IL-6 rises "
+                     "several-fold under tocilizumab (Nishimoto et al., Blood 2008)"});
+    r.add(
+        CARTSIM_FIELD(toxicity.il6_receptor_clearance_per_day),
+        {.unit = "1/day",
+         .min = 0.0,
+         .max = 1000.0,
+         .description =
+             "Clearance of serum IL-6 through IL-6 receptors (stops where tocilizumab holds them)",
+         .source =
+             "calibrate: receptor-mediated clearance dominates: Nishimoto et al., Blood 2008"});
+    r.add(CARTSIM_FIELD(toxicity.il6_signalling_half_saturation_pg_per_ml),
           {.unit = "pg/mL",
-           .min = 0.0,
-           .max = 1e6,
-           .description = "Serum IL-6 at which CRS grade 2 starts",
-           .source = grade_source});
-    r.add(CARTSIM_FIELD(cytokines.crs_grade3_il6_pg_per_ml),
+           .min = 0.001,
+           .max = 1000000.0,
+           .description = "Serum IL-6 at which signalling (membrane and trans via soluble IL-6R) "
+                          "is half-maximal",
+           .source = "calibrate: fever starts around 100-200 pg/mL IL-6 (Teachey et al., Cancer "
+                     "Discov 2016)"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_il6_half_saturation_pg_per_ml),
           {.unit = "pg/mL",
-           .min = 0.0,
+           .min = 0.001,
            .max = 1e6,
-           .description = "Serum IL-6 at which CRS grade 3 starts",
-           .source = grade_source});
-    r.add(CARTSIM_FIELD(cytokines.crs_grade4_il6_pg_per_ml),
+           .description = "Serum IL-6 at which endothelial trans-signalling (IL-6 with soluble "
+                          "IL-6R) is half-maximal",
+           .source = "calibrate: endothelial cells lack membrane IL-6R and answer IL-6/sIL-6R "
+                     "complexes (Obstfeld et al., Blood 2017); above the fever threshold"});
+    r.add(CARTSIM_FIELD(toxicity.macrophage_il1_pg_per_day),
+          {.unit = "pg/day",
+           .min = 0.0,
+           .max = 100000000000000.0,
+           .description = "IL-1 made by the body's monocytes/macrophages when all are activated",
+           .source =
+               "calibrate: Norelli et al., Nat Med 2018; serum IL-1 stays in the tens of pg/mL"});
+    r.add(CARTSIM_FIELD(toxicity.il1_clearance_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "Clearance of serum IL-1",
+           .source = "calibrate: serum half-life of a few hours"});
+    r.add(CARTSIM_FIELD(toxicity.il1_half_saturation_pg_per_ml),
           {.unit = "pg/mL",
+           .min = 0.001,
+           .max = 1000000.0,
+           .description =
+               "Serum IL-1 at which its signalling (fever, endothelium, CNS) is half-maximal",
+           .source = "calibrate: Norelli et al., Nat Med 2018"});
+    r.add(CARTSIM_FIELD(toxicity.ifng_pg_per_engaged_cell_per_hour),
+          {.unit = "pg/h",
            .min = 0.0,
-           .max = 1e6,
-           .description = "Serum IL-6 at which CRS grade 4 starts",
-           .source = grade_source});
+           .max = 1.0,
+           .description = "IFN-g secreted into serum per engaged CAR-T cell",
+           .source =
+               "calibrate: the marrow field's rate (cytokines.ifng_secretion_pg_per_hour); serum "
+               "IFN-g of 10^2-10^3 pg/mL in severe CRS (Teachey et al., Cancer Discov 2016)"});
+    r.add(CARTSIM_FIELD(toxicity.ifng_clearance_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "Clearance of serum IFN-g",
+           .source = "calibrate: serum half-life of ~2 h"});
+    r.add(CARTSIM_FIELD(toxicity.ifng_endothelial_half_saturation_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.001,
+           .max = 1000000.0,
+           .description = "Serum IFN-g at which it gives half of its drive to the endothelium",
+           .source = "calibrate: Obstfeld et al., Blood 2017"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_activation_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 100.0,
+           .description =
+               "Activation rate of the endothelium at full drive (IL-6 signalling, IL-1, IFN-g)",
+           .source = "calibrate: angiopoietin-2 rises within days of CRS onset (Gust et al., "
+                     "Cancer Discov 2017)"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_recovery_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Recovery of the activated endothelium",
+           .source =
+               "calibrate: vascular leak resolves over days (Gust et al., Cancer Discov 2017)"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_il1_weight),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Weight of IL-1 next to IL-6 signalling in endothelial and CNS drive",
+           .source = "calibrate: Norelli et al., Nat Med 2018"});
+    r.add(CARTSIM_FIELD(toxicity.endothelial_ifng_weight),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Weight of IFN-g next to IL-6 signalling in endothelial drive",
+           .source = "calibrate: Obstfeld et al., Blood 2017"});
+    r.add(CARTSIM_FIELD(toxicity.capillary_leak_susceptibility),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description =
+               "Patient-specific: capillary leak = this x endothelial activation (cohorts vary it)",
+           .source = "calibrate: patients differ in vascular reserve; severity varies at equal "
+                     "cytokines (Hay et al., Blood 2017)"});
+    r.add(CARTSIM_FIELD(toxicity.lung_water_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Rate at which lung water (hypoxia) follows the capillary leak",
+           .source =
+               "calibrate: hypoxia follows hypotension by about a day (Lee et al., BBMT 2019)"});
+    r.add(CARTSIM_FIELD(toxicity.fever_max_rise_celsius),
+          {.unit = "C",
+           .min = 0.0,
+           .max = 6.0,
+           .description = "Temperature rise at full pyrogen signalling (IL-6, IL-1): 37 C + this",
+           .source = "calibrate: CRS fevers reach 40-41 C"});
+    r.add(CARTSIM_FIELD(toxicity.hypotension_fluids_leak),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Capillary leak at which hypotension needs fluids (ASTCT grade 2)",
+           .source = "calibrate: Lee et al., BBMT 2019 (the signs graded); thresholds set against "
+                     "published grade shares"});
+    r.add(CARTSIM_FIELD(toxicity.hypotension_one_vasopressor_leak),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Capillary leak at which hypotension needs one vasopressor (grade 3)",
+           .source = "calibrate: Lee et al., BBMT 2019"});
+    r.add(
+        CARTSIM_FIELD(toxicity.hypotension_vasopressors_leak),
+        {.unit = "1",
+         .min = 0.0,
+         .max = 1.0,
+         .description = "Capillary leak at which hypotension needs several vasopressors (grade 4)",
+         .source = "calibrate: Lee et al., BBMT 2019"});
+    r.add(CARTSIM_FIELD(toxicity.hypoxia_low_flow_lung_water),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Lung water at which hypoxia needs low-flow oxygen (grade 2)",
+           .source = "calibrate: Lee et al., BBMT 2019"});
+    r.add(CARTSIM_FIELD(toxicity.hypoxia_high_flow_lung_water),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Lung water at which hypoxia needs high-flow oxygen (grade 3)",
+           .source = "calibrate: Lee et al., BBMT 2019"});
+    r.add(CARTSIM_FIELD(toxicity.hypoxia_positive_pressure_lung_water),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Lung water at which hypoxia needs positive pressure (grade 4)",
+           .source = "calibrate: Lee et al., BBMT 2019"});
+    r.add(
+        CARTSIM_FIELD(toxicity.cns_inflammation_per_day),
+        {.unit = "1/day",
+         .min = 0.0,
+         .max = 100.0,
+         .description =
+             "Rate of CNS inflammation at full drive (activated endothelium letting IL-6, IL-1 in)",
+         .source = "calibrate: Gust et al., Cancer Discov 2017: endothelial activation and "
+                   "blood-brain barrier disruption in severe neurotoxicity"});
+    r.add(CARTSIM_FIELD(toxicity.cns_recovery_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Recovery of CNS inflammation",
+           .source = "calibrate: ICANS lasts days (Gust et al., Cancer Discov 2017)"});
+    r.add(CARTSIM_FIELD(toxicity.cns_il6_half_saturation_pg_per_ml),
+          {.unit = "pg/mL",
+           .min = 0.001,
+           .max = 1000000.0,
+           .description = "Free serum IL-6 at which it gives half of its CNS drive (tocilizumab "
+                          "does not enter the CNS)",
+           .source = "calibrate: Gust et al., Cancer Discov 2017; CSF IL-6 tracks serum IL-6"});
+    r.add(CARTSIM_FIELD(toxicity.neuro_susceptibility),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 10.0,
+           .description =
+               "Patient-specific: encephalopathy = this x CNS inflammation (cohorts vary it)",
+           .source =
+               "calibrate: patients differ at equal cytokines (Gust et al., Cancer Discov 2017)"});
+    r.add(CARTSIM_FIELD(toxicity.icans_onset_encephalopathy),
+          {.unit = "1",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Encephalopathy up to which the ICE score stays 10 (no ICANS)",
+           .source = "ICE score (Lee et al., BBMT 2019); the scale of the latent signal is "
+                     "calibrate"});
+    r.add(CARTSIM_FIELD(toxicity.ice_score_zero_encephalopathy),
+          {.unit = "1",
+           .min = 0.01,
+           .max = 1.0,
+           .description = "Encephalopathy at which the ICE score reaches 0 (falling linearly from "
+                          "10 at toxicity.icans_onset_encephalopathy)",
+           .source =
+               "ICE score (Lee et al., BBMT 2019); the scale of the latent signal is calibrate"});
+    r.add(CARTSIM_FIELD(toxicity.icans_grade4_encephalopathy),
+          {.unit = "1",
+           .min = 0.01,
+           .max = 10.0,
+           .description = "Encephalopathy at which the patient is unarousable (ICANS grade 4)",
+           .source = "Lee et al., BBMT 2019; the scale of the latent signal is calibrate"});
+}
+
+void add_interventions(Registry& r) {
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_at_crs_grade),
+          {.unit = "grade",
+           .min = 0.0,
+           .max = 4.0,
+           .description = "Rule: tocilizumab when CRS reaches this ASTCT grade, repeated while it "
+                          "holds (0 = never)",
+           .source = "management algorithms give tocilizumab from grade 2 (Neelapu et al., Nat Rev "
+                     "Clin Oncol 2018)"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_dose_mg_per_kg),
+          {.unit = "mg/kg",
+           .min = 0.1,
+           .max = 12.0,
+           .description = "Tocilizumab dose (rule and schedule default)",
+           .source = "label dose for CRS: 8 mg/kg (12 mg/kg below 30 kg)"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_repeat_hours),
+          {.unit = "h",
+           .min = 1.0,
+           .max = 168.0,
+           .description = "Least time between tocilizumab doses by rule",
+           .source = "label: repeat after 8 h if no improvement"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_max_doses),
+          {.unit = "doses",
+           .min = 0.0,
+           .max = 20.0,
+           .description = "Most tocilizumab doses by rule",
+           .source = "label: at most 4 doses for CRS"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_distribution_ml_per_kg),
+          {.unit = "mL/kg",
+           .min = 10.0,
+           .max = 1000.0,
+           .description = "Volume of distribution: serum tocilizumab = dose / this",
+           .source = "tocilizumab label (Vd ~ 6.4 L in adults, ~ 90 mL/kg); rounded"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_elimination_per_day),
+          {.unit = "1/day",
+           .min = 0.001,
+           .max = 10.0,
+           .description = "Elimination of tocilizumab (first order)",
+           .source = "tocilizumab label: half-life of ~4-6 days after a single dose"});
+    r.add(CARTSIM_FIELD(interventions.tocilizumab_kd_ug_per_ml),
+          {.unit = "ug/mL",
+           .min = 0.001,
+           .max = 100.0,
+           .description = "Serum tocilizumab at which half of the IL-6 receptors are held",
+           .source =
+               "~2.5 nM affinity for IL-6R (Mihara et al., Int Immunopharmacol 2005), 148 kDa"});
+    r.add(CARTSIM_FIELD(interventions.dexamethasone_at_crs_grade),
+          {.unit = "grade",
+           .min = 0.0,
+           .max = 4.0,
+           .description = "Rule: dexamethasone while CRS is at this grade or above (0 = never)",
+           .source = "Neelapu et al., Nat Rev Clin Oncol 2018 (steroids from grade 3 CRS)"});
+    r.add(CARTSIM_FIELD(interventions.dexamethasone_at_icans_grade),
+          {.unit = "grade",
+           .min = 0.0,
+           .max = 4.0,
+           .description = "Rule: dexamethasone while ICANS is at this grade or above (0 = never)",
+           .source = "Neelapu et al., Nat Rev Clin Oncol 2018 (steroids from grade 2 ICANS)"});
+    r.add(CARTSIM_FIELD(interventions.dexamethasone_dose_mg),
+          {.unit = "mg",
+           .min = 0.1,
+           .max = 100.0,
+           .description = "Dexamethasone dose (rule and schedule default)",
+           .source = "Neelapu et al., Nat Rev Clin Oncol 2018: 10 mg every 6 h"});
+    r.add(CARTSIM_FIELD(interventions.dexamethasone_every_hours),
+          {.unit = "h",
+           .min = 1.0,
+           .max = 168.0,
+           .description = "Interval of dexamethasone doses while a trigger holds",
+           .source = "Neelapu et al., Nat Rev Clin Oncol 2018: every 6 h"});
+    r.add(CARTSIM_FIELD(interventions.steroid_elimination_per_day),
+          {.unit = "1/day",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Decline of the steroid effect (dexamethasone-equivalent mg)",
+           .source = "dexamethasone's biological half-life of 36-54 h"});
+    r.add(CARTSIM_FIELD(interventions.steroid_half_effect_mg),
+          {.unit = "mg",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "Steroid amount (dexamethasone-equivalent) at half of its maximum effect",
+           .source =
+               "calibrate: one 10 mg dose gives about half the maximal lymphocyte suppression"});
+    r.add(CARTSIM_FIELD(interventions.steroid_proliferation_effect),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Maximal share of CAR-T division removed by steroids",
+           .source = "calibrate: glucocorticoids block T-cell proliferation; early steroids blunt "
+                     "expansion little (Liu et al., Leukemia 2020)"});
+    r.add(CARTSIM_FIELD(interventions.steroid_killing_effect),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Maximal share of CAR-T killing removed by steroids",
+           .source = "calibrate: cytotoxicity is less steroid-sensitive than cytokine output"});
+    r.add(CARTSIM_FIELD(interventions.steroid_cytokine_effect),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Maximal share of cytokine output (IFN-g, myeloid IL-6/IL-1, CNS "
+                          "inflammation) removed by steroids",
+           .source = "calibrate: steroids reverse CRS and ICANS (Neelapu et al., Nat Rev Clin "
+                     "Oncol 2018)"});
+    r.add(CARTSIM_FIELD(interventions.schedule),
+          {.description = "Scheduled drug doses: 'DRUG@DAY[:AMOUNT]' or a course "
+                          "'DRUG@FIRST..LAST/EVERYh[:AMOUNT]', comma-separated (drugs: tocilizumab "
+                          "in mg/kg, dexamethasone in mg); empty = none",
+           .source = "scenario choice; docs/MODEL.md#interventions"});
 }
 
 void add_readouts(Registry& r) {
@@ -976,33 +1388,6 @@ void add_readouts(Registry& r) {
                           "level from this day on",
            .source = "Stein et al., CPT:PSP 2019: the slow (beta, memory-like) decline; day 84 "
                      "is the AUC0-84 horizon (Mueller et al., Clin Cancer Res 2018)"});
-    const std::string icans_source =
-        "calibrate: logistic risk score; no published coefficients "
-        "(docs/MODEL.md#clinical-readouts)";
-    r.add(CARTSIM_FIELD(readouts.icans_intercept),
-          {.unit = "logit",
-           .min = -50.0,
-           .max = 50.0,
-           .description = "ICANS risk score: intercept of the logistic score",
-           .source = icans_source});
-    r.add(CARTSIM_FIELD(readouts.icans_per_log10_il6),
-          {.unit = "per log10(pg/mL)",
-           .min = 0.0,
-           .max = 10.0,
-           .description = "ICANS risk score: weight of log10(1 + peak serum IL-6)",
-           .source = icans_source});
-    r.add(CARTSIM_FIELD(readouts.icans_per_log10_ifng),
-          {.unit = "per log10(pg/mL)",
-           .min = 0.0,
-           .max = 10.0,
-           .description = "ICANS risk score: weight of log10(1 + peak serum IFN-g)",
-           .source = icans_source});
-    r.add(CARTSIM_FIELD(readouts.icans_per_log10_cart),
-          {.unit = "per log10(cells/uL)",
-           .min = 0.0,
-           .max = 10.0,
-           .description = "ICANS risk score: weight of log10(1 + peak blood CAR-T cells/uL)",
-           .source = icans_source});
 }
 
 #undef CARTSIM_FIELD
@@ -1025,6 +1410,8 @@ const Registry& registry() {
         add_product(
             r, "car_t.product_cd28", [](auto& p) -> auto& { return p.car_t.product_cd28; }, true);
         add_cytokines(r);
+        add_toxicity(r);
+        add_interventions(r);
         add_readouts(r);
         return r;
     }();
@@ -1167,22 +1554,41 @@ void check_biology(const Checker& check, const Parameters& p) {
                   {"initial.blast_fraction", "initial.b_cell_fraction"},
                   "both are shares of the same tissue cells, so their sum must be at most 1");
 
-    const agents::CytokineParameters& c = p.cytokines;
-    const std::array<std::pair<const char*, double>, 4> grades{{
-        {"cytokines.crs_grade1_il6_pg_per_ml", c.crs_grade1_il6_pg_per_ml},
-        {"cytokines.crs_grade2_il6_pg_per_ml", c.crs_grade2_il6_pg_per_ml},
-        {"cytokines.crs_grade3_il6_pg_per_ml", c.crs_grade3_il6_pg_per_ml},
-        {"cytokines.crs_grade4_il6_pg_per_ml", c.crs_grade4_il6_pg_per_ml},
-    }};
-    for (std::size_t g = 1; g < grades.size(); ++g) {
-        check.require(grades[g].second > grades[g - 1].second,
-                      {grades[g].first, grades[g - 1].first},
-                      "CRS grade thresholds must increase strictly with the grade");
-    }
     check.require(p.readouts.mrd_blast_fraction < p.readouts.cr_blast_fraction,
                   {"readouts.mrd_blast_fraction", "readouts.cr_blast_fraction"},
                   "MRD negativity is deeper than complete remission, so its threshold must be "
                   "below the remission threshold");
+
+    const agents::ToxicityParameters& t = p.toxicity;
+    for (const auto& [low, high, low_key, high_key] :
+         {std::tuple{t.hypotension_fluids_leak, t.hypotension_one_vasopressor_leak,
+                     "toxicity.hypotension_fluids_leak",
+                     "toxicity.hypotension_one_vasopressor_leak"},
+          std::tuple{t.hypotension_one_vasopressor_leak, t.hypotension_vasopressors_leak,
+                     "toxicity.hypotension_one_vasopressor_leak",
+                     "toxicity.hypotension_vasopressors_leak"},
+          std::tuple{t.hypoxia_low_flow_lung_water, t.hypoxia_high_flow_lung_water,
+                     "toxicity.hypoxia_low_flow_lung_water",
+                     "toxicity.hypoxia_high_flow_lung_water"},
+          std::tuple{t.hypoxia_high_flow_lung_water, t.hypoxia_positive_pressure_lung_water,
+                     "toxicity.hypoxia_high_flow_lung_water",
+                     "toxicity.hypoxia_positive_pressure_lung_water"}}) {
+        check.require(high > low, {high_key, low_key},
+                      "the signs of a higher CRS grade need a higher threshold");
+    }
+    // Schedules: parsed here so that a bad one is refused naming the file and key.
+    try {
+        (void)agents::parse_infusion_schedule(p.car_t.infusion_schedule, p.time.days);
+    } catch (const agents::ScheduleError& error) {
+        check.require(false, {"car_t.infusion_schedule", "time.days"}, error.what());
+    }
+    try {
+        (void)agents::parse_drug_schedule(
+            p.interventions.schedule, p.time.days,
+            {p.interventions.tocilizumab_dose_mg_per_kg, p.interventions.dexamethasone_dose_mg});
+    } catch (const agents::ScheduleError& error) {
+        check.require(false, {"interventions.schedule", "time.days"}, error.what());
+    }
 }
 
 }  // namespace

@@ -210,8 +210,88 @@ def cmax_gmean_ratio(records, params):
 
 
 def severe_crs_share(records, params):
-    severe = sum(_summary(r, "crs_max_grade") >= 3 for r in records)
+    """Share of patients with CRS of ASTCT grade >= params.min_grade (default 3)."""
+    grade = params.get("min_grade", 3)
+    severe = sum(_summary(r, "crs_max_grade") >= grade for r in records)
     return _rate(severe, len(records), "patients")
+
+
+def icans_share(records, params):
+    """Share of patients with ICANS of ASTCT grade >= params.min_grade (default 3)."""
+    grade = params.get("min_grade", 3)
+    cases = sum(_summary(r, "icans_max_grade") >= grade for r in records)
+    return _rate(cases, len(records), "patients")
+
+
+def severe_crs_by_burden(records, params):
+    """Share with CRS grade >= 3 in the top minus the bottom tertile of burden at infusion:
+    positive when severity rises with burden."""
+    ranked = sorted(records, key=burden_at_infusion)
+    third = len(ranked) // 3
+    if third == 0:
+        raise NotAvailable("fewer than 3 patients")
+    counts = [(sum(_summary(r, "crs_max_grade") >= 3 for r in group), len(group))
+              for group in (ranked[-third:], ranked[:third])]
+    (k_high, n_high), (k_low, n_low) = counts
+    difference, low, high = stats.difference_of_proportions(k_high, n_high, k_low, n_low)
+    return Estimate(difference, low, high, f"top {k_high}/{n_high} vs bottom {k_low}/{n_low}",
+                    "difference of proportions (Newcombe)")
+
+
+def _rank_correlation(x, y, what):
+    rho, low, high = stats.rank_correlation_with_interval(x, y)
+    if math.isnan(rho):
+        raise NotAvailable(f"no variation in {what}")
+    return Estimate(rho, low, high, f"{len(x)} patients", "Spearman, bootstrap over patients")
+
+
+def icans_with_crs_rank_correlation(records, params):
+    """Spearman's rho of maximum ICANS grade with maximum CRS grade."""
+    return _rank_correlation([_summary(r, "crs_max_grade") for r in records],
+                             [_summary(r, "icans_max_grade") for r in records], "grades")
+
+
+def icans_with_expansion_rank_correlation(records, params):
+    """Spearman's rho of maximum ICANS grade with the blood CAR-T peak (Cmax)."""
+    return _rank_correlation([cart_peak(r) for r in records],
+                             [_summary(r, "icans_max_grade") for r in records], "grades")
+
+
+def _share_difference(records, reference, event, what, keep=lambda r: True, kept="patient left"):
+    """Share of the kept patients for whom event(record) holds: this cohort minus the reference
+    cohort, with its Newcombe interval."""
+    shares = []
+    for cohort in (records, reference):
+        kept_records = [r for r in cohort if keep(r)]
+        if not kept_records:
+            raise NotAvailable(f"no {kept} ({what})")
+        shares.append((sum(event(r) for r in kept_records), len(kept_records)))
+    (k, n), (k_ref, n_ref) = shares
+    difference, low, high = stats.difference_of_proportions(k, n, k_ref, n_ref)
+    return Estimate(difference, low, high, f"{k}/{n} vs reference {k_ref}/{n_ref}",
+                    "difference of proportions (Newcombe)")
+
+
+def _burden_at_least(params):
+    min_burden = params.get("min_burden", 0.0)
+    if min_burden <= 0.0:
+        return lambda r: True
+    return lambda r: burden_at_infusion(r) >= min_burden
+
+
+def severe_crs_vs_reference(records, params, reference):
+    """Share with CRS grade >= 3: this cohort minus the reference (the same patients treated
+    otherwise), among patients with burden at infusion >= params.min_burden (default 0)."""
+    return _share_difference(records, reference, lambda r: _summary(r, "crs_max_grade") >= 3,
+                             "severe CRS", keep=_burden_at_least(params))
+
+
+def cr_rate_vs_reference(records, params, reference):
+    """CR rate by day by_day: this cohort minus the reference, among patients with burden at
+    infusion >= params.min_burden (default 0)."""
+    by_day = params.get("by_day", 28)
+    return _share_difference(records, reference, lambda r: in_cr(r, by_day), "CR",
+                             keep=_burden_at_least(params))
 
 
 def relapse_among_cr(records, params):
@@ -290,16 +370,8 @@ def mrd_negative_day_median(records, params):
 def _cr_share_difference(records, reference, event, what):
     """Share of CR patients (by day 28) for whom event(record) holds: this cohort minus the
     reference cohort, with its Newcombe interval."""
-    shares = []
-    for cohort in (records, reference):
-        cr = [r for r in cohort if in_cr(r, 28)]
-        if not cr:
-            raise NotAvailable(f"no patient in CR ({what})")
-        shares.append((sum(event(r) for r in cr), len(cr)))
-    (k, n), (k_ref, n_ref) = shares
-    difference, low, high = stats.difference_of_proportions(k, n, k_ref, n_ref)
-    return Estimate(difference, low, high, f"{k}/{n} vs reference {k_ref}/{n_ref}",
-                    "difference of proportions (Newcombe)")
+    return _share_difference(records, reference, event, what, keep=lambda r: in_cr(r, 28),
+                             kept="patient in CR")
 
 
 def b_cell_recovery_vs_reference(records, params, reference):

@@ -61,9 +61,10 @@ def load_checks(path):
         if check["compare"] == "within_reference" and reference is None:
             raise ChecksFileError(f"{path}: check {check['id']}: compare = within_reference "
                                   "needs reference_cohort")
-        if check["compare"] not in ("overlap", "test", "positive", "within_reference"):
+        if check["compare"] not in ("overlap", "test", "positive", "not_negative",
+                                    "within_reference"):
             raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap, test, "
-                                  "positive or within_reference")
+                                  "positive, not_negative or within_reference")
         if check["compare"] == "overlap" and not all(k in check for k in ("published_low", "published_high")):
             raise ChecksFileError(f"{path}: check {check['id']}: compare = overlap needs "
                                   "published_low and published_high")
@@ -97,6 +98,15 @@ def evaluate(check, records, cohort_days, reference=None, reference_days=None):
         row.update(status="not run", verdict=f"not run (needs >= {min_days} d: full mode)",
                    cartsim_text="-", n_text="-")
         return row
+    # A direction that a small cohort cannot resolve (a rank correlation, a difference between
+    # two treatments) is checked on the full cohort only.
+    min_patients = check.get("min_patients", 0)
+    patients = min(len(records), len(reference) if reference is not None else len(records))
+    if patients < min_patients:
+        row.update(status="not run",
+                   verdict=f"not run (needs >= {min_patients} patients: full mode)",
+                   cartsim_text="-", n_text="-")
+        return row
     readout = readouts.READOUTS[check["readout"]]
     params = check.get("params", {})
     reference_estimate = None
@@ -128,6 +138,10 @@ def evaluate(check, records, cohort_days, reference=None, reference_days=None):
     elif check["compare"] == "positive":
         # A published direction without an effect size: the interval lies above zero.
         agrees = estimate.low > 0.0
+    elif check["compare"] == "not_negative":
+        # A published absence of harm (e.g. the CR rate is not lowered): the interval does not
+        # lie below zero.
+        agrees = estimate.high >= 0.0
     else:
         agrees = stats.intervals_overlap(estimate.low, estimate.high,
                                          check["published_low"], check["published_high"])
@@ -193,8 +207,9 @@ def main(argv=None):
         n for c in checks for n in (c["cohort"], c.get("reference_cohort")) if n is not None)
     def runs_in_mode(name):
         days = cohorts[name][mode]["days"]
-        return any(c.get("min_days", 0) <= days for c in checks
-                   if name in (c["cohort"], c.get("reference_cohort")))
+        patients = cohorts[name][mode]["patients"]
+        return any(c.get("min_days", 0) <= days and c.get("min_patients", 0) <= patients
+                   for c in checks if name in (c["cohort"], c.get("reference_cohort")))
     wanted_cohorts = {n: None for n in wanted_cohorts if runs_in_mode(n)}
     for name in list(wanted_cohorts):
         parent = cohorts[name].get("subset_of")

@@ -54,6 +54,27 @@ def bootstrap_interval(values, statistic, resamples=BOOTSTRAP_RESAMPLES, seed=BO
     return (float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975)))
 
 
+def rank_correlation_with_interval(x, y):
+    """Spearman's rho of paired values and its percentile-bootstrap 95% interval over pairs
+    (resamples without variation in x or y are left out). Returns (rho, low, high)."""
+    pairs = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    if pairs.shape[0] < 4:
+        return (math.nan, math.nan, math.nan)
+
+    def rho(sample):
+        if np.ptp(sample[:, 0]) == 0 or np.ptp(sample[:, 1]) == 0:
+            return math.nan
+        return float(scipy_stats.spearmanr(sample[:, 0], sample[:, 1])[0])
+
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    idx = rng.integers(0, pairs.shape[0], size=(BOOTSTRAP_RESAMPLES, pairs.shape[0]))
+    boot = np.array([rho(pairs[row]) for row in idx])
+    boot = boot[~np.isnan(boot)]
+    if boot.size == 0:
+        return (rho(pairs), math.nan, math.nan)
+    return (rho(pairs), float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975)))
+
+
 def median_with_interval(values):
     """Median and its percentile-bootstrap 95% interval."""
     values = np.asarray(values, dtype=float)

@@ -35,12 +35,14 @@ struct CarTConstants {
 };
 
 /// What changes slowly with the patient's state and every CAR-T cell reads: division chances
-/// per fine step under the current IL-7/IL-15 availability (agents/patient/homeostasis.hpp).
+/// per fine step under the current IL-7/IL-15 availability (agents/patient/homeostasis.hpp) and
+/// steroid exposure (agents/toxicity/physiology.hpp).
 /// Set by the patient phase every tissue period; derived, not state (recomputed on restore).
 struct CarTSignals {
     double division = 0.0;        ///< antigen-driven, per step, for a fresh (E = 0) cell
     double memory_renewal = 0.0;  ///< homeostatic division of a memory cell, per step
     double rejection = 0.0;       ///< death by host immunity, per cell and step
+    double kill_scale = 1.0;      ///< what steroids leave of the kill chance
 };
 
 }  // namespace cartsim::agents

@@ -4,6 +4,7 @@
 // mechanisms in docs/MODEL.md.
 
 #include <cstdint>
+#include <string>
 
 namespace cartsim::agents {
 
@@ -44,7 +45,15 @@ struct ProductParameters {
 struct CarTParameters {
     Costimulation costimulation = Costimulation::four_1bb;
     bool targets_cd22 = false;  ///< dual CD19/CD22 product
-    double dose_cells = 1.0e8;  ///< whole-body CAR-T cells infused on day 0
+    double dose_cells = 1.0e8;  ///< whole-body CAR-T cells of one dose (multiple 1)
+    /// When the doses are given: "DAY:MULTIPLE, ..." in multiples of dose_cells
+    /// (agents/toxicity/schedule.hpp); "0:1" is the whole dose on day 0.
+    std::string infusion_schedule = "0:1";
+    /// A dose falling due while CRS is at this grade or above is not given (0 = never held).
+    std::int32_t hold_at_crs_grade = 0;
+    /// Share of the product infused as memory-phenotype cells (central memory, stem-like:
+    /// Fraietta et al., Nat Med 2018); the rest are resting (naive-like) cells.
+    double memory_phenotype_fraction = 0.0;
     double speed_um_per_min = 5.0;
     double turn_probability = 0.3;           ///< per move: pick a new random direction
     double blood_to_marrow_per_day = 0.5;    ///< per blood CAR-T cell, into the whole marrow

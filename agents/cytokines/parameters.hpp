@@ -1,5 +1,6 @@
 #pragma once
-// Parameters of the cytokine fields, the serum model and the CRS grade. Units are in the
+// Parameters of the cytokine fields of the marrow window and their drainage into serum (the
+// reported serum levels and grades are the whole body's: agents/toxicity). Units are in the
 // names; ranges, descriptions and sources are in the parameter table
 // (scenarios/model_parameters.cpp); the mechanisms in docs/MODEL.md.
 
@@ -19,10 +20,6 @@ struct CytokineParameters {
     double plasma_volume_ml = 3000.0;
     double ifng_systemic_clearance_per_day = 8.0;
     double il6_systemic_clearance_per_day = 4.0;
-    double crs_grade1_il6_pg_per_ml = 40.0;
-    double crs_grade2_il6_pg_per_ml = 150.0;
-    double crs_grade3_il6_pg_per_ml = 500.0;
-    double crs_grade4_il6_pg_per_ml = 2000.0;
 };
 
 }  // namespace cartsim::agents

@@ -34,13 +34,18 @@ inline double regrow_lymphocytes(double lymphocytes, double rate_per_day, double
 }
 
 /// The CAR-T cells' division chances per fine step under the current lymphocyte count.
+/// `steroid` is the steroid effect (0..1): it removes up to interventions.
+/// steroid_proliferation_effect of division and steroid_killing_effect of killing.
 inline CarTSignals car_t_signals(const Parameters& parameters, const CarTConstants& constants,
-                                 double lymphocytes, double fine_step_days) {
+                                 double lymphocytes, double fine_step_days, double steroid = 0.0) {
     const CarTParameters& p = parameters.car_t;
+    const InterventionParameters& drugs = parameters.interventions;
     CarTSignals signals;
     signals.division =
-        chance(constants.division_rate_per_day * homeostatic_division_multiplier(p, lymphocytes),
+        chance(constants.division_rate_per_day * homeostatic_division_multiplier(p, lymphocytes) *
+                   (1.0 - drugs.steroid_proliferation_effect * steroid),
                fine_step_days);
+    signals.kill_scale = 1.0 - drugs.steroid_killing_effect * steroid;
     signals.rejection = chance(p.rejection_per_day * lymphocytes, fine_step_days);
     signals.memory_renewal = chance(
         constants.product.memory_self_renewal_per_day * homeostatic_availability(p, lymphocytes),

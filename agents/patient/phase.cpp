@@ -7,6 +7,7 @@
 #include "agents/chance.hpp"
 #include "agents/patient/homeostasis.hpp"
 #include "agents/patient/vein_to_vein.hpp"
+#include "agents/toxicity/phase.hpp"
 #include "engine/random.hpp"
 
 namespace cartsim::agents {
@@ -218,13 +219,13 @@ void step_blasts(std::array<std::uint64_t, kBlastPhenotypeCount>& counts, double
 /// Blasts and B cells of the rest of the marrow, and the sanctuary's blasts, for one tick.
 void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
                       const Parameters& parameters, const RestMarrowContact& contact,
-                      RandomStream& random) {
+                      double kill_scale, RandomStream& random) {
     const double dt = c.tick_days;
     const BlastParameters& blasts = parameters.blasts;
     // Per-target kill hazard: killers x kill chance x this target's bind chance x free share
     // / sites, per probe (one probe per fine step).
     const double killing_per_day = effective_killers(patient.rest_marrow, c.product) *
-                                   c.product.kill_probability * contact.free_fraction /
+                                   c.product.kill_probability * kill_scale * contact.free_fraction /
                                    c.rest_sites * c.steps_per_day;
     const double blast_total = static_cast<double>(patient.rest_blast_total());
     // Contact inhibition in mean field: a division needs a site not held by a blast or B cell.
@@ -382,9 +383,14 @@ void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
         std::llround(marrow_blasts * parameters.initial.sanctuary_blast_share)));
     patient.rest_b_cells =
         static_cast<std::uint64_t>(std::llround(c.rest_cells * at_infusion.b_cell_fraction));
+    // The doses of day 0; later ones come with the systemic phase (agents/toxicity/phase.hpp).
     patient.blood = CarTPool{};
-    patient.blood.at(CarTState::resting, 0, 0) =
-        static_cast<std::uint64_t>(std::llround(parameters.car_t.dose_cells));
+    const std::vector<InfusionDose> infusions =
+        parse_infusion_schedule(parameters.car_t.infusion_schedule, parameters.time.days);
+    for (std::uint64_t k = 0; k < day_zero_infusions(infusions); ++k) {
+        infuse(patient.blood, infusions[k].dose_multiple * parameters.car_t.dose_cells,
+               parameters.car_t.memory_phenotype_fraction);
+    }
     patient.endogenous_lymphocytes =
         parameters.car_t.lymphodepletion ? parameters.car_t.lymphodepletion_depth : 1.0;
 }
@@ -423,7 +429,7 @@ void patient_step(const PatientView& view, engine::Step step) {
         patient.rest_marrow.count[bin] = marrow.count[bin] + to_marrow.count[bin];
     }
 
-    step_rest_tissue(patient, c, parameters, contact, random);
+    step_rest_tissue(patient, c, parameters, contact, signals.kill_scale, random);
     home_blasts(view, random);
     patient.endogenous_lymphocytes = regrow_lymphocytes(
         patient.endogenous_lymphocytes, car_t.lymphocyte_recovery_per_day, c.tick_days);

@@ -9,7 +9,13 @@ MarrowComposition marrow_at_infusion(const Parameters& parameters) {
     const InitialParameters& initial = parameters.initial;
     MarrowComposition m{initial.blast_fraction, initial.b_cell_fraction};
     const double days = initial.vein_to_vein_days;
-    if (days <= 0.0) return m;
+    // Bridging chemotherapy lowers the burden just before infusion; the room it frees is
+    // refilled by the normal marrow after day 0.
+    const double bridged = 1.0 - initial.bridging_blast_kill_fraction;
+    if (days <= 0.0) {
+        m.blast_fraction *= bridged;
+        return m;
+    }
     const double birth = parameters.blasts.birth_rate_per_day;
     const double death = parameters.blasts.death_rate_per_day;
     const double production = parameters.b_cells.production_per_day;
@@ -35,7 +41,7 @@ MarrowComposition marrow_at_infusion(const Parameters& parameters) {
         x = std::clamp(x, 0.0, 1.0);
         y = std::clamp(y, 0.0, 1.0 - x);
     }
-    m.blast_fraction = x;
+    m.blast_fraction = x * bridged;
     m.b_cell_fraction = y;
     return m;
 }

@@ -14,8 +14,8 @@ struct MarrowComposition {
 /// The marrow at infusion: initial.blast_fraction and initial.b_cell_fraction are the marrow at
 /// apheresis; over initial.vein_to_vein_days blasts follow dx/dt = (b c_free - d) x and B cells
 /// dy/dt = p (1 - x - y) - y / L (fractions of tissue cells; c_free = 1 - cellularity (x + y),
-/// the mean field's free share). Deterministic (no random draws); returns the apheresis values
-/// unchanged when the interval is 0.
+/// the mean field's free share); then bridging therapy kills
+/// initial.bridging_blast_kill_fraction of the blasts. Deterministic (no random draws).
 MarrowComposition marrow_at_infusion(const Parameters& parameters);
 
 }  // namespace cartsim::agents

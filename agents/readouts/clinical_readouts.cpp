@@ -126,15 +126,30 @@ void ClinicalReadouts::record(const Observables& o) {
     }
     e.il6_peak_pg_per_ml = std::max(e.il6_peak_pg_per_ml, o.il6_pg_per_ml);
     e.ifng_peak_pg_per_ml = std::max(e.ifng_peak_pg_per_ml, o.ifng_pg_per_ml);
-    if (o.crs_grade > e.crs_max_grade) e.crs_max_grade = o.crs_grade;
-    if (std::isnan(e.crs_onset_day) && o.crs_grade >= 1.0) e.crs_onset_day = o.time_days;
-    // ICANS risk: a logistic score of peak IL-6, peak IFN-g and CAR-T expansion (calibrate;
-    // Gust et al., Cancer Discov 2017 associate severe neurotoxicity with all three).
-    const double score = p.icans_intercept +
-                         p.icans_per_log10_il6 * std::log10(1.0 + e.il6_peak_pg_per_ml) +
-                         p.icans_per_log10_ifng * std::log10(1.0 + e.ifng_peak_pg_per_ml) +
-                         p.icans_per_log10_cart * std::log10(1.0 + e.cart_peak_per_ul);
-    e.icans_risk = 1.0 / (1.0 + std::exp(-score));
+    e.il1_peak_pg_per_ml = std::max(e.il1_peak_pg_per_ml, o.il1_pg_per_ml);
+    // Toxicity as the ASTCT consensus grades it (agents/toxicity): maximum, onset, time spent
+    // at grade >= 1 (the interval before a record counts at that record's grade).
+    // The maxima come from every tissue tick (a grade between two records counts).
+    e.crs_max_grade = std::max({e.crs_max_grade, o.crs_grade, o.crs_max_grade});
+    e.icans_max_grade = std::max({e.icans_max_grade, o.icans_grade, o.icans_max_grade});
+    if (std::isnan(e.crs_onset_day) && e.crs_max_grade >= 1.0) e.crs_onset_day = o.time_days;
+    if (std::isnan(e.icans_onset_day) && e.icans_max_grade >= 1.0) {
+        e.icans_onset_day = o.time_days;
+    }
+    if (have_previous_) {
+        const double dt = o.time_days - previous_.time_days;
+        if (o.crs_grade >= 1.0) e.crs_duration_days += dt;
+        if (o.icans_grade >= 1.0) e.icans_duration_days += dt;
+    }
+    e.tocilizumab_doses = o.tocilizumab_doses;
+    e.dexamethasone_mg = o.dexamethasone_mg;
+    if (std::isnan(e.tocilizumab_first_day) && o.tocilizumab_doses > 0.0) {
+        e.tocilizumab_first_day = o.time_days;
+    }
+    if (std::isnan(e.dexamethasone_first_day) && o.dexamethasone_mg > 0.0) {
+        e.dexamethasone_first_day = o.time_days;
+    }
+    e.infused_dose_multiple = o.infused_dose_multiple;
     e.final_blast_fraction = o.patient_blast_fraction;
     e.days_simulated = o.time_days;
     previous_ = o;
@@ -186,8 +201,14 @@ std::string ClinicalReadouts::describe() const {
                                        day(e.b_cell_recovery_day)));
     line("peak serum IL-6 / IFN-g",
          fmt::format("{:.1f} / {:.1f} pg/mL", e.il6_peak_pg_per_ml, e.ifng_peak_pg_per_ml));
-    line("CRS max grade", fmt::format("{:.0f} (onset {})", e.crs_max_grade, day(e.crs_onset_day)));
-    line("ICANS risk score", fmt::format("{:.2f}", e.icans_risk));
+    line("CRS max grade (ASTCT)", fmt::format("{:.0f} (onset {}, {:.1f} days)", e.crs_max_grade,
+                                              day(e.crs_onset_day), e.crs_duration_days));
+    line("ICANS max grade (ASTCT)", fmt::format("{:.0f} (onset {}, {:.1f} days)", e.icans_max_grade,
+                                                day(e.icans_onset_day), e.icans_duration_days));
+    line("tocilizumab / dexamethasone",
+         fmt::format("{:.0f} doses (first {}) / {:.0f} mg (first {})", e.tocilizumab_doses,
+                     day(e.tocilizumab_first_day), e.dexamethasone_mg,
+                     day(e.dexamethasone_first_day)));
     return out;
 }
 

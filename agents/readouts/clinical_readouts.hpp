@@ -42,9 +42,18 @@ struct ClinicalEndpoints {
     double b_cell_recovery_day = kNever;  ///< first record back above the aplasia line after it
     double il6_peak_pg_per_ml = 0.0;
     double ifng_peak_pg_per_ml = 0.0;
-    double crs_max_grade = 0.0;
-    double crs_onset_day = kNever;
-    double icans_risk = 0.0;  ///< 0..1
+    double il1_peak_pg_per_ml = 0.0;
+    double crs_max_grade = 0.0;      ///< ASTCT (Lee et al., BBMT 2019)
+    double crs_onset_day = kNever;   ///< first record at grade >= 1
+    double crs_duration_days = 0.0;  ///< time at grade >= 1
+    double icans_max_grade = 0.0;    ///< ASTCT
+    double icans_onset_day = kNever;
+    double icans_duration_days = 0.0;
+    double tocilizumab_doses = 0.0;
+    double tocilizumab_first_day = kNever;
+    double dexamethasone_mg = 0.0;  ///< total given
+    double dexamethasone_first_day = kNever;
+    double infused_dose_multiple = 0.0;  ///< CAR-T doses given (multiples of dose_cells)
     double final_blast_fraction = kNever;
     double days_simulated = 0.0;
 
@@ -68,9 +77,18 @@ struct ClinicalEndpoints {
         f("b_cell_recovery_day", "day", b_cell_recovery_day);
         f("il6_peak_pg_per_ml", "pg/mL", il6_peak_pg_per_ml);
         f("ifng_peak_pg_per_ml", "pg/mL", ifng_peak_pg_per_ml);
+        f("il1_peak_pg_per_ml", "pg/mL", il1_peak_pg_per_ml);
         f("crs_max_grade", "grade", crs_max_grade);
         f("crs_onset_day", "day", crs_onset_day);
-        f("icans_risk", "1", icans_risk);
+        f("crs_duration_days", "day", crs_duration_days);
+        f("icans_max_grade", "grade", icans_max_grade);
+        f("icans_onset_day", "day", icans_onset_day);
+        f("icans_duration_days", "day", icans_duration_days);
+        f("tocilizumab_doses", "doses", tocilizumab_doses);
+        f("tocilizumab_first_day", "day", tocilizumab_first_day);
+        f("dexamethasone_mg", "mg", dexamethasone_mg);
+        f("dexamethasone_first_day", "day", dexamethasone_first_day);
+        f("infused_dose_multiple", "1", infused_dose_multiple);
         f("final_blast_fraction", "1", final_blast_fraction);
         f("days_simulated", "day", days_simulated);
     }

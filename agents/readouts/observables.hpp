@@ -34,11 +34,28 @@ struct Observables {
     double cart_memory = 0.0;
     double cart_exhausted = 0.0;
     double cart_engaged = 0.0;
-    double il6_pg_per_ml = 0.0;         ///< serum
+    double il6_pg_per_ml = 0.0;         ///< serum (whole body, agents/toxicity)
     double ifng_pg_per_ml = 0.0;        ///< serum
     double il6_marrow_pg_per_ml = 0.0;  ///< mean over the simulated marrow
     double ifng_marrow_pg_per_ml = 0.0;
-    double crs_grade = 0.0;
+    double crs_grade = 0.0;      ///< ASTCT, 0-4
+    double crs_max_grade = 0.0;  ///< highest grade so far (every tissue tick, not only records)
+    double patient_cart_engaged = 0.0;    ///< whole patient (drives the toxicity physiology)
+    double patient_kills_per_day = 0.0;   ///< target cells lysed per day, whole patient
+    double il1_pg_per_ml = 0.0;           ///< serum
+    double il6_signalling = 0.0;          ///< through receptors not held by tocilizumab, 0..1
+    double macrophage_activation = 0.0;   ///< 0..1
+    double endothelial_activation = 0.0;  ///< 0..1
+    double temperature_celsius = 37.0;
+    double icans_grade = 0.0;  ///< ASTCT, 0-4
+    double ice_score = 10.0;   ///< 0-10
+    double icans_max_grade = 0.0;
+    double tocilizumab_ug_per_ml = 0.0;
+    double tocilizumab_doses = 0.0;      ///< cumulative
+    double dexamethasone_mg = 0.0;       ///< cumulative
+    double steroid_effect = 0.0;         ///< 0..1
+    double infused_dose_multiple = 0.0;  ///< CAR-T doses given so far (multiples of dose_cells)
+    double infusions_held = 0.0;
     double kills_blasts = 0.0;   ///< cumulative
     double kills_b_cells = 0.0;  ///< cumulative
     double blast_cd19_mean_molecules = 0.0;
@@ -63,7 +80,11 @@ struct Observables {
                blast_fraction, blasts, blasts_cd19_negative, normal_b_cells, marrow_cells,
                cart_marrow, cart_blood, cart_blood_per_ul, cart_resting, cart_effector, cart_memory,
                cart_exhausted, cart_engaged, il6_pg_per_ml, ifng_pg_per_ml, il6_marrow_pg_per_ml,
-               ifng_marrow_pg_per_ml, crs_grade, kills_blasts, kills_b_cells,
+               ifng_marrow_pg_per_ml, crs_grade, crs_max_grade, patient_cart_engaged,
+               patient_kills_per_day, il1_pg_per_ml, il6_signalling, macrophage_activation,
+               endothelial_activation, temperature_celsius, icans_grade, ice_score, icans_max_grade,
+               tocilizumab_ug_per_ml, tocilizumab_doses, dexamethasone_mg, steroid_effect,
+               infused_dose_multiple, infusions_held, kills_blasts, kills_b_cells,
                blast_cd19_mean_molecules] = self;
         f("time_days", "day", time_days);
         f("patient_blast_fraction", "1", patient_blast_fraction);
@@ -94,6 +115,23 @@ struct Observables {
         f("il6_marrow_pg_per_ml", "pg/mL", il6_marrow_pg_per_ml);
         f("ifng_marrow_pg_per_ml", "pg/mL", ifng_marrow_pg_per_ml);
         f("crs_grade", "grade", crs_grade);
+        f("crs_max_grade", "grade", crs_max_grade);
+        f("patient_cart_engaged", "cells", patient_cart_engaged);
+        f("patient_kills_per_day", "cells/day", patient_kills_per_day);
+        f("il1_pg_per_ml", "pg/mL", il1_pg_per_ml);
+        f("il6_signalling", "1", il6_signalling);
+        f("macrophage_activation", "1", macrophage_activation);
+        f("endothelial_activation", "1", endothelial_activation);
+        f("temperature_celsius", "C", temperature_celsius);
+        f("icans_grade", "grade", icans_grade);
+        f("ice_score", "points", ice_score);
+        f("icans_max_grade", "grade", icans_max_grade);
+        f("tocilizumab_ug_per_ml", "ug/mL", tocilizumab_ug_per_ml);
+        f("tocilizumab_doses", "doses", tocilizumab_doses);
+        f("dexamethasone_mg", "mg", dexamethasone_mg);
+        f("steroid_effect", "1", steroid_effect);
+        f("infused_dose_multiple", "1", infused_dose_multiple);
+        f("infusions_held", "doses", infusions_held);
         f("kills_blasts", "cells", kills_blasts);
         f("kills_b_cells", "cells", kills_b_cells);
         f("blast_cd19_mean_molecules", "molecules/cell", blast_cd19_mean_molecules);

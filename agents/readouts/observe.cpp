@@ -4,19 +4,12 @@
 #include <array>
 
 #include "agents/patient/phenotype.hpp"
+#include "agents/toxicity/physiology.hpp"
 #include "engine/parallel_for.hpp"
 
 namespace cartsim::agents {
 
 using engine::AgentSlot;
-
-int crs_grade(double il6, const CytokineParameters& p) {
-    if (il6 >= p.crs_grade4_il6_pg_per_ml) return 4;
-    if (il6 >= p.crs_grade3_il6_pg_per_ml) return 3;
-    if (il6 >= p.crs_grade2_il6_pg_per_ml) return 2;
-    if (il6 >= p.crs_grade1_il6_pg_per_ml) return 1;
-    return 0;
-}
 
 Observables observe(const ObservationView& view) {
     Observables o;
@@ -106,11 +99,32 @@ Observables observe(const ObservationView& view) {
     o.endogenous_lymphocytes = patient.endogenous_lymphocytes;
     const CytokineField& il6 = view.cytokines["il6"];
     const CytokineField& ifng = view.cytokines["ifng"];
-    o.il6_pg_per_ml = il6.serum_pg_per_ml();
-    o.ifng_pg_per_ml = ifng.serum_pg_per_ml();
     o.il6_marrow_pg_per_ml = il6.marrow_mean_pg_per_ml();
     o.ifng_marrow_pg_per_ml = ifng.marrow_mean_pg_per_ml();
-    o.crs_grade = crs_grade(o.il6_pg_per_ml, view.parameters.cytokines);
+    // Serum and toxicity: the whole body's physiology (agents/toxicity).
+    const SystemicState& s = view.systemic;
+    const ToxicityParameters& tox = view.parameters.toxicity;
+    const InterventionParameters& drugs = view.parameters.interventions;
+    o.il6_pg_per_ml = s.il6_pg_per_ml;
+    o.ifng_pg_per_ml = s.ifng_pg_per_ml;
+    o.crs_grade = s.crs_grade;
+    o.crs_max_grade = s.crs_max_grade;
+    o.icans_max_grade = s.icans_max_grade;
+    o.patient_cart_engaged = s.engaged_cart_cells;
+    o.patient_kills_per_day = s.kills_per_day;
+    o.il1_pg_per_ml = s.il1_pg_per_ml;
+    o.il6_signalling = il6_signalling(s, tox, drugs);
+    o.macrophage_activation = s.macrophage_activation;
+    o.endothelial_activation = s.endothelial_activation;
+    o.temperature_celsius = clinical_signs(s, tox, drugs).temperature_celsius;
+    o.icans_grade = s.icans_grade;
+    o.ice_score = s.ice_score;
+    o.tocilizumab_ug_per_ml = s.tocilizumab_ug_per_ml;
+    o.tocilizumab_doses = static_cast<double>(s.tocilizumab_doses);
+    o.dexamethasone_mg = s.dexamethasone_mg_total;
+    o.steroid_effect = steroid_effect(s, drugs);
+    o.infused_dose_multiple = s.infused_dose_multiple;
+    o.infusions_held = static_cast<double>(s.held_infusions);
     o.kills_blasts = static_cast<double>(view.kills.blasts);
     o.kills_b_cells = static_cast<double>(view.kills.b_cells);
     return o;

@@ -9,6 +9,7 @@
 #include "agents/patient/constants.hpp"
 #include "agents/readouts/observables.hpp"
 #include "agents/tissue/columns.hpp"
+#include "agents/toxicity/state.hpp"
 #include "engine/population.hpp"
 
 namespace cartsim::agents {
@@ -22,16 +23,14 @@ struct ObservationView {
     const PatientConstants& patient_constants;
     const CytokineTable& cytokines;
     const KillCounters& kills;
+    const SystemicState& systemic;
     double marrow_share = 0.0;  ///< simulated marrow / the patient's whole marrow
     const Parameters& parameters;
 };
 
 /// Counts by kind and state in the window (parallel, exact) and in the whole patient (window
 /// plus compartments), blood concentration,
-/// serum and mean marrow cytokines, the CRS grade.
+/// serum (systemic) and mean marrow cytokines, toxicity signs and grades, doses given.
 Observables observe(const ObservationView& view);
-
-/// CRS grade 0-4 from serum IL-6 by the thresholds of the cytokine parameters.
-int crs_grade(double serum_il6_pg_per_ml, const CytokineParameters& parameters);
 
 }  // namespace cartsim::agents

@@ -1,5 +1,5 @@
 #pragma once
-// Parameters of the clinical readouts (thresholds of response and toxicity scores). Ranges,
+// Parameters of the clinical readouts (thresholds of response). Ranges,
 // descriptions and sources are in the parameter table (scenarios/model_parameters.cpp).
 
 namespace cartsim::agents {
@@ -12,10 +12,6 @@ struct ReadoutParameters {
     double cart_detection_limit_per_ul = 0.1;  ///< blood CAR-T detection limit (flow cytometry)
     double contraction_window_days = 21.0;     ///< contraction half-life: fit over Tmax + this
     double persistence_from_day = 84.0;        ///< persistence half-life: fit from this day on
-    double icans_intercept = -6.0;             ///< logistic ICANS score coefficients
-    double icans_per_log10_il6 = 1.0;
-    double icans_per_log10_ifng = 0.5;
-    double icans_per_log10_cart = 0.8;
 };
 
 }  // namespace cartsim::agents

@@ -17,6 +17,9 @@ struct InitialParameters {
     /// Apheresis to infusion: blast_fraction and b_cell_fraction are the marrow at apheresis and
     /// the leukemia grows untreated for this long before day 0 (agents/patient/vein_to_vein.hpp).
     double vein_to_vein_days = 0.0;
+    /// Bridging therapy at the end of the interval: share of the blasts it kills before day 0
+    /// (0 = none).
+    double bridging_blast_kill_fraction = 0.0;
 };
 
 struct BlastParameters {

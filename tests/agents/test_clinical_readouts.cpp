@@ -55,9 +55,41 @@ TEST(ClinicalReadouts, RemissionMrdRelapseAucAndAplasia) {
     EXPECT_EQ(e.il6_peak_pg_per_ml, 700);
     EXPECT_EQ(e.crs_max_grade, 3);
     EXPECT_EQ(e.crs_onset_day, 10);
-    EXPECT_GT(e.icans_risk, 0.0);
-    EXPECT_LT(e.icans_risk, 1.0);
+    // Grade >= 1 on the records of days 10 and 20: the intervals ending there.
+    EXPECT_EQ(e.crs_duration_days, 20);
+    EXPECT_EQ(e.icans_max_grade, 0);
+    EXPECT_TRUE(std::isnan(e.icans_onset_day));
     EXPECT_EQ(e.final_blast_fraction, 0.08);
+}
+
+// Grades come from every tissue tick: a grade reached and left between two records counts
+// (crs_max_grade and icans_max_grade carry it), and the onset is the first record after it.
+TEST(ClinicalReadouts, AGradeBetweenRecordsCounts) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.4, 20, 1000));
+    Observables o = at(1, 0.4, 4, 1000, 100, 1);
+    o.crs_max_grade = 3;  // grade 3 for a few hours between day 0.75 and day 1
+    o.icans_grade = 2;
+    o.icans_max_grade = 2;
+    o.tocilizumab_doses = 1;
+    readouts.record(o);
+    Observables later = at(2, 0.3, 8, 1000, 50, 0);
+    later.crs_max_grade = 3;
+    later.icans_max_grade = 2;
+    later.tocilizumab_doses = 1;
+    later.dexamethasone_mg = 10;
+    readouts.record(later);
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.crs_max_grade, 3);
+    EXPECT_EQ(e.crs_onset_day, 1);
+    EXPECT_EQ(e.crs_duration_days, 1);  // the record of day 2 is grade 0
+    EXPECT_EQ(e.icans_max_grade, 2);
+    EXPECT_EQ(e.icans_onset_day, 1);
+    EXPECT_EQ(e.icans_duration_days, 1);
+    EXPECT_EQ(e.tocilizumab_doses, 1);
+    EXPECT_EQ(e.tocilizumab_first_day, 1);
+    EXPECT_EQ(e.dexamethasone_mg, 10);
+    EXPECT_EQ(e.dexamethasone_first_day, 2);
 }
 
 // The dose in blood at infusion is not the peak: Cmax and Tmax are the expansion's, after the

@@ -49,7 +49,7 @@ const std::vector<std::string> kContractSummary = {"cr_day",
                                                    "ifng_peak_pg_per_ml",
                                                    "crs_max_grade",
                                                    "crs_onset_day",
-                                                   "icans_risk"};
+                                                   "icans_max_grade"};
 
 // A tiny 2-D marrow (60 x 60 sites) for a few days: each run takes well under two seconds. The
 // dose and the whole-marrow volume are scaled so the lattice's share of the dose is ~360 cells.

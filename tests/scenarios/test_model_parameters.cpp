@@ -60,7 +60,8 @@ std::string costimulation_text(agents::Costimulation c) {
 
 template <class T>
 ParameterValue value_of(const T& field) {
-    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, double> || std::is_same_v<T, bool> ||
+                  std::is_same_v<T, std::string>) {
         return ParameterValue(field);
     } else if constexpr (std::is_same_v<T, agents::Costimulation>) {
         return ParameterValue(costimulation_text(field));
@@ -165,10 +166,69 @@ const std::vector<Field>& all_fields() {
         FIELD(cytokines.plasma_volume_ml),
         FIELD(cytokines.ifng_systemic_clearance_per_day),
         FIELD(cytokines.il6_systemic_clearance_per_day),
-        FIELD(cytokines.crs_grade1_il6_pg_per_ml),
-        FIELD(cytokines.crs_grade2_il6_pg_per_ml),
-        FIELD(cytokines.crs_grade3_il6_pg_per_ml),
-        FIELD(cytokines.crs_grade4_il6_pg_per_ml),
+        FIELD(car_t.infusion_schedule),
+        FIELD(car_t.hold_at_crs_grade),
+        FIELD(car_t.memory_phenotype_fraction),
+        FIELD(initial.bridging_blast_kill_fraction),
+        FIELD(toxicity.macrophage_activation_per_day),
+        FIELD(toxicity.macrophage_deactivation_per_day),
+        FIELD(toxicity.contact_half_saturation_cells),
+        FIELD(toxicity.lysis_half_saturation_per_day),
+        FIELD(toxicity.ifng_half_saturation_pg_per_ml),
+        FIELD(toxicity.contact_weight),
+        FIELD(toxicity.lysis_weight),
+        FIELD(toxicity.ifng_weight),
+        FIELD(toxicity.plasma_volume_ml),
+        FIELD(toxicity.macrophage_il6_pg_per_day),
+        FIELD(toxicity.endothelial_il6_pg_per_day),
+        FIELD(toxicity.il6_baseline_pg_per_ml),
+        FIELD(toxicity.il6_clearance_per_day),
+        FIELD(toxicity.il6_receptor_clearance_per_day),
+        FIELD(toxicity.il6_signalling_half_saturation_pg_per_ml),
+        FIELD(toxicity.endothelial_il6_half_saturation_pg_per_ml),
+        FIELD(toxicity.macrophage_il1_pg_per_day),
+        FIELD(toxicity.il1_clearance_per_day),
+        FIELD(toxicity.il1_half_saturation_pg_per_ml),
+        FIELD(toxicity.ifng_pg_per_engaged_cell_per_hour),
+        FIELD(toxicity.ifng_clearance_per_day),
+        FIELD(toxicity.ifng_endothelial_half_saturation_pg_per_ml),
+        FIELD(toxicity.endothelial_activation_per_day),
+        FIELD(toxicity.endothelial_recovery_per_day),
+        FIELD(toxicity.endothelial_il1_weight),
+        FIELD(toxicity.endothelial_ifng_weight),
+        FIELD(toxicity.capillary_leak_susceptibility),
+        FIELD(toxicity.lung_water_per_day),
+        FIELD(toxicity.fever_max_rise_celsius),
+        FIELD(toxicity.hypotension_fluids_leak),
+        FIELD(toxicity.hypotension_one_vasopressor_leak),
+        FIELD(toxicity.hypotension_vasopressors_leak),
+        FIELD(toxicity.hypoxia_low_flow_lung_water),
+        FIELD(toxicity.hypoxia_high_flow_lung_water),
+        FIELD(toxicity.hypoxia_positive_pressure_lung_water),
+        FIELD(toxicity.cns_inflammation_per_day),
+        FIELD(toxicity.cns_recovery_per_day),
+        FIELD(toxicity.cns_il6_half_saturation_pg_per_ml),
+        FIELD(toxicity.neuro_susceptibility),
+        FIELD(toxicity.icans_onset_encephalopathy),
+        FIELD(toxicity.ice_score_zero_encephalopathy),
+        FIELD(toxicity.icans_grade4_encephalopathy),
+        FIELD(interventions.tocilizumab_at_crs_grade),
+        FIELD(interventions.tocilizumab_dose_mg_per_kg),
+        FIELD(interventions.tocilizumab_repeat_hours),
+        FIELD(interventions.tocilizumab_max_doses),
+        FIELD(interventions.tocilizumab_distribution_ml_per_kg),
+        FIELD(interventions.tocilizumab_elimination_per_day),
+        FIELD(interventions.tocilizumab_kd_ug_per_ml),
+        FIELD(interventions.dexamethasone_at_crs_grade),
+        FIELD(interventions.dexamethasone_at_icans_grade),
+        FIELD(interventions.dexamethasone_dose_mg),
+        FIELD(interventions.dexamethasone_every_hours),
+        FIELD(interventions.steroid_elimination_per_day),
+        FIELD(interventions.steroid_half_effect_mg),
+        FIELD(interventions.steroid_proliferation_effect),
+        FIELD(interventions.steroid_killing_effect),
+        FIELD(interventions.steroid_cytokine_effect),
+        FIELD(interventions.schedule),
         FIELD(readouts.cr_blast_fraction),
         FIELD(readouts.mrd_blast_fraction),
         FIELD(readouts.b_cell_aplasia_fraction),
@@ -176,10 +236,6 @@ const std::vector<Field>& all_fields() {
         FIELD(readouts.cart_detection_limit_per_ul),
         FIELD(readouts.contraction_window_days),
         FIELD(readouts.persistence_from_day),
-        FIELD(readouts.icans_intercept),
-        FIELD(readouts.icans_per_log10_il6),
-        FIELD(readouts.icans_per_log10_ifng),
-        FIELD(readouts.icans_per_log10_cart),
         FIELD(output.snapshot_every_days),
         FIELD(output.checkpoint_every_days),
         FIELD(output.snapshot_compression_level),
@@ -192,13 +248,14 @@ const std::vector<Field>& all_fields() {
 
 /// Every leaf field of Parameters, counted from the structs themselves.
 constexpr std::size_t kLeafFields =
-    (member_count<Parameters>() - 10) +  // seed, well_mixed; the 10 sections are counted below
+    (member_count<Parameters>() - 12) +  // seed, well_mixed; the 12 sections are counted below
     member_count<agents::SpaceParameters>() + member_count<agents::TimeParameters>() +
     member_count<agents::OutputParameters>() + member_count<agents::InitialParameters>() +
     member_count<agents::BlastParameters>() + member_count<agents::BCellParameters>() +
     member_count<agents::MarrowCellParameters>() +
     (member_count<agents::CarTParameters>() - 2) +  // the two products, counted below
     2 * member_count<agents::ProductParameters>() + member_count<agents::CytokineParameters>() +
+    member_count<agents::ToxicityParameters>() + member_count<agents::InterventionParameters>() +
     member_count<agents::ReadoutParameters>();
 
 std::string text_of(const ParameterValue& value) {
@@ -241,6 +298,9 @@ ParameterValue non_default_value(const ParameterSpec& spec) {
             }
             break;
         case ParameterType::text:
+            // The schedules: a valid one other than the default.
+            if (spec.key == "car_t.infusion_schedule") return std::string("0:0.5, 1:0.5");
+            if (spec.key == "interventions.schedule") return std::string("tocilizumab@1");
             break;
     }
     ADD_FAILURE() << "no non-default value for " << spec.key;
@@ -253,18 +313,20 @@ ParameterValue non_default_value(const ParameterSpec& spec) {
 TEST(ModelParameters, StructMembersAreAllListedHere) {
     // When one of these fails, a member was added to or removed from agents/parameters.hpp:
     // give it a key in scenarios/model_parameters.cpp and a FIELD(...) line in this file.
-    EXPECT_EQ(member_count<Parameters>(), 12U);
+    EXPECT_EQ(member_count<Parameters>(), 14U);
     EXPECT_EQ(member_count<agents::OutputParameters>(), 3U);
     EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::InitialParameters>(), 7U);
+    EXPECT_EQ(member_count<agents::InitialParameters>(), 8U);
     EXPECT_EQ(member_count<agents::BlastParameters>(), 13U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
-    EXPECT_EQ(member_count<agents::CarTParameters>(), 19U);
+    EXPECT_EQ(member_count<agents::CarTParameters>(), 22U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 21U);
-    EXPECT_EQ(member_count<agents::CytokineParameters>(), 15U);
-    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 11U);
+    EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
+    EXPECT_EQ(member_count<agents::ToxicityParameters>(), 42U);
+    EXPECT_EQ(member_count<agents::InterventionParameters>(), 17U);
+    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 7U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
 }
 
@@ -359,6 +421,8 @@ TEST(ModelParameters, KeysMirrorTheStructSections) {
                                             "car_t.product_41bb",
                                             "car_t.product_cd28",
                                             "cytokines",
+                                            "toxicity",
+                                            "interventions",
                                             "readouts"};
     for (const std::string& key : model_parameter_table().keys()) {
         EXPECT_TRUE(sections.count(key.substr(0, key.rfind('.'))) == 1) << key;
@@ -452,11 +516,34 @@ INSTANTIATE_TEST_SUITE_P(
                       "time.field_period_steps"},
         Contradiction{"field_clock_slower_than_decay", "[time]\nfield_period_steps = 100\n",
                       "time.field_period_steps"},
-        Contradiction{"crs_grades_not_increasing",
-                      "[cytokines]\ncrs_grade3_il6_pg_per_ml = 100.0\n",
-                      "cytokines.crs_grade3_il6_pg_per_ml"},
-        Contradiction{"crs_grades_equal", "[cytokines]\ncrs_grade1_il6_pg_per_ml = 150.0\n",
-                      "cytokines.crs_grade2_il6_pg_per_ml"},
+        Contradiction{"hypotension_thresholds_not_increasing",
+                      "[toxicity]\nhypotension_one_vasopressor_leak = 0.2\n",
+                      "toxicity.hypotension_one_vasopressor_leak"},
+        Contradiction{"hypoxia_thresholds_equal",
+                      "[toxicity]\nhypoxia_high_flow_lung_water = 0.7\n",
+                      "toxicity.hypoxia_positive_pressure_lung_water"},
+        Contradiction{"infusions_overlap", "[car_t]\ninfusion_schedule = \"0:0.5, 0:0.5\"\n",
+                      "car_t.infusion_schedule"},
+        Contradiction{"infusion_negative_day", "[car_t]\ninfusion_schedule = \"-1:0.5, 1:0.5\"\n",
+                      "car_t.infusion_schedule"},
+        Contradiction{"infusion_past_horizon",
+                      "[time]\ndays = 10.0\n[car_t]\ninfusion_schedule = \"0:0.5, 20:0.5\"\n",
+                      "car_t.infusion_schedule"},
+        Contradiction{"infusion_malformed", "[car_t]\ninfusion_schedule = \"day one\"\n",
+                      "car_t.infusion_schedule"},
+        Contradiction{"unknown_drug", "[interventions]\nschedule = \"anakinra@2\"\n",
+                      "interventions.schedule"},
+        Contradiction{"drug_doses_overlap",
+                      "[interventions]\nschedule = \"tocilizumab@2, tocilizumab@2.1\"\n",
+                      "interventions.schedule"},
+        Contradiction{"drug_course_too_dense",
+                      "[interventions]\nschedule = \"dexamethasone@2..4/0.5h\"\n",
+                      "interventions.schedule"},
+        Contradiction{"drug_dose_too_large", "[interventions]\nschedule = \"tocilizumab@2:40\"\n",
+                      "interventions.schedule"},
+        Contradiction{"drug_past_horizon",
+                      "[time]\ndays = 10.0\n[interventions]\nschedule = \"dexamethasone@11\"\n",
+                      "interventions.schedule"},
         Contradiction{"mrd_not_below_cr", "[readouts]\nmrd_blast_fraction = 0.05\n",
                       "readouts.mrd_blast_fraction"}),
     [](const ::testing::TestParamInfo<Contradiction>& param) { return param.param.name; });

@@ -115,6 +115,24 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(row["status"], "not available")
         self.assertIn("cr_day", row["verdict"])
 
+    def test_small_cohort_is_not_run_for_a_check_that_needs_more_patients(self):
+        check = self.base | {"published_low": 0.6, "published_high": 0.8, "min_patients": 50}
+        row = run_validation.evaluate(check, cohort(), 28)
+        self.assertEqual(row["status"], "not run")
+        self.assertIn("50 patients", row["verdict"])
+        check["min_patients"] = len(cohort())
+        self.assertNotEqual(run_validation.evaluate(check, cohort(), 28)["status"], "not run")
+
+    def test_not_negative_agrees_unless_the_interval_lies_below_zero(self):
+        reference = [record(20 + i, 7.0) for i in range(8)] + [record(30 + i, math.nan) for i in range(3)]
+        check = self.base | {"readout": "cr_rate_vs_reference", "compare": "not_negative",
+                             "reference_cohort": "ref", "params": {"by_day": 28}}
+        self.assertEqual(run_validation.evaluate(check, cohort(), 28, reference, 28)["verdict"],
+                         "agrees")
+        worse = [record(i, math.nan) for i in range(11)]
+        self.assertEqual(run_validation.evaluate(check, worse, 28, reference, 28)["verdict"],
+                         "disagrees")
+
     def test_test_checks_need_direction_and_significance(self):
         check = self.base | {"readout": "auc28_responders_vs_nonresponders_test", "compare": "test",
                              "params": {"by_day": 28, "alpha": 0.05}}

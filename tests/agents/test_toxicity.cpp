@@ -1,0 +1,339 @@
+// Cytokine release syndrome and neurotoxicity (docs/MODEL.md "Toxicity"): the ASTCT grading
+// rules (verification), the pharmacology of tocilizumab and steroids, the schedules, and the
+// emergent relations of severity with burden, dose and treatment on small ensembles.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "agents/toxicity/phase.hpp"
+#include "agents/toxicity/physiology.hpp"
+#include "agents/toxicity/schedule.hpp"
+#include "patient_runs.hpp"
+#include "tests/support/rank_correlation.hpp"
+
+namespace cartsim::agents {
+namespace {
+
+using cartsim::testing::spearman;
+using testing::daily_observations;
+using testing::small_window_patient;
+
+ClinicalSigns signs(double temperature, int hypotension, int oxygen) {
+    ClinicalSigns s;
+    s.temperature_celsius = temperature;
+    s.hypotension = hypotension;
+    s.oxygen = oxygen;
+    return s;
+}
+
+// Lee et al., Biol Blood Marrow Transplant 2019, Table: fever >= 38 C is required; grade 2
+// hypotension without vasopressors or low-flow oxygen; 3 one vasopressor or high-flow oxygen;
+// 4 several vasopressors or positive pressure; the worse sign decides.
+TEST(AstctGrading, CrsFollowsTheConsensusTable) {
+    EXPECT_EQ(crs_grade_astct(signs(37.5, 0, 0), false), 0);
+    EXPECT_EQ(crs_grade_astct(signs(38.0, 0, 0), false), 1);
+    EXPECT_EQ(crs_grade_astct(signs(38.5, 1, 0), false), 2);
+    EXPECT_EQ(crs_grade_astct(signs(38.5, 0, 1), false), 2);
+    EXPECT_EQ(crs_grade_astct(signs(39.0, 2, 0), false), 3);
+    EXPECT_EQ(crs_grade_astct(signs(39.0, 1, 2), false), 3);
+    EXPECT_EQ(crs_grade_astct(signs(40.0, 3, 0), false), 4);
+    EXPECT_EQ(crs_grade_astct(signs(40.0, 1, 3), false), 4);
+    // Without fever there is no CRS, whatever the blood pressure...
+    EXPECT_EQ(crs_grade_astct(signs(37.0, 2, 1), false), 0);
+    // ...unless fever was seen and tocilizumab or steroids may mask it: then hypotension and
+    // hypoxia grade on their own, and nothing left means resolved.
+    EXPECT_EQ(crs_grade_astct(signs(37.0, 2, 1), true), 3);
+    EXPECT_EQ(crs_grade_astct(signs(37.0, 0, 0), true), 0);
+}
+
+TEST(AstctGrading, IcansFromTheIceScoreAndConsciousness) {
+    ClinicalSigns s;
+    const std::vector<std::pair<int, int>> ice_to_grade = {{10, 0}, {9, 1}, {7, 1}, {6, 2},
+                                                           {3, 2},  {2, 3}, {0, 3}};
+    for (const auto& [ice, grade] : ice_to_grade) {
+        s.ice_score = ice;
+        EXPECT_EQ(icans_grade_astct(s), grade) << "ICE " << ice;
+    }
+    s.unarousable = true;
+    EXPECT_EQ(icans_grade_astct(s), 4);
+}
+
+// A patient in the middle of a CAR-T expansion: strong contact and lysis drive.
+constexpr SystemicDrivers kExpansion{2e10, 3e11};
+
+SystemicState inflamed(const ToxicityParameters& t, const InterventionParameters& p) {
+    SystemicState s = systemic_state_at_rest(t);
+    for (int hour = 0; hour < 72; ++hour) step_physiology(s, kExpansion, t, p, 1.0 / 24.0);
+    return s;
+}
+
+TEST(Physiology, RestsAtBaselineWithoutDrive) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    SystemicState s = systemic_state_at_rest(t);
+    for (int hour = 0; hour < 240; ++hour) step_physiology(s, {}, t, p, 1.0 / 24.0);
+    // The baseline's own faint signalling keeps the endothelium a trace above rest.
+    EXPECT_NEAR(s.il6_pg_per_ml, t.il6_baseline_pg_per_ml, 0.05 * t.il6_baseline_pg_per_ml);
+    EXPECT_EQ(s.macrophage_activation, 0.0);
+    const ClinicalSigns rest = clinical_signs(s, t, p);
+    EXPECT_LT(rest.temperature_celsius, 38.0);
+    EXPECT_EQ(crs_grade_astct(rest, false), 0);
+    EXPECT_EQ(icans_grade_astct(rest), 0);
+}
+
+TEST(Physiology, AnExpansionRaisesCytokinesAndFever) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    const SystemicState s = inflamed(t, p);
+    EXPECT_GT(s.macrophage_activation, 0.2);
+    EXPECT_GT(s.il6_pg_per_ml, 50 * t.il6_baseline_pg_per_ml);
+    EXPECT_GT(s.endothelial_activation, 0.2);
+    EXPECT_GE(crs_grade_astct(clinical_signs(s, t, p), false), 1);
+}
+
+// Tocilizumab holds IL-6R: receptor-mediated clearance stops, so free serum IL-6 rises (as in
+// patients, Nishimoto et al., Blood 2008) while IL-6 signalling, and with it fever and
+// endothelial activation, falls.
+TEST(Physiology, TocilizumabRaisesSerumIl6WhileSignallingFalls) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    SystemicState untreated = inflamed(t, p);
+    SystemicState treated = untreated;
+    treated.tocilizumab_ug_per_ml =
+        p.tocilizumab_dose_mg_per_kg * 1000.0 / p.tocilizumab_distribution_ml_per_kg;
+    for (int hour = 0; hour < 24; ++hour) {
+        step_physiology(untreated, kExpansion, t, p, 1.0 / 24.0);
+        step_physiology(treated, kExpansion, t, p, 1.0 / 24.0);
+    }
+    EXPECT_GT(treated.il6_pg_per_ml, 2.0 * untreated.il6_pg_per_ml);
+    EXPECT_LT(il6_signalling(treated, t, p), 0.1 * il6_signalling(untreated, t, p));
+    EXPECT_LT(clinical_signs(treated, t, p).temperature_celsius,
+              clinical_signs(untreated, t, p).temperature_celsius - 0.5);
+    EXPECT_LT(treated.endothelial_activation, untreated.endothelial_activation);
+}
+
+TEST(Physiology, SteroidsDampMyeloidActivationInProportionToTheirLevel) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    std::vector<double> activation;
+    for (const double mg : {0.0, 10.0, 40.0}) {
+        SystemicState s = systemic_state_at_rest(t);
+        for (int hour = 0; hour < 72; ++hour) {
+            s.steroid_mg = mg;  // held at this level (a continuous course)
+            step_physiology(s, kExpansion, t, p, 1.0 / 24.0);
+        }
+        activation.push_back(s.macrophage_activation);
+    }
+    EXPECT_GT(activation[0], activation[1]);
+    EXPECT_GT(activation[1], activation[2]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedules
+
+TEST(Schedules, InfusionScheduleParses) {
+    const auto doses = parse_infusion_schedule(" 0:0.1, 1:0.3 ,2:0.6", 28.0);
+    ASSERT_EQ(doses.size(), 3U);
+    EXPECT_EQ(doses[1].day, 1.0);
+    EXPECT_EQ(doses[2].dose_multiple, 0.6);
+    EXPECT_EQ(day_zero_infusions(doses), 1U);
+}
+
+TEST(Schedules, DrugCoursesExpandIntoDoses) {
+    const auto doses =
+        parse_drug_schedule("dexamethasone@2..3/12h:20, tocilizumab@1", 28.0, {8.0, 10.0});
+    ASSERT_EQ(doses.size(), 4U);
+    EXPECT_EQ(doses[0].drug, Drug::tocilizumab);
+    EXPECT_EQ(doses[0].amount, 8.0);  // the default dose
+    EXPECT_EQ(doses[1].day, 2.0);
+    EXPECT_EQ(doses[3].day, 3.0);
+    EXPECT_EQ(doses[3].amount, 20.0);
+    EXPECT_TRUE(parse_drug_schedule("", 28.0, {8.0, 10.0}).empty());
+}
+
+TEST(Schedules, BadSchedulesAreRefusedNamingTheEntry) {
+    const std::vector<std::pair<std::string, std::string>> infusions = {
+        {"0:1, 0:1", "0:1"},       {"-2:1", "negative"},      {"0:1, 40:1", "past the run"},
+        {"0:0", "outside"},        {"1:0.5, 0:0.5", "after"}, {"", "no infusion"},
+        {"zero:1", "not a number"}};
+    for (const auto& [text, expected] : infusions) {
+        try {
+            (void)parse_infusion_schedule(text, 28.0);
+            ADD_FAILURE() << "no error for '" << text << "'";
+        } catch (const ScheduleError& error) {
+            EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+        }
+    }
+    const std::vector<std::pair<std::string, std::string>> drugs = {
+        {"aspirin@1", "unknown drug 'aspirin'"},
+        {"tocilizumab@1, tocilizumab@1.2", "overlap"},
+        {"dexamethasone@1..2/30m", "FIRST..LAST/EVERYh"},
+        {"dexamethasone@3..2/6h", "before it starts"},
+        {"tocilizumab@-1", "negative"},
+        {"tocilizumab@29", "past the run"},
+        {"dexamethasone@1:500", "outside"},
+        {"tocilizumab", "DRUG@DAY"}};
+    for (const auto& [text, expected] : drugs) {
+        try {
+            (void)parse_drug_schedule(text, 28.0, {8.0, 10.0});
+            ADD_FAILURE() << "no error for '" << text << "'";
+        } catch (const ScheduleError& error) {
+            EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+        }
+    }
+}
+
+Parameters quiet_patient(std::uint64_t seed) {
+    Parameters p = small_window_patient(24, seed);
+    p.time.days = 8.0;
+    return p;
+}
+
+TEST(Dosing, FractionatedDosesArriveOnTheirDays) {
+    Parameters p = quiet_patient(3);
+    p.car_t.infusion_schedule = "0:0.1, 1:0.3, 2:0.6";
+    const auto days = daily_observations(p, 3);
+    // A dose falls due at the first tissue tick at or after its day: the record of day d is
+    // taken just before that tick, so it shows the doses of the days before.
+    EXPECT_DOUBLE_EQ(days[0].infused_dose_multiple, 0.1);
+    EXPECT_DOUBLE_EQ(days[1].infused_dose_multiple, 0.1);
+    EXPECT_DOUBLE_EQ(days[2].infused_dose_multiple, 0.4);
+    EXPECT_DOUBLE_EQ(days[3].infused_dose_multiple, 1.0);
+    EXPECT_EQ(days[3].infusions_held, 0.0);
+    // The first fraction is in blood at day 0: 10% of the dose.
+    EXPECT_NEAR(days[0].cart_blood, 0.1 * p.car_t.dose_cells, 1.0);
+}
+
+// A patient with fever from the start (a high IL-6 baseline) has CRS grade >= 1 when the later
+// fraction falls due: the hold rule does not give it.
+TEST(Dosing, HoldRuleSkipsADoseDuringCrs) {
+    Parameters p = quiet_patient(4);
+    p.car_t.infusion_schedule = "0:0.1, 2:0.9";
+    p.toxicity.il6_baseline_pg_per_ml = 3000.0;
+    p.interventions.tocilizumab_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_crs_grade = 0;
+    Parameters held = p;
+    held.car_t.hold_at_crs_grade = 1;
+    const auto given = daily_observations(p, 3);
+    const auto skipped = daily_observations(held, 3);
+    EXPECT_GE(skipped[2].crs_grade, 1.0);
+    EXPECT_DOUBLE_EQ(given[3].infused_dose_multiple, 1.0);
+    EXPECT_DOUBLE_EQ(skipped[3].infused_dose_multiple, 0.1);
+    EXPECT_EQ(skipped[3].infusions_held, 1.0);
+}
+
+TEST(Dosing, ScheduledDrugsAreGivenAndActOnCarTCells) {
+    Parameters p = quiet_patient(5);
+    p.interventions.schedule = "tocilizumab@1, dexamethasone@2..3/12h:10";
+    const auto days = daily_observations(p, 4);
+    EXPECT_EQ(days[1].tocilizumab_doses, 0.0);  // given at the tick of day 1, after its record
+    EXPECT_EQ(days[2].tocilizumab_doses, 1.0);
+    EXPECT_GT(days[2].tocilizumab_ug_per_ml, 90.0);  // 8 mg/kg over 70 mL/kg, a day of elimination
+    EXPECT_EQ(days[2].dexamethasone_mg, 0.0);
+    EXPECT_EQ(days[4].dexamethasone_mg, 30.0);
+    EXPECT_GT(days[4].steroid_effect, 0.5);
+    EXPECT_LT(days[4].il6_signalling, 0.01);  // the receptor is held
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emergent relations on small ensembles (interventions off unless said)
+
+struct Outcome {
+    double il6_peak = 0.0;
+    double crs_max_grade = 0.0;
+    double cart_peak_per_ul = 0.0;
+    double cart_auc = 0.0;
+    bool complete_remission = false;
+};
+
+Outcome outcome_of(const Parameters& p, int days) {
+    Outcome o;
+    const auto obs = daily_observations(p, days);
+    for (std::size_t d = 0; d < obs.size(); ++d) {
+        o.il6_peak = std::max(o.il6_peak, obs[d].il6_pg_per_ml);
+        o.crs_max_grade = std::max(o.crs_max_grade, obs[d].crs_max_grade);
+        o.cart_peak_per_ul = std::max(o.cart_peak_per_ul, obs[d].cart_blood_per_ul);
+        if (d > 0) o.cart_auc += obs[d].cart_blood_per_ul;
+        if (d > 0 && obs[d].patient_blast_fraction < 0.05) o.complete_remission = true;
+    }
+    return o;
+}
+
+Parameters untreated_toxicity(std::uint64_t seed) {
+    Parameters p = small_window_patient(24, seed);
+    p.interventions.tocilizumab_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_icans_grade = 0;
+    return p;
+}
+
+// Teachey et al., Cancer Discov 2016; Hay et al., Blood 2017: severity rises with marrow burden.
+TEST(ToxicityEnsemble, Il6PeakAndCrsGradeRiseWithBurden) {
+    std::vector<double> burden;
+    std::vector<double> il6;
+    std::vector<double> grade;
+    std::vector<double> top_two(2, 0.0);  // mean IL-6 peak at the two highest burdens
+    const std::vector<double> burdens = {0.02, 0.1, 0.3, 0.6, 0.8, 0.95};
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        for (std::size_t b = 0; b < burdens.size(); ++b) {
+            Parameters p = untreated_toxicity(seed);
+            p.initial.blast_fraction = burdens[b];
+            const Outcome o = outcome_of(p, 20);
+            burden.push_back(burdens[b]);
+            il6.push_back(o.il6_peak);
+            grade.push_back(o.crs_max_grade);
+            if (b + 2 >= burdens.size()) top_two[b + 2 - burdens.size()] += o.il6_peak / 3.0;
+        }
+    }
+    const auto il6_trend = spearman(burden, il6);
+    const auto grade_trend = spearman(burden, grade);
+    EXPECT_GT(il6_trend.low, 0.0) << "rho " << il6_trend.rho;
+    EXPECT_GT(grade_trend.low, 0.0) << "rho " << grade_trend.rho;
+    EXPECT_GT(top_two[1], top_two[0]) << "no rise between the two highest burdens";
+}
+
+TEST(ToxicityEnsemble, Il6PeakRisesWithDose) {
+    std::vector<double> dose;
+    std::vector<double> il6;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        for (const double cells : {1e7, 3e7, 1e8, 3e8, 1e9}) {
+            Parameters p = untreated_toxicity(seed);
+            p.car_t.dose_cells = cells;
+            p.initial.blast_fraction = 0.6;
+            dose.push_back(cells);
+            il6.push_back(outcome_of(p, 24).il6_peak);
+        }
+    }
+    const auto trend = spearman(dose, il6);
+    EXPECT_GT(trend.low, 0.0) << "rho " << trend.rho;
+}
+
+// Glucocorticoids block T-cell proliferation: a course lowers the expansion the more the longer
+// and the larger it is (the effect is the pool's, not assumed per cell).
+TEST(ToxicityEnsemble, SteroidCourseLowersExpansionWithDoseAndLength) {
+    std::vector<double> total_mg;
+    std::vector<double> auc;
+    const std::vector<std::pair<std::string, double>> courses = {
+        {"", 0.0},
+        {"dexamethasone@4..5/6h:10", 50.0},
+        {"dexamethasone@4..8/6h:10", 170.0},
+        {"dexamethasone@4..8/6h:20", 340.0},
+        {"dexamethasone@4..12/6h:20", 660.0}};
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        for (const auto& [schedule, mg] : courses) {
+            Parameters p = untreated_toxicity(seed);
+            p.initial.blast_fraction = 0.5;
+            p.interventions.schedule = schedule;
+            total_mg.push_back(mg);
+            auc.push_back(outcome_of(p, 20).cart_auc);
+        }
+    }
+    const auto trend = spearman(total_mg, auc);
+    EXPECT_LT(trend.high, 0.0) << "rho " << trend.rho;
+}
+
+}  // namespace
+}  // namespace cartsim::agents
