@@ -20,9 +20,10 @@ ASAN_EXCLUDE ?=
 # in the 2-D engine determinism test, the model's restored-state test (1 and 2 threads) and the
 # resume and SIGTERM tests of cartsim and of cartsim ensemble; a process killed with -9 cannot
 # report anyway. Also the long whole-patient ensembles of tests/agents (months of simulated time
-# over several seeds): the patient phase and the fate rules they run are exercised under ASan by
-# the shorter tests of the same files and by every model test.
-CI_ASAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne|KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun|BloodKineticsShowDistributionExpansionContraction|HalvingTheExhaustionRateChangesOutcomes|Cd28PersistsShorterAndLetsBCellsRecover|TheWindowsSizeChangesNoiseNotTheAnswer
+# over several seeds, and the toxicity sweeps over burden, dose and steroid courses): the patient
+# and systemic phases and the rules they run are exercised under ASan by the shorter tests of
+# the same files and by every model test.
+CI_ASAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne|KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun|BloodKineticsShowDistributionExpansionContraction|HalvingTheExhaustionRateChangesOutcomes|Cd28PersistsShorterAndLetsBCellsRecover|TheWindowsSizeChangesNoiseNotTheAnswer|ToxicityEnsemble
 
 
 .PHONY: all deps build demo toy-demo test update-golden test-tsan test-asan fuzz ci bench format clean

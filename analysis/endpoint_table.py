@@ -54,8 +54,8 @@ def relapse_text(s):
 def per_run_table(runs):
     print("| scenario | seed | CR day | MRD-neg day | relapse | CAR-T Cmax /uL (Tmax) | fold "
           "expansion | CAR-T day 28 /uL | half-life contraction / persistence (d) | last detectable "
-          "day | B-cell recovery day | IL-6 peak | final blast fraction |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "day | B-cell recovery day | IL-6 peak pg/mL | CRS / ICANS max grade | final blast fraction |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in runs:
         s = r["summary"]
         print(f"| {r['scenario']} | {r['seed']} | {fmt(s['cr_day'])} | {fmt(s['mrd_negative_day'])} | "
@@ -65,7 +65,13 @@ def per_run_table(runs):
               f"{fmt(s.get('cart_persistence_half_life_days', math.nan))} | "
               f"{fmt(s.get('cart_last_detectable_day', math.nan))} | "
               f"{fmt(s.get('b_cell_recovery_day', math.nan))} | {s['il6_peak_pg_per_ml']:.0f} | "
-              f"{fmt(s['final_blast_fraction'], 2)} |")
+              f"{grades_text(s)} | {fmt(s['final_blast_fraction'], 2)} |")
+
+
+def grades_text(s):
+    """'2 / 1': maximum ASTCT CRS and ICANS grades ('-' for files without ICANS grading)."""
+    icans = s.get("icans_max_grade")
+    return f"{s['crs_max_grade']:.0f} / " + ("-" if icans is None else f"{icans:.0f}")
 
 
 def grouped_table(runs):

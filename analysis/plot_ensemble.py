@@ -141,8 +141,14 @@ def plot_endpoints(runs, status, aggregate, title, directory):
     histogram(axes[0, 2], column(runs, "mrd_negative_day", n)[complete], "day of MRD-negativity")
     grades = column(runs, "crs_max_grade", n)[complete]
     counts = [int(np.sum(np.round(grades) == g)) for g in range(5)]
-    axes[1, 0].bar(range(5), counts, color="tab:orange")
-    axes[1, 0].set_xlabel("maximum CRS grade")
+    axes[1, 0].bar(np.arange(5) - 0.2, counts, width=0.4, color="tab:orange", label="CRS")
+    if "icans_max_grade" in runs:
+        icans = column(runs, "icans_max_grade", n)[complete]
+        icans_counts = [int(np.sum(np.round(icans) == g)) for g in range(5)]
+        axes[1, 0].bar(np.arange(5) + 0.2, icans_counts, width=0.4, color="tab:purple",
+                       label="ICANS")
+        axes[1, 0].legend(fontsize="small")
+    axes[1, 0].set_xlabel("maximum grade (ASTCT)")
     axes[1, 0].set_ylabel("runs")
     histogram(axes[1, 1], column(runs, "final_blast_fraction", n)[complete],
               "final marrow blast fraction", log=True)

@@ -212,6 +212,17 @@ def plot_cytokines(series, title, directory):
     axis.plot(days, positive_or_nan(series["il6_pg_per_ml"]), color="tab:blue", label="serum IL-6")
     axis.plot(days, positive_or_nan(series["ifng_pg_per_ml"]), color="tab:green",
               label="serum IFN-gamma")
+    if "il1_pg_per_ml" in series:
+        axis.plot(days, positive_or_nan(series["il1_pg_per_ml"]), color="tab:purple",
+                  label="serum IL-1")
+    # Doses given (cumulative counts in the time series): a tick where each one arrives.
+    for column, colour, label in (("tocilizumab_doses", "tab:red", "tocilizumab"),
+                                  ("dexamethasone_mg", "tab:orange", "dexamethasone")):
+        if column in series:
+            given = np.flatnonzero(np.diff(series[column]) > 0) + 1
+            for k, index in enumerate(given):
+                axis.axvline(days[index], color=colour, linestyle=":", linewidth=1,
+                             label=label if k == 0 else None)
     axis.set_yscale("log")
     axis.set_xlabel("day")
     axis.set_ylabel("pg/mL")
@@ -219,10 +230,13 @@ def plot_cytokines(series, title, directory):
     if "crs_grade" in series:
         grade_axis = axis.twinx()
         grade_axis.plot(days, series["crs_grade"], color="black", drawstyle="steps-post",
-                        linewidth=1, label="CRS grade")
+                        linewidth=1, label="CRS grade (ASTCT)")
+        if "icans_grade" in series:
+            grade_axis.plot(days, series["icans_grade"], color="grey", drawstyle="steps-post",
+                            linewidth=1, linestyle="--", label="ICANS grade (ASTCT)")
         grade_axis.set_ylim(-0.2, 4.5)
         grade_axis.set_yticks(range(5))
-        grade_axis.set_ylabel("CRS grade")
+        grade_axis.set_ylabel("grade")
         more_handles, more_labels = grade_axis.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
     axis.legend(handles, labels, loc="upper right", fontsize="small")

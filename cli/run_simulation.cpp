@@ -469,11 +469,14 @@ int validate_scenario(const ValidateOptions& options) {
             text += fmt::format(
                 " Marrow: {}-D lattice of {} x {} x {} sites of {:g} um ({:g} x {:g} x {:g} mm{}). "
                 "Time: {:g} days in {:g}-min steps, recorded every {:g} days; seed {}. "
-                "Product: {} cells, dose {:g} cells on day 0{}.\n",
+                "Product: {} cells, dose {:g} cells{}{}.\n",
                 space.nz == 1 ? 2 : 3, space.nx, space.ny, space.nz, space.site_edge_um,
                 extent_mm(space.nx), extent_mm(space.ny), extent_mm(space.nz),
                 space.periodic ? ", periodic" : "", p.time.days, p.time.fine_step_min,
                 p.time.record_every_days, p.seed, product_name(p.car_t), p.car_t.dose_cells,
+                p.car_t.infusion_schedule == "0:1"
+                    ? std::string(" on day 0")
+                    : fmt::format(" given as '{}' (day:multiple)", p.car_t.infusion_schedule),
                 p.car_t.lymphodepletion ? " after lymphodepletion" : ", no lymphodepletion");
             if (scenario.cohort) {
                 text += fmt::format("Cohort for `cartsim ensemble`: {} patients, sampling",

@@ -1576,6 +1576,14 @@ void check_biology(const Checker& check, const Parameters& p) {
         check.require(high > low, {high_key, low_key},
                       "the signs of a higher CRS grade need a higher threshold");
     }
+    check.require(t.contact_weight + t.lysis_weight + t.ifng_weight > 0.0,
+                  {"toxicity.contact_weight", "toxicity.lysis_weight", "toxicity.ifng_weight"},
+                  "the myeloid drive is their weighted mean, so at least one weight must be "
+                  "above 0");
+    check.require(t.ice_score_zero_encephalopathy > t.icans_onset_encephalopathy,
+                  {"toxicity.ice_score_zero_encephalopathy", "toxicity.icans_onset_encephalopathy"},
+                  "the ICE score falls from 10 at the onset to 0 here, so this must lie above the "
+                  "onset");
     // Schedules: parsed here so that a bad one is refused naming the file and key.
     try {
         (void)agents::parse_infusion_schedule(p.car_t.infusion_schedule, p.time.days);

@@ -374,6 +374,27 @@ def _cr_share_difference(records, reference, event, what):
                              kept="patient in CR")
 
 
+def persistence_half_life_vs_reference(records, params, reference):
+    """log2 of the persistence half-life here over the reference's, paired by patient (the same
+    index: the same sampled patient treated otherwise), median over patients in CR by day 28 in
+    both with a bootstrap interval; no decline counts as NO_DECLINE_DAYS. Positive: longer
+    persistence here."""
+    by_index = {r.index: r for r in reference}
+    ratios = []
+    for r in records:
+        other = by_index.get(r.index)
+        if other is None or not (in_cr(r, 28) and in_cr(other, 28)):
+            continue
+        here, there = (min(_summary(x, "cart_persistence_half_life_days"), NO_DECLINE_DAYS)
+                       for x in (r, other))
+        if math.isnan(here) or math.isnan(there) or here <= 0 or there <= 0:
+            continue
+        ratios.append(math.log2(here / there))
+    estimate = _median(ratios, "paired persistence half-lives")
+    estimate.interval = "bootstrap median of paired log2 ratios"
+    return estimate
+
+
 def b_cell_recovery_vs_reference(records, params, reference):
     """Share of CR patients whose B cells recovered by day by_day: this cohort minus the
     reference cohort (positive: earlier recovery here)."""

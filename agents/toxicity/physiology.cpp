@@ -102,8 +102,7 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
                               t.endothelial_il1_weight * il1_signal) /
                              (1.0 + t.endothelial_il1_weight);
     const double cns = std::clamp(y[kCns], 0.0, 1.0);
-    dy[kCns] =
-        t.cns_inflammation_per_day * cns_drive * (1.0 - cns) - t.cns_recovery_per_day * cns;
+    dy[kCns] = t.cns_inflammation_per_day * cns_drive * (1.0 - cns) - t.cns_recovery_per_day * cns;
     return dy;
 }
 
@@ -174,10 +173,13 @@ ClinicalSigns clinical_signs(const SystemicState& s, const ToxicityParameters& t
                    : w >= t.hypoxia_low_flow_lung_water        ? 1
                                                                : 0;
     signs.encephalopathy = s.cns_inflammation * t.neuro_susceptibility;
-    const double impairment = (signs.encephalopathy - t.icans_onset_encephalopathy) /
-                              (t.ice_score_zero_encephalopathy - t.icans_onset_encephalopathy);
-    signs.ice_score =
-        static_cast<int>(std::clamp(std::round(10.0 * (1.0 - impairment)), 0.0, 10.0));
+    // The loader keeps the ICE-zero point above the onset; a NaN never reaches the cast.
+    const double span = t.ice_score_zero_encephalopathy - t.icans_onset_encephalopathy;
+    const double impairment =
+        span > 0.0 ? (signs.encephalopathy - t.icans_onset_encephalopathy) / span
+                   : (signs.encephalopathy > t.icans_onset_encephalopathy ? 1.0 : 0.0);
+    const double ice = std::round(10.0 * (1.0 - impairment));
+    signs.ice_score = std::isfinite(ice) ? static_cast<int>(std::clamp(ice, 0.0, 10.0)) : 0;
     signs.unarousable = signs.encephalopathy >= t.icans_grade4_encephalopathy;
     return signs;
 }

@@ -117,6 +117,12 @@ std::vector<DrugDose> parse_drug_schedule(std::string_view text, double horizon_
         if (range == std::string_view::npos) {
             const double day = number(trim(when), "day", entry);
             check_day(day, horizon_days, entry);
+            if (doses.size() + 1 > kMaxScheduledDoses) {
+                throw ScheduleError(
+                    fmt::format("entry '{}': the schedule would hold more than {} "
+                                "doses",
+                                entry, kMaxScheduledDoses));
+            }
             doses.push_back({drug, day, amount});
             continue;
         }
@@ -146,6 +152,11 @@ std::vector<DrugDose> parse_drug_schedule(std::string_view text, double horizon_
                             entry, every_hours, kDrugMinimumSpacingHours[d], name));
         }
         const auto count = static_cast<int>(std::floor((last - first) * 24.0 / every_hours + 1e-9));
+        if (doses.size() + static_cast<std::size_t>(count) + 1 > kMaxScheduledDoses) {
+            throw ScheduleError(
+                fmt::format("entry '{}': the schedule would hold more than {} doses", entry,
+                            kMaxScheduledDoses));
+        }
         for (int k = 0; k <= count; ++k) {
             doses.push_back({drug, first + k * every_hours / 24.0, amount});
         }

@@ -5,6 +5,7 @@
 // model is built.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,10 @@ inline constexpr std::array<double, 2> kDrugMinimumSpacingHours = {8.0, 1.0};
 /// The largest single dose accepted (tocilizumab: 12 mg/kg; dexamethasone: 100 mg).
 inline constexpr std::array<double, 2> kDrugMaximumDose = {12.0, 100.0};
 
+/// A schedule expanding into more single doses than this is refused (a bound on memory for any
+/// text; a year of dexamethasone every hour is 8,760).
+inline constexpr std::size_t kMaxScheduledDoses = 100'000;
+
 struct DrugDose {
     Drug drug = Drug::tocilizumab;
     double day = 0.0;
@@ -49,7 +54,8 @@ struct DrugDose {
 /// (e.g. "tocilizumab@2, dexamethasone@3..7/6h:10"); an entry without an amount takes
 /// `default_amount` of its drug. Expanded into single doses sorted by day (drug order within a
 /// day). Refuses unknown drugs, negative days, days past `horizon_days`, amounts outside
-/// (0, kDrugMaximumDose] and doses of one drug closer than kDrugMinimumSpacingHours.
+/// (0, kDrugMaximumDose], doses of one drug closer than kDrugMinimumSpacingHours and more than
+/// kMaxScheduledDoses doses.
 std::vector<DrugDose> parse_drug_schedule(std::string_view text, double horizon_days,
                                           const std::array<double, 2>& default_amount);
 

@@ -186,6 +186,19 @@ TEST(Schedules, BadSchedulesAreRefusedNamingTheEntry) {
     }
 }
 
+// Any text expands into a bounded number of doses (memory), checked before expanding.
+TEST(Schedules, AScheduleOfTooManyDosesIsRefused) {
+    EXPECT_EQ(parse_drug_schedule("dexamethasone@0..3650/1h", 3650.0, {8.0, 10.0}).size(), 87601U);
+    try {
+        (void)parse_drug_schedule("dexamethasone@0..3650/1h, dexamethasone@0..3650/2h", 3650.0,
+                                  {8.0, 10.0});
+        ADD_FAILURE() << "no error";
+    } catch (const ScheduleError& error) {
+        EXPECT_NE(std::string(error.what()).find("more than 100000 doses"), std::string::npos)
+            << error.what();
+    }
+}
+
 Parameters quiet_patient(std::uint64_t seed) {
     Parameters p = small_window_patient(24, seed);
     p.time.days = 8.0;

@@ -52,6 +52,7 @@ def write_summary(path, runs=30, inputs=True):
         "cart_peak_per_ul": 10 ** rng.uniform(1, 3.5, runs),
         "cart_peak_day": rng.uniform(6, 14, runs),
         "crs_max_grade": rng.integers(0, 5, runs).astype(float),
+        "icans_max_grade": rng.integers(0, 5, runs).astype(float),
         "il6_peak_pg_per_ml": rng.uniform(0, 1500, runs),
         "final_blast_fraction": 10 ** rng.uniform(-5, 0, runs),
         "days_simulated": np.full(runs, 28.0),

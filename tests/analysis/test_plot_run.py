@@ -55,6 +55,10 @@ def write_run_file(path, snapshot_days=(0.0, 14.0)):
             "il6_pg_per_ml": 5 + 1500 * np.exp(-((days - 4) / 2) ** 2),
             "ifng_pg_per_ml": 2 + 300 * np.exp(-((days - 3.5) / 2) ** 2),
             "crs_grade": np.where((days > 2) & (days < 6), 2.0, 0.0),
+            "icans_grade": np.where((days > 4) & (days < 7), 1.0, 0.0),
+            "il1_pg_per_ml": 1 + 20 * np.exp(-((days - 4) / 2) ** 2),
+            "tocilizumab_doses": np.where(days >= 3, 1.0, 0.0),
+            "dexamethasone_mg": np.where(days >= 5, 10.0, 0.0),
         }
         timeseries = run.create_group("timeseries")
         for name, values in series.items():

@@ -133,6 +133,17 @@ class Verdicts(unittest.TestCase):
         self.assertEqual(run_validation.evaluate(check, worse, 28, reference, 28)["verdict"],
                          "disagrees")
 
+    def test_paired_persistence_ratio(self):
+        longer = [record(i, 7.0, summary_extra={"cart_persistence_half_life_days": 400.0})
+                  for i in range(8)]
+        shorter = [record(i, 7.0, summary_extra={"cart_persistence_half_life_days": 100.0})
+                   for i in range(8)]
+        est = readouts.persistence_half_life_vs_reference(longer, {}, shorter)
+        self.assertAlmostEqual(est.value, 2.0)
+        self.assertGreater(est.low, 0.0)
+        flipped = readouts.persistence_half_life_vs_reference(shorter, {}, longer)
+        self.assertLess(flipped.high, 0.0)
+
     def test_test_checks_need_direction_and_significance(self):
         check = self.base | {"readout": "auc28_responders_vs_nonresponders_test", "compare": "test",
                              "params": {"by_day": 28, "alpha": 0.05}}
