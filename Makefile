@@ -117,8 +117,9 @@ bench-macro: deps
 	./benchmarks/run.sh --quick
 
 ## validate: the full clinical validation suite (validation/README.md): 4-1BB and CD28 cohorts of
-## 100 patients and the scale cohorts (50 and 25) to day 365 with JOBS runs at once (~65 min on
-## 2 cores: a patient-year takes ~10-45 s on one thread); prints the table, writes out/validation
+## 100 patients, the scale and memory-product cohorts (50, 25, 50) to day 365 and two toxicity
+## cohorts of 100 to day 28, with JOBS runs at once (~80 min on 2 cores: a patient-year takes
+## ~10-45 s on one thread); prints the table, writes out/validation
 JOBS ?= 2
 .PHONY: validate validate-reduced
 validate: build
