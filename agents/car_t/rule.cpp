@@ -79,9 +79,8 @@ void engaged_step(const CarTView& view, AgentSlot slot, const SweepContext& cont
     }
     if (!fate.bernoulli(c.contact_end)) return;
     // Not every contact kills (Cazaux et al., J Exp Med 2019); killing falls with exhaustion.
-    const double kill =
-        c.product.kill_probability * view.signals.kill_scale *
-        exhaustion_activity(c.product, cell.exhaustion[slot]);
+    const double kill = c.product.kill_probability * view.signals.kill_scale *
+                        exhaustion_activity(c.product, cell.exhaustion[slot]);
     if (fate.bernoulli(kill)) {
         CarTTileEvents& events = view.events[context.tile];
         const TissueKind kind = view.tissue.columns().kind[target.slot()];

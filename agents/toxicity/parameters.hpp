@@ -13,7 +13,7 @@ struct ToxicityParameters {
     // Norelli et al., Nat Med 2018). Activation a in [0, 1] of the whole body's myeloid cells.
     double macrophage_activation_per_day = 1.0;     ///< at full drive
     double macrophage_deactivation_per_day = 1.0;   ///< return to rest without drive
-    double contact_half_saturation_cells = 5e9;  ///< engaged CAR-T cells (whole patient)
+    double contact_half_saturation_cells = 5e9;     ///< engaged CAR-T cells (whole patient)
     double lysis_half_saturation_per_day = 1e11;    ///< target cells killed per day
     double ifng_half_saturation_pg_per_ml = 100.0;  ///< serum IFN-g activating macrophages
     double contact_weight = 1.0;                    ///< drive weights (sum of the three)
