@@ -326,6 +326,9 @@ int ensemble_or_throw(const EnsembleOptions& options, EnsembleResult& result) {
             plan.is_cohort() ? fmt::format("{} patients", plan.patients) : std::string("1 patient"),
             plan.replicates, selected.size(), options.jobs, options.threads_per_run,
             options.output_dir.string());
+        for (const std::string& key : plan.fixed_cohort_keys) {
+            spdlog::info("--set {} fixes a value [cohort] samples: every patient gets it", key);
+        }
     }
     EnsembleRunner runner(options, plan, result);
     runner.run(std::move(selected));

@@ -88,9 +88,26 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
     plan.base_seed = static_cast<std::uint64_t>(base.values.integer("run.seed"));
     plan.replicates = definition.replicates;
     for (const auto& range : ranges) plan.input_keys.push_back(range.key);
+    // A --set on a key the cohort samples fixes it for every patient ("the same patients with a
+    // short vein-to-vein interval"); without this the sampled value would silently win.
+    std::vector<std::string> set_keys;
+    for (const std::string& assignment : definition.sets) {
+        const auto equals = assignment.find('=');
+        std::string key = assignment.substr(0, equals);
+        key.erase(0, key.find_first_not_of(" \t"));
+        key.erase(key.find_last_not_of(" \t") + 1);
+        set_keys.push_back(key);
+    }
+    const auto is_set = [&](const std::string& key) {
+        return std::find(set_keys.begin(), set_keys.end(), key) != set_keys.end();
+    };
     if (base.cohort) {
         plan.patients = base.cohort->patients;
         for (const auto& d : base.cohort->distributions) {
+            if (is_set(d.key)) {
+                plan.fixed_cohort_keys.push_back(d.key);
+                continue;
+            }
             if (std::find(plan.input_keys.begin(), plan.input_keys.end(), d.key) !=
                 plan.input_keys.end()) {
                 throw scenarios::ScenarioError(
@@ -144,7 +161,7 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
                         table.at(ranges[k].key), points[static_cast<std::size_t>(point)][k]));
                 }
                 for (const auto& sampled : patient_values[static_cast<std::size_t>(patient)]) {
-                    run.inputs.push_back(sampled.value);
+                    if (!is_set(sampled.key)) run.inputs.push_back(sampled.value);
                 }
                 plan.runs.push_back(std::move(run));
             }

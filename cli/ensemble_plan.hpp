@@ -56,6 +56,9 @@ struct EnsemblePlan {
     std::uint64_t base_seed = 0;
     /// The varied keys, then the cohort's keys.
     std::vector<std::string> input_keys;
+    /// Keys the cohort samples that a --set fixes for every patient (the other sampled keys keep
+    /// each patient's values: a value depends only on the base seed, the patient and its key).
+    std::vector<std::string> fixed_cohort_keys;
     std::int64_t patients = 0;  ///< 0 without a cohort
     std::int64_t points = 1;
     std::int64_t replicates = 1;

@@ -567,6 +567,42 @@ void add_car_t(Registry& r) {
                           "self-renewing) cells; the rest as resting cells",
            .source = "Fraietta et al., Nat Med 2018 (memory-like CD8 cells predict response and "
                      "persistence); 0 by default: the calibrated product"});
+    r.add(CARTSIM_FIELD(car_t.cd4_fraction),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "CD4 share of the product's CAR-T cells (CD4:CD8 composition); 0.5 is "
+                          "the 1:1 product the product parameter sets describe; the share scales "
+                          "killing (car_t.cd4_relative_killing) and fitness (CD4 help)",
+           .source = "Turtle et al., J Clin Invest 2016 (defined 1:1 composition); "
+                     "manufactured products range from mostly CD8 to mostly CD4 (Fraietta et "
+                     "al., Nat Med 2018); 0.5 by default: the calibrated product"});
+    r.add(CARTSIM_FIELD(car_t.cd4_relative_killing),
+          {.unit = "factor",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Kill probability per synapse of a CD4 CAR-T cell relative to a CD8 "
+                          "cell's; the product's kill probability follows (1 - f) + this x f, "
+                          "normalized to the 1:1 product",
+           .source = "calibrate: CD4 CAR-T cells kill, more slowly than CD8 cells (Liadi et al., "
+                     "Cancer Immunol Res 2015; Wang et al., JCI Insight 2018); 0.5"});
+    r.add(CARTSIM_FIELD(car_t.cd8_help_dependence),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 0.9,
+           .description = "Share of the product's fitness (division, resistance to exhaustion) "
+                          "lost without CD4 help, i.e. by an all-CD8 product",
+           .source = "calibrate: CD8 CAR-T cells expand and persist less without CD4 cells "
+                     "(Sommermeyer et al., Leukemia 2016; Turtle et al., J Clin Invest 2016); "
+                     "0.4"});
+    r.add(CARTSIM_FIELD(car_t.cd4_help_half_saturation),
+          {.unit = "fraction",
+           .min = 0.01,
+           .max = 1.0,
+           .description = "CD4 share giving half the maximal help; help saturates, so CD4 "
+                          "shares above 0.5 give the 1:1 product's help",
+           .source = "calibrate: a minority of CD4 cells suffices for help (Sommermeyer et al., "
+                     "Leukemia 2016); 0.1"});
     r.add(CARTSIM_FIELD(car_t.speed_um_per_min),
           {.unit = "um/min",
            .min = 0.0,

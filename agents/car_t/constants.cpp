@@ -4,13 +4,15 @@
 #include <cmath>
 #include <numbers>
 
+#include "agents/car_t/composition.hpp"
 #include "agents/chance.hpp"
 
 namespace cartsim::agents {
 
 CarTConstants CarTConstants::from(const Parameters& parameters, double fine_step_days) {
     const CarTParameters& car_t = parameters.car_t;
-    const ProductParameters& product = car_t.product();
+    const InfusedProduct infused = infused_product(car_t);
+    const ProductParameters& product = infused.per_cell;
     const double dt = fine_step_days;
     CarTConstants c;
     c.product = product;
@@ -21,7 +23,7 @@ CarTConstants CarTConstants::from(const Parameters& parameters, double fine_step
     c.memory_loss = chance(product.memory_loss_per_day, dt);
     c.exhausted_death = chance(product.exhausted_death_per_day, dt);
     c.contact_end = chance(1440.0 / product.synapse_min, dt);
-    const double fitness = car_t.product_fitness;
+    const double fitness = infused.fitness;
     c.division_rate_per_day = fitness * std::numbers::ln2 / product.doubling_time_days;
     c.exit_to_blood = chance(car_t.marrow_to_blood_per_day, dt);
     c.enter_marrow = chance(car_t.blood_to_marrow_per_day, dt);

@@ -54,6 +54,12 @@ struct CarTParameters {
     /// Share of the product infused as memory-phenotype cells (central memory, stem-like:
     /// Fraietta et al., Nat Med 2018); the rest are resting (naive-like) cells.
     double memory_phenotype_fraction = 0.0;
+    /// CD4:CD8 composition of the product (agents/car_t/composition.hpp): the CD4 share; 0.5 is
+    /// the 1:1 product the parameter sets describe.
+    double cd4_fraction = 0.5;
+    double cd4_relative_killing = 0.5;      ///< kill probability of a CD4 cell / a CD8 cell's
+    double cd8_help_dependence = 0.4;       ///< fitness lost without any CD4 help
+    double cd4_help_half_saturation = 0.1;  ///< CD4 share giving half the help
     double speed_um_per_min = 5.0;
     double turn_probability = 0.3;           ///< per move: pick a new random direction
     double blood_to_marrow_per_day = 0.5;    ///< per blood CAR-T cell, into the whole marrow

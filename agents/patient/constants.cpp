@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "agents/car_t/antigen_binding.hpp"
+#include "agents/car_t/composition.hpp"
 
 namespace cartsim::agents {
 
@@ -59,8 +60,9 @@ PatientConstants PatientConstants::from(const Parameters& parameters, double tic
     c.rest_sites = patient_sites * (1.0 - window_share);
     c.rest_tissue_sites = c.rest_sites * (1.0 - space.vessel_fraction);
     c.rest_cells = c.rest_tissue_sites * parameters.initial.cellularity;
-    c.product = car_t.product();
-    c.fitness = car_t.product_fitness;
+    const InfusedProduct infused = infused_product(car_t);
+    c.product = infused.per_cell;
+    c.fitness = infused.fitness;
     c.synapse_steps = c.product.synapse_min / parameters.time.fine_step_min;
     c.activation_days = c.product.activation_hours / 24.0;
     c.exit_marrow_per_day = car_t.marrow_to_blood_per_day * space.vessel_fraction;

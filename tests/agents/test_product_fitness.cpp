@@ -1,12 +1,15 @@
 // car_t.product_fitness (a patient-level multiplier of CAR-T division and 1 / exhaustion, used
 // by virtual cohorts) has its intended emergent effect: a fitter product expands more and
-// accumulates less exhaustion against the same antigen.
+// accumulates less exhaustion against the same antigen. The product's CD4:CD8 composition
+// (agents/car_t/composition.hpp) shapes expansion and clearance in whole patients.
 
 #include <gtest/gtest.h>
 
+#include "agents/car_t/composition.hpp"
 #include "agents/marrow_model.hpp"
 #include "engine/parallelism.hpp"
 #include "model_fixtures.hpp"
+#include "patient_runs.hpp"
 
 namespace cartsim::agents {
 namespace {
@@ -67,6 +70,54 @@ TEST(ProductFitness, FitterProductExpandsMoreAndExhaustsLess) {
     EXPECT_GT(fit.cells, 2.0 * weak.cells);
     EXPECT_GT(weak.mean_exhaustion, standard.mean_exhaustion);
     EXPECT_GT(standard.mean_exhaustion, fit.mean_exhaustion);
+}
+
+// Verification: the 1:1 product is the parameter set as given; the scales move the right way.
+TEST(ProductComposition, TheOneToOneProductIsTheParameterSet) {
+    CarTParameters car_t;
+    EXPECT_DOUBLE_EQ(composition_kill_scale(car_t), 1.0);
+    EXPECT_DOUBLE_EQ(composition_help(car_t), 1.0);
+    EXPECT_DOUBLE_EQ(infused_product(car_t).per_cell.kill_probability,
+                     car_t.product().kill_probability);
+    car_t.cd4_fraction = 0.0;
+    EXPECT_GT(composition_kill_scale(car_t), 1.0);
+    EXPECT_NEAR(composition_help(car_t), 1.0 - car_t.cd8_help_dependence, 1e-12);
+    car_t.cd4_fraction = 1.0;
+    EXPECT_LT(composition_kill_scale(car_t), 1.0);
+    EXPECT_DOUBLE_EQ(composition_help(car_t), 1.0) << "help saturates";
+}
+
+struct PatientCourse {
+    double cart_auc = 0.0;   ///< blood CAR-T per uL x days, days 1-28
+    double blast_auc = 0.0;  ///< marrow blast fraction x days
+};
+
+PatientCourse course(double cd4_fraction, std::uint64_t seed) {
+    Parameters p = testing::small_window_patient(24, seed);
+    p.initial.blast_fraction = 0.5;
+    p.car_t.cd4_fraction = cd4_fraction;
+    PatientCourse c;
+    const auto obs = testing::daily_observations(p, 28);
+    for (std::size_t d = 1; d < obs.size(); ++d) {
+        c.cart_auc += obs[d].cart_blood_per_ul;
+        c.blast_auc += obs[d].patient_blast_fraction;
+    }
+    return c;
+}
+
+// Emergent in whole patients: without CD4 help the CAR-T cells expand less and clear the
+// leukemia more slowly (Sommermeyer et al., Leukemia 2016); an all-CD4 product kills more slowly
+// per cell, so the leukemia lingers longer than with the 1:1 product (Turtle et al., J Clin
+// Invest 2016).
+TEST(ProductComposition, CompositionShapesExpansionAndClearance) {
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        const PatientCourse cd8_only = course(0.0, seed);
+        const PatientCourse balanced = course(0.5, seed);
+        const PatientCourse cd4_only = course(1.0, seed);
+        EXPECT_LT(cd8_only.cart_auc, 0.5 * balanced.cart_auc) << "seed " << seed;
+        EXPECT_GT(cd8_only.blast_auc, balanced.blast_auc) << "seed " << seed;
+        EXPECT_GT(cd4_only.blast_auc, balanced.blast_auc) << "seed " << seed;
+    }
 }
 
 }  // namespace

@@ -85,6 +85,30 @@ TEST_F(EnsemblePlanFiles, RunsAreOrderedByPointThenPatientThenReplicate) {
         << *difference;
 }
 
+// "The same patients with another value of one sampled key": a --set on a key the cohort samples
+// fixes it for every patient and leaves each patient's other sampled values as they were.
+TEST_F(EnsemblePlanFiles, ASetFixesASampledKeyAndKeepsThePatients) {
+    std::ofstream(scenario_, std::ios::app) << "[cohort.car_t.speed_um_per_min]\n"
+                                               "distribution = \"uniform\"\nmin = 2\nmax = 8\n";
+    EnsembleDefinition definition;
+    definition.scenario_path = scenario_;
+    const EnsemblePlan sampled = make_plan(definition);
+    ASSERT_EQ(sampled.input_keys,
+              (std::vector<std::string>{"car_t.product_fitness", "car_t.speed_um_per_min"}));
+    EXPECT_TRUE(sampled.fixed_cohort_keys.empty());
+    definition.sets = {" car_t.product_fitness = 1.5"};
+    const EnsemblePlan fixed = make_plan(definition);
+    EXPECT_EQ(fixed.input_keys, std::vector<std::string>{"car_t.speed_um_per_min"});
+    EXPECT_EQ(fixed.fixed_cohort_keys, std::vector<std::string>{"car_t.product_fitness"});
+    ASSERT_EQ(fixed.runs.size(), sampled.runs.size());
+    for (std::size_t i = 0; i < fixed.runs.size(); ++i) {
+        ASSERT_EQ(fixed.runs[i].inputs.size(), 1U);
+        EXPECT_EQ(fixed.runs[i].inputs[0], sampled.runs[i].inputs[1]) << "patient " << i;
+        EXPECT_EQ(fixed.runs[i].seed, sampled.runs[i].seed);
+    }
+    EXPECT_NE(fixed.base_toml.find("product_fitness = 1.5"), std::string::npos);
+}
+
 TEST_F(EnsemblePlanFiles, BadDefinitionsAreRefused) {
     EnsembleDefinition definition;
     definition.scenario_path = scenario_;

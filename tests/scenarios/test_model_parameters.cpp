@@ -169,6 +169,10 @@ const std::vector<Field>& all_fields() {
         FIELD(car_t.infusion_schedule),
         FIELD(car_t.hold_at_crs_grade),
         FIELD(car_t.memory_phenotype_fraction),
+        FIELD(car_t.cd4_fraction),
+        FIELD(car_t.cd4_relative_killing),
+        FIELD(car_t.cd8_help_dependence),
+        FIELD(car_t.cd4_help_half_saturation),
         FIELD(initial.bridging_blast_kill_fraction),
         FIELD(toxicity.macrophage_activation_per_day),
         FIELD(toxicity.macrophage_deactivation_per_day),
@@ -321,7 +325,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::BlastParameters>(), 13U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
-    EXPECT_EQ(member_count<agents::CarTParameters>(), 22U);
+    EXPECT_EQ(member_count<agents::CarTParameters>(), 26U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 21U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
     EXPECT_EQ(member_count<agents::ToxicityParameters>(), 42U);
