@@ -1,12 +1,15 @@
 // The vein-to-vein interval (docs/MODEL.md "Vein-to-vein interval"): the marrow at infusion is
-// the untreated patient's after the interval.
+// the untreated patient's after the interval, and through the burden it brings the interval
+// raises the severity of CRS.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "agents/patient/vein_to_vein.hpp"
 #include "patient_runs.hpp"
+#include "tests/support/rank_correlation.hpp"
 
 namespace cartsim::agents {
 namespace {
@@ -50,6 +53,61 @@ TEST(VeinToVein, FastLeukemiasArriveWithMoreBurden) {
     p.initial.vein_to_vein_days = 0.0;
     EXPECT_EQ(marrow_at_infusion(p).blast_fraction, 0.3);
     EXPECT_EQ(marrow_at_infusion(p).b_cell_fraction, p.initial.b_cell_fraction);
+}
+
+struct Toxicity {
+    double burden_at_infusion = 0.0;
+    double il6_peak = 0.0;
+    double crs_max_grade = 0.0;
+};
+
+Toxicity untreated_toxicity(double apheresis_burden, double vein_to_vein_days,
+                            double leak_susceptibility) {
+    Parameters p = small_window_patient(16, 7);
+    p.initial.blast_fraction = apheresis_burden;
+    p.initial.vein_to_vein_days = vein_to_vein_days;
+    p.toxicity.capillary_leak_susceptibility = leak_susceptibility;
+    p.interventions.tocilizumab_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_icans_grade = 0;
+    const std::vector<Observables> obs = daily_observations(p, 20);
+    Toxicity t;
+    t.burden_at_infusion = obs.front().patient_blast_fraction;
+    for (const Observables& o : obs) {
+        t.il6_peak = std::max(t.il6_peak, o.il6_pg_per_ml);
+        t.crs_max_grade = std::max(t.crs_max_grade, o.crs_max_grade);
+    }
+    return t;
+}
+
+// A leukemia below its untreated equilibrium grows while the product is made: a longer interval
+// brings more burden to infusion and, through it, a higher IL-6 peak and no milder CRS, in
+// patients of different vascular susceptibility (Hay et al., Blood 2017: burden at infusion
+// predicts severe CRS).
+TEST(VeinToVein, ALongerIntervalRaisesBurdenAndCrs) {
+    std::vector<double> interval;
+    std::vector<double> il6;
+    std::vector<double> grade;
+    for (const double apheresis_burden : {0.05, 0.2}) {
+        for (const double leak : {0.7, 1.0, 1.4}) {
+            Toxicity previous;
+            for (const double days : {0.0, 20.0, 40.0, 60.0}) {
+                const Toxicity t = untreated_toxicity(apheresis_burden, days, leak);
+                if (days > 0.0) {
+                    EXPECT_GT(t.burden_at_infusion, previous.burden_at_infusion) << days << " d";
+                    EXPECT_GT(t.il6_peak, previous.il6_peak) << days << " d";
+                    EXPECT_GE(t.crs_max_grade, previous.crs_max_grade) << days << " d";
+                }
+                interval.push_back(days);
+                il6.push_back(t.il6_peak);
+                grade.push_back(t.crs_max_grade);
+                previous = t;
+            }
+        }
+    }
+    const auto grade_trend = cartsim::testing::spearman(interval, grade);
+    EXPECT_GT(grade_trend.rho, 0.0);
+    EXPECT_GT(cartsim::testing::spearman(interval, il6).low, 0.0);
 }
 
 }  // namespace
