@@ -53,6 +53,14 @@ void check_day(double day, double horizon_days, std::string_view entry) {
     }
 }
 
+// Checked before a course is expanded, so "1..1e9/1h" is refused without allocating.
+void check_dose_count(std::size_t doses_after_entry, std::string_view entry) {
+    if (doses_after_entry > kMaxScheduledDoses) {
+        throw ScheduleError(fmt::format("entry '{}': the schedule would hold more than {} doses",
+                                        entry, kMaxScheduledDoses));
+    }
+}
+
 }  // namespace
 
 std::vector<InfusionDose> parse_infusion_schedule(std::string_view text, double horizon_days) {
@@ -117,12 +125,7 @@ std::vector<DrugDose> parse_drug_schedule(std::string_view text, double horizon_
         if (range == std::string_view::npos) {
             const double day = number(trim(when), "day", entry);
             check_day(day, horizon_days, entry);
-            if (doses.size() + 1 > kMaxScheduledDoses) {
-                throw ScheduleError(
-                    fmt::format("entry '{}': the schedule would hold more than {} "
-                                "doses",
-                                entry, kMaxScheduledDoses));
-            }
+            check_dose_count(doses.size() + 1, entry);
             doses.push_back({drug, day, amount});
             continue;
         }
@@ -152,11 +155,7 @@ std::vector<DrugDose> parse_drug_schedule(std::string_view text, double horizon_
                             entry, every_hours, kDrugMinimumSpacingHours[d], name));
         }
         const auto count = static_cast<int>(std::floor((last - first) * 24.0 / every_hours + 1e-9));
-        if (doses.size() + static_cast<std::size_t>(count) + 1 > kMaxScheduledDoses) {
-            throw ScheduleError(
-                fmt::format("entry '{}': the schedule would hold more than {} doses", entry,
-                            kMaxScheduledDoses));
-        }
+        check_dose_count(doses.size() + static_cast<std::size_t>(count) + 1, entry);
         for (int k = 0; k <= count; ++k) {
             doses.push_back({drug, first + k * every_hours / 24.0, amount});
         }
