@@ -1,31 +1,26 @@
 #!/usr/bin/python3
-"""Endpoint table of several cartsim runs (one HDF5 file per run), as Markdown.
+"""Endpoint table of several cartsim runs (one HDF5 file per run), as Markdown; read with
+cartsim_io.
 
     analysis/endpoint_table.py out/baseline_seed*.h5 [--group-by-scenario]
 
 Per file: scenario, seed and the /summary endpoints; with --group-by-scenario, one row per
-scenario with counts (CR, MRD-negative within 28 days, relapse) and medians.
-Uses Debian's python3-h5py and python3-numpy (run with /usr/bin/python3).
+scenario with counts (CR, MRD-negative within 28 days, relapse) and medians. A file that is
+missing, not a cartsim run file, or a .partial of a run still going exits 2 naming it.
+Uses Debian's python3-h5py and python3-numpy (run with /usr/bin/python3); cartsim_io from
+../python or installed.
 """
 import argparse
 import math
 import sys
 
-import h5py
+import _cartsim_io_path  # noqa: F401  (puts ../python on sys.path)
 import numpy as np
+from cartsim_io import CartsimFileError, load_run
 
-
-def read_run(path):
-    with h5py.File(path, "r") as f:
-        summary = dict(f["summary"].attrs)
-        timeseries = {name: f["timeseries"][name][:] for name in f["timeseries"]}
-        return {
-            "path": path,
-            "scenario": str(summary.get("scenario_name", "?")),
-            "seed": int(f.attrs["seed"]),
-            "summary": summary,
-            "timeseries": timeseries,
-        }
+# relapse_kind codes of /summary (docs/MODEL.md "Clinical readouts").
+RELAPSE_KINDS = {1: "CD19-positive", 2: "CD19-dim", 3: "CD19-negative", 4: "lineage switch"}
+NAN = float("nan")
 
 
 def fmt(value, digits=3):
@@ -35,74 +30,80 @@ def fmt(value, digits=3):
 
 
 def blood_at(run, day):
-    t = run["timeseries"]["time_days"]
-    i = min(np.searchsorted(t, day), len(t) - 1)
-    return run["timeseries"]["cart_blood_per_ul"][i]
-
-
-# relapse_kind codes of /summary (docs/MODEL.md "Clinical readouts").
-RELAPSE_KINDS = {1: "CD19-positive", 2: "CD19-dim", 3: "CD19-negative", 4: "lineage switch"}
+    """Blood CAR-T (cells/uL) at `day`, or NaN when the run ended before it."""
+    if run.timeseries.days[-1] < day:
+        return NAN
+    return run.timeseries.at_day("cart_blood_per_ul", day)
 
 
 def relapse_text(s):
-    if math.isnan(s["relapse_day"]):
+    if math.isnan(s.get("relapse_day", NAN)):
         return "never"
     kind = RELAPSE_KINDS.get(int(s.get("relapse_kind", 0)), "")
     return f"day {s['relapse_day']:.4g} {kind}".strip()
 
 
+def grades_text(s):
+    """'2 / 1': maximum ASTCT CRS and ICANS grades, model-derived ('-' where absent)."""
+    return " / ".join("-" if s.get(name) is None else f"{s[name]:.0f}"
+                      for name in ("crs_max_grade", "icans_max_grade"))
+
+
 def per_run_table(runs):
     print("| scenario | seed | CR day | MRD-neg day | relapse | CAR-T Cmax /uL (Tmax) | fold "
-          "expansion | CAR-T day 28 /uL | half-life contraction / persistence (d) | last detectable "
-          "day | B-cell recovery day | IL-6 peak pg/mL | CRS / ICANS max grade | final blast fraction |")
+          "expansion | CAR-T day 28 /uL | half-life contraction / persistence (d) | last "
+          "detectable day | B-cell recovery day | IL-6 peak pg/mL | CRS / ICANS max grade "
+          "(model-derived) | final blast fraction |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in runs:
-        s = r["summary"]
-        print(f"| {r['scenario']} | {r['seed']} | {fmt(s['cr_day'])} | {fmt(s['mrd_negative_day'])} | "
-              f"{relapse_text(s)} | {s['cart_peak_per_ul']:.3g} ({fmt(s['cart_peak_day'])}) | "
-              f"{fmt(s.get('cart_fold_expansion', math.nan))} | {blood_at(r, 28):.3g} | "
-              f"{fmt(s.get('cart_contraction_half_life_days', math.nan))} / "
-              f"{fmt(s.get('cart_persistence_half_life_days', math.nan))} | "
-              f"{fmt(s.get('cart_last_detectable_day', math.nan))} | "
-              f"{fmt(s.get('b_cell_recovery_day', math.nan))} | {s['il6_peak_pg_per_ml']:.0f} | "
-              f"{grades_text(s)} | {fmt(s['final_blast_fraction'], 2)} |")
-
-
-def grades_text(s):
-    """'2 / 1': maximum ASTCT CRS and ICANS grades ('-' for files without ICANS grading)."""
-    icans = s.get("icans_max_grade")
-    return f"{s['crs_max_grade']:.0f} / " + ("-" if icans is None else f"{icans:.0f}")
+    for run in runs:
+        s = run.summary
+        get = lambda name: s.get(name, NAN)  # noqa: E731
+        day28 = blood_at(run, 28)
+        print(f"| {run.name} | {run.seed} | {fmt(get('cr_day'))} | "
+              f"{fmt(get('mrd_negative_day'))} | {relapse_text(s)} | "
+              f"{get('cart_peak_per_ul'):.3g} ({fmt(get('cart_peak_day'))}) | "
+              f"{fmt(get('cart_fold_expansion'))} | "
+              f"{'not reached' if math.isnan(day28) else f'{day28:.3g}'} | "
+              f"{fmt(get('cart_contraction_half_life_days'))} / "
+              f"{fmt(get('cart_persistence_half_life_days'))} | "
+              f"{fmt(get('cart_last_detectable_day'))} | {fmt(get('b_cell_recovery_day'))} | "
+              f"{get('il6_peak_pg_per_ml'):.0f} | {grades_text(s)} | "
+              f"{fmt(get('final_blast_fraction'), 2)} |")
 
 
 def grouped_table(runs):
     groups = {}
-    for r in runs:
-        groups.setdefault(r["scenario"], []).append(r)
+    for run in runs:
+        groups.setdefault(run.name, []).append(run)
     print("| scenario | runs | CR | MRD-neg by day 28 | relapse (CD19-neg) | median CAR-T peak /uL "
           "(day) | median CAR-T day 28 /uL | median final blast fraction | median IL-6 peak |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, rs in groups.items():
-        s = [r["summary"] for r in rs]
-        n = len(rs)
-        cr = sum(not math.isnan(x["cr_day"]) for x in s)
-        mrd28 = sum((not math.isnan(x["mrd_negative_day"])) and x["mrd_negative_day"] <= 28 for x in s)
-        relapses = [x for x in s if not math.isnan(x["relapse_day"])]
-        neg = sum(x["relapse_cd19_negative_fraction"] >= 0.5 for x in relapses)
-        med = lambda key: float(np.median([x[key] for x in s]))
-        print(f"| {name} | {n} | {cr}/{n} | {mrd28}/{n} | {len(relapses)}/{n} ({neg} CD19-neg) | "
-              f"{med('cart_peak_per_ul'):.0f} ({med('cart_peak_day'):.1f}) | "
-              f"{float(np.median([blood_at(r, 28) for r in rs])):.1f} | "
-              f"{med('final_blast_fraction'):.3g} | {med('il6_peak_pg_per_ml'):.0f} |")
+    for name, group in groups.items():
+        s = [run.summary for run in group]
+        n = len(group)
+        cr = sum(not math.isnan(x.get("cr_day", NAN)) for x in s)
+        mrd28 = sum(x.get("mrd_negative_day", NAN) <= 28 for x in s)
+        relapses = [x for x in s if not math.isnan(x.get("relapse_day", NAN))]
+        negative = sum(x["relapse_cd19_negative_fraction"] >= 0.5 for x in relapses)
+        median = lambda key: float(np.median([x.get(key, NAN) for x in s]))  # noqa: E731
+        day28 = np.array([blood_at(run, 28) for run in group])
+        day28_text = (f"{float(np.median(day28)):.1f}" if np.isfinite(day28).all()
+                      else "not reached")
+        print(f"| {name} | {n} | {cr}/{n} | {mrd28}/{n} | {len(relapses)}/{n} ({negative} "
+              f"CD19-neg) | {median('cart_peak_per_ul'):.0f} ({median('cart_peak_day'):.1f}) | "
+              f"{day28_text} | {median('final_blast_fraction'):.3g} | "
+              f"{median('il6_peak_pg_per_ml'):.0f} |")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="endpoint_table.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+")
     parser.add_argument("--group-by-scenario", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     try:
-        runs = [read_run(p) for p in args.files]
-    except (OSError, KeyError) as error:
+        runs = [load_run(path) for path in args.files]
+    except CartsimFileError as error:
         print(f"endpoint_table.py: error: {error}", file=sys.stderr)
         return 2
     (grouped_table if args.group_by_scenario else per_run_table)(runs)

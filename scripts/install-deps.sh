@@ -12,6 +12,8 @@ PACKAGES=(
   libtomlplusplus-dev libcli11-dev
   clang libclang-rt-14-dev
   python3 python3-h5py python3-numpy python3-matplotlib
+  # cartsim_io (python/): pip install into a venv; the quickstart notebook run headless by ctest
+  python3-venv python3-pip python3-setuptools jupyter-nbconvert python3-ipykernel
   time  # GNU time: wall time and peak RSS of the runs in benchmarks/run.sh
 )
 

@@ -21,6 +21,9 @@ import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLOT_ENSEMBLE = os.path.join(HERE, "..", "..", "analysis", "plot_ensemble.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+import cartsim_io  # noqa: E402
+from cartsim_io import plots  # noqa: E402
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LABELS = "complete,checkpoint,interrupted,failed,missing,unreadable"
 
@@ -112,8 +115,9 @@ class PlotEnsemble(unittest.TestCase):
             self.assert_real_plot(path)
         # The swimmer plot draws coloured markers (CR green, relapse red) on the bars.
         pixels = self.assert_real_plot(expected[0])
+        # Okabe-Ito: CR bluish green #009E73, CD19-negative relapse dark red.
         red = (pixels[..., 0] > 0.45) & (pixels[..., 1] < 0.25) & (pixels[..., 2] < 0.25)
-        green = (pixels[..., 1] > 0.5) & (pixels[..., 0] < 0.35) & (pixels[..., 2] < 0.35)
+        green = (pixels[..., 1] > 0.5) & (pixels[..., 0] < 0.2) & (pixels[..., 2] < 0.55)
         self.assertGreater(int(red.sum()), 20, "no relapse markers")
         self.assertGreater(int(green.sum()), 100, "no CR markers")
 
@@ -138,6 +142,52 @@ class PlotEnsemble(unittest.TestCase):
             self.assertIn(path, result.stderr)
             self.assertIn(reason, result.stderr)
         self.assertFalse(os.path.exists(output))
+
+
+class FigureContent(unittest.TestCase):
+    """The ensemble figures as objects: legends, labels, canvas."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.mkdtemp(prefix="cartsim-ensemble-figures-test-")
+        write_summary(os.path.join(cls.directory, "summary.h5"))
+        cls.ensemble = cartsim_io.load_ensemble(os.path.join(cls.directory, "summary.h5"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.directory, ignore_errors=True)
+
+    def figure(self, draw):
+        figure = draw(self.ensemble)
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        self.assertEqual(plots.artists_outside_canvas(figure), [])
+        return figure
+
+    def test_swimmer_legend_has_every_marker_kind(self):
+        labels = plots.legend_labels(self.figure(plots.swimmer_figure))
+        for label in ("CR (< 5% blasts)", "MRD-negative (< 1e-4)", "relapse (CD19-positive)",
+                      "relapse (CD19-negative)", "run not complete"):
+            self.assertIn(label, labels)
+
+    def test_endpoints_mark_grades_as_model_derived_and_give_rates(self):
+        figure = self.figure(plots.endpoints_figure)
+        self.assertIn("maximum grade\n(ASTCT, model-derived)",
+                      [axis.get_xlabel() for axis in figure.axes])
+        self.assertIn("CR 85% (95% CI 70-93%)", figure._suptitle.get_text())
+        self.assertIn("blood CAR-T peak (cells/uL)", [axis.get_xlabel() for axis in figure.axes])
+
+    def test_inputs_figure_has_one_panel_per_input(self):
+        figure = self.figure(plots.inputs_figure)
+        self.assertEqual([axis.get_xlabel() for axis in figure.axes if axis.axison],
+                         ["initial.blast_fraction", "car_t.dose_cells"])
+
+    def test_a_canvas_check_finds_a_clipped_legend(self):
+        figure, axis = matplotlib.pyplot.subplots(figsize=(4, 3))
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        axis.plot([0, 1], label="a line")
+        axis.legend(loc="upper left", bbox_to_anchor=(1.2, 1))  # off the right edge
+        outside = plots.artists_outside_canvas(figure)
+        self.assertTrue(any(text.startswith("legend of") for text in outside), outside)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Tests of analysis/plot_run.py on a small synthetic run file written with h5py after
 docs/OUTPUT.md: every PNG is written, is a real PNG and is not blank; missing, foreign and
-snapshot-less files are handled as documented.
+snapshot-less files are handled as documented. The figures (cartsim_io.plots) are checked for
+what a reader needs: every legend entry (every CAR-T state, grades marked model-derived), nothing
+outside the canvas, the zero-blast annotation, clinical axis labels, the default snapshot at the
+CAR-T peak and rare CAR-T states drawn larger.
 
     /usr/bin/python3 tests/analysis/test_plot_run.py [path/to/plot_run.py]
 """
@@ -21,6 +24,9 @@ import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PLOT_RUN = os.path.join(HERE, "..", "..", "analysis", "plot_run.py")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+import cartsim_io  # noqa: E402
+from cartsim_io import plots  # noqa: E402
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOTS = ["blast_fraction.png", "cart_states.png", "cytokines.png", "snapshot_slice.png"]
 NX, NY, NZ, SITE_EDGE_UM = 24, 18, 5, 20.0
@@ -101,7 +107,10 @@ def write_run_file(path, snapshot_days=(0.0, 14.0)):
             for axis, index in (("x", ci), ("y", cj), ("z", ck)):
                 car_t.create_dataset(axis, data=((index + 0.5) * SITE_EDGE_UM).astype(np.float32))
             car_t.create_dataset("id", data=np.arange(count, dtype=np.uint64) + (2 << 56))
-            car_t.create_dataset("state", data=(np.arange(count) % 4).astype(np.uint8))
+            # Mostly effectors; one exhausted cell: a rare state that must stay visible.
+            states = np.where(np.arange(count) % 3 == 0, 0, 1)
+            states[-1:] = 3
+            car_t.create_dataset("state", data=states.astype(np.uint8))
             car_t.create_dataset("engaged", data=np.zeros(count, dtype=np.uint8))
             car_t.create_dataset("kills", data=np.zeros(count, dtype=np.uint16))
             car_t.create_dataset("exhaustion", data=np.zeros(count, dtype=np.float32))
@@ -202,6 +211,99 @@ class PlotRun(unittest.TestCase):
             self.assertIn(reason, result.stderr)
             self.assertEqual(result.stdout, "")
         self.assertFalse(os.path.exists(output))
+
+
+class FigureContent(unittest.TestCase):
+    """The figures as objects: legends, labels, annotation, canvas."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.mkdtemp(prefix="cartsim-figures-test-")
+        cls.path = os.path.join(cls.directory, "run.h5")
+        write_run_file(cls.path)
+        cls.demo = cartsim_io.load_run(cls.path)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.directory, ignore_errors=True)
+
+    def figure(self, draw, *arguments):
+        figure = draw(self.demo, *arguments)
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        self.assertEqual(plots.artists_outside_canvas(figure), [])
+        return figure
+
+    def x_labels(self, figure):
+        return {axis.get_xlabel() for axis in figure.axes if axis.get_xlabel()}
+
+    def test_blast_figure_annotates_zero_blasts_instead_of_stopping(self):
+        figure = self.figure(plots.blast_response_figure)
+        texts = [text.get_text() for axis in figure.axes for text in axis.texts]
+        # blast_fraction is 0 from day 20.25 (the first row after day 20) to the end.
+        self.assertIn("blasts undetectable from day 20.25", texts)
+        labels = plots.legend_labels(figure)
+        self.assertIn("no blasts (0: drawn on the axis floor)", labels)
+        self.assertIn("CR on day 7", labels)
+        self.assertIn("CAR-T cells in blood", labels)
+        self.assertEqual(self.x_labels(figure), {"days after infusion"})
+        self.assertIn("CAR-T cells in blood (cells/uL)",
+                      [axis.get_ylabel() for axis in figure.axes])
+
+    def test_zero_stretches_end_where_blasts_return(self):
+        days = np.arange(6.0)
+        self.assertEqual(plots.zero_stretches(days, np.array([0, 1, 0, 0, 2, 0.0])),
+                         [(2.0, 4.0), (5.0, None)])
+        self.assertEqual(plots.zero_stretches(days, np.ones(6)), [])
+
+    def test_cart_states_figure_names_every_state_even_a_rare_or_absent_one(self):
+        figure = self.figure(plots.cart_states_figure)
+        labels = plots.legend_labels(figure)
+        for state in ("resting", "effector", "memory", "exhausted"):
+            self.assertTrue(any(label.startswith(f"{state} (peak ") for label in labels),
+                            f"{state} missing from {labels}")
+        lines = [line for axis in figure.axes for line in axis.get_lines()
+                 if line.get_label().split(" ")[0] in ("resting", "effector", "memory",
+                                                        "exhausted")]
+        styles = {(line.get_color(), line.get_linestyle(), line.get_marker()) for line in lines}
+        self.assertEqual(len(lines), 4)
+        self.assertEqual(len({style[0] for style in styles}), 4, "colours must differ")
+        self.assertEqual(len({style[1] for style in styles}), 4, "line styles must differ")
+        self.assertEqual(self.x_labels(figure), {"days after infusion"})
+        series = dict(self.demo.timeseries)
+        series["cart_memory"] = np.zeros_like(series["cart_memory"])
+        without_memory = cartsim_io.TimeSeries(series, self.demo.timeseries.units)
+        demo = cartsim_io.Run(**{**vars(self.demo), "timeseries": without_memory})
+        figure = plots.cart_states_figure(demo)
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        self.assertIn("memory (none)", plots.legend_labels(figure))
+
+    def test_cytokine_figure_marks_grades_as_model_derived(self):
+        figure = self.figure(plots.cytokines_figure)
+        labels = plots.legend_labels(figure)
+        for label in ("serum IL-6", "serum IFN-gamma", "serum IL-1", "tocilizumab dose",
+                      "dexamethasone dose", "CRS grade (ASTCT, model-derived)",
+                      "ICANS grade (ASTCT, model-derived)"):
+            self.assertIn(label, labels)
+        self.assertEqual(self.x_labels(figure), {"days after infusion"})
+
+    def test_snapshot_default_is_the_cart_peak_and_rare_states_are_drawn_larger(self):
+        self.assertEqual(self.demo.snapshot_near_cart_peak().ordinal, 1)  # day 14: 60 CAR-T
+        snapshot = self.demo.snapshot(1)
+        figure = self.figure(plots.snapshot_figure, snapshot)
+        labels = plots.legend_labels(figure)
+        for state in ("resting", "effector", "memory", "exhausted"):
+            self.assertTrue(any(label.startswith(f"CAR-T {state}: ") for label in labels),
+                            f"{state} missing from {labels}")
+        self.assertIn("day 14 after infusion", figure.axes[0].get_title())
+        sizes = {collection.get_label().split(":")[0]: collection.get_sizes()[0]
+                 for collection in figure.axes[0].collections if collection.get_label()
+                 .startswith("CAR-T") and len(collection.get_offsets())}
+        self.assertGreaterEqual(sizes["CAR-T exhausted"], sizes["CAR-T effector"])
+        # Thousands of cells get small markers, a handful large ones, never below 3 pt.
+        from cartsim_io.plots.snapshot_plot import car_t_marker_size
+        self.assertEqual(car_t_marker_size(6.0, 2), 9.0 ** 2)
+        self.assertLess(car_t_marker_size(6.0, 2000), car_t_marker_size(6.0, 200))
+        self.assertEqual(car_t_marker_size(6.0, 10 ** 6), 3.0 ** 2)
 
 
 if __name__ == "__main__":
