@@ -188,6 +188,18 @@ class FigureContent(unittest.TestCase):
         axis.legend(loc="upper left", bbox_to_anchor=(1.2, 1))  # off the right edge
         outside = plots.artists_outside_canvas(figure)
         self.assertTrue(any(text.startswith("legend of") for text in outside), outside)
+        figure, axis = matplotlib.pyplot.subplots(figsize=(4, 2), layout="constrained")
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        axis.set_ylabel("a y label far longer than the axes are high, so it leaves the canvas")
+        outside = plots.artists_outside_canvas(figure)
+        self.assertTrue(any(text.startswith("y axis of") for text in outside), outside)
+
+    def test_a_swimmer_plot_of_five_runs_fits_its_canvas(self):
+        summary = os.path.join(self.directory, "five.h5")
+        write_summary(summary, runs=5)
+        figure = plots.swimmer_figure(cartsim_io.load_ensemble(summary))
+        self.addCleanup(matplotlib.pyplot.close, figure)
+        self.assertEqual(plots.artists_outside_canvas(figure), [])
 
 
 if __name__ == "__main__":

@@ -44,6 +44,14 @@ def artists_outside_canvas(figure, tolerance_px=1.0):
             continue
         name = axis.get_label() or axis.get_title() or axis.get_ylabel() or "axes"
         check(f"axes '{name}'", axis.get_tightbbox(renderer))
+        # The axes' tight box leaves out the long side of its axis labels: check them whole.
+        for which in (axis.xaxis, axis.yaxis):
+            if axis.axison and which.get_visible():
+                check(f"{which.axis_name} axis of '{name}' (label '{which.label.get_text()}')",
+                      which.get_tightbbox(renderer))
+        for title in (axis.title, axis._left_title, axis._right_title):
+            if title.get_visible() and title.get_text():
+                check(f"title '{title.get_text()}'", title.get_window_extent(renderer))
         for legend in [axis.get_legend()] if axis.get_legend() else []:
             check(f"legend of '{name}'", legend.get_window_extent(renderer))
         for text in axis.texts:

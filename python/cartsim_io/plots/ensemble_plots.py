@@ -3,6 +3,8 @@ histograms."""
 import math
 
 import numpy as np
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .canvas import legend_row, new_figure
 from .style import DAYS_AFTER_INFUSION, DERIVED_GRADE
@@ -21,7 +23,7 @@ def swimmer_figure(ensemble):
     order = sorted(range(n), key=lambda i: (np.nan_to_num(mrd[i], nan=1e9),
                                             np.nan_to_num(cr[i], nan=1e9), i))
     longest = np.nanmax(np.append(days, 1.0))
-    figure, (axis,), legend_axis = new_figure(9, max(4.0, 0.12 * n + 2.5), [max(3.0, 0.12 * n)],
+    figure, (axis,), legend_axis = new_figure(9, max(5.0, 0.12 * n + 2.5), [max(4.0, 0.12 * n)],
                                               0.9)
     for row, i in enumerate(order):
         length = days[i] if complete[i] and np.isfinite(days[i]) else longest
@@ -37,14 +39,14 @@ def swimmer_figure(ensemble):
                  zorder=4, label="relapse (CD19-positive)")
     axis.scatter(relapse[index][negative], rows[negative], marker="X", color="darkred", s=44,
                  zorder=4, label="relapse (CD19-negative)")
-    axis.barh([], [], color="lightgrey", label="run not complete")
     axis.set_xlabel(DAYS_AFTER_INFUSION)
-    axis.set_ylabel("virtual patient (sorted by day of MRD-negativity)")
+    axis.set_ylabel("virtual patients\n(sorted by day of MRD-negativity)")
     axis.set_ylim(-1, n)
     axis.set_yticks([])
     axis.set_title(f"{ensemble.scenario_name}: response of {n} runs")
     handles, labels = axis.get_legend_handles_labels()
-    legend_row(legend_axis, handles, labels)
+    handles.append(Patch(color="lightgrey", label="run not complete"))
+    legend_row(legend_axis, handles, labels + ["run not complete"])
     return figure
 
 
@@ -72,8 +74,20 @@ def histogram(axis, values, xlabel, log=False):
         axis.set_xscale("log")
     else:
         axis.hist(values, bins=20, color="#0072B2", alpha=0.8)
+        axis.xaxis.set_major_locator(MaxNLocator(5))
     axis.set_xlabel(xlabel)
     axis.set_ylabel("runs")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def yes_no_bars(axis, values, xlabel):
+    """A boolean input (0/1): runs with no and with yes."""
+    values = values[np.isfinite(values)]
+    axis.bar(["no", "yes"], [int(np.sum(values == 0)), int(np.sum(values == 1))],
+             color="#0072B2", alpha=0.8)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel("runs")
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def grade_bars(axis, ensemble, complete):
@@ -130,6 +144,9 @@ def inputs_figure(ensemble):
         if key in numeric:
             values = ensemble.column(key)
             finite = values[np.isfinite(values)]
+            if finite.size and np.all((finite == 0) | (finite == 1)):
+                yes_no_bars(axis, values, key)
+                continue
             log = finite.size > 0 and finite.min() > 0 and finite.max() / finite.min() > 50
             histogram(axis, values, key, log=log)
         else:  # a text input (choice): runs per value

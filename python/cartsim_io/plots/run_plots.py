@@ -2,6 +2,7 @@
 toxicity grades. Each function returns a matplotlib Figure, or None when the run lacks the
 columns it needs (the reason is then in `MissingColumns`)."""
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from .canvas import legend_row, new_figure
 from .style import (BLAST_COLOUR, BLOOD_CART_LABEL, CART_COLOUR, CART_STATES, DAYS_AFTER_INFUSION,
@@ -145,7 +146,7 @@ def cart_states_figure(run):
         blood_axis = axes[0]
         blood_axis.plot(days, run.timeseries["cart_blood_per_ul"], color="black",
                         linewidth=2, label="all CAR-T cells in blood")
-        blood_axis.set_ylabel("blood\n(cells/uL)")
+        blood_axis.set_ylabel("CAR-T in blood\n(cells/uL)")
         blood_axis.set_ylim(bottom=0)
         blood_axis.tick_params(labelbottom=False)
         blood_axis.set_title(f"{title_of(run)}: CAR-T cells")
@@ -160,7 +161,9 @@ def cart_states_figure(run):
     present = shares[np.isfinite(shares) & (shares > 0)]
     lowest = max(float(present.min()) * 100 / 2, 1e-6) if present.size else 0.1
     share_axis.set_ylim(lowest, 150)
-    share_axis.set_ylabel("share of all CAR-T cells\nin the patient (%)")
+    share_axis.yaxis.set_major_formatter(FuncFormatter(
+        lambda value, _: np.format_float_positional(value, trim="-") + "%"))
+    share_axis.set_ylabel("share of all CAR-T cells\nin the patient")
     share_axis.set_xlabel(DAYS_AFTER_INFUSION)
     handles, labels = share_axis.get_legend_handles_labels()
     if len(axes) == 2:
