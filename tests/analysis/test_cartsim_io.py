@@ -94,6 +94,18 @@ class RealRun(unittest.TestCase):
             self.demo.snapshot(9)
 
 
+    def test_every_figure_of_the_real_run_fits_its_canvas(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        from cartsim_io import plots
+        snapshot = self.demo.snapshot(self.demo.snapshot_near_cart_peak().ordinal)
+        for figure in (plots.blast_response_figure(self.demo),
+                       plots.cart_states_figure(self.demo), plots.cytokines_figure(self.demo),
+                       plots.snapshot_figure(self.demo, snapshot)):
+            self.assertEqual(plots.artists_outside_canvas(figure), [])
+            matplotlib.pyplot.close(figure)
+
+
 class RefusedFiles(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

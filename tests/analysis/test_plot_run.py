@@ -269,6 +269,13 @@ class FigureContent(unittest.TestCase):
         self.assertEqual(len({style[0] for style in styles}), 4, "colours must differ")
         self.assertEqual(len({style[1] for style in styles}), 4, "line styles must differ")
         self.assertEqual(self.x_labels(figure), {"days after infusion"})
+        figure.canvas.draw()
+        ticks = [label.get_text() for label in figure.axes[1].get_yticklabels()]
+        self.assertTrue(ticks and all(len(tick) <= 10 and tick.endswith("%") for tick in ticks
+                                      if tick), ticks)
+        from cartsim_io.plots.run_plots import percent_text
+        self.assertEqual([percent_text(v) for v in (100, 0.09999999999999999, 1e-5)],
+                         ["100%", "0.1%", "0.00001%"])
         series = dict(self.demo.timeseries)
         series["cart_memory"] = np.zeros_like(series["cart_memory"])
         without_memory = cartsim_io.TimeSeries(series, self.demo.timeseries.units)

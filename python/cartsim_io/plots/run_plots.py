@@ -121,6 +121,14 @@ def blast_response_figure(run):
     return figure
 
 
+def percent_text(value, _position=None):
+    """A log-axis tick in percent without float noise: 100%, 1%, 0.01%, 0.00001%."""
+    if value <= 0:
+        return ""
+    digits = max(0, int(-np.floor(np.log10(value) + 1e-9)))
+    return f"{value:.{digits}f}%"
+
+
 def _state_share_label(state, share):
     present = share[np.isfinite(share) & (share > 0)]
     if present.size == 0:
@@ -161,8 +169,7 @@ def cart_states_figure(run):
     present = shares[np.isfinite(shares) & (shares > 0)]
     lowest = max(float(present.min()) * 100 / 2, 1e-6) if present.size else 0.1
     share_axis.set_ylim(lowest, 150)
-    share_axis.yaxis.set_major_formatter(FuncFormatter(
-        lambda value, _: np.format_float_positional(value, trim="-") + "%"))
+    share_axis.yaxis.set_major_formatter(FuncFormatter(percent_text))
     share_axis.set_ylabel("share of all CAR-T cells\nin the patient")
     share_axis.set_xlabel(DAYS_AFTER_INFUSION)
     handles, labels = share_axis.get_legend_handles_labels()
