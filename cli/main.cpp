@@ -94,13 +94,24 @@ std::pair<int, int> parse_chunk(const std::string& text) {
     return {k, n};
 }
 
+// The command line as one shell command (recorded in plan.toml and in every run file's
+// command_line): "cartsim" and the arguments, quoted where a shell would need it.
 std::string joined_command(int argc, char** argv) {
     std::string command = "cartsim";
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
         const bool plain =
-            !argument.empty() && argument.find_first_of(" \t\"'\\$`") == std::string::npos;
-        command += " " + (plain ? argument : "'" + argument + "'");
+            !argument.empty() &&
+            argument.find_first_of(" \t\n\"'\\$`*?[]{}()<>|&;#~!") == std::string::npos;
+        if (plain) {
+            command += " " + argument;
+            continue;
+        }
+        // One shell word: single quotes, each ' inside written as '\''.
+        std::string quoted = "'";
+        for (const char c : argument)
+            quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        command += " " + quoted + "'";
     }
     return command;
 }

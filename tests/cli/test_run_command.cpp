@@ -550,9 +550,15 @@ TEST_F(CartsimBinaryTest, ExitStatusesOfRun) {
                           "time.record_every_days=0.125",
                           scenario.string(), output_path.string()));
     EXPECT_EQ(provenance.threads, 2);
-    const CommandResult verbose = cartsim(fmt::format(
-        "run {} -o {} --days 0.25 --threads 2 --force --verbose", scenario_arg, output));
+    const CommandResult verbose =
+        cartsim(fmt::format("run {} -o {} --set 'time.days = 0.25' --threads 2 --force --verbose",
+                            scenario_arg, output));
     EXPECT_EQ(verbose.exit_status, 0) << verbose.err;
+    // An argument with spaces is recorded as one shell word.
+    EXPECT_NE(io::RunFileReader(output_path)
+                  .provenance()
+                  .command_line->find(" --set 'time.days = 0.25' --threads 2"),
+              std::string::npos);
     for (const char* needle : {"scheduler phases", "lattice", "fine steps", "output cost"}) {
         EXPECT_NE(verbose.err.find(needle), std::string::npos) << needle << verbose.err;
     }
