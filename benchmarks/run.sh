@@ -131,7 +131,7 @@ measure() {
 
 # run_case LABEL SCENARIO THREADS DAYS [--set key=value]...
 # Runs cartsim REPEAT times; the progress line (stderr is not a terminal: one line per tenth of
-# the run, the last one with "took") and the "output cost" line go to the log.
+# the run, the last one with "took") and the "output cost" line (--verbose) go to the log.
 run_case() {
   local label="$1" scenario="$2" threads="$3" days="$4"
   shift 4
@@ -140,7 +140,7 @@ run_case() {
     local base="$WORK/${label}.${rep}"
     log "$label (run $rep/$REPEAT): cartsim run $scenario --threads $threads --days $days $*"
     if ! /usr/bin/time -v -o "$base.time" "$CARTSIM" run "$scenario" -o "$base.h5" --force \
-      --threads "$threads" --days "$days" "$@" >"$base.out" 2>"$base.log"; then
+      --threads "$threads" --days "$days" --verbose "$@" >"$base.out" 2>"$base.log"; then
       echo "run.sh: $label failed; its log:" >&2
       tail -n 20 "$base.log" >&2
       exit 1

@@ -62,6 +62,20 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
         throw UsageError(
             fmt::format("--samples must be in [1, {}], got {}", kMaxRuns, *definition.samples));
     }
+    if (definition.design_file) {
+        if (!definition.vary.empty()) {
+            throw UsageError(
+                "--design-file and --vary exclude each other: the design file's columns are the "
+                "varied keys");
+        }
+        if (definition.samples) {
+            throw UsageError(
+                "--samples does not apply to --design-file: each row of the file is one point");
+        }
+        if (definition.design != scenarios::DesignKind::grid) {
+            throw UsageError("--design and --design-file exclude each other");
+        }
+    }
     std::vector<scenarios::VariedRange> ranges;
     for (const std::string& text : definition.vary) {
         ranges.push_back(scenarios::parse_varied_range(text, table));
@@ -88,6 +102,12 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
     plan.base_seed = static_cast<std::uint64_t>(base.values.integer("run.seed"));
     plan.replicates = definition.replicates;
     for (const auto& range : ranges) plan.input_keys.push_back(range.key);
+    std::optional<scenarios::DesignFile> design;
+    if (definition.design_file) {
+        design = scenarios::read_design_file(*definition.design_file, table);
+        plan.input_keys = design->keys;
+        plan.design_lines = design->lines;
+    }
     // A --set on a key the cohort samples fixes it for every patient ("the same patients with a
     // short vein-to-vein interval"); without this the sampled value would silently win.
     std::vector<std::string> set_keys;
@@ -101,6 +121,36 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
     const auto is_set = [&](const std::string& key) {
         return std::find(set_keys.begin(), set_keys.end(), key) != set_keys.end();
     };
+    if (design) {
+        const std::string file = definition.design_file->string();
+        for (std::size_t column = 0; column < design->keys.size(); ++column) {
+            const std::string& key = design->keys[column];
+            if (is_set(key)) {
+                throw scenarios::ScenarioError(
+                    file + " header", key,
+                    fmt::format("column {} ({}) is also given by --set {}=...: a design column "
+                                "sets the key in every run; drop one of them",
+                                column + 1, key, key));
+            }
+            if (definition.days && key == "time.days") {
+                throw scenarios::ScenarioError(
+                    file + " header", key,
+                    fmt::format("column {} (time.days) is also given by --days; drop one of them",
+                                column + 1));
+            }
+            if (base.cohort) {
+                for (const auto& d : base.cohort->distributions) {
+                    if (d.key == key) {
+                        throw scenarios::ScenarioError(
+                            file + " header", key,
+                            fmt::format("column {} ({}) is also sampled by [cohort] of {}; "
+                                        "remove the column or the [cohort.{}] section",
+                                        column + 1, key, base.cohort->origin, key));
+                    }
+                }
+            }
+        }
+    }
     if (base.cohort) {
         plan.patients = base.cohort->patients;
         for (const auto& d : base.cohort->distributions) {
@@ -123,9 +173,11 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
         definition.design == scenarios::DesignKind::lhs ? kDefaultLhsSamples : kDefaultGridSamples);
     double grid_points = 1.0;
     for (std::size_t k = 0; k < ranges.size(); ++k) grid_points *= static_cast<double>(samples);
-    const double total = (definition.design == scenarios::DesignKind::grid
-                              ? grid_points
-                              : static_cast<double>(ranges.empty() ? 1 : samples)) *
+    const double design_points = design ? static_cast<double>(design->points.size())
+                                 : definition.design == scenarios::DesignKind::grid
+                                     ? grid_points
+                                     : static_cast<double>(ranges.empty() ? 1 : samples);
+    const double total = design_points *
                          static_cast<double>(std::max<std::int64_t>(plan.patients, 1)) *
                          static_cast<double>(definition.replicates);
     if (total > static_cast<double>(kMaxRuns)) {
@@ -133,10 +185,11 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
             fmt::format("the ensemble would have {:g} runs, more than {}", total, kMaxRuns));
     }
     const std::vector<std::vector<double>> points =
-        definition.design == scenarios::DesignKind::grid
+        design ? std::vector<std::vector<double>>()
+        : definition.design == scenarios::DesignKind::grid
             ? scenarios::grid_design(ranges, samples)
             : scenarios::lhs_design(ranges, samples, plan.base_seed);
-    plan.points = static_cast<std::int64_t>(points.size());
+    plan.points = static_cast<std::int64_t>(design ? design->points.size() : points.size());
 
     const std::int64_t patients = std::max<std::int64_t>(plan.patients, 1);
     std::vector<std::vector<scenarios::SampledValue>> patient_values(
@@ -156,6 +209,7 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
                 run.point = point;
                 run.patient = base.cohort ? patient : -1;
                 run.replicate = replicate;
+                if (design) run.inputs = design->points[static_cast<std::size_t>(point)];
                 for (std::size_t k = 0; k < ranges.size(); ++k) {
                     run.inputs.push_back(scenarios::design_value(
                         table.at(ranges[k].key), points[static_cast<std::size_t>(point)][k]));
@@ -178,6 +232,15 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
             }
             scenarios::to_model_parameters(scenario);
         } catch (const scenarios::ScenarioError& error) {
+            if (design) {
+                // Name the row: the point's values contradict the scenario (or each other).
+                throw scenarios::ScenarioError(
+                    fmt::format("{} row {} (line {})", definition.design_file->string(),
+                                run.point + 1,
+                                plan.design_lines[static_cast<std::size_t>(run.point)]),
+                    error.key(),
+                    fmt::format("run {} of the ensemble: {}", run.index, error.detail()));
+            }
             throw scenarios::ScenarioError(
                 error.origin(), error.key(),
                 fmt::format("run {} of the ensemble: {}", run.index, error.detail()));
@@ -205,8 +268,14 @@ std::string plan_text(const EnsemblePlan& plan, const EnsembleDefinition& defini
     text += fmt::format("# scenario = {}\n", toml_string(definition.scenario_path.string()));
     text += fmt::format("scenario_name = {}\n", toml_string(plan.scenario_name));
     text += fmt::format("base_seed = {}\n", plan.base_seed);
-    text += fmt::format("design = \"{}\"\n",
-                        definition.design == scenarios::DesignKind::grid ? "grid" : "lhs");
+    if (definition.design_file) {
+        // The rows themselves are in `runs`: another file with other rows is another plan.
+        text += fmt::format("# design_file = {}\n", toml_string(definition.design_file->string()));
+        text += "design = \"file\"\n";
+    } else {
+        text += fmt::format("design = \"{}\"\n",
+                            definition.design == scenarios::DesignKind::grid ? "grid" : "lhs");
+    }
     text += fmt::format("points = {}\npatients = {}\nreplicates = {}\n", plan.points, plan.patients,
                         plan.replicates);
     text += "vary = [";

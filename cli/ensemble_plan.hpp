@@ -4,7 +4,8 @@
 //
 //   run index = ((point * patients) + patient) * replicates + replicate
 //
-// where `point` walks the sweep design (--vary: grid or Latin hypercube), `patient` the
+// where `point` walks the sweep design (--vary: grid or Latin hypercube; or the rows of
+// --design-file), `patient` the
 // [cohort] (one patient when the scenario has none) and `replicate` the --replicates. Run i's
 // seed is derive_run_seed(base seed, i); a patient's sampled values depend only on (base seed,
 // patient), so patient p is the same virtual patient at every design point and replicate.
@@ -29,6 +30,9 @@ struct EnsembleDefinition {
     std::int64_t replicates = 1;
     /// `key=lo:hi[:log]`, in order.
     std::vector<std::string> vary;
+    /// `--design-file DESIGN.csv`: the design points as rows of a CSV file (excludes vary,
+    /// samples and design lhs).
+    std::optional<std::filesystem::path> design_file;
     scenarios::DesignKind design = scenarios::DesignKind::grid;
     /// Grid: points per varied key (default 3); LHS: points in all (default 10).
     std::optional<std::int64_t> samples;
@@ -54,7 +58,7 @@ struct EnsemblePlan {
     /// The resolved base scenario (sets and days applied): DIR/scenario.toml.
     std::string base_toml;
     std::uint64_t base_seed = 0;
-    /// The varied keys, then the cohort's keys.
+    /// The varied keys (or the design file's columns), then the cohort's keys.
     std::vector<std::string> input_keys;
     /// Keys the cohort samples that a --set fixes for every patient (the other sampled keys keep
     /// each patient's values: a value depends only on the base seed, the patient and its key).
@@ -63,6 +67,8 @@ struct EnsemblePlan {
     std::int64_t points = 1;
     std::int64_t replicates = 1;
     std::vector<PlannedRun> runs;
+    /// With --design-file: the file line of each design point (for messages); empty otherwise.
+    std::vector<std::size_t> design_lines;
 
     bool is_cohort() const { return patients > 0; }
 };
@@ -72,7 +78,9 @@ struct EnsemblePlan {
 std::uint64_t derive_run_seed(std::uint64_t base_seed, std::uint64_t index);
 
 /// Loads the scenario, applies sets and days, checks every option (replicates >= 1, samples >= 1,
-/// each --vary range, a key both varied and in the cohort) and converts every planned run's
+/// each --vary range, a key both varied and in the cohort; a design file's every value, see
+/// scenarios::read_design_file, and a column that is also sampled by [cohort], also --set or
+/// time.days with --days) and converts every planned run's
 /// parameters with scenarios::to_model_parameters, so a contradiction anywhere stops the ensemble
 /// before anything is written. Throws scenarios::ScenarioError or UsageError (exit status 2).
 EnsemblePlan make_plan(const EnsembleDefinition& definition);

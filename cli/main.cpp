@@ -94,13 +94,24 @@ std::pair<int, int> parse_chunk(const std::string& text) {
     return {k, n};
 }
 
+// The command line as one shell command (recorded in plan.toml and in every run file's
+// command_line): "cartsim" and the arguments, quoted where a shell would need it.
 std::string joined_command(int argc, char** argv) {
     std::string command = "cartsim";
     for (int i = 1; i < argc; ++i) {
         const std::string argument = argv[i];
         const bool plain =
-            !argument.empty() && argument.find_first_of(" \t\"'\\$`") == std::string::npos;
-        command += " " + (plain ? argument : "'" + argument + "'");
+            !argument.empty() &&
+            argument.find_first_of(" \t\n\"'\\$`*?[]{}()<>|&;#~!") == std::string::npos;
+        if (plain) {
+            command += " " + argument;
+            continue;
+        }
+        // One shell word: single quotes, each ' inside written as '\''.
+        std::string quoted = "'";
+        for (const char c : argument)
+            quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        command += " " + quoted + "'";
     }
     return command;
 }
@@ -119,11 +130,11 @@ int main(int argc, char** argv) {
         "cartsim"};
     app.set_version_flag("--version", std::string("cartsim ") + cartsim::kVersion + " (" +
                                           cartsim::kGitCommit + ")");
-    app.footer(kFooter);
     app.require_subcommand(0, 1);
 
     // cartsim run
     cartsim::cli::RunOptions run_options;
+    bool run_verbose = false;
     std::string output_path;
     std::uint64_t seed = 0;
     double days = 0.0;
@@ -154,12 +165,17 @@ int main(int argc, char** argv) {
             ->type_name("D");
     run->add_flag("--force", run_options.force,
                   "replace an existing output (and a .partial left by an earlier run)");
-    run->add_flag("--quiet", run_options.quiet,
-                  "print only errors: no log lines, progress or readouts");
+    CLI::Option* run_quiet = run->add_flag("--quiet", run_options.quiet,
+                                           "print only errors: no log lines, progress or readouts");
+    run->add_flag("--verbose", run_verbose,
+                  "also log the engine's set-up (lattice, tiles and colours, scheduler phases, "
+                  "step counts) and output costs")
+        ->excludes(run_quiet);
 
     // cartsim resume
     cartsim::cli::ResumeOptions resume_options;
     double resume_days = 0.0;
+    bool resume_verbose = false;
     CLI::App* resume = app.add_subcommand(
         "resume",
         "continue a run from the checkpoint in its output (after a signal, a time limit or a "
@@ -178,8 +194,13 @@ int main(int argc, char** argv) {
                      "worker threads (default: all hardware threads); results do not depend on it")
         ->check(CLI::Range(1, 1 << 16))
         ->type_name("N");
-    resume->add_flag("--quiet", resume_options.quiet,
-                     "print only errors: no log lines, progress or readouts");
+    CLI::Option* resume_quiet = resume->add_flag(
+        "--quiet", resume_options.quiet, "print only errors: no log lines, progress or readouts");
+    resume
+        ->add_flag("--verbose", resume_verbose,
+                   "also log the engine's set-up (lattice, tiles and colours, scheduler phases, "
+                   "step counts) and output costs")
+        ->excludes(resume_quiet);
 
     // cartsim ensemble
     cartsim::cli::EnsembleOptions ensemble_options;
@@ -190,7 +211,8 @@ int main(int argc, char** argv) {
     CLI::App* ensemble = app.add_subcommand(
         "ensemble",
         "run many simulations of a scenario at once: replicates (seeds derived from the base "
-        "seed and the run index), parameter sweeps (--vary, grid or Latin hypercube) and the "
+        "seed and the run index), parameter sweeps (--vary, grid or Latin hypercube, or the rows "
+        "of a --design-file) and the "
         "virtual patients of its [cohort]; one run file each in DIR/runs, DIR/summary.csv and "
         "DIR/summary.h5 with every run's inputs and endpoints and the cohort's rates; rerunning "
         "the same command continues where it stopped (docs/ENSEMBLE.md)");
@@ -207,24 +229,34 @@ int main(int argc, char** argv) {
                      "runs per design point and patient, each with its own seed (default 1)")
         ->check(CLI::Range(1, 1000000))
         ->type_name("N");
-    ensemble
-        ->add_option("--vary", ensemble_options.definition.vary,
-                     "vary a real or integer parameter over [LO, HI] (evenly, or in log space "
-                     "with :log); repeatable")
-        ->allow_extra_args(false)
-        ->type_name("KEY=LO:HI[:log]");
-    ensemble
-        ->add_option("--design", design,
-                     "grid: --samples points per varied key, all combinations; lhs: a Latin "
-                     "hypercube of --samples points in all")
-        ->check(CLI::IsMember({"grid", "lhs"}))
-        ->type_name("grid|lhs");
+    CLI::Option* vary_option =
+        ensemble
+            ->add_option("--vary", ensemble_options.definition.vary,
+                         "vary a real or integer parameter over [LO, HI] (evenly, or in log space "
+                         "with :log); repeatable")
+            ->allow_extra_args(false)
+            ->type_name("KEY=LO:HI[:log]");
+    CLI::Option* design_option =
+        ensemble
+            ->add_option("--design", design,
+                         "grid: --samples points per varied key, all combinations; lhs: a Latin "
+                         "hypercube of --samples points in all")
+            ->check(CLI::IsMember({"grid", "lhs"}))
+            ->type_name("grid|lhs");
     CLI::Option* samples_option =
         ensemble
             ->add_option("--samples", samples,
                          "grid: points per varied key (default 3); lhs: points (default 10)")
             ->check(CLI::Range(1, 1000000))
             ->type_name("M");
+    std::string design_file;
+    CLI::Option* design_file_option =
+        ensemble
+            ->add_option("--design-file", design_file,
+                         "the design points as a CSV file: a header row of parameter keys, one "
+                         "row per point (e.g. from SALib or an ABC sampler); instead of --vary")
+            ->type_name("DESIGN.csv");
+    design_file_option->excludes(vary_option)->excludes(design_option)->excludes(samples_option);
     ensemble->add_option("--jobs", ensemble_options.jobs, "runs at once (default 1)")
         ->check(CLI::Range(1, 4096))
         ->type_name("J");
@@ -256,11 +288,14 @@ int main(int argc, char** argv) {
 
     // cartsim info
     std::filesystem::path info_file;
+    bool info_json = false;
     CLI::App* info = app.add_subcommand(
         "info",
-        "describe a run file: scenario, seed, days simulated, snapshots, checkpoint, "
+        "describe a run file: provenance, scenario, seed, days simulated, snapshots, checkpoint, "
         "endpoints (also of a .partial or an interrupted run)");
     info->add_option("run_file", info_file, "the run's output")->required()->type_name("OUT.h5");
+    info->add_flag("--json", info_json,
+                   "print the same as one JSON document (for scripts; docs/OUTPUT.md)");
 
     // cartsim validate
     cartsim::cli::ValidateOptions validate_options;
@@ -286,10 +321,18 @@ int main(int argc, char** argv) {
             ->excludes(validate_set_option);
     validate
         ->add_option("--format", list_format,
-                     "format of --list-params: markdown (a reference) or toml (a scenario file "
-                     "with every default)")
-        ->check(CLI::IsMember({"markdown", "toml"}))
+                     "format of --list-params: markdown (a reference, the default), toml (a "
+                     "scenario file with every default) or json (key, type, unit, default, min, "
+                     "max, allowed values, description and source of every key)")
+        ->check(CLI::IsMember({"markdown", "toml", "json"}))
         ->needs(list_option);
+
+    // The exit statuses once, under `cartsim --help` (CLI11 copies a footer into subcommands
+    // created after it is set, so it is set last); each command's help points there.
+    for (CLI::App* command : {run, resume, ensemble, info, validate}) {
+        command->footer("See cartsim --help for the exit statuses, files and crash safety.");
+    }
+    app.footer(kFooter);
 
     try {
         app.parse(argc, argv);
@@ -315,7 +358,9 @@ int main(int argc, char** argv) {
             run_options.progress = &std::cerr;
             run_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
             run_options.report = &std::cout;
+            run_options.command_line = joined_command(argc, argv);
             if (run_options.quiet) spdlog::set_level(spdlog::level::warn);
+            if (run_verbose) spdlog::set_level(spdlog::level::debug);
             cartsim::cli::install_interrupt_handlers();
             return cartsim::cli::run_simulation(run_options).exit_status;
         }
@@ -324,7 +369,9 @@ int main(int argc, char** argv) {
             resume_options.progress = &std::cerr;
             resume_options.progress_is_terminal = ::isatty(STDERR_FILENO) == 1;
             resume_options.report = &std::cout;
+            resume_options.command_line = joined_command(argc, argv);
             if (resume_options.quiet) spdlog::set_level(spdlog::level::warn);
+            if (resume_verbose) spdlog::set_level(spdlog::level::debug);
             cartsim::cli::install_interrupt_handlers();
             return cartsim::cli::resume_run(resume_options).exit_status;
         }
@@ -334,6 +381,7 @@ int main(int argc, char** argv) {
                                                 : cartsim::scenarios::DesignKind::grid;
             if (*samples_option) definition.samples = samples;
             if (*ensemble_days_option) definition.days = ensemble_days;
+            if (*design_file_option) definition.design_file = design_file;
             if (*chunk_option) {
                 try {
                     ensemble_options.chunk = parse_chunk(chunk);
@@ -352,13 +400,18 @@ int main(int argc, char** argv) {
             cartsim::cli::install_interrupt_handlers();
             return cartsim::cli::run_ensemble(ensemble_options).exit_status;
         }
-        if (info->parsed()) return cartsim::cli::show_run_info(info_file, std::cout);
+        if (info->parsed()) {
+            return cartsim::cli::show_run_info(
+                info_file, std::cout,
+                info_json ? cartsim::cli::InfoFormat::json : cartsim::cli::InfoFormat::text);
+        }
         if (validate->parsed()) {
             if (list_params) {
-                return cartsim::cli::list_parameters(
-                    list_format == "toml" ? cartsim::cli::ParameterListFormat::toml
-                                          : cartsim::cli::ParameterListFormat::markdown,
-                    std::cout);
+                const cartsim::cli::ParameterListFormat format =
+                    list_format == "toml"   ? cartsim::cli::ParameterListFormat::toml
+                    : list_format == "json" ? cartsim::cli::ParameterListFormat::json
+                                            : cartsim::cli::ParameterListFormat::markdown;
+                return cartsim::cli::list_parameters(format, std::cout);
             }
             if (validate_options.scenario_path.empty()) {
                 spdlog::error(

@@ -188,7 +188,7 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
     result.checkpoint_seconds += seconds_since(finish_start);
     result.wall_seconds = seconds_since(loop_start);
     const double share = 100.0 / std::max(result.wall_seconds, 1e-9);
-    spdlog::info(
+    spdlog::debug(  // --verbose
         "output cost: {} snapshots ({:.1f} MB raw) in {:.2f} s = {:.1f}% of the run ({:.0f} MB/s); "
         "{} checkpoints in {:.2f} s = {:.1f}%",
         result.snapshots_written, result.snapshot_raw_bytes / 1e6, result.snapshot_seconds,

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -15,11 +17,14 @@
 #include <ostream>
 #include <sstream>
 #include <string_view>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "agents/marrow_model.hpp"
 #include "agents/parameters.hpp"
 #include "agents/readouts/observables.hpp"
+#include "cli/json_text.hpp"
 #include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/thread_limit.hpp"
@@ -41,6 +46,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+#ifndef CARTSIM_BUILD_TYPE
+#define CARTSIM_BUILD_TYPE ""
+#endif
+
 constexpr const char* kSeedKey = "run.seed";
 constexpr const char* kDaysKey = "time.days";
 
@@ -55,11 +64,11 @@ void apply_option_override(scenarios::Scenario& scenario, std::string_view optio
     }
 }
 
-void log_lines(std::string_view heading, const std::string& text) {
-    spdlog::info("{}", heading);
+void log_lines(spdlog::level::level_enum level, std::string_view heading, const std::string& text) {
+    spdlog::log(level, "{}", heading);
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
-        if (!line.empty()) spdlog::info("  {}", line);
+        if (!line.empty()) spdlog::log(level, "  {}", line);
     }
 }
 
@@ -101,20 +110,23 @@ void check_memory(const agents::Parameters& p, const std::string& source) {
     }
 }
 
+// What a run will do. The engine's set-up (lattice, tiles and colours, scheduler phases, step
+// counts) is logged at debug level: `--verbose` shows it.
 void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads) {
     const agents::Parameters& p = model.parameters();
-    spdlog::info("{}", model.lattice().describe());
-    spdlog::info("{}", model.grid().describe());
-    log_lines("scheduler phases:", model.scheduler().describe());
+    spdlog::debug("{}", model.lattice().describe());
+    spdlog::debug("{}", model.grid().describe());
+    log_lines(spdlog::level::debug, "scheduler phases:", model.scheduler().describe());
     const double fine_step_days = model.fine_step_days();
     const auto days_of = [&](std::uint64_t steps) {
         return static_cast<double>(steps) * fine_step_days;
     };
-    spdlog::info(
-        "{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days); {} "
-        "threads; seed {}",
-        p.time.days, schedule.total_steps, p.time.fine_step_min, schedule.record_every_steps,
-        days_of(schedule.record_every_steps), threads, p.seed);
+    spdlog::debug("{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days)",
+                  p.time.days, schedule.total_steps, p.time.fine_step_min,
+                  schedule.record_every_steps, days_of(schedule.record_every_steps));
+    spdlog::info("{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}", p.time.days,
+                 p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed,
+                 threads, threads == 1 ? "" : "s");
     spdlog::info("snapshots: {}; checkpoints: {}",
                  schedule.snapshot_every_steps > 0
                      ? fmt::format("every {:g} days", days_of(schedule.snapshot_every_steps))
@@ -135,11 +147,26 @@ void fill_result(RunResult& result, const agents::MarrowModel& model,
     result.timeseries_rows = writer.timeseries_rows();
 }
 
+// The readouts (agents::ClinicalReadouts::describe leaves out an AUC whose horizon the run did
+// not reach) with the AUC of a run shorter than a horizon, marked as such: "CAR-T AUC day 0-3:
+// ... (the run ends before day 28)", placed after the Cmax line.
 std::string readouts_report(const std::string& scenario_name, std::uint64_t seed,
                             const agents::MarrowModel& model,
                             const agents::ClinicalReadouts& readouts) {
+    std::string lines = readouts.describe();
+    const agents::ClinicalEndpoints& e = readouts.endpoints();
+    for (const auto& [horizon, auc] :
+         {std::pair{28.0, e.cart_auc_0_28}, std::pair{84.0, e.cart_auc_0_84}}) {
+        if (!(e.days_simulated < horizon)) continue;
+        const std::string line =
+            fmt::format("  {:<38} {:.1f} cells/uL x day (the run ends before day {:g})\n",
+                        fmt::format("CAR-T AUC day 0-{:g}:", e.days_simulated), auc, horizon);
+        const std::size_t at = lines.find("  CAR-T last detectable");
+        lines.insert(at == std::string::npos ? lines.size() : at, line);
+        break;  // the longer horizons' AUC is the same number
+    }
     return fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario_name, seed,
-                       model.time_days(), readouts.describe());
+                       model.time_days(), lines);
 }
 
 int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunResult& result,
@@ -155,6 +182,11 @@ int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunRes
 
 // The body of run_simulation; throws on every failure.
 int run_or_throw(const RunOptions& options, RunResult& result) {
+    io::RunProvenance provenance = current_provenance(
+        options.command_line.empty()
+            ? fmt::format("(library call) run_simulation of {}", options.scenario_path.string())
+            : options.command_line,
+        options.threads);
     if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
 
@@ -188,6 +220,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
                                  .git_commit = kGitCommit,
                                  .seed = parameters.seed,
                                  .created_utc = ""});
+        provenance.threads = threads;
+        writer.set_provenance(provenance);
         writer.set_scenario_toml(resolved_toml);
         writer.declare_timeseries(timeseries_columns());
         if (log_info) {
@@ -248,6 +282,11 @@ scenarios::Scenario stored_scenario(const std::string& text, const std::string& 
 
 // The body of resume_run; throws on every failure.
 int resume_or_throw(const ResumeOptions& options, RunResult& result) {
+    io::RunProvenance provenance = current_provenance(
+        options.command_line.empty()
+            ? fmt::format("(library call) resume_run of {}", options.run_file.string())
+            : options.command_line,
+        options.threads);
     if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
     result.output_path = options.run_file;
@@ -297,6 +336,12 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             checkpoint.progress.timeseries_rows, checkpoint.progress.snapshot_count));
     }
     const io::RunSummary old_summary = reader.summary();
+    // Provenance: the commands that made the file, one a line; the wall time of every leg.
+    const io::StoredProvenance earlier = reader.provenance();
+    if (earlier.command_line && !earlier.command_line->empty()) {
+        provenance.command_line = *earlier.command_line + "\n" + provenance.command_line;
+    }
+    provenance.earlier_wall_seconds = earlier.wall_time_s.value_or(0.0);
     SummaryTexts texts;
     texts.scenario_name = scenario.name;
     if (const auto it = old_summary.texts.find("scenario_file"); it != old_summary.texts.end()) {
@@ -361,6 +406,8 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             }
         }
         io::RunFileWriter writer = io::RunFileWriter::resume(options.run_file, point);
+        provenance.threads = threads;
+        writer.set_provenance(provenance);
         // /config keeps the run's own text (with where each value came from); only a new --days
         // changes its time.days line, to what `run --days` would have written.
         if (options.days) {
@@ -384,6 +431,26 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
 }
 
 }  // namespace
+
+io::RunProvenance current_provenance(const std::string& command_line, int threads) {
+    io::RunProvenance provenance;
+    provenance.command_line = command_line;
+    std::array<char, 256> host{};
+    provenance.host = ::gethostname(host.data(), host.size() - 1) == 0 ? std::string(host.data())
+                                                                       : std::string("unknown");
+    provenance.threads = threads;
+#if defined(__clang__)
+    provenance.compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+    provenance.compiler = "gcc " __VERSION__;
+#else
+    provenance.compiler = "unknown";
+#endif
+    provenance.build_type = CARTSIM_BUILD_TYPE;
+    if (provenance.build_type.empty()) provenance.build_type = "none";
+    provenance.hdf5_version = io::hdf5_library_version();
+    return provenance;
+}
 
 int report_errors(std::string& error_message, const std::function<int()>& body) {
     int status = kExitFailure;
@@ -493,11 +560,60 @@ int validate_scenario(const ValidateOptions& options) {
     });
 }
 
+std::string parameter_list_json(const scenarios::ParameterTable& table) {
+    using json::json_string;
+    const auto number_or_null = [](const scenarios::ParameterSpec& spec, double bound) {
+        const bool number = spec.type == scenarios::ParameterType::real ||
+                            spec.type == scenarios::ParameterType::integer;
+        return number ? json::json_number(bound) : std::string("null");
+    };
+    const auto value_json = [](const scenarios::ParameterValue& value) {
+        return std::visit(
+            [](const auto& v) -> std::string {
+                using V = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<V, std::string>) {
+                    return json::json_string(v);
+                } else if constexpr (std::is_same_v<V, bool>) {
+                    return json::json_bool(v);
+                } else {
+                    return json::json_number(v);
+                }
+            },
+            value);
+    };
+    std::string text =
+        fmt::format("{{\n  \"cartsim_version\": {},\n  \"parameters\": [\n", json_string(kVersion));
+    const std::vector<scenarios::ParameterSpec>& specs = table.specs();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const scenarios::ParameterSpec& spec = specs[i];
+        std::string allowed = "null";
+        if (spec.type == scenarios::ParameterType::choice) {
+            allowed = "[";
+            for (std::size_t c = 0; c < spec.choices.size(); ++c) {
+                allowed += (c > 0 ? ", " : "") + json_string(spec.choices[c]);
+            }
+            allowed += "]";
+        } else if (spec.type == scenarios::ParameterType::boolean) {
+            allowed = "[true, false]";
+        }
+        text += fmt::format(
+            "    {{\"key\": {}, \"type\": {}, \"unit\": {}, \"default\": {}, \"min\": {}, "
+            "\"max\": {}, \"allowed\": {}, \"description\": {}, \"source\": {}}}{}\n",
+            json_string(spec.key), json_string(scenarios::type_name(spec.type)),
+            json_string(spec.unit), value_json(spec.default_value), number_or_null(spec, spec.min),
+            number_or_null(spec, spec.max), allowed, json_string(spec.description),
+            json_string(spec.source), i + 1 < specs.size() ? "," : "");
+    }
+    return text + "  ]\n}\n";
+}
+
 int list_parameters(ParameterListFormat format, std::ostream& out) {
     std::string error_message;
     return report_errors(error_message, [&] {
         if (format == ParameterListFormat::markdown) {
             out << scenarios::parameter_reference_markdown();
+        } else if (format == ParameterListFormat::json) {
+            out << parameter_list_json(scenarios::model_parameter_table());
         } else {
             const scenarios::ParameterTable& table = scenarios::model_parameter_table();
             scenarios::Scenario defaults;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agents/readouts/clinical_readouts.hpp"
+#include "io/run_file_writer.hpp"
 #include "scenarios/scenario_loader.hpp"
 
 namespace cartsim::cli {
@@ -76,6 +77,9 @@ struct RunOptions {
     std::ostream* report = nullptr;
     /// Test hook: behave as if SIGTERM arrived during this step (checkpoint, kExitInterrupted).
     std::optional<std::uint64_t> interrupt_after_step;
+    /// The command as typed, for the root attribute command_line ("" when called as a library:
+    /// then a description of the call is stored).
+    std::string command_line;
 };
 
 /// Everything `cartsim resume` takes.
@@ -90,6 +94,8 @@ struct ResumeOptions {
     bool progress_is_terminal = false;
     std::ostream* report = nullptr;
     std::optional<std::uint64_t> interrupt_after_step;
+    /// The command as typed; appended on a new line to the file's command_line.
+    std::string command_line;
 };
 
 /// What a run did.
@@ -132,6 +138,11 @@ RunResult run_simulation(const RunOptions& options);
 /// another format_version (kExitOutputProblem); --days before the checkpoint (kExitBadInput).
 RunResult resume_run(const ResumeOptions& options);
 
+/// The provenance of a run file written by this process (io::RunProvenance): the command line,
+/// gethostname(), `threads`, the compiler and CMAKE_BUILD_TYPE this binary was built with and the
+/// HDF5 library it runs with; the wall time counts from now.
+io::RunProvenance current_provenance(const std::string& command_line, int threads);
+
 /// Everything `cartsim validate SCENARIO.toml` takes.
 struct ValidateOptions {
     std::filesystem::path scenario_path;
@@ -150,7 +161,17 @@ int validate_scenario(const ValidateOptions& options);
 enum class ParameterListFormat {
     markdown,  ///< scenarios::parameter_reference_markdown()
     toml,      ///< a scenario file with every parameter at its default, commented
+    json,      ///< parameter_list_json(): one JSON document, for scripts
 };
+
+/// The parameter table as one JSON document (`cartsim validate --list-params --format json`):
+///     {"cartsim_version": "...", "parameters": [{"key": ..., "type": "real", "unit": ...,
+///      "default": ..., "min": ..., "max": ..., "allowed": ..., "description": ...,
+///      "source": ...}, ...]}
+/// in registration order. min and max are the inclusive range of real and integer parameters
+/// (null for an open end and for other types); allowed lists the values of choice (strings) and
+/// boolean (true, false) parameters and is null for the others (text takes any string).
+std::string parameter_list_json(const scenarios::ParameterTable& table);
 
 /// `cartsim validate --list-params`: writes the parameter reference to `out`.
 int list_parameters(ParameterListFormat format, std::ostream& out);

@@ -367,6 +367,37 @@ std::optional<std::string> RunFileReader::root_text_attribute(std::string_view n
     return read_string_attribute(file_.get(), "/", attribute_name, path_);
 }
 
+std::optional<double> RunFileReader::root_number_attribute(std::string_view name) const {
+    const ScopedHdf5ErrorSilence silence;
+    const std::string attribute_name(name);
+    if (!check_hdf5_bool(H5Aexists(file_.get(), attribute_name.c_str()),
+                         fmt::format("look up attribute '{}' of '/'", name), path_)) {
+        return std::nullopt;
+    }
+    return read_double_attribute(file_.get(), "/", attribute_name, path_);
+}
+
+StoredProvenance RunFileReader::provenance() const {
+    StoredProvenance p;
+    p.command_line = root_text_attribute(layout::kCommandLineAttr);
+    p.host = root_text_attribute(layout::kHostAttr);
+    {
+        const ScopedHdf5ErrorSilence silence;
+        if (check_hdf5_bool(H5Aexists(file_.get(), layout::kThreadsAttr),
+                            "look up attribute 'threads' of '/'", path_)) {
+            const Hdf5Handle attribute =
+                open_attribute(file_.get(), "/", layout::kThreadsAttr, path_);
+            p.threads = read_number<std::int64_t>(attribute.get(), H5T_NATIVE_INT64,
+                                                  "attribute 'threads' of '/'", path_);
+        }
+    }
+    p.compiler = root_text_attribute(layout::kCompilerAttr);
+    p.build_type = root_text_attribute(layout::kBuildTypeAttr);
+    p.hdf5_version = root_text_attribute(layout::kHdf5VersionAttr);
+    p.wall_time_s = root_number_attribute(layout::kWallTimeAttr);
+    return p;
+}
+
 std::vector<SnapshotInfo> RunFileReader::snapshots() const {
     const ScopedHdf5ErrorSilence silence;
     std::vector<SnapshotInfo> snapshots;

@@ -45,6 +45,18 @@ struct CheckpointInfo {
     double time_days = 0.0;
 };
 
+// The provenance root attributes (docs/OUTPUT.md "Provenance"); each is nothing in files written
+// before cartsim recorded it (and wall_time_s in a file that was never published).
+struct StoredProvenance {
+    std::optional<std::string> command_line;
+    std::optional<std::string> host;
+    std::optional<std::int64_t> threads;
+    std::optional<std::string> compiler;
+    std::optional<std::string> build_type;
+    std::optional<std::string> hdf5_version;
+    std::optional<double> wall_time_s;
+};
+
 class RunFileReader {
   public:
     // Throws IoError naming the path if the file does not exist, is not HDF5, lacks the root
@@ -74,6 +86,10 @@ class RunFileReader {
     // A root string attribute, or nothing if there is none of that name (run_status is missing in
     // format_version 1 files).
     std::optional<std::string> root_text_attribute(std::string_view name) const;
+    // A root numeric attribute as double, or nothing if there is none of that name.
+    std::optional<double> root_number_attribute(std::string_view name) const;
+    // The provenance attributes that the file has.
+    StoredProvenance provenance() const;
     // The groups of /snapshots in ordinal order with their attributes step and time_days; empty
     // if the file has no /snapshots.
     std::vector<SnapshotInfo> snapshots() const;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -65,6 +66,47 @@ void write_string_attribute(hid_t object, std::string_view object_name, const st
     const char* characters = terminated.c_str();
     const Hdf5Handle type = make_string_type(file);
     write_scalar_attribute(object, object_name, name, type.get(), type.get(), &characters, file);
+}
+
+// Like write_scalar_attribute, but an existing attribute of the same type is overwritten in place,
+// so it keeps its position in the creation order (a resumed file lists its root attributes in the
+// same order as an uninterrupted run's).
+void overwrite_scalar_attribute(hid_t object, std::string_view object_name, const std::string& name,
+                                hid_t file_type, hid_t memory_type, const void* value,
+                                const fs::path& file) {
+    const std::string what = fmt::format("attribute '{}' of '{}'", name, object_name);
+    if (check_hdf5_bool(H5Aexists(object, name.c_str()), "look up " + what, file)) {
+        Hdf5Handle attribute(
+            check_hdf5_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open " + what, file),
+            H5Aclose);
+        const Hdf5Handle type(check_hdf5_id(H5Aget_type(attribute.get()), "read " + what, file),
+                              H5Tclose);
+        const Hdf5Handle space(check_hdf5_id(H5Aget_space(attribute.get()), "read " + what, file),
+                               H5Sclose);
+        const bool same_type =
+            check_hdf5_bool(H5Tequal(type.get(), file_type), "read " + what, file) &&
+            H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
+        if (same_type) {
+            check_hdf5_status(H5Awrite(attribute.get(), memory_type, value), "write " + what, file);
+            return;
+        }
+    }
+    write_scalar_attribute(object, object_name, name, file_type, memory_type, value, file);
+}
+
+void overwrite_string_attribute(hid_t object, std::string_view object_name, const std::string& name,
+                                std::string_view text, const fs::path& file) {
+    if (text.find('\0') != std::string_view::npos) {
+        throw IoError(
+            fmt::format("cannot write attribute '{}' of '{}' in '{}': the text contains "
+                        "a NUL character",
+                        name, object_name, file.string()));
+    }
+    const std::string terminated(text);
+    const char* characters = terminated.c_str();
+    const Hdf5Handle type = make_string_type(file);
+    overwrite_scalar_attribute(object, object_name, name, type.get(), type.get(), &characters,
+                               file);
 }
 
 void write_double_attribute(hid_t object, std::string_view object_name, const std::string& name,
@@ -261,6 +303,14 @@ fs::path directory_of(const fs::path& file) {
 
 }  // namespace
 
+std::string hdf5_library_version() {
+    unsigned major = 0;
+    unsigned minor = 0;
+    unsigned release = 0;
+    if (H5get_libversion(&major, &minor, &release) < 0) return "unknown";
+    return fmt::format("{}.{}.{}", major, minor, release);
+}
+
 std::string current_utc_iso8601() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};
@@ -294,6 +344,8 @@ struct RunFileWriter::State {
 
     bool metadata_set = false;
     bool scenario_set = false;
+    // Set by set_provenance(): wall_time_s is written at every publication.
+    std::optional<RunProvenance> provenance;
     bool published = false;  // a checkpoint was renamed over final_path (so it is ours to replace)
     bool finished = false;
     bool broken = false;  // an earlier failure may have left the datasets of unequal length
@@ -352,6 +404,17 @@ struct RunFileWriter::State {
             broken = true;
             throw;
         }
+    }
+
+    // Root wall_time_s as of now, once set_provenance() was called.
+    void write_wall_time() {
+        if (!provenance) return;
+        const double seconds =
+            provenance->earlier_wall_seconds +
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - provenance->started)
+                .count();
+        overwrite_scalar_attribute(file.get(), "/", layout::kWallTimeAttr, H5T_IEEE_F64LE,
+                                   H5T_NATIVE_DOUBLE, &seconds, partial_path);
     }
 
     // Closes the .partial with every close checked (HDF5 writes metadata on close).
@@ -653,6 +716,23 @@ void RunFileWriter::set_run_metadata(const RunMetadata& metadata) {
     s.metadata_set = true;
 }
 
+void RunFileWriter::set_provenance(const RunProvenance& provenance) {
+    State& s = usable_state("write the provenance attributes");
+    const ScopedHdf5ErrorSilence silence;
+    const hid_t root = s.file.get();
+    const auto text = [&](const char* name, const std::string& value) {
+        overwrite_string_attribute(root, "/", name, value, s.partial_path);
+    };
+    text(layout::kCommandLineAttr, provenance.command_line);
+    text(layout::kHostAttr, provenance.host);
+    overwrite_scalar_attribute(root, "/", layout::kThreadsAttr, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                               &provenance.threads, s.partial_path);
+    text(layout::kCompilerAttr, provenance.compiler);
+    text(layout::kBuildTypeAttr, provenance.build_type);
+    text(layout::kHdf5VersionAttr, provenance.hdf5_version);
+    s.provenance = provenance;
+}
+
 void RunFileWriter::set_scenario_toml(std::string_view resolved_scenario_text) {
     State& s = usable_state("write the scenario text");
     const ScopedHdf5ErrorSilence silence;
@@ -774,6 +854,7 @@ void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::s
     std::error_code error;
     try {
         s.write_pending_rows();
+        s.write_wall_time();
         s.close_checked();
         copy_to_new_file(s.partial_path, copy);
         {
@@ -835,6 +916,7 @@ void RunFileWriter::finish(std::span<const ArrayGroup> extra, std::string_view s
         for (const ArrayGroup& group : extra) {
             write_array_group(s.file.get(), group, ArrayStorage{}, s.partial_path);
         }
+        s.write_wall_time();
         write_string_attribute(s.file.get(), "/", layout::kRunStatusAttr, status, s.partial_path);
         // HDF5 writes its last metadata when the file closes: that close must be checked.
         s.close_checked();

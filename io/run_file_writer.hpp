@@ -24,6 +24,7 @@
 // Room for what comes next (same file, same writer): /snapshots/NNNNNN groups, /checkpoint and
 // the XDMF sidecar written beside the final path at finish().
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -49,6 +50,14 @@ inline constexpr const char* kCartsimVersionAttr = "cartsim_version";  // root, 
 inline constexpr const char* kGitCommitAttr = "git_commit";            // root, string
 inline constexpr const char* kSeedAttr = "seed";                       // root, uint64
 inline constexpr const char* kCreatedUtcAttr = "created_utc";          // root, ISO-8601 string
+// Provenance (root; absent in files written before cartsim recorded it: see RunProvenance).
+inline constexpr const char* kCommandLineAttr = "command_line";  // string
+inline constexpr const char* kHostAttr = "host";                 // string
+inline constexpr const char* kThreadsAttr = "threads";           // int64
+inline constexpr const char* kCompilerAttr = "compiler";         // string
+inline constexpr const char* kBuildTypeAttr = "build_type";      // string
+inline constexpr const char* kHdf5VersionAttr = "hdf5_version";  // string
+inline constexpr const char* kWallTimeAttr = "wall_time_s";      // double, seconds
 inline constexpr const char* kConfigGroup = "config";
 inline constexpr const char* kScenarioTomlAttr = "scenario_toml";  // /config, string
 inline constexpr const char* kTimeseriesGroup = "timeseries";
@@ -81,6 +90,23 @@ struct RunMetadata {
     std::uint64_t seed = 0;
     std::string created_utc;  // ISO-8601 UTC; the writer fills in the current time if empty
 };
+
+// How a run file was made (root attributes of the same names, docs/OUTPUT.md "Provenance").
+struct RunProvenance {
+    std::string command_line;  // the command as typed; a resume appends its own on a new line
+    std::string host;          // gethostname() of the machine that last wrote the file
+    std::int64_t threads = 0;  // worker threads of the process that last wrote the file
+    std::string compiler;      // e.g. "gcc 12.2.0"
+    std::string build_type;    // CMAKE_BUILD_TYPE of the binary, e.g. "RelWithDebInfo"
+    std::string hdf5_version;  // of the HDF5 library the binary runs with, e.g. "1.10.8"
+    // wall_time_s = earlier_wall_seconds + the wall time since `started`, written at every
+    // publication (checkpoint, interrupt, finish): a resume passes the file's earlier value.
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    double earlier_wall_seconds = 0.0;
+};
+
+// "1.10.8": the version of the HDF5 library this process runs with (H5get_libversion).
+std::string hdf5_library_version();
 
 // Storage type of a time-series column. Values are always passed and read as double; an int64
 // column accepts only integral values (counts) and stores them exactly as integers.
@@ -132,6 +158,10 @@ class RunFileWriter {
     // Root attributes cartsim_version, git_commit, seed, created_utc. Required before finish();
     // a second call replaces the values.
     void set_run_metadata(const RunMetadata& metadata);
+    // Root attributes command_line, host, threads, compiler, build_type, hdf5_version; from now
+    // on every publish_checkpoint() and finish() also writes wall_time_s (see RunProvenance).
+    // Optional: a file without it has none of these attributes. A second call replaces them.
+    void set_provenance(const RunProvenance& provenance);
     // /config attribute scenario_toml: the fully resolved scenario text (any length). Required
     // before finish(); a second call replaces it.
     void set_scenario_toml(std::string_view resolved_scenario_text);

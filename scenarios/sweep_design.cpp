@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <optional>
+#include <sstream>
+#include <variant>
 
 #include "engine/random.hpp"
 #include "scenarios/scenario_error.hpp"
@@ -37,7 +41,215 @@ double at(const VariedRange& range, double t) {
     return range.lo + t * (range.hi - range.lo);
 }
 
+std::string_view trimmed(std::string_view text) {
+    const std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    const std::size_t last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+/// The fields of one CSV line (RFC 4180 quoting within the line); nullopt for a quote that is not
+/// closed or text after a closing quote.
+std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
+    std::vector<std::string> fields;
+    std::size_t i = 0;
+    while (true) {
+        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+        std::string field;
+        if (i < line.size() && line[i] == '"') {
+            ++i;
+            bool closed = false;
+            while (i < line.size()) {
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field += '"';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    closed = true;
+                    break;
+                }
+                field += line[i++];
+            }
+            if (!closed) return std::nullopt;
+            while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+            if (i < line.size() && line[i] != ',') return std::nullopt;
+        } else {
+            const std::size_t comma = line.find(',', i);
+            const std::size_t end = comma == std::string_view::npos ? line.size() : comma;
+            field = std::string(trimmed(line.substr(i, end - i)));
+            i = end;
+        }
+        fields.push_back(std::move(field));
+        if (i >= line.size()) return fields;
+        ++i;  // the comma
+        if (i == line.size()) {
+            fields.emplace_back();  // a trailing comma: one more (empty) field
+            return fields;
+        }
+    }
+}
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// A design-file field as a value of `spec`, or the reason it is not one.
+std::variant<ParameterValue, std::string> design_field_value(const ParameterSpec& spec,
+                                                             const std::string& field) {
+    switch (spec.type) {
+        case ParameterType::real: {
+            const std::optional<double> value = parse_double(field);
+            if (!value) return fmt::format("'{}' is not a (finite) number", field);
+            return ParameterValue(*value);
+        }
+        case ParameterType::integer: {
+            std::int64_t whole = 0;
+            const char* end = field.data() + field.size();
+            const auto [stop, error] = std::from_chars(field.data(), end, whole);
+            if (error == std::errc() && stop == end) return ParameterValue(whole);
+            // 12.0 or 1e3 as numeric tools write them; not 12.5.
+            const std::optional<double> value = parse_double(field);
+            if (value && std::trunc(*value) == *value && std::abs(*value) < 0x1p62) {
+                return ParameterValue(static_cast<std::int64_t>(*value));
+            }
+            return fmt::format("'{}' is not a whole number", field);
+        }
+        case ParameterType::boolean: {
+            const std::string lower = lowercase(field);
+            if (lower == "true" || lower == "1") return ParameterValue(true);
+            if (lower == "false" || lower == "0") return ParameterValue(false);
+            return fmt::format("'{}' is not a boolean (true, false, 1 or 0)", field);
+        }
+        case ParameterType::choice:
+        case ParameterType::text:
+            return ParameterValue(field);
+    }
+    return std::string("unknown parameter type");
+}
+
 }  // namespace
+
+DesignFile read_design_file(const std::filesystem::path& path, const ParameterTable& table) {
+    const std::string name = path.string();
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw ScenarioError(name, "", fmt::format("the design file {} is a directory", name));
+    }
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw ScenarioError(name, "", fmt::format("cannot read the design file {}", name));
+    }
+    const auto where = [&](std::size_t point, std::size_t line) {
+        return point == 0 ? fmt::format("{} header (line {})", name, line)
+                          : fmt::format("{} row {} (line {})", name, point, line);
+    };
+    DesignFile design;
+    std::vector<const ParameterSpec*> specs;
+    bool have_header = false;
+    std::size_t line_number = 0;
+    for (std::string line; std::getline(file, line);) {
+        ++line_number;
+        if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        const std::string_view content = trimmed(line);
+        if (content.empty() || content.front() == '#') continue;
+        const std::size_t point = have_header ? design.points.size() + 1 : 0;
+        const std::optional<std::vector<std::string>> fields = csv_fields(line);
+        if (!fields) {
+            throw ScenarioError(where(point, line_number), "",
+                                "a quoted field is not closed, or text follows its closing quote");
+        }
+        if (!have_header) {
+            for (std::size_t column = 0; column < fields->size(); ++column) {
+                const std::string& key = (*fields)[column];
+                check_key_length(key, where(0, line_number));
+                if (key.empty()) {
+                    throw ScenarioError(where(0, line_number), "",
+                                        fmt::format("column {} has no key (the header row names "
+                                                    "a parameter key in every column)",
+                                                    column + 1));
+                }
+                const ParameterSpec* spec = table.find(key);
+                if (spec == nullptr) {
+                    throw ScenarioError(
+                        where(0, line_number), key,
+                        fmt::format("column {}: {}", column + 1, unknown_key_message(key, table)));
+                }
+                if (key == "run.seed") {
+                    throw ScenarioError(where(0, line_number), key,
+                                        fmt::format("column {}: run.seed cannot be a design "
+                                                    "column: each run's seed is derived from the "
+                                                    "base seed and its index (use --replicates)",
+                                                    column + 1));
+                }
+                for (std::size_t k = 0; k < column; ++k) {
+                    if (design.keys[k] == key) {
+                        throw ScenarioError(
+                            where(0, line_number), key,
+                            fmt::format("columns {} and {} are both {}", k + 1, column + 1, key));
+                    }
+                }
+                design.keys.push_back(key);
+                specs.push_back(spec);
+            }
+            have_header = true;
+            continue;
+        }
+        if (fields->size() != design.keys.size()) {
+            throw ScenarioError(where(point, line_number), "",
+                                fmt::format("{} field(s), but the header has {} column(s)",
+                                            fields->size(), design.keys.size()));
+        }
+        std::vector<ParameterValue> values;
+        for (std::size_t column = 0; column < fields->size(); ++column) {
+            const ParameterSpec& spec = *specs[column];
+            const std::string& field = (*fields)[column];
+            const std::string label = fmt::format("column {} ({})", column + 1, spec.key);
+            if (field.empty()) {
+                throw ScenarioError(where(point, line_number), spec.key,
+                                    fmt::format("{}: the value is empty", label));
+            }
+            auto converted = design_field_value(spec, field);
+            if (const auto* problem = std::get_if<std::string>(&converted)) {
+                const std::string allowed = format_allowed(spec);
+                throw ScenarioError(
+                    where(point, line_number), spec.key,
+                    fmt::format(
+                        "{}: {}; {} is a{} {} parameter{}", label, *problem, spec.key,
+                        spec.type == ParameterType::integer ? "n" : "", type_name(spec.type),
+                        allowed.empty()
+                            ? std::string()
+                            : fmt::format(" in {}{}", allowed,
+                                          spec.unit.empty() ? std::string() : " " + spec.unit)));
+            }
+            ParameterValue value = std::get<ParameterValue>(std::move(converted));
+            if (const std::optional<std::string> problem = value_problem(spec, value)) {
+                throw ScenarioError(where(point, line_number), spec.key,
+                                    fmt::format("{}: {}", label, *problem));
+            }
+            values.push_back(std::move(value));
+        }
+        design.points.push_back(std::move(values));
+        design.lines.push_back(line_number);
+    }
+    if (file.bad()) {
+        throw ScenarioError(name, "", fmt::format("cannot read the design file {}", name));
+    }
+    if (!have_header) {
+        throw ScenarioError(name, "",
+                            "the design file is empty: it needs a header row of parameter keys "
+                            "and one row per design point");
+    }
+    if (design.points.empty()) {
+        throw ScenarioError(name, "",
+                            "the design file has a header row but no design points (rows)");
+    }
+    return design;
+}
 
 VariedRange parse_varied_range(std::string_view text, const ParameterTable& table) {
     const std::size_t equals = text.find('=');

@@ -3,6 +3,7 @@
 // place points in them (a full grid, or a Latin hypercube).
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +43,29 @@ std::vector<std::vector<double>> lhs_design(const std::vector<VariedRange>& rang
 
 /// A design coordinate as a value of the key: integers rounded to the nearest whole number.
 ParameterValue design_value(const ParameterSpec& spec, double x);
+
+/// A design read from a CSV file (`cartsim ensemble --design-file DESIGN.csv`).
+struct DesignFile {
+    /// The header row: one parameter key per column.
+    std::vector<std::string> keys;
+    /// One design point per data row, one value per key, typed as the key's parameter.
+    std::vector<std::vector<ParameterValue>> points;
+    /// The file line of each point (1 = the header), for messages.
+    std::vector<std::size_t> lines;
+};
+
+/// Reads a design CSV: the first row names parameter keys, each further row is a design point.
+/// Fields are separated by commas and may be quoted ("a,b", "" for a quote); spaces around a
+/// field are ignored; blank lines and lines starting with '#' are skipped; CRLF line ends and a
+/// UTF-8 byte order mark are accepted. Each value is read by its key's type: real (any number),
+/// integer (a whole number, also written as 12.0 or 1e3), boolean (true/false, 1/0, any case),
+/// choice and text (the field as is); then checked against the key's allowed range or choices.
+///
+/// Throws ScenarioError with origin "<path> row R (line L)" (R counts design points from 1) and
+/// the column's key, naming the column number, for: an unreadable or empty file, a file without
+/// data rows, an empty or duplicate or unknown key (with "did you mean"), run.seed as a column, a
+/// row with more or fewer fields than the header, an empty value, a value that is not of the
+/// key's type, and a value outside the key's range or choices.
+DesignFile read_design_file(const std::filesystem::path& path, const ParameterTable& table);
 
 }  // namespace cartsim::scenarios

@@ -412,6 +412,92 @@ TEST_F(EnsembleKillTest, SigtermCheckpointsTheRunsExits4AndARerunResumesThem) {
     for (std::size_t r = 1; r < rows.size(); ++r) EXPECT_EQ(rows[r][2], "complete");
 }
 
+// --design-file: a 6-row design gives 6 runs whose summary inputs equal the rows (and whose own
+// scenarios hold them); a bad key or value exits 2 naming the row and the column, writing nothing.
+TEST_F(EnsembleCommandTest, ADesignFileGivesOneRunPerRowAndBadRowsExit2) {
+    const fs::path csv = directory_ / "design.csv";
+    const std::vector<std::vector<std::string>> rows = {
+        {"3e7", "2", "CD28"},    {"1e8", "2.5", "4-1BB"}, {"3e8", "3", "CD28"},
+        {"5e7", "3.5", "4-1BB"}, {"2e8", "4", "CD28"},    {"4e7", "4.5", "4-1BB"}};
+    {
+        std::ofstream out(csv);
+        out << "car_t.dose_cells,car_t.speed_um_per_min,car_t.costimulation\n";
+        for (const auto& row : rows) out << row[0] << "," << row[1] << "," << row[2] << "\n";
+    }
+    const Outcome o = ensemble({"ensemble", (directory_ / "tiny.toml").string(), "-o",
+                                (directory_ / "design").string(), "--design-file", csv.string(),
+                                "--days", "1", "--jobs", "2"});
+    ASSERT_EQ(o.exit_status, 0) << o.err;
+    EXPECT_NE(o.out.find("6 runs, 6 complete"), std::string::npos) << o.out;
+    const auto summary = read_csv(directory_ / "design" / "summary.csv");
+    ASSERT_EQ(summary.size(), 7U);
+    EXPECT_EQ(summary[0][2], "car_t.dose_cells");
+    EXPECT_EQ(summary[0][3], "car_t.speed_um_per_min");
+    EXPECT_EQ(summary[0][4], "car_t.costimulation");
+    EXPECT_EQ(summary[0][5], "status");
+    for (std::size_t r = 1; r < summary.size(); ++r) {
+        const auto& row = rows[r - 1];
+        EXPECT_EQ(std::stod(summary[r][2]), std::stod(row[0])) << "row " << r;
+        EXPECT_EQ(std::stod(summary[r][3]), std::stod(row[1])) << "row " << r;
+        EXPECT_EQ(summary[r][4], row[2]) << "row " << r;
+        EXPECT_EQ(summary[r][5], "complete");
+        const io::RunFileReader reader(directory_ / "design" / "runs" / run_file_name(r - 1));
+        const scenarios::Scenario config = scenarios::load_scenario_text(
+            reader.scenario_toml(), "config", scenarios::model_parameter_table());
+        EXPECT_EQ(config.values.real("car_t.dose_cells"), std::stod(row[0]));
+        EXPECT_EQ(config.values.real("car_t.speed_um_per_min"), std::stod(row[1]));
+        EXPECT_EQ(config.values.text("car_t.costimulation"), row[2]);
+    }
+    // summary.h5 holds the same inputs.
+    const io::Hdf5Handle file = io::open_hdf5_file_read_only(directory_ / "design" / "summary.h5");
+    const io::ArrayGroup runs = io::read_array_group(file.get(), "runs", "summary.h5");
+    EXPECT_EQ(runs.array("car_t.speed_um_per_min").as<double>("runs"),
+              (std::vector<double>{2, 2.5, 3, 3.5, 4, 4.5}));
+
+    // A rerun with another design file (one value changed) is refused like any other plan change.
+    const fs::path other = directory_ / "other.csv";
+    std::string text = read_file(csv);
+    text.replace(text.find("4.5"), 3, "5.5");
+    std::ofstream(other) << text;
+    const Outcome refused = ensemble({"ensemble", (directory_ / "tiny.toml").string(), "-o",
+                                      (directory_ / "design").string(), "--design-file",
+                                      other.string(), "--days", "1"});
+    EXPECT_EQ(refused.exit_status, 2) << refused.err;
+    EXPECT_NE(refused.err.find("car_t.speed_um_per_min=5.5"), std::string::npos) << refused.err;
+
+    // Bad files: exit 2, the message names the file, row and column; nothing is written.
+    const std::vector<std::pair<std::string, std::vector<std::string>>> bad = {
+        {"car_t.dose_cells,car_t.speed_um_per_mni\n1e8,2\n",
+         {"bad.csv header (line 1)", "column 2", "did you mean car_t.speed_um_per_min?"}},
+        {"car_t.dose_cells,car_t.speed_um_per_min\n1e8,2\n1e8,x\n",
+         {"bad.csv row 2 (line 3)", "column 2 (car_t.speed_um_per_min)", "'x' is not a"}},
+        {"car_t.dose_cells,car_t.speed_um_per_min\n1e8,2\n-5,2\n",
+         {"bad.csv row 2 (line 3)", "column 1 (car_t.dose_cells)", "outside the allowed range"}},
+        {"car_t.dose_cells,car_t.speed_um_per_min\n1e8,2,7\n",
+         {"bad.csv row 1 (line 2)", "3 field(s), but the header has 2"}},
+        {"", {"bad.csv", "empty"}},
+    };
+    const fs::path bad_csv = directory_ / "bad.csv";
+    for (const auto& [content, expected] : bad) {
+        std::ofstream(bad_csv, std::ios::trunc) << content;
+        const Outcome b =
+            ensemble({"ensemble", (directory_ / "tiny.toml").string(), "-o",
+                      (directory_ / "bad").string(), "--design-file", bad_csv.string()});
+        EXPECT_EQ(b.exit_status, 2) << content << b.err;
+        for (const std::string& piece : expected) {
+            EXPECT_NE(b.err.find(piece), std::string::npos) << piece << " in " << b.err;
+        }
+        EXPECT_FALSE(fs::exists(directory_ / "bad")) << content;
+    }
+    // --design-file excludes --vary, --design and --samples (the command line is refused).
+    const Outcome both = ensemble({"ensemble", (directory_ / "tiny.toml").string(), "-o",
+                                   (directory_ / "bad").string(), "--design-file", csv.string(),
+                                   "--vary", "car_t.dose_cells=1e7:1e8"});
+    EXPECT_EQ(both.exit_status, 2) << both.err;
+    EXPECT_NE(both.err.find("--design-file"), std::string::npos) << both.err;
+    EXPECT_FALSE(fs::exists(directory_ / "bad"));
+}
+
 TEST_F(EnsembleCommandTest, BadInputExits2AndWritesNothing) {
     const std::string tiny = (directory_ / "tiny.toml").string();
     const std::string out = (directory_ / "bad").string();

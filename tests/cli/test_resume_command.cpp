@@ -1,6 +1,7 @@
 // Tests of checkpoints and `cartsim resume`: a run interrupted (by the test hook, SIGTERM, or
 // kill -9) and resumed, possibly at another thread count, gives the same file as an
-// uninterrupted run, dataset by dataset and attribute by attribute (only created_utc differs);
+// uninterrupted run, dataset by dataset and attribute by attribute (only created_utc and the
+// per-process provenance differ: command line, host, threads, wall time);
 // a complete run can be extended; bad resumes fail cleanly. Each test has its own directory.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -81,8 +83,19 @@ bool same_bits(const io::AttributeValue& a, const io::AttributeValue& b) {
     return a == b;
 }
 
+// Root attributes that say when, where and how a file was made: they differ between an
+// uninterrupted run and a resumed one (and between any two runs) by design.
+bool is_per_process_attribute(const std::string& name) {
+    for (const char* skipped :
+         {io::layout::kCreatedUtcAttr, io::layout::kCommandLineAttr, io::layout::kHostAttr,
+          io::layout::kThreadsAttr, io::layout::kWallTimeAttr}) {
+        if (name == skipped) return true;
+    }
+    return false;
+}
+
 // Every group, dataset (bitwise) and attribute of `expected_file` is in `actual_file` and
-// equal, and nothing else is; `skip` lists attributes not compared ("/:created_utc").
+// equal, and nothing else is, except the per-process root attributes (created_utc, provenance).
 void expect_same_file(const fs::path& expected_file, const fs::path& actual_file) {
     const io::Hdf5Handle expected = open_read_only(expected_file);
     const io::Hdf5Handle actual = open_read_only(actual_file);
@@ -104,7 +117,7 @@ void expect_same_file(const fs::path& expected_file, const fs::path& actual_file
         ASSERT_EQ(a.attributes.size(), b.attributes.size()) << "/" << path;
         for (std::size_t k = 0; k < a.attributes.size(); ++k) {
             EXPECT_EQ(a.attributes[k].name, b.attributes[k].name) << "/" << path;
-            if (path.empty() && a.attributes[k].name == io::layout::kCreatedUtcAttr) continue;
+            if (path.empty() && is_per_process_attribute(a.attributes[k].name)) continue;
             EXPECT_TRUE(same_bits(a.attributes[k].value, b.attributes[k].value))
                 << "/" << path << " attribute " << a.attributes[k].name;
         }
@@ -187,6 +200,17 @@ TEST_F(ResumeCommandTest,
     ASSERT_EQ(finished.exit_status, kExitSuccess) << finished.error_message;
     EXPECT_EQ(finished.final_state_hash, reference.final_state_hash);
     expect_same_file(directory_ / "reference.h5", directory_ / "resumed.h5");
+    // The provenance of the resumed file: the command of each leg, one a line; the threads of
+    // the last; the wall time of all three legs.
+    const io::StoredProvenance provenance =
+        io::RunFileReader(directory_ / "resumed.h5").provenance();
+    ASSERT_TRUE(provenance.command_line && provenance.threads && provenance.wall_time_s);
+    EXPECT_EQ(std::count(provenance.command_line->begin(), provenance.command_line->end(), '\n'), 2)
+        << *provenance.command_line;
+    EXPECT_EQ(provenance.command_line->rfind("(library call) run_simulation", 0), 0U);
+    EXPECT_NE(provenance.command_line->find("\n(library call) resume_run"), std::string::npos);
+    EXPECT_EQ(*provenance.threads, 3);
+    EXPECT_GT(*provenance.wall_time_s, 0.0);
 }
 
 TEST_F(ResumeCommandTest, determinism_complete_run_extended_with_days_equals_longer_run) {

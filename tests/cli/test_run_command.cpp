@@ -17,11 +17,14 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "agents/readouts/clinical_readouts.hpp"
 #include "agents/readouts/observables.hpp"
 #include "cli/run_simulation.hpp"
+#include "io/hdf5_handle.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
 #include "scenarios/model_parameters.hpp"
@@ -218,6 +221,28 @@ TEST_F(RunCommandTest, WritesEveryContractColumnSummaryAttributeAndRootAttribute
     EXPECT_EQ(result.seed, 11U);
     EXPECT_EQ(metadata.created_utc.size(), std::string("2024-01-01T00:00:00Z").size());
     EXPECT_NE(reader.scenario_toml().find("nx = 60"), std::string::npos);
+
+    // Provenance, with plausible values (docs/OUTPUT.md "Provenance").
+    const io::StoredProvenance provenance = reader.provenance();
+    ASSERT_TRUE(provenance.command_line && provenance.host && provenance.threads &&
+                provenance.compiler && provenance.build_type && provenance.hdf5_version &&
+                provenance.wall_time_s);
+    EXPECT_NE(provenance.command_line->find("run_simulation"), std::string::npos)
+        << *provenance.command_line;  // a library call says so
+    std::array<char, 256> host{};
+    ASSERT_EQ(::gethostname(host.data(), host.size() - 1), 0);
+    EXPECT_EQ(*provenance.host, std::string(host.data()));
+    EXPECT_EQ(*provenance.threads, 2);
+    EXPECT_TRUE(provenance.compiler->rfind("gcc ", 0) == 0 ||
+                provenance.compiler->rfind("clang ", 0) == 0)
+        << *provenance.compiler;
+    EXPECT_GT(provenance.compiler->size(), 5U);
+    EXPECT_FALSE(provenance.build_type->empty());
+    unsigned major = 0, minor = 0, release = 0;
+    ASSERT_GE(H5get_libversion(&major, &minor, &release), 0);
+    EXPECT_EQ(*provenance.hdf5_version, fmt::format("{}.{}.{}", major, minor, release));
+    EXPECT_GT(*provenance.wall_time_s, 0.0);
+    EXPECT_LT(*provenance.wall_time_s, 600.0);
 }
 
 TEST_F(RunCommandTest, RecordsDayZeroThenEveryRecordIntervalInWholeFineSteps) {
@@ -335,6 +360,11 @@ TEST_F(RunCommandTest, PrintsReadoutsAndProgressUnlessQuiet) {
     ASSERT_EQ(run_simulation(options).exit_status, kExitSuccess);
     EXPECT_NE(report.str().find("Clinical readouts of 'tiny'"), std::string::npos);
     EXPECT_NE(report.str().find("complete remission"), std::string::npos);
+    // A run shorter than the AUC horizons says what its AUC covers, never "day 0-28".
+    EXPECT_NE(report.str().find("CAR-T AUC day 0-0.5:"), std::string::npos) << report.str();
+    EXPECT_NE(report.str().find("(the run ends before day 28)"), std::string::npos);
+    EXPECT_EQ(report.str().find("AUC day 0-28"), std::string::npos) << report.str();
+    EXPECT_EQ(report.str().find("AUC day 0-84"), std::string::npos) << report.str();
     EXPECT_NE(progress.str().find("day 0.50/0.5"), std::string::npos) << progress.str();
     EXPECT_NE(progress.str().find("steps/s"), std::string::npos);
 
@@ -476,9 +506,19 @@ TEST_F(CartsimBinaryTest, HelpListsTheCommandsAndExitStatuses) {
     }
     const CommandResult run_help = cartsim("run --help");
     EXPECT_EQ(run_help.exit_status, 0);
-    for (const char* needle : {"--threads", "--seed", "--set", "--days", "--force", "--quiet"}) {
+    for (const char* needle :
+         {"--threads", "--seed", "--set", "--days", "--force", "--quiet", "--verbose"}) {
         EXPECT_NE(run_help.out.find(needle), std::string::npos) << needle;
     }
+    // The exit statuses only under the top-level help; each command's help points there.
+    for (const char* command : {"run", "resume", "ensemble", "info", "validate"}) {
+        const CommandResult sub = cartsim(std::string(command) + " --help");
+        EXPECT_EQ(sub.exit_status, 0) << command;
+        EXPECT_EQ(sub.out.find("Exit status"), std::string::npos) << command << sub.out;
+        EXPECT_EQ(sub.out.find("0  success"), std::string::npos) << command;
+        EXPECT_NE(sub.out.find("cartsim --help"), std::string::npos) << command;
+    }
+    EXPECT_EQ(help.out.find("Exit status"), help.out.rfind("Exit status"));
     EXPECT_EQ(cartsim("--version").exit_status, 0);
 }
 
@@ -494,10 +534,37 @@ TEST_F(CartsimBinaryTest, ExitStatusesOfRun) {
                             scenario_arg, output));
     EXPECT_EQ(ok.exit_status, 0) << ok.err;
     EXPECT_NE(ok.out.find("Clinical readouts"), std::string::npos) << ok.out;
-    EXPECT_NE(ok.err.find("scheduler phases"), std::string::npos) << ok.err;
-    EXPECT_NE(ok.err.find("lattice"), std::string::npos) << ok.err;
+    // The engine's set-up only with --verbose; the run's own lines always.
+    EXPECT_EQ(ok.err.find("scheduler phases"), std::string::npos) << ok.err;
+    EXPECT_EQ(ok.err.find("lattice"), std::string::npos) << ok.err;
+    EXPECT_EQ(ok.err.find("output cost"), std::string::npos) << ok.err;
+    EXPECT_NE(ok.err.find("scenario 'tiny'"), std::string::npos) << ok.err;
+    EXPECT_NE(ok.err.find("seed 3; 2 threads"), std::string::npos) << ok.err;
     EXPECT_EQ(io::RunFileReader(output_path).run_metadata().seed, 3U);
     EXPECT_EQ(io::RunFileReader(output_path).timeseries_rows(), 3U);
+    // The provenance records the command as typed and the threads it ran with.
+    const io::StoredProvenance provenance = io::RunFileReader(output_path).provenance();
+    ASSERT_TRUE(provenance.command_line);
+    EXPECT_EQ(*provenance.command_line,
+              fmt::format("cartsim run {} -o {} --days 0.25 --threads 2 --set run.seed=3 --set "
+                          "time.record_every_days=0.125",
+                          scenario.string(), output_path.string()));
+    EXPECT_EQ(provenance.threads, 2);
+    const CommandResult verbose =
+        cartsim(fmt::format("run {} -o {} --set 'time.days = 0.25' --threads 2 --force --verbose",
+                            scenario_arg, output));
+    EXPECT_EQ(verbose.exit_status, 0) << verbose.err;
+    // An argument with spaces is recorded as one shell word.
+    EXPECT_NE(io::RunFileReader(output_path)
+                  .provenance()
+                  .command_line->find(" --set 'time.days = 0.25' --threads 2"),
+              std::string::npos);
+    for (const char* needle : {"scheduler phases", "lattice", "fine steps", "output cost"}) {
+        EXPECT_NE(verbose.err.find(needle), std::string::npos) << needle << verbose.err;
+    }
+    EXPECT_EQ(cartsim(fmt::format("run {} -o {} --force --quiet --verbose", scenario_arg, output))
+                  .exit_status,
+              2);
 
     const CommandResult exists = cartsim(fmt::format("run {} -o {} --quiet", scenario_arg, output));
     EXPECT_EQ(exists.exit_status, 3);
@@ -543,7 +610,7 @@ TEST_F(CartsimBinaryTest, ValidateAndListParams) {
     EXPECT_EQ(cartsim("validate --list-params --format yaml").exit_status, 2);
 
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
-    for (const char* format : {"", " --format markdown", " --format toml"}) {
+    for (const char* format : {"", " --format markdown", " --format toml", " --format json"}) {
         const CommandResult listing = cartsim(std::string("validate --list-params") + format);
         EXPECT_EQ(listing.exit_status, 0) << listing.err;
         for (const std::string& key : table.keys()) {
@@ -554,6 +621,84 @@ TEST_F(CartsimBinaryTest, ValidateAndListParams) {
                 << key << " missing from --list-params" << format;
         }
     }
+    // The default is the markdown reference.
+    EXPECT_EQ(cartsim("validate --list-params").out,
+              cartsim("validate --list-params --format markdown").out);
+}
+
+// `cartsim validate --list-params --format json` parses (Python's json module) and holds every
+// key of the parameter table with its type, unit, default, min, max and allowed values.
+TEST_F(CartsimBinaryTest, ListParamsJsonParsesAndHoldsEveryKeyWithItsRange) {
+    if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "/usr/bin/python3 is not installed";
+    const fs::path script = write_file("check.py", R"(
+import json, sys
+document = json.load(sys.stdin)
+assert isinstance(document["cartsim_version"], str)
+for p in document["parameters"]:
+    assert set(p) == {"key", "type", "unit", "default", "min", "max", "allowed", "description",
+                      "source"}, sorted(p)
+    assert p["description"] and p["source"]
+    allowed = "-" if p["allowed"] is None else "|".join(json.dumps(v) for v in p["allowed"])
+    print("	".join([p["key"], p["type"], p["unit"], json.dumps(p["default"]), repr(p["min"]),
+                     repr(p["max"]), allowed]))
+)");
+    const CommandResult parsed =
+        run_command(fmt::format("'{}' validate --list-params --format json | /usr/bin/python3 '{}'",
+                                CARTSIM_BINARY, script.string()),
+                    directory_);
+    ASSERT_EQ(parsed.exit_status, 0) << parsed.err;
+    const scenarios::ParameterTable& table = scenarios::model_parameter_table();
+    std::istringstream lines(parsed.out);
+    std::size_t count = 0;
+    const auto bound = [](const std::string& text, double expected) {
+        if (text == "None") return std::isinf(expected);
+        return std::stod(text) == expected;
+    };
+    for (std::string line; std::getline(lines, line); ++count) {
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+        ASSERT_EQ(f.size(), 7U) << line;
+        ASSERT_LT(count, table.size()) << line;
+        const scenarios::ParameterSpec& spec = table.specs()[count];  // registration order
+        EXPECT_EQ(f[0], spec.key);
+        EXPECT_EQ(f[1], scenarios::type_name(spec.type)) << spec.key;
+        EXPECT_EQ(f[2], spec.unit) << spec.key;
+        const bool number = spec.type == scenarios::ParameterType::real ||
+                            spec.type == scenarios::ParameterType::integer;
+        if (number) {
+            EXPECT_TRUE(bound(f[4], spec.min)) << spec.key << " min " << f[4];
+            EXPECT_TRUE(bound(f[5], spec.max)) << spec.key << " max " << f[5];
+            const double value = std::visit(
+                [](const auto& v) -> double {
+                    using V = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<V, double> || std::is_same_v<V, std::int64_t>) {
+                        return static_cast<double>(v);
+                    } else {
+                        return std::nan("");
+                    }
+                },
+                spec.default_value);
+            EXPECT_EQ(std::stod(f[3]), value) << spec.key;
+            EXPECT_EQ(f[6], "-") << spec.key;
+        } else {
+            EXPECT_EQ(f[4], "None") << spec.key;
+            EXPECT_EQ(f[5], "None") << spec.key;
+        }
+        if (spec.type == scenarios::ParameterType::choice) {
+            std::string expected;
+            for (const std::string& choice : spec.choices) {
+                expected += (expected.empty() ? "\"" : "|\"") + choice + "\"";
+            }
+            EXPECT_EQ(f[6], expected) << spec.key;
+            EXPECT_EQ(f[3], "\"" + std::get<std::string>(spec.default_value) + "\"") << spec.key;
+        }
+        if (spec.type == scenarios::ParameterType::boolean) {
+            EXPECT_EQ(f[6], "true|false") << spec.key;
+            EXPECT_EQ(f[3], std::get<bool>(spec.default_value) ? "true" : "false") << spec.key;
+        }
+    }
+    EXPECT_EQ(count, table.size());
 }
 
 }  // namespace

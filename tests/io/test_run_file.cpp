@@ -294,6 +294,63 @@ TEST_F(RunFile, H5dumpShowsTheLayout) {
     }
 }
 
+// Provenance: written by set_provenance (wall_time_s at publication, kept in place when written
+// again), read back by provenance(); a file without it (an older cartsim's) reads as before.
+TEST_F(RunFile, ProvenanceRoundTripsAndFilesWithoutItStillRead) {
+    const fs::path old_file = directory_ / "old.h5";
+    write_complete_file(old_file, 10);
+    const RunFileReader old_reader(old_file);
+    EXPECT_EQ(old_reader.run_metadata().seed, test_metadata().seed);
+    EXPECT_EQ(old_reader.timeseries_rows(), 10U);
+    const StoredProvenance none = old_reader.provenance();
+    EXPECT_FALSE(none.command_line || none.host || none.threads || none.compiler ||
+                 none.build_type || none.hdf5_version || none.wall_time_s);
+
+    const fs::path file = directory_ / "new.h5";
+    RunFileWriter writer(file, false);
+    writer.set_run_metadata(test_metadata());
+    RunProvenance provenance;
+    provenance.command_line = "cartsim run 'a b.toml' -o new.h5";
+    provenance.host = "node-\xC2\xB5";
+    provenance.threads = 8;
+    provenance.compiler = "gcc 12.2.0";
+    provenance.build_type = "Release";
+    provenance.hdf5_version = hdf5_library_version();
+    provenance.earlier_wall_seconds = 3600.0;
+    writer.set_provenance(provenance);
+    provenance.threads = 4;  // a second call replaces the values
+    writer.set_provenance(provenance);
+    writer.set_scenario_toml(kScenarioText);
+    writer.declare_timeseries(kColumns);
+    append_rows(writer, 0, 3);
+    writer.flush();
+    writer.finish();
+    const StoredProvenance read = RunFileReader(file).provenance();
+    EXPECT_EQ(read.command_line, provenance.command_line);
+    EXPECT_EQ(read.host, provenance.host);
+    EXPECT_EQ(read.threads, 4);
+    EXPECT_EQ(read.compiler, "gcc 12.2.0");
+    EXPECT_EQ(read.build_type, "Release");
+    ASSERT_TRUE(read.hdf5_version);
+    EXPECT_EQ(read.hdf5_version->rfind("1.", 0), 0U) << *read.hdf5_version;
+    ASSERT_TRUE(read.wall_time_s);
+    EXPECT_GE(*read.wall_time_s, 3600.0);
+    EXPECT_LT(*read.wall_time_s, 3600.0 + 600.0);
+    EXPECT_EQ(RunFileReader(file).run_metadata().created_utc, test_metadata().created_utc);
+
+    // A .partial that was never published has the provenance but no wall time yet.
+    const fs::path unpublished = directory_ / "unpublished.h5";
+    {
+        RunFileWriter abandoned(unpublished, false);
+        abandoned.set_run_metadata(test_metadata());
+        abandoned.set_provenance(provenance);
+    }
+    const StoredProvenance partial =
+        RunFileReader(RunFileWriter::partial_path_for(unpublished)).provenance();
+    EXPECT_EQ(partial.host, provenance.host);
+    EXPECT_FALSE(partial.wall_time_s);
+}
+
 TEST_F(RunFile, NanSummaryRoundTripsAsNan) {
     const fs::path file = directory_ / "run.h5";
     {
