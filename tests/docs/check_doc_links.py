@@ -10,7 +10,10 @@ validation/README.md and benchmarks/RESULTS.md. For each file it checks:
     heading (GitHub-style slug) or an explicit <a name|id> of the target Markdown file;
   * every repository path written in backticks (a word starting with one of the top-level
     directories, e.g. `agents/toxicity/phase.cpp` or `cartsim run scenarios/demo_2d.toml`):
-    the file or directory exists (a glob such as `tests/golden/*.golden` must match something).
+    the file or directory exists (a glob such as `tests/golden/*.golden` must match something);
+    in prose, a word that names a source or doc file (agents/marrow_model.cpp, engine/x.hpp);
+  * every section named in prose, docs/MODEL.md "Patient scale" or README.md, "Quick start":
+    the file exists and has a heading that reads so (or begins so).
 Links and paths inside fenced code blocks are skipped (they are code, not references); so are
 URLs with a scheme (https:, mailto:) and words with placeholders in capitals (scenarios/NAME.toml).
 
