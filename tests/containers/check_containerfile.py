@@ -16,12 +16,14 @@ What a `podman build` would trip over, checked statically:
     (bin/cartsim, share/cartsim/scenarios/X.toml, share/cartsim/analysis/X.py, ...) is a file
     the install rules put there;
   * the runtime stage installs the Debian package of every shared library the built cartsim
-    links (its ELF NEEDED entries, mapped with dpkg -S) and the Python packages analysis/ uses;
+    links (its ELF NEEDED entries, mapped with dpkg -S) and of every third-party module the
+    analysis scripts and the python/ package import when loaded;
   * containers/cartsim.def bootstraps from the image this Containerfile builds, and its paths
     map onto the install tree too.
 Exit 0 when all holds, 1 with one line per problem.
 """
 
+import ast
 import fnmatch
 import json
 import os
@@ -43,6 +45,23 @@ INSTALL_MAP = [
     ("share/doc/cartsim/docs/", "docs/"),
     ("share/doc/cartsim/", ""),
 ]
+
+
+# Python modules the analysis scripts may import -> the Debian package that provides them.
+DEBIAN_PYTHON = {"numpy": "python3-numpy", "h5py": "python3-h5py",
+                 "matplotlib": "python3-matplotlib", "pandas": "python3-pandas",
+                 "scipy": "python3-scipy", "yaml": "python3-yaml", "PIL": "python3-pil"}
+
+
+def _module_level_imports(body):
+    """Import statements run when the module loads: top level and under if/with, not in
+    functions, classes or try blocks (those are optional or lazy)."""
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, (ast.If, ast.With)):
+            yield from _module_level_imports(node.body)
+            yield from _module_level_imports(getattr(node, "orelse", []))
 
 
 class Checker:
@@ -216,6 +235,38 @@ class Checker:
                 packages[lib] = package
         return packages, problems
 
+    def python_requirements(self):
+        """Third-party modules the analysis scripts and the python/ package import when loaded
+        (module level, outside try: optional imports inside functions or try blocks, such as
+        pandas for to_dataframe(), do not count; pvpython scripts run under ParaView's own
+        Python), each with its Debian package (None when unknown) and the first file importing it."""
+        files = sorted((self.root / "analysis").glob("*.py"))
+        if (self.root / "python").is_dir():
+            files += sorted(p for p in (self.root / "python").rglob("*.py")
+                            if not {"tests", "build"} & set(p.relative_to(self.root).parts))
+        local = {p.stem for p in files} | {p.name for p in (self.root / "python").glob("*")
+                                          if (self.root / "python").is_dir()}
+        required = {}
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            if text.startswith("#!") and "pvpython" in text.splitlines()[0]:
+                continue
+            rel = str(path.relative_to(self.root))
+            try:
+                tree = ast.parse(text, filename=rel)
+            except SyntaxError as error:
+                self.fail(rel, f"does not parse: {error}")
+                continue
+            for node in _module_level_imports(tree.body):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    ([node.module] if node.module and node.level == 0 else [])
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in sys.stdlib_module_names or top in local or top in required:
+                        continue
+                    required[top] = (DEBIAN_PYTHON.get(top), rel)
+        return required
+
     def run(self):
         containerfile = self.root / "Containerfile"
         if not containerfile.is_file():
@@ -316,11 +367,13 @@ class Checker:
             if package not in runtime["apt"]:
                 self.fail("Containerfile", f"the runtime stage does not install {package}, which "
                                            f"holds {lib} that cartsim links")
-        deps = (self.root / "scripts/install-deps.sh").read_text(encoding="utf-8")
-        for package in sorted(set(re.findall(r"\bpython3-[\w-]+", deps))):
-            if package not in runtime["apt"]:
-                self.fail("Containerfile", f"the runtime stage lacks {package} (analysis/ needs it, "
-                                           "scripts/install-deps.sh installs it)")
+        for module, (package, where) in sorted(self.python_requirements().items()):
+            if package is None:
+                self.fail(where, f"imports {module}, which check_containerfile.py cannot map to a "
+                                 "Debian package: add it to DEBIAN_PYTHON (and to the runtime stage)")
+            elif package not in runtime["apt"]:
+                self.fail("Containerfile", f"the runtime stage lacks {package}, which {where} "
+                                           f"imports ({module})")
 
         self.check_def()
 
