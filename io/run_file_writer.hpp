@@ -43,7 +43,7 @@ namespace cartsim::io {
 // 2: /snapshots, /checkpoint and the root attribute run_status (docs/OUTPUT.md).
 inline constexpr int kFormatVersion = 2;
 
-// Names inside the file: the public contract of DESIGN.md "Output".
+// Names inside the file: the public contract of docs/OUTPUT.md "Layout".
 namespace layout {
 inline constexpr const char* kFormatVersionAttr = "format_version";    // root, int32
 inline constexpr const char* kCartsimVersionAttr = "cartsim_version";  // root, string

@@ -35,7 +35,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The public /timeseries and /summary contract (DESIGN.md "Output"); the model may add more.
+// The public /timeseries and /summary contract (docs/OUTPUT.md "Layout"); the model may add more.
 const std::vector<std::string> kContractColumns = {
     "time_days",     "blast_fraction",    "blasts",        "blasts_cd19_negative", "normal_b_cells",
     "cart_marrow",   "cart_blood_per_ul", "cart_effector", "cart_memory",          "cart_exhausted",
