@@ -53,16 +53,21 @@ void write_scalar_attribute(hid_t object, std::string_view object_name, const st
     check_hdf5_status(H5Awrite(attribute.get(), memory_type, value), "write " + what, file);
 }
 
-void write_string_attribute(hid_t object, std::string_view object_name, const std::string& name,
-                            std::string_view text, const fs::path& file) {
-    // HDF5 strings end at the first NUL; refuse text that would be cut short silently.
+// HDF5 strings end at the first NUL; refuse text that would be cut short silently.
+std::string nul_free_text(std::string_view text, const std::string& name,
+                          std::string_view object_name, const fs::path& file) {
     if (text.find('\0') != std::string_view::npos) {
         throw IoError(
             fmt::format("cannot write attribute '{}' of '{}' in '{}': the text contains "
                         "a NUL character",
                         name, object_name, file.string()));
     }
-    const std::string terminated(text);
+    return std::string(text);
+}
+
+void write_string_attribute(hid_t object, std::string_view object_name, const std::string& name,
+                            std::string_view text, const fs::path& file) {
+    const std::string terminated = nul_free_text(text, name, object_name, file);
     const char* characters = terminated.c_str();
     const Hdf5Handle type = make_string_type(file);
     write_scalar_attribute(object, object_name, name, type.get(), type.get(), &characters, file);
@@ -96,13 +101,7 @@ void overwrite_scalar_attribute(hid_t object, std::string_view object_name, cons
 
 void overwrite_string_attribute(hid_t object, std::string_view object_name, const std::string& name,
                                 std::string_view text, const fs::path& file) {
-    if (text.find('\0') != std::string_view::npos) {
-        throw IoError(
-            fmt::format("cannot write attribute '{}' of '{}' in '{}': the text contains "
-                        "a NUL character",
-                        name, object_name, file.string()));
-    }
-    const std::string terminated(text);
+    const std::string terminated = nul_free_text(text, name, object_name, file);
     const char* characters = terminated.c_str();
     const Hdf5Handle type = make_string_type(file);
     overwrite_scalar_attribute(object, object_name, name, type.get(), type.get(), &characters,
