@@ -112,11 +112,7 @@ EnsemblePlan make_plan(const EnsembleDefinition& definition) {
     // short vein-to-vein interval"); without this the sampled value would silently win.
     std::vector<std::string> set_keys;
     for (const std::string& assignment : definition.sets) {
-        const auto equals = assignment.find('=');
-        std::string key = assignment.substr(0, equals);
-        key.erase(0, key.find_first_not_of(" \t"));
-        key.erase(key.find_last_not_of(" \t") + 1);
-        set_keys.push_back(key);
+        set_keys.push_back(scenarios::override_key(assignment));
     }
     const auto is_set = [&](const std::string& key) {
         return std::find(set_keys.begin(), set_keys.end(), key) != set_keys.end();

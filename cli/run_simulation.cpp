@@ -147,26 +147,11 @@ void fill_result(RunResult& result, const agents::MarrowModel& model,
     result.timeseries_rows = writer.timeseries_rows();
 }
 
-// The readouts (agents::ClinicalReadouts::describe leaves out an AUC whose horizon the run did
-// not reach) with the AUC of a run shorter than a horizon, marked as such: "CAR-T AUC day 0-3:
-// ... (the run ends before day 28)", placed after the Cmax line.
 std::string readouts_report(const std::string& scenario_name, std::uint64_t seed,
                             const agents::MarrowModel& model,
                             const agents::ClinicalReadouts& readouts) {
-    std::string lines = readouts.describe();
-    const agents::ClinicalEndpoints& e = readouts.endpoints();
-    for (const auto& [horizon, auc] :
-         {std::pair{28.0, e.cart_auc_0_28}, std::pair{84.0, e.cart_auc_0_84}}) {
-        if (!(e.days_simulated < horizon)) continue;
-        const std::string line =
-            fmt::format("  {:<38} {:.1f} cells/uL x day (the run ends before day {:g})\n",
-                        fmt::format("CAR-T AUC day 0-{:g}:", e.days_simulated), auc, horizon);
-        const std::size_t at = lines.find("  CAR-T last detectable");
-        lines.insert(at == std::string::npos ? lines.size() : at, line);
-        break;  // the longer horizons' AUC is the same number
-    }
     return fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario_name, seed,
-                       model.time_days(), lines);
+                       model.time_days(), readouts.describe());
 }
 
 int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunResult& result,
@@ -182,13 +167,10 @@ int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunRes
 
 // The body of run_simulation; throws on every failure.
 int run_or_throw(const RunOptions& options, RunResult& result) {
-    io::RunProvenance provenance = current_provenance(
-        options.command_line.empty()
-            ? fmt::format("(library call) run_simulation of {}", options.scenario_path.string())
-            : options.command_line,
-        options.threads);
     if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
+    const io::RunProvenance provenance = current_provenance(
+        options.command_line, "run_simulation of " + options.scenario_path.string(), threads);
 
     // 1. Everything the user gave is checked before any file is created.
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
@@ -220,7 +202,6 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
                                  .git_commit = kGitCommit,
                                  .seed = parameters.seed,
                                  .created_utc = ""});
-        provenance.threads = threads;
         writer.set_provenance(provenance);
         writer.set_scenario_toml(resolved_toml);
         writer.declare_timeseries(timeseries_columns());
@@ -282,13 +263,10 @@ scenarios::Scenario stored_scenario(const std::string& text, const std::string& 
 
 // The body of resume_run; throws on every failure.
 int resume_or_throw(const ResumeOptions& options, RunResult& result) {
-    io::RunProvenance provenance = current_provenance(
-        options.command_line.empty()
-            ? fmt::format("(library call) resume_run of {}", options.run_file.string())
-            : options.command_line,
-        options.threads);
     if (options.threads != 0) check_thread_count("--threads", options.threads);
     const int threads = options.threads == 0 ? engine::hardware_threads() : options.threads;
+    io::RunProvenance provenance = current_provenance(
+        options.command_line, "resume_run of " + options.run_file.string(), threads);
     result.output_path = options.run_file;
     const bool log_info = !options.quiet;
 
@@ -406,7 +384,6 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             }
         }
         io::RunFileWriter writer = io::RunFileWriter::resume(options.run_file, point);
-        provenance.threads = threads;
         writer.set_provenance(provenance);
         // /config keeps the run's own text (with where each value came from); only a new --days
         // changes its time.days line, to what `run --days` would have written.
@@ -432,9 +409,11 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
 
 }  // namespace
 
-io::RunProvenance current_provenance(const std::string& command_line, int threads) {
+io::RunProvenance current_provenance(const std::string& command_line,
+                                     const std::string& library_call, int threads) {
     io::RunProvenance provenance;
-    provenance.command_line = command_line;
+    provenance.command_line =
+        command_line.empty() ? "(library call) " + library_call : command_line;
     std::array<char, 256> host{};
     provenance.host = ::gethostname(host.data(), host.size() - 1) == 0 ? std::string(host.data())
                                                                        : std::string("unknown");

@@ -138,10 +138,12 @@ RunResult run_simulation(const RunOptions& options);
 /// another format_version (kExitOutputProblem); --days before the checkpoint (kExitBadInput).
 RunResult resume_run(const ResumeOptions& options);
 
-/// The provenance of a run file written by this process (io::RunProvenance): the command line,
+/// The provenance of a run file written by this process (io::RunProvenance): the command line
+/// ("(library call) " + `library_call` when it is empty: a run started from the library),
 /// gethostname(), `threads`, the compiler and CMAKE_BUILD_TYPE this binary was built with and the
 /// HDF5 library it runs with; the wall time counts from now.
-io::RunProvenance current_provenance(const std::string& command_line, int threads);
+io::RunProvenance current_provenance(const std::string& command_line,
+                                     const std::string& library_call, int threads);
 
 /// Everything `cartsim validate SCENARIO.toml` takes.
 struct ValidateOptions {

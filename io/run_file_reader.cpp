@@ -73,6 +73,11 @@ Number read_number(hid_t attribute, hid_t memory_type, const std::string& what,
     return value;
 }
 
+bool has_root_attribute(hid_t root, std::string_view name, const fs::path& file) {
+    return check_hdf5_bool(H5Aexists(root, std::string(name).c_str()),
+                           fmt::format("look up attribute '{}' of '/'", name), file);
+}
+
 std::string read_string_attribute(hid_t object, std::string_view object_name,
                                   const std::string& name, const fs::path& file) {
     const Hdf5Handle attribute = open_attribute(object, object_name, name, file);
@@ -360,20 +365,14 @@ bool RunFileReader::has_root_member(std::string_view name) const {
 std::optional<std::string> RunFileReader::root_text_attribute(std::string_view name) const {
     const ScopedHdf5ErrorSilence silence;
     const std::string attribute_name(name);
-    if (!check_hdf5_bool(H5Aexists(file_.get(), attribute_name.c_str()),
-                         fmt::format("look up attribute '{}' of '/'", name), path_)) {
-        return std::nullopt;
-    }
+    if (!has_root_attribute(file_.get(), attribute_name, path_)) return std::nullopt;
     return read_string_attribute(file_.get(), "/", attribute_name, path_);
 }
 
 std::optional<double> RunFileReader::root_number_attribute(std::string_view name) const {
     const ScopedHdf5ErrorSilence silence;
     const std::string attribute_name(name);
-    if (!check_hdf5_bool(H5Aexists(file_.get(), attribute_name.c_str()),
-                         fmt::format("look up attribute '{}' of '/'", name), path_)) {
-        return std::nullopt;
-    }
+    if (!has_root_attribute(file_.get(), attribute_name, path_)) return std::nullopt;
     return read_double_attribute(file_.get(), "/", attribute_name, path_);
 }
 
@@ -383,8 +382,7 @@ StoredProvenance RunFileReader::provenance() const {
     p.host = root_text_attribute(layout::kHostAttr);
     {
         const ScopedHdf5ErrorSilence silence;
-        if (check_hdf5_bool(H5Aexists(file_.get(), layout::kThreadsAttr),
-                            "look up attribute 'threads' of '/'", path_)) {
+        if (has_root_attribute(file_.get(), layout::kThreadsAttr, path_)) {
             const Hdf5Handle attribute =
                 open_attribute(file_.get(), "/", layout::kThreadsAttr, path_);
             p.threads = read_number<std::int64_t>(attribute.get(), H5T_NATIVE_INT64,

@@ -368,13 +368,6 @@ Scenario load_top_document(std::string_view text, const std::string& origin,
 // ---------------------------------------------------------------------------------------------
 // --set values
 
-std::string_view trim(std::string_view text) {
-    const std::size_t first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
 template <typename Number>
 std::optional<Number> parse_number(std::string_view text) {
     // from_chars takes '-' but not '+'; allow "+5" like TOML does, but not "+-5".
@@ -493,6 +486,17 @@ Scenario load_scenario_text(std::string_view text, std::string_view origin_name,
     return load_top_document(text, std::string(origin_name), table);
 }
 
+std::string_view trim_blanks(std::string_view text) {
+    const std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    const std::size_t last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
+
+std::string override_key(std::string_view assignment) {
+    return std::string(trim_blanks(assignment.substr(0, assignment.find('='))));
+}
+
 void apply_override(Scenario& scenario, std::string_view assignment, const ParameterTable& table) {
     const std::string origin(set_option_origin);
     const std::size_t equals = assignment.find('=');
@@ -501,9 +505,9 @@ void apply_override(Scenario& scenario, std::string_view assignment, const Param
             origin, "",
             fmt::format("expected key=value, got {}", format_value(std::string(assignment))));
     }
-    const std::string key(trim(assignment.substr(0, equals)));
+    const std::string key = override_key(assignment);
     check_key_length(key, origin);
-    const std::string_view text = trim(assignment.substr(equals + 1));
+    const std::string_view text = trim_blanks(assignment.substr(equals + 1));
     if (key.empty()) {
         throw ScenarioError(origin, "",
                             fmt::format("expected key=value, got {} with no key",

@@ -57,6 +57,12 @@ std::string unknown_key_message(std::string_view key, const ParameterTable& tabl
 /// kMaxKeyLength (the message shows only its start).
 void check_key_length(std::string_view key, const std::string& origin);
 
+/// `text` without leading and trailing blanks (spaces and tabs).
+std::string_view trim_blanks(std::string_view text);
+
+/// The key a `--set key=value` assignment names, without blanks (all of it when there is no '=').
+std::string override_key(std::string_view assignment);
+
 /// Reads, parses and validates a scenario file and the files it inherits. Throws ScenarioError.
 Scenario load_scenario_file(const std::filesystem::path& path, const ParameterTable& table);
 

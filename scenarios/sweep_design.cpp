@@ -41,13 +41,6 @@ double at(const VariedRange& range, double t) {
     return range.lo + t * (range.hi - range.lo);
 }
 
-std::string_view trimmed(std::string_view text) {
-    const std::size_t first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
 /// The fields of one CSV line (RFC 4180 quoting within the line); nullopt for a quote that is not
 /// closed or text after a closing quote.
 std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
@@ -78,7 +71,7 @@ std::optional<std::vector<std::string>> csv_fields(std::string_view line) {
         } else {
             const std::size_t comma = line.find(',', i);
             const std::size_t end = comma == std::string_view::npos ? line.size() : comma;
-            field = std::string(trimmed(line.substr(i, end - i)));
+            field = std::string(trim_blanks(line.substr(i, end - i)));
             i = end;
         }
         fields.push_back(std::move(field));
@@ -155,7 +148,7 @@ DesignFile read_design_file(const std::filesystem::path& path, const ParameterTa
         ++line_number;
         if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string_view content = trimmed(line);
+        const std::string_view content = trim_blanks(line);
         if (content.empty() || content.front() == '#') continue;
         const std::size_t point = have_header ? design.points.size() + 1 : 0;
         const std::optional<std::vector<std::string>> fields = csv_fields(line);

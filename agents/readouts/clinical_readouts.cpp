@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "agents/patient/phenotype.hpp"
 
@@ -182,11 +183,17 @@ std::string ClinicalReadouts::describe() const {
                                          std::isnan(e.cart_fold_expansion)
                                              ? std::string("no")
                                              : fmt::format("{:.0f}x", e.cart_fold_expansion)));
-    if (e.days_simulated >= 28.0) {
-        line("CAR-T AUC day 0-28", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_28));
-    }
-    if (e.days_simulated >= 84.0) {
-        line("CAR-T AUC day 0-84", fmt::format("{:.1f} cells/uL x day", e.cart_auc_0_84));
+    // An AUC whose horizon the run did not reach covers the days it ran, and says so.
+    for (const auto& [horizon, auc] :
+         {std::pair{28.0, e.cart_auc_0_28}, std::pair{84.0, e.cart_auc_0_84}}) {
+        if (e.days_simulated >= horizon) {
+            line(fmt::format("CAR-T AUC day 0-{:g}", horizon),
+                 fmt::format("{:.1f} cells/uL x day", auc));
+        } else {
+            line(fmt::format("CAR-T AUC day 0-{:g}", e.days_simulated),
+                 fmt::format("{:.1f} cells/uL x day (the run ends before day {:g})", auc, horizon));
+            break;  // a longer horizon's AUC is the same number
+        }
     }
     line("CAR-T last detectable", day(e.cart_last_detectable_day));
     const auto half_life = [](double d) {

@@ -109,7 +109,8 @@ class ClinicalReadouts {
     /// Feed observations in time order (the first one is day 0, before infusion acts).
     void record(const Observables& o);
     const ClinicalEndpoints& endpoints() const { return endpoints_; }
-    /// A few lines for the terminal.
+    /// A few lines for the terminal; an AUC whose horizon the run did not reach is shown for the
+    /// days it ran, marked "(the run ends before day 28)".
     std::string describe() const;
 
   private:

@@ -21,6 +21,13 @@ inline Parameters small_window_patient(std::int32_t edge, std::uint64_t seed) {
     return p;
 }
 
+/// No grade-triggered CRS or ICANS treatment (tocilizumab, dexamethasone): the untreated course.
+inline void withhold_toxicity_treatment(Parameters& p) {
+    p.interventions.tocilizumab_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_crs_grade = 0;
+    p.interventions.dexamethasone_at_icans_grade = 0;
+}
+
 /// Observations at days 0, 1, ..., days (one thread; results do not depend on it).
 inline std::vector<Observables> daily_observations(const Parameters& p, int days) {
     std::vector<Observables> out;

@@ -277,9 +277,7 @@ Outcome outcome_of(const Parameters& p, int days) {
 
 Parameters untreated_toxicity(std::uint64_t seed) {
     Parameters p = small_window_patient(24, seed);
-    p.interventions.tocilizumab_at_crs_grade = 0;
-    p.interventions.dexamethasone_at_crs_grade = 0;
-    p.interventions.dexamethasone_at_icans_grade = 0;
+    testing::withhold_toxicity_treatment(p);
     return p;
 }
 

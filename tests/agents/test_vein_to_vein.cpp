@@ -67,9 +67,7 @@ Toxicity untreated_toxicity(double apheresis_burden, double vein_to_vein_days,
     p.initial.blast_fraction = apheresis_burden;
     p.initial.vein_to_vein_days = vein_to_vein_days;
     p.toxicity.capillary_leak_susceptibility = leak_susceptibility;
-    p.interventions.tocilizumab_at_crs_grade = 0;
-    p.interventions.dexamethasone_at_crs_grade = 0;
-    p.interventions.dexamethasone_at_icans_grade = 0;
+    testing::withhold_toxicity_treatment(p);
     const std::vector<Observables> obs = daily_observations(p, 20);
     Toxicity t;
     t.burden_at_infusion = obs.front().patient_blast_fraction;
