@@ -27,7 +27,8 @@ enum class StreamId : std::uint64_t {
     tissue_daughter = 1011,  ///< per dividing cell: daughter site and traits
     cart_step = 1020,  ///< per CAR-T cell and step: every draw of the CAR-T rule, in code order
     cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
-    blood_exchange = 1030,   ///< per step: entries from the patient's blood into the window
+    blood_exchange = 1030,   ///< per step: how many cells of each blood bin enter the window
+    blood_entry = 1031,      ///< per step and entering cell: its vessel site and direction
     patient_initial = 1040,  ///< day 0: the rest of the marrow's blasts by phenotype
     patient_tick = 1041,     ///< per tissue period: every draw of the patient compartments
     // ensembles (2000 - 2999): keyed by the base seed, counter (what, run or patient index)

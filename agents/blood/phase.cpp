@@ -12,16 +12,20 @@ using engine::SiteIndex;
 void blood_step(const BloodView& view, engine::Step step) {
     const auto vessel_sites = view.vessels.sites();
     if (vessel_sites.empty()) return;
-    engine::RandomStream random(view.seed, StreamId::blood_exchange, step, 0);
+    engine::RandomStream counts(view.seed, StreamId::blood_exchange, step, 0);
     CarTPool& blood = view.blood;
+    const std::uint64_t directions = view.lattice.offsets(engine::Neighborhood::moore).size();
     std::array<SiteIndex, 26> around{};
+    std::uint64_t ordinal = 0;  // of the entry in this step, over all bins
     for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
         if (blood.count[bin] == 0) continue;
         // The window's share of the cells entering the marrow this step.
-        const std::uint64_t entering = random.binomial(blood.count[bin], view.enter_window);
+        const std::uint64_t entering = counts.binomial(blood.count[bin], view.enter_window);
         const CarTState state = CarTPool::state_of_bin(bin);
         for (std::uint64_t i = 0; i < entering; ++i) {
-            SiteIndex site = vessel_sites[random.below(vessel_sites.size())];
+            engine::RandomStream entry(view.seed, StreamId::blood_entry, step, ordinal++);
+            SiteIndex site = vessel_sites[entry.below(vessel_sites.size())];
+            const auto direction = static_cast<std::uint8_t>(entry.below(directions));
             if (!view.mobile_layer.is_empty(site)) {
                 const int n = view.lattice.neighbors(site, engine::Neighborhood::moore, around);
                 site = engine::kNoSite;
@@ -42,8 +46,7 @@ void blood_step(const BloodView& view, engine::Step step) {
                                  : exhaustion_of_level(CarTPool::level_of_bin(bin));
             row.exhaustion_fixed = std::min(
                 row.exhaustion, fixed_exhaustion_of_level(CarTPool::fixed_level_of_bin(bin)));
-            row.direction = static_cast<std::uint8_t>(
-                random.below(view.lattice.offsets(engine::Neighborhood::moore).size()));
+            row.direction = direction;
             view.car_t.add(site, row);
             --blood.count[bin];
         }

@@ -1,7 +1,10 @@
 #pragma once
 // The blood phase: CAR-T cells of the patient's blood (agents/patient/compartments.hpp) entering
-// the lattice window through its vessel sites, every fine step. Sequential (one stream per
-// step), before the CAR-T sweep. What else happens in blood is the patient phase's.
+// the lattice window through its vessel sites, every fine step, before the CAR-T sweep. How many
+// cells enter is drawn once per step from the blood's counts (global state); where each one
+// enters is drawn from its own stream, so no cell's draws depend on the crowding met by the
+// entries before it (a step towards placing entries tile by tile in a decomposed lattice).
+// What else happens in blood is the patient phase's.
 
 #include <cstdint>
 
@@ -25,9 +28,10 @@ struct BloodView {
     std::uint64_t seed = 0;
 };
 
-/// One fine step (stream blood_exchange): of each state and exhaustion level, a binomial share
-/// of the blood's cells enters the window at random vessel sites (or a free neighbour; a
-/// crowded vessel keeps them in blood).
+/// One fine step: of each state and exhaustion level, a binomial share of the blood's cells
+/// (stream blood_exchange) enters the window, each at a random vessel site (stream blood_entry,
+/// keyed by the entry's ordinal in the step) or a free neighbour; a crowded vessel keeps the
+/// cell in blood.
 void blood_step(const BloodView& view, engine::Step step);
 
 }  // namespace cartsim::agents
