@@ -299,6 +299,15 @@ TEST(TissueEvents, b_cell_turnover_matches_the_hourly_rule) {
     const double p_tick = 1.0 - std::exp(-kTickDays / 2.0);
     const double expected = 96.0 * 96.0 * (1.0 - std::pow(1.0 - p_tick, 48.0)) / 2.0;
     EXPECT_NEAR(hourly.mean, expected, 5.0 * hourly.standard_error + 1.0);
+
+    // Negative control: B-cell deaths 3% more likely per tick in the event law only.
+    const Estimate wrong = estimate(ensemble(
+        kRuns, setup, deaths_per_day(TissueFates::event_driven),
+        [](TissueConstants& c) { c.b_cell_law = KindEventLaw::of({c.b_cell_death * 1.03}); }));
+    const double z_wrong = z_of_difference(wrong, hourly);
+    std::printf("  with deaths x1.03: %.1f +- %.1f, z %.2f\n", wrong.mean, wrong.standard_error,
+                z_wrong);
+    EXPECT_GT(std::abs(z_wrong), kSameLaw);
 }
 
 /// 96^2 sites full of marrow cells: deaths and regeneration (only into the room deaths leave)
