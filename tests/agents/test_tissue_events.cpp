@@ -392,23 +392,34 @@ std::uint64_t hash_of(const engine::Population<TissueColumns>& tissue) {
     return hasher.value();
 }
 
-TEST(TissueEvents, determinism_identical_at_1_2_4_8_threads) {
+/// Every kind turning over fast: blasts, marrow cells making B cells, B cells dying.
+Parameters busy_marrow() {
     Parameters p = blast_parameters();
     p.marrow_cells.death_rate_per_day = 0.5;
     p.marrow_cells.regeneration_per_day = 3.0;
     p.b_cells.production_per_day = 0.5;
     p.b_cells.lifetime_days = 2.0;
+    return p;
+}
+
+/// 70% of the sites: blasts and marrow cells, one to two.
+void populate_busy(TissueBench& b) {
+    engine::RandomStream r(9, StreamId::test_a, 0, 0);
+    for (engine::SiteIndex s = 0; s < b.lattice.site_count(); ++s) {
+        const double u = r.uniform();
+        if (u < 0.3) continue;
+        b.tissue.add(s, u < 0.5 ? TissueColumns::Row{TissueKind::blast, 0, 1e4F, 0.0F}
+                                : TissueColumns::Row{});
+    }
+}
+
+TEST(TissueEvents, determinism_identical_at_1_2_4_8_threads) {
+    const Parameters p = busy_marrow();
     auto hashes = [&](int threads) {
         std::vector<std::uint64_t> out;
         engine::run_with_threads(threads, [&] {
             TissueBench b(96, p, 5);
-            engine::RandomStream r(9, StreamId::test_a, 0, 0);
-            for (engine::SiteIndex s = 0; s < b.lattice.site_count(); ++s) {
-                const double u = r.uniform();
-                if (u < 0.3) continue;
-                b.tissue.add(s, u < 0.5 ? TissueColumns::Row{TissueKind::blast, 0, 1e4F, 0.0F}
-                                        : TissueColumns::Row{});
-            }
+            populate_busy(b);
             for (int k = 0; k < 96; ++k) {  // 4 days: sorts and compactions included
                 b.tick(TissueFates::event_driven);
                 if (k % 8 == 7) out.push_back(hash_of(b.tissue));
@@ -425,21 +436,9 @@ TEST(TissueEvents, determinism_identical_at_1_2_4_8_threads) {
 /// A run restored mid-way (storage, columns with next events and undrawn newcomers, into a
 /// fresh phase whose calendar is re-filed from them) continues exactly as the original.
 TEST(TissueEvents, determinism_restored_run_continues_bit_for_bit) {
-    Parameters p = blast_parameters();
-    p.marrow_cells.death_rate_per_day = 0.5;
-    p.marrow_cells.regeneration_per_day = 3.0;
-    p.b_cells.production_per_day = 0.5;
-    auto populate = [](TissueBench& b) {
-        engine::RandomStream r(9, StreamId::test_a, 0, 0);
-        for (engine::SiteIndex s = 0; s < b.lattice.site_count(); ++s) {
-            const double u = r.uniform();
-            if (u < 0.3) continue;
-            b.tissue.add(s, u < 0.5 ? TissueColumns::Row{TissueKind::blast, 0, 1e4F, 0.0F}
-                                    : TissueColumns::Row{});
-        }
-    };
+    const Parameters p = busy_marrow();
     TissueBench original(64, p, 5);
-    populate(original);
+    populate_busy(original);
     for (int k = 0; k < 37; ++k) original.tick(TissueFates::event_driven);
     TissueBench restored(64, p, 5);
     TissueColumns columns = original.tissue.columns();
