@@ -51,9 +51,10 @@ double MarrowModel::estimated_bytes(const Parameters& parameters) {
     // a probe reads) and the vessel bit set.
     const double antigen_copies = parameters.car_t.targets_cd22 ? 2 : 1;
     const double layers = sites * (2 * 4 + 4 * antigen_copies + 1.0 / 8);
-    // Tissue cells: id 8, site 4, kind 1, flags 1, CD19 4, CD22 4 bytes, reserved 5% over, and
-    // the transient copy of a sort by tile (order, tile index: 8 more bytes per cell).
-    const double tissue = sites * parameters.initial.cellularity * (22 * 1.05 + 8);
+    // Tissue cells: id 8, site 4, kind 1, flags 1, CD19 4, CD22 4, next event tick 4 bytes,
+    // reserved 5% over, the calendar of next events (4), and the transient copy of a sort by
+    // tile (order, tile index: 8 more bytes per cell).
+    const double tissue = sites * parameters.initial.cellularity * (26 * 1.05 + 4 + 8);
     // Each cytokine field: ~160 B per field cell (values, sources, CG vectors, sparse matrix).
     const double c = parameters.cytokines.field_coarsening;
     const double field_cells = sites / (space.nz == 1 ? c * c : c * c * c);
@@ -91,9 +92,10 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       extra_cytokine_sources_(std::move(extensions.cytokine_sources)),
       marrow_cells_per_field_cell_(cytokines_.field_cell_count(), 0),
       antigen_(lattice_.site_count(), parameters.car_t.targets_cd22),
+      marrow_changes_by_tile_(grid_.tile_count()),
       car_t_events_(grid_.tile_count()) {
     build_tissue(parameters_, tissue_constants_, lattice_, vessels_, tissue_);
-    antigen_.refresh(tissue_);
+    after_tissue_changed();
     // Day 0: the rest of the marrow, and the whole dose in the patient's blood.
     initialize_patient(patient_, patient_constants_, parameters_);
     systemic_.next_infusion = day_zero_infusions(infusions_);
@@ -139,16 +141,33 @@ void MarrowModel::add_phases() {
                     }});
     scheduler_.add({"car-t", "CAR-T walk, probe, bind, kill, divide, exhaust, exit", 1, 0,
                     [this, seed](Step s) {
+                        const std::size_t tissue_before = tissue_.live_count();
+                        const std::uint64_t kills_before = kills_.blasts + kills_.b_cells;
                         run_car_t_phase(car_t_view(), domain_, car_t_buckets_, seed, s,
                                         {patient_.blood, kills_, cytokines_["il6"],
                                          parameters_.cytokines.il6_per_lysis_pg});
+                        // A marrow cell killed (one that took the site of an engaged target):
+                        // the IL-6 producers are recounted after the next tissue phase.
+                        if (tissue_before - tissue_.live_count() !=
+                            kills_.blasts + kills_.b_cells - kills_before) {
+                            marrow_cells_need_count_ = true;
+                        }
                     }});
     const auto tissue_period = static_cast<std::uint64_t>(parameters_.time.tissue_period_steps);
     scheduler_.add({"tissue", "blasts, B cells, marrow cells: death, division, differentiation",
                     tissue_period, 0, [this, seed, tissue_period](Step s) {
-                        run_tissue_phase(tissue_view(), domain_, tissue_buckets_, seed, s,
-                                         tissue_period);
-                        after_tissue_changed();
+                        const MarrowCellCounts marrow_cells{
+                            marrow_cells_per_field_cell_,
+                            [this](SiteIndex site) { return cytokines_.field_cell_of_site(site); },
+                            marrow_changes_by_tile_};
+                        run_tissue_phase(tissue_view(), domain_, tissue_schedule_, tissue_buckets_,
+                                         antigen_, seed, s, tissue_period, &marrow_cells);
+                        // Cell kinds added from outside may kill marrow cells at any time.
+                        if (marrow_cells_need_count_ || !extra_kinds_.empty()) {
+                            marrow_cells_per_field_cell_ =
+                                count_marrow_cells_per_field_cell(tissue_, cytokines_);
+                            marrow_cells_need_count_ = false;
+                        }
                     }});
     scheduler_.add(
         {"patient", "whole patient: blood, lymphoid tissues, rest of the marrow; blasts homing",
@@ -157,7 +176,7 @@ void MarrowModel::add_phases() {
                            patient_constants_, car_t_signals_, parameters_, seed},
                           s);
              update_car_t_signals();  // lymphocytes regrew
-             marrow_cells_per_field_cell_ = count_marrow_cells_per_field_cell(tissue_, cytokines_);
+             // Homing adds blasts only: the IL-6 producers counted after the tissue phase stand.
          }});
     scheduler_.add({"systemic",
                     "whole body: infusions, CRS/ICANS physiology, tocilizumab and steroids",
@@ -277,7 +296,8 @@ void MarrowModel::restore_state(engine::SavedState state) {
     engine::StateRestorer restorer(state);
     visit_state(restorer);
     // Every value is checked before the model may run on it (agents/state_checks.hpp).
-    check_tissue_state(tissue_, vessels_);
+    const auto tissue_period = static_cast<Step>(parameters_.time.tissue_period_steps);
+    check_tissue_state(tissue_, vessels_, tissue_tick_of(step_ + tissue_period - 1, tissue_period));
     check_car_t_state(car_t_, lattice_, car_t_constants_);
     check_patient_state(patient_, patient_constants_);
     check_cytokine_state(cytokines_);
@@ -291,6 +311,7 @@ void MarrowModel::restore_state(engine::SavedState state) {
 AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColumns::Row& row) {
     const AgentSlot slot = tissue_.add(site, row);
     antigen_.set(site, row);
+    marrow_cells_need_count_ = true;  // after the next tissue phase, as for any added cell
     return slot;
 }
 

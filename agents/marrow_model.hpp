@@ -32,6 +32,7 @@
 #include "agents/tissue/columns.hpp"
 #include "agents/tissue/constants.hpp"
 #include "agents/tissue/rule.hpp"
+#include "agents/tissue/schedule.hpp"
 #include "agents/toxicity/schedule.hpp"
 #include "agents/toxicity/state.hpp"
 #include "engine/domain.hpp"
@@ -172,7 +173,8 @@ class MarrowModel {
     engine::Population<CarTColumns> car_t_;
     // One bucketing per population: each keeps its arrays sized for its own agents.
     engine::TileBuckets car_t_buckets_;
-    engine::TileBuckets tissue_buckets_;
+    engine::TileBuckets tissue_buckets_;  // of the cells with an event due
+    TissueSchedule tissue_schedule_;  // which tissue cells run at which tick (no state of its own)
     engine::Scheduler scheduler_;
     Vessels vessels_;
     CarTConstants car_t_constants_;
@@ -188,8 +190,10 @@ class MarrowModel {
     SystemicState systemic_;
     std::vector<CytokineSource> extra_cytokine_sources_;
     std::vector<std::uint32_t> marrow_cells_per_field_cell_;  // IL-6 producers
+    bool marrow_cells_need_count_ = false;  // changed outside the tissue phase's own records
     AntigenBySite antigen_;
-    std::vector<CarTTileEvents> car_t_events_;  // by tile
+    std::vector<MarrowCellChanges> marrow_changes_by_tile_;  // tissue phase scratch
+    std::vector<CarTTileEvents> car_t_events_;               // by tile
     std::vector<std::unique_ptr<ExtraCellKind>> extra_kinds_;
     engine::Step step_ = 0;
 };

@@ -50,7 +50,8 @@ void check_values(std::string_view piece, std::span<const double> values) {
 
 }  // namespace
 
-void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels) {
+void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels,
+                        TissueTick next_tick) {
     const TissueColumns& c = tissue.columns();
     check_column(
         tissue, "kind", c.kind,
@@ -66,6 +67,10 @@ void check_tissue_state(const engine::Population<TissueColumns>& tissue, const V
     check_column(
         tissue, "cd22", c.cd22_molecules, [](float v) { return finite_non_negative(v); },
         "a finite density >= 0");
+    check_column(
+        tissue, "next_event_tick", c.next_event_tick,
+        [next_tick](TissueTick t) { return t >= next_tick; },
+        fmt::format("a tick of a next event, not before the next tissue tick {}", next_tick));
     for (AgentSlot slot = 0; slot < tissue.slot_count(); ++slot) {
         if (tissue.alive(slot) && vessels.contains(tissue.site(slot))) {
             throw std::invalid_argument(fmt::format(

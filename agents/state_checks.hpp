@@ -27,7 +27,9 @@ namespace cartsim::agents {
 /// hours placing cells.
 inline constexpr std::uint64_t kMaxPatientCarTCells = 10'000'000'000'000ULL;
 
-void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels);
+/// `next_tick`: the first tissue tick still to run; no live cell's event may lie before it.
+void check_tissue_state(const engine::Population<TissueColumns>& tissue, const Vessels& vessels,
+                        TissueTick next_tick);
 void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engine::Lattice& lattice,
                        const CarTConstants& constants);
 void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants);

@@ -7,6 +7,9 @@
 #                           (CAR-T cells every fine step, tissue cells every tissue step) per
 #                           second of the run loop (from cartsim's final progress line)
 #   ns_per_agent_update     1e9 / agent_updates_per_s (wall time, 2 threads)
+#   cell_days_per_s         bench_3d with 2 threads: simulated cells x days per wall second of the
+#                           whole run (tissue cells + CAR-T cells in the marrow, integrated over
+#                           the time series): the throughput a user sees, whatever each cell costs
 #   speedup_2_threads       agent_updates_per_s at 2 threads / at 1 thread, bench_3d, same days
 #   bytes_per_agent         peak RSS / agents of bench_1e8 (agents: tissue cells + CAR-T cells in
 #                           the marrow, the largest count recorded); the peak includes model
@@ -24,6 +27,9 @@
 #                longer on a loaded one), the speedup on its first 3 days, bench_2d (7 days),
 #                bench_1e8 (1e8 agents, needs ~6 GiB of RAM); see benchmarks/RESULTS.md
 #   --repeat N   run every measurement N times and report medians (default 1)
+#   bench_year   not run by this script (3 h on 2 cores before event-driven tissue): bench_3d's
+#                window through 365 days, `cartsim run benchmarks/scenarios/bench_year.toml
+#                --threads 2` under /usr/bin/time -v; cell_days_per_s = the same integral / wall
 #   --json-out F also write the JSON object to F
 #   --build-dir  build directory configured with the release preset (default build/release)
 #   --no-build   use the binaries already in the build directory
@@ -214,6 +220,20 @@ def gnu_time(path):
                 cpu += float(line.split(":")[1])
     return wall, cpu, rss_kib
 
+def cell_days_in(h5_path):
+    """Tissue cells + CAR-T cells in the marrow, integrated over the run's days (trapezoids)."""
+    try:
+        import h5py
+        with h5py.File(h5_path, "r") as f:
+            ts = f["timeseries"]
+            days = ts["time_days"][:]
+            cells = (ts["blasts"][:] + ts["normal_b_cells"][:] + ts["marrow_cells"][:]
+                     + ts["cart_marrow"][:])
+            return float(sum((days[i + 1] - days[i]) * (cells[i + 1] + cells[i]) / 2
+                             for i in range(len(days) - 1)))
+    except Exception:
+        return None
+
 def agents_in(h5_path):
     """The largest number of agents recorded: tissue cells + CAR-T cells in the marrow."""
     try:
@@ -235,7 +255,8 @@ with open(os.environ["RUN_LIST"]) as listing:
         runs.setdefault(label, []).append({
             "rate": rate, "day": day, "snapshot": snapshot, "wall": wall, "rss_kib": rss,
             "cpu_use": cpu / wall if wall else None,
-            "agents": agents_in(h5), "days": float(days), "threads": int(threads)})
+            "agents": agents_in(h5), "days": float(days), "threads": int(threads),
+            "cell_days_per_s": (lambda cd: cd / wall if cd and wall else None)(cell_days_in(h5))})
 
 def figure(label, key):
     return median([r[key] for r in runs.get(label, [])])
@@ -288,6 +309,7 @@ result = {
     "repeats": int(os.environ["REPEAT"]),
     "agent_updates_per_s": rounded(rate),
     "ns_per_agent_update": rounded(1e9 / rate if rate else None),
+    "cell_days_per_s": rounded(figure(main, "cell_days_per_s")),
     "bytes_per_agent": rounded(bytes_per_agent),
     "speedup_2_threads": rounded(rate_2t / rate_1t if rate_1t and rate_2t else None, 3),
     "snapshot_write_mb_per_s": rounded(snap_mb_s if snap_mb_s is not None else micro_mb_s),

@@ -91,6 +91,9 @@ class Population {
     AgentHandle handle(AgentSlot slot) const { return {tag_, slot}; }
     /// The first id the next birth will get (checkpointed so restarts continue the sequence).
     AgentId next_id() const { return next_id_; }
+    /// Changes whenever slots are renumbered (compaction, sort_by_tile, restore): whoever keeps
+    /// slots across commits rebuilds them then. Births and add() only append slots.
+    std::uint64_t layout_version() const { return layout_version_; }
 
     void reserve(std::size_t n) {
         id_.reserve(n);
@@ -182,6 +185,7 @@ class Population {
             layer_->reassign(site_[slot], handle(slot));
         }
         dead_slots_ = 0;
+        ++layout_version_;
     }
 
     /// Reorders storage by (tile of site, id) and drops dead slots, so agents that are close
@@ -215,6 +219,7 @@ class Population {
             }
         });
         dead_slots_ = 0;
+        ++layout_version_;
     }
 
     /// Used when restoring a checkpoint.
@@ -289,6 +294,7 @@ class Population {
             ++live_;
         }
         std::fill(deaths_by_tile_.begin(), deaths_by_tile_.end(), 0);
+        ++layout_version_;
     }
 
   private:
@@ -330,6 +336,7 @@ class Population {
     std::size_t live_ = 0;
     std::size_t dead_slots_ = 0;
     AgentId next_id_ = 0;
+    std::uint64_t layout_version_ = 0;
     std::vector<std::vector<PendingBirth>> pending_;
     std::vector<std::uint32_t> deaths_by_tile_;
 };

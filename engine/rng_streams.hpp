@@ -21,10 +21,11 @@ enum class StreamId : std::uint64_t {
     toy_target_fate = 114,
     toy_target_trait = 115,
     // agents/ (1000 - 1999): the biology model
-    initial_tissue = 1000,   ///< per site: which cell, its antigen densities
-    initial_vessels = 1001,  ///< per vessel column / site
-    tissue_fate = 1010,      ///< per tissue cell and tick: death, division, differentiation
-    tissue_daughter = 1011,  ///< per dividing cell: daughter site and traits
+    initial_tissue = 1000,      ///< per site: which cell, its antigen densities
+    initial_vessels = 1001,     ///< per vessel column / site
+    tissue_fate = 1010,         ///< per tissue cell and tick: death, division, differentiation
+    tissue_daughter = 1011,     ///< per dividing cell: daughter site and traits
+    tissue_first_event = 1012,  ///< per new tissue cell: the tick of its first event
     cart_step = 1020,  ///< per CAR-T cell and step: every draw of the CAR-T rule, in code order
     cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
     blood_exchange = 1030,   ///< per step: how many cells of each blood bin enter the window

@@ -51,6 +51,39 @@ class TileBuckets {
             if (tile_of_slot_[slot] == kNoTile) continue;
             slots_[cursor_[tile_of_slot_[slot]]++] = static_cast<AgentSlot>(slot);
         }
+        order_tiles_by_id(ids);
+    }
+
+    /// The same for some of the agents only (`slots`, e.g. those with an event due): counting
+    /// sort of those slots by tile, then id order within each tile. O(slots + tiles).
+    void build_of(const TileGrid& grid, std::span<const AgentSlot> slots,
+                  std::span<const SiteIndex> sites, std::span<const AgentId> ids) {
+        const std::size_t tiles = grid.tile_count();
+        tile_of_slot_.resize(slots.size());
+        offsets_.assign(tiles + 1, 0);
+        for (std::size_t k = 0; k < slots.size(); ++k) {
+            tile_of_slot_[k] = grid.tile_of(sites[slots[k]]);
+            ++offsets_[tile_of_slot_[k] + 1];
+        }
+        std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
+        slots_.resize(offsets_[tiles]);
+        cursor_.assign(offsets_.begin(), offsets_.end() - 1);
+        for (std::size_t k = 0; k < slots.size(); ++k)
+            slots_[cursor_[tile_of_slot_[k]]++] = slots[k];
+        order_tiles_by_id(ids);
+    }
+
+    std::span<const AgentSlot> of_tile(TileIndex tile) const {
+        return std::span<const AgentSlot>(slots_).subspan(offsets_[tile],
+                                                          offsets_[tile + 1] - offsets_[tile]);
+    }
+    /// Every bucketed slot, tile after tile.
+    std::span<const AgentSlot> all() const { return slots_; }
+    std::size_t agent_count() const { return slots_.size(); }
+
+  private:
+    void order_tiles_by_id(std::span<const AgentId> ids) {
+        const std::size_t tiles = offsets_.size() - 1;
         // Storage is (tile, id)-sorted by Population::sort_by_tile, so a tile's bucket (slots
         // ascending) is one long id-ascending run, its cells at the last sort, among the few
         // that came in since (moved in from other tiles, born). Sorting only those few and
@@ -92,15 +125,6 @@ class TileBuckets {
         });
     }
 
-    std::span<const AgentSlot> of_tile(TileIndex tile) const {
-        return std::span<const AgentSlot>(slots_).subspan(offsets_[tile],
-                                                          offsets_[tile + 1] - offsets_[tile]);
-    }
-    /// Every bucketed slot, tile after tile.
-    std::span<const AgentSlot> all() const { return slots_; }
-    std::size_t agent_count() const { return slots_.size(); }
-
-  private:
     static constexpr TileIndex kNoTile = ~TileIndex{0};
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint32_t> cursor_;

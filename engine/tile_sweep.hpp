@@ -35,6 +35,11 @@ inline std::array<int, 8> color_order(int color_count, std::uint64_t seed, Step 
     return order;
 }
 
+template <class PopulationT, class Rule, class Hint>
+void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuckets& buckets,
+                   std::uint64_t seed, Step step, const RuleDescriptor& descriptor, Rule&& rule,
+                   Hint&& hint);
+
 /// Runs rule(slot, context) once for every agent of `population` alive at the start of the
 /// sweep (agents killed earlier in the same sweep are skipped; agents born in it wait for the
 /// next one). The rule may read and write anything within `descriptor.reach` of the agent's
@@ -53,12 +58,23 @@ template <class PopulationT, class Rule, class Hint>
 void sweep_population(const Domain& domain, PopulationT& population, TileBuckets& buckets,
                       std::uint64_t seed, Step step, const RuleDescriptor& descriptor, Rule&& rule,
                       Hint&& hint) {
+    buckets.build(domain.grid(), population.sites(), population.ids());
+    sweep_buckets(domain, population, buckets, seed, step, descriptor, std::forward<Rule>(rule),
+                  std::forward<Hint>(hint));
+}
+
+/// The sweep over buckets already built (TileBuckets::build_of: some of the agents only, e.g.
+/// those with an event due), in the same order and with the same guarantees as
+/// sweep_population.
+template <class PopulationT, class Rule, class Hint>
+void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuckets& buckets,
+                   std::uint64_t seed, Step step, const RuleDescriptor& descriptor, Rule&& rule,
+                   Hint&& hint) {
     const TileGrid& grid = domain.grid();
     if (descriptor.reach > grid.reach()) {
         throw std::logic_error(fmt::format("rule '{}' declares reach {}, beyond the grid's {}",
                                            descriptor.name, descriptor.reach, grid.reach()));
     }
-    buckets.build(grid, population.sites(), population.ids());
     const auto order = color_order(grid.color_count(), seed, step, population.tag());
     for (int c = 0; c < grid.color_count(); ++c) {
         const std::span<const TileIndex> tiles =

@@ -31,9 +31,11 @@ void produce_il6_from_marrow_cells(std::span<const std::uint32_t> marrow_cells_p
                                    double pg_per_min_per_pg_ml_ifng, const CytokineField& ifng,
                                    CytokineField& il6);
 
-/// The producers of produce_il6_from_marrow_cells: live marrow cells per field cell. Only the
-/// tissue phase changes marrow cells (CAR-T cells never bind them: no CD19), so this is
-/// counted after each tissue phase and after a restore.
+/// The producers of produce_il6_from_marrow_cells: live marrow cells per field cell. Counted
+/// at construction and restore; the tissue phase then keeps the counts from its own changes
+/// (agents/tissue/phase.hpp), and the model recounts after a tissue phase only when marrow
+/// cells changed elsewhere (a CAR-T kill of a marrow cell that took an engaged target's site,
+/// cells added by test hooks or by added cell kinds).
 std::vector<std::uint32_t> count_marrow_cells_per_field_cell(
     const engine::Population<TissueColumns>& tissue, const CytokineTable& cytokines);
 

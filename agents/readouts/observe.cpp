@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 
 #include "agents/patient/phenotype.hpp"
 #include "agents/toxicity/physiology.hpp"
@@ -17,25 +19,49 @@ Observables observe(const ObservationView& view) {
     const auto& tissue = view.tissue;
     const auto& cells = tissue.columns();
     const std::size_t n = tissue.slot_count();
-    auto count_if = [&](auto predicate) {
-        return static_cast<double>(engine::parallel_count(n, [&](std::size_t slot) {
-            return tissue.alive(static_cast<AgentSlot>(slot)) && predicate(slot);
-        }));
-    };
-    o.blasts = count_if([&](std::size_t s) { return cells.kind[s] == TissueKind::blast; });
-    o.blasts_cd19_negative = count_if([&](std::size_t s) {
-        return cells.kind[s] == TissueKind::blast && cells.cd19_molecules[s] <= 0.0F;
-    });
     const double dim = view.parameters.readouts.cd19_dim_molecules;
-    const auto window_phenotype = [&](BlastPhenotype phenotype) {
-        return count_if([&](std::size_t s) {
-            return cells.kind[s] == TissueKind::blast &&
-                   phenotype_of(cells.flags[s], cells.cd19_molecules[s], dim) == phenotype;
-        });
+    // Every count of tissue cells in one pass (integer tallies: exact in any order): blasts by
+    // window phenotype, CD19-negative blasts, B cells, marrow cells.
+    enum Tally : std::size_t {
+        kBlastPhenotypes = 0,  // + BlastPhenotype
+        kCd19NegativeBlasts = kBlastPhenotypeCount,
+        kBCells,
+        kMarrowCells,
+        kTallies
     };
-    o.normal_b_cells = count_if([&](std::size_t s) { return cells.kind[s] == TissueKind::b_cell; });
-    o.marrow_cells =
-        count_if([&](std::size_t s) { return cells.kind[s] == TissueKind::marrow_cell; });
+    std::array<std::uint64_t, kTallies> tally{};
+    engine::parallel_for_chunks(n, engine::kSlotChunk, [&](std::size_t begin, std::size_t end) {
+        std::array<std::uint64_t, kTallies> local{};
+        for (std::size_t s = begin; s < end; ++s) {
+            if (!tissue.alive(static_cast<AgentSlot>(s))) continue;
+            switch (cells.kind[s]) {
+                case TissueKind::blast:
+                    ++local[kBlastPhenotypes + static_cast<std::size_t>(phenotype_of(
+                                                   cells.flags[s], cells.cd19_molecules[s], dim))];
+                    if (cells.cd19_molecules[s] <= 0.0F) ++local[kCd19NegativeBlasts];
+                    break;
+                case TissueKind::b_cell:
+                    ++local[kBCells];
+                    break;
+                case TissueKind::marrow_cell:
+                    ++local[kMarrowCells];
+                    break;
+            }
+        }
+        for (std::size_t k = 0; k < kTallies; ++k) {
+            std::atomic_ref<std::uint64_t>(tally[k]).fetch_add(local[k], std::memory_order_relaxed);
+        }
+    });
+    const auto window_phenotype = [&](BlastPhenotype phenotype) {
+        return static_cast<double>(tally[kBlastPhenotypes + static_cast<std::size_t>(phenotype)]);
+    };
+    o.blasts = 0.0;
+    for (int k = 0; k < kBlastPhenotypeCount; ++k) {
+        o.blasts += window_phenotype(static_cast<BlastPhenotype>(k));
+    }
+    o.blasts_cd19_negative = static_cast<double>(tally[kCd19NegativeBlasts]);
+    o.normal_b_cells = static_cast<double>(tally[kBCells]);
+    o.marrow_cells = static_cast<double>(tally[kMarrowCells]);
     const double cd19_sum = engine::deterministic_sum(n, [&](std::size_t s) {
         return tissue.alive(static_cast<AgentSlot>(s)) && cells.kind[s] == TissueKind::blast
                    ? static_cast<double>(cells.cd19_molecules[s])

@@ -2,8 +2,9 @@
 // CD19 (and, for a dual product, CD22) molecules of the tissue cell at each site, copied from
 // the tissue columns: a CAR-T probe reads them by site, next to the layers it already reads,
 // instead of by slot (a cache miss at full latency for most probes). Valid where the tissue
-// layer holds an agent; only the tissue phase adds cells or changes antigen, and refresh()
-// runs after it (and after construction and restore).
+// layer holds an agent; only the tissue phase (copy_cell for the cells it changes) and the
+// patient phase (homing blasts: set) add cells or change antigen; refresh() rewrites every
+// copy after construction and restore.
 
 #include <span>
 #include <vector>
@@ -31,6 +32,12 @@ class AntigenBySite {
     void refresh(const engine::Population<TissueColumns>& tissue);
     /// One cell placed by sequential code (test hooks).
     void set(engine::SiteIndex site, const TissueColumns::Row& row);
+    /// The copy of one live cell's antigen (after the tissue phase added or changed it).
+    void copy_cell(const engine::Population<TissueColumns>& tissue, engine::AgentSlot slot) {
+        const engine::SiteIndex site = tissue.site(slot);
+        cd19_[site] = tissue.columns().cd19_molecules[slot];
+        if (!cd22_.empty()) cd22_[site] = tissue.columns().cd22_molecules[slot];
+    }
 
   private:
     using SiteFloats = std::vector<float, engine::HugePageAllocator<float>>;

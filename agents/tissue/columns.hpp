@@ -28,23 +28,34 @@ inline constexpr std::uint8_t lineage_switched = 2;   ///< CD19-negative myeloid
 inline constexpr std::array<std::string_view, 2> kBlastFlagLabels = {"CD19 epitope lost",
                                                                      "lineage switched"};
 
+/// The tissue tick (tissue clock period, counted from step 0) of a cell's next event: when the
+/// tissue phase next visits it (agents/tissue/schedule.hpp).
+using TissueTick = std::uint32_t;
+/// A new cell whose first event the next tissue phase draws.
+inline constexpr TissueTick kUndrawnTick = ~TissueTick{0} - 1;
+/// A cell with no event ever (every chance of its kind is 0).
+inline constexpr TissueTick kNeverTick = ~TissueTick{0};
+
 struct TissueColumns {
     struct Row {
         TissueKind kind = TissueKind::marrow_cell;
         std::uint8_t flags = 0;
         float cd19_molecules = 0.0F;  ///< surface CD19 density, molecules/cell
         float cd22_molecules = 0.0F;  ///< surface CD22 density, molecules/cell
+        TissueTick next_event_tick = kUndrawnTick;
     };
     std::vector<TissueKind> kind;
     std::vector<std::uint8_t> flags;
     std::vector<float> cd19_molecules;
     std::vector<float> cd22_molecules;
+    std::vector<TissueTick> next_event_tick;
 
     void push_back(const Row& row) {
         kind.push_back(row.kind);
         flags.push_back(row.flags);
         cd19_molecules.push_back(row.cd19_molecules);
         cd22_molecules.push_back(row.cd22_molecules);
+        next_event_tick.push_back(row.next_event_tick);
     }
     /// Every column (state: checkpoints, hashes, compaction, sorting).
     template <class Self, class F>
@@ -53,6 +64,7 @@ struct TissueColumns {
         f("flags", self.flags);
         f("cd19", self.cd19_molecules);
         f("cd22", self.cd22_molecules);
+        f("next_event_tick", self.next_event_tick);
     }
     /// What snapshots show of each cell: f(OutputColumn, value_of(slot)). The names are the
     /// output contract (docs/OUTPUT.md).

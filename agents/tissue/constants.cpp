@@ -20,6 +20,10 @@ TissueConstants TissueConstants::from(const Parameters& parameters, double tissu
     c.lineage_switch_per_division = blasts.lineage_switch_per_division;
     c.b_cell_cd19_median_molecules = parameters.b_cells.cd19_median_molecules;
     c.b_cell_cd19_log_sd = parameters.b_cells.cd19_log_sd;
+    c.blast_law = KindEventLaw::of({c.blast_death, c.blast_egress, c.blast_division});
+    c.b_cell_law = KindEventLaw::of({c.b_cell_death});
+    c.marrow_cell_law =
+        KindEventLaw::of({c.marrow_death, c.marrow_regeneration, c.b_cell_production});
     return c;
 }
 

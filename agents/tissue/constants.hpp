@@ -3,6 +3,8 @@
 // construction, so a rule never sees the parameter structs.
 
 #include "agents/parameters.hpp"
+#include "agents/tissue/columns.hpp"
+#include "agents/tissue/event_law.hpp"
 
 namespace cartsim::agents {
 
@@ -20,6 +22,22 @@ struct TissueConstants {
     double lineage_switch_per_division = 0.0;
     double b_cell_cd19_median_molecules = 0.0;
     double b_cell_cd19_log_sd = 0.0;
+    /// The chances above per kind, in the order the rule draws them, as event laws.
+    KindEventLaw blast_law;        ///< death, egress, division
+    KindEventLaw b_cell_law;       ///< death
+    KindEventLaw marrow_cell_law;  ///< death, regeneration, B-cell production
+
+    const KindEventLaw& law_of(TissueKind kind) const {
+        switch (kind) {
+            case TissueKind::blast:
+                return blast_law;
+            case TissueKind::b_cell:
+                return b_cell_law;
+            case TissueKind::marrow_cell:
+                break;
+        }
+        return marrow_cell_law;
+    }
 
     static TissueConstants from(const Parameters& parameters, double tissue_step_days);
 };

@@ -14,6 +14,15 @@ using engine::SweepContext;
 
 namespace {
 
+void note_marrow_lost(const TissueView& view, const SweepContext& context, SiteIndex site) {
+    if (view.marrow_changes != nullptr) (*view.marrow_changes)[context.tile].lost.push_back(site);
+}
+void note_marrow_gained(const TissueView& view, const SweepContext& context, SiteIndex site) {
+    if (view.marrow_changes != nullptr) {
+        (*view.marrow_changes)[context.tile].gained.push_back(site);
+    }
+}
+
 // A free Moore neighbour (not a vessel) for a daughter, drawn from `random`; with
 // `allow_displacing`, if none is free, the site of a marrow cell that the daughter displaces
 // (leukemic crowding: that cell dies). kNoSite if there is no room.
@@ -41,25 +50,26 @@ SiteIndex daughter_site(const TissueView& view, AgentSlot slot, const SweepConte
     if (marrow == 0) return kNoSite;
     const SiteIndex s = marrow_sites[random.below(static_cast<std::uint64_t>(marrow))];
     view.tissue.kill(context, view.tissue_layer.at(s).slot());
+    note_marrow_lost(view, context, s);
     return s;
 }
 
 void blast_step(const TissueView& view, AgentSlot slot, const SweepContext& context,
-                RandomStream& fate) {
+                FateTrials& trials) {
     const TissueConstants& c = view.constants;
     auto& cells = view.tissue.columns();
-    if (fate.bernoulli(c.blast_death)) {
+    if (trials.next()) {  // death
         view.tissue.kill(context, slot);
         return;
     }
     // Blasts circulate: one leaving the window joins the patient's pool, whose homing blasts
     // reseed the window (agents/patient/phase.cpp); the window is too small a share of the
     // marrow for its emigrants to change the pool's count.
-    if (fate.bernoulli(c.blast_egress)) {
+    if (trials.next()) {  // egress
         view.tissue.kill(context, slot);
         return;
     }
-    if (!fate.bernoulli(c.blast_division)) return;
+    if (!trials.next()) return;  // division
     RandomStream daughter_random = context.random(StreamId::tissue_daughter, view.tissue.id(slot));
     const SiteIndex site =
         daughter_site(view, slot, context, daughter_random, c.displace_marrow_cells);
@@ -86,26 +96,30 @@ void blast_step(const TissueView& view, AgentSlot slot, const SweepContext& cont
 }
 
 void marrow_cell_step(const TissueView& view, AgentSlot slot, const SweepContext& context,
-                      RandomStream& fate) {
+                      FateTrials& trials) {
     const TissueConstants& c = view.constants;
     auto& cells = view.tissue.columns();
-    if (fate.bernoulli(c.marrow_death)) {
+    if (trials.next()) {  // death
+        note_marrow_lost(view, context, view.tissue.site(slot));
         view.tissue.kill(context, slot);
         return;
     }
-    if (fate.bernoulli(c.marrow_regeneration)) {
+    if (trials.next()) {  // regeneration
         RandomStream daughter_random =
             context.random(StreamId::tissue_daughter, view.tissue.id(slot));
         const SiteIndex site = daughter_site(view, slot, context, daughter_random, false);
         if (site != kNoSite) {
             view.tissue.spawn(context, site, TissueColumns::Row{});
+            note_marrow_gained(view, context, site);
             return;
         }
     }
-    if (fate.bernoulli(c.b_cell_production)) {
+    // A regeneration that found no room leaves this tick's B-cell trial to be drawn.
+    if (trials.next()) {  // B-cell production
         // Differentiation along the B lineage (progenitor -> B cell), in place.
         RandomStream trait = context.random(StreamId::tissue_daughter, view.tissue.id(slot));
         const TissueColumns::Row b = make_b_cell(c, trait);
+        note_marrow_lost(view, context, view.tissue.site(slot));
         cells.kind[slot] = b.kind;
         cells.cd19_molecules[slot] = b.cd19_molecules;
         cells.cd22_molecules[slot] = b.cd22_molecules;
@@ -116,16 +130,25 @@ void marrow_cell_step(const TissueView& view, AgentSlot slot, const SweepContext
 
 void tissue_step(const TissueView& view, AgentSlot slot, const SweepContext& context) {
     RandomStream fate = context.random(StreamId::tissue_fate, view.tissue.id(slot));
-    switch (view.tissue.columns().kind[slot]) {
+    auto& cells = view.tissue.columns();
+    const TissueKind kind = cells.kind[slot];
+    const bool event_driven = view.fates == TissueFates::event_driven;
+    FateTrials trials(view.constants.law_of(kind), fate, event_driven);
+    switch (kind) {
         case TissueKind::blast:
-            blast_step(view, slot, context, fate);
-            return;
+            blast_step(view, slot, context, trials);
+            break;
         case TissueKind::b_cell:
-            if (fate.bernoulli(view.constants.b_cell_death)) view.tissue.kill(context, slot);
-            return;
+            if (trials.next()) view.tissue.kill(context, slot);  // death
+            break;
         case TissueKind::marrow_cell:
-            marrow_cell_step(view, slot, context, fate);
-            return;
+            marrow_cell_step(view, slot, context, trials);
+            break;
+    }
+    // The next event of a survivor (of its kind now: a marrow cell may have become a B cell).
+    if (event_driven && view.tissue.alive(slot)) {
+        cells.next_event_tick[slot] =
+            view.constants.law_of(cells.kind[slot]).event_tick_from(view.tick + 1, fate);
     }
 }
 

@@ -115,6 +115,26 @@ TEST(Population, FewDeathsWaitForCompaction) {
     expect_consistent(population, layer);
 }
 
+// Whoever keeps slots across commits (the tissue calendar) rebuilds them when the layout
+// version changes: on every renumbering, and only then.
+TEST(Population, LayoutVersionChangesExactlyWhenSlotsAreRenumbered) {
+    OccupancyLayer layer(1000);
+    Population<MassColumns> population("cells", 1, layer, 1);
+    const std::uint64_t start = population.layout_version();
+    for (SiteIndex s = 0; s < 100; ++s) population.add(s, {0.0F});
+    population.kill({0, 0, 0}, 5);
+    population.spawn({0, 0, 0}, 500, {1.0F});
+    EXPECT_FALSE(population.commit().compacted);
+    EXPECT_EQ(population.layout_version(), start);  // appends and a dead slot: no renumbering
+    population.compact();
+    const std::uint64_t compacted = population.layout_version();
+    EXPECT_NE(compacted, start);
+    population.compact();  // nothing to compact
+    EXPECT_EQ(population.layout_version(), compacted);
+    population.sort_by_tile(1, [](SiteIndex) { return 0U; });
+    EXPECT_NE(population.layout_version(), compacted);
+}
+
 TEST(Population, RestoreReproducesStorageDeadSlotsAndIdSequence) {
     OccupancyLayer layer(200);
     Population<MassColumns> original("cells", 2, layer, 1);

@@ -99,5 +99,34 @@ TEST(TileBuckets, CanonicalOrderWhateverTheStorageDisorderAndThreads) {
     }
 }
 
+// Buckets of some agents only (those with an event due), given in any order: the same
+// canonical order restricted to them.
+TEST(TileBuckets, SubsetInCanonicalOrderWhateverTheGivenOrderAndThreads) {
+    const Lattice lattice(48, 40, 24, Boundary::reflective);
+    const TileGrid grid(lattice, 2, 8);
+    const Layout layout = disturbed_layout(lattice, grid, 20000, 3000, 1000, 0, 7);
+    std::mt19937_64 random(11);
+    std::vector<AgentSlot> subset;
+    for (AgentSlot s = 0; s < layout.sites.size(); ++s) {
+        if (random() % 10 == 0) subset.push_back(s);
+    }
+    std::shuffle(subset.begin(), subset.end(), random);
+    std::vector<AgentSlot> expected = reference_order(grid, layout.sites, layout.ids);
+    std::erase_if(expected, [&](AgentSlot s) {
+        return std::find(subset.begin(), subset.end(), s) == subset.end();
+    });
+    for (const int threads : {1, 2, 4}) {
+        TileBuckets buckets;
+        run_with_threads(threads,
+                         [&] { buckets.build_of(grid, subset, layout.sites, layout.ids); });
+        const auto all = buckets.all();
+        EXPECT_EQ(std::vector<AgentSlot>(all.begin(), all.end()), expected) << threads;
+        for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+            for (const AgentSlot s : buckets.of_tile(t))
+                EXPECT_EQ(grid.tile_of(layout.sites[s]), t);
+        }
+    }
+}
+
 }  // namespace
 }  // namespace cartsim::engine
