@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/parallel_for.hpp"
+
 // The project never enables OpenMP; this keeps the solve serial in this file even if someone
 // does, because a parallel sparse product would make results depend on the thread count.
 #define EIGEN_DONT_PARALLELIZE
@@ -268,16 +270,9 @@ void DiffusionField::step(double dt_min) {
 }
 
 double DiffusionField::total_amount() const {
-    // Neumaier-compensated sum in cell order: deterministic, and accurate to ~1e-16 relative.
-    double sum = 0.0;
-    double compensation = 0.0;
-    for (std::size_t i = 0; i < cell_count_; ++i) {
-        const double v = values_[i];
-        const double t = sum + v;
-        compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-        sum = t;
-    }
-    return (sum + compensation) * cell_volume_um3_;
+    // Exact and order-free: the same bits however the cells are split (threads, later ranks).
+    return deterministic_sum(cell_count_, [&](std::size_t i) { return values_[i]; }) *
+           cell_volume_um3_;
 }
 
 double DiffusionField::mean() const {

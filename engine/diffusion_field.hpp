@@ -110,8 +110,9 @@ class DiffusionField {
     std::span<const double> values() const { return {values_, cell_count_}; }
     /// For initial conditions and restarts; length cell_count().
     std::span<double> values_mutable() { return {values_, cell_count_}; }
-    /// Sum of value * cell volume (C * um^3), summed sequentially in cell order with
-    /// compensation, so it is deterministic and accurate enough to check conservation.
+    /// Sum of value * cell volume (C * um^3): the values' exact sum rounded once
+    /// (engine/exact_sum.hpp), times the volume, so it does not depend on how the cells are
+    /// split over threads.
     double total_amount() const;
     /// Mean value over cells (C).
     double mean() const;
