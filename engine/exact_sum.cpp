@@ -9,8 +9,8 @@ namespace cartsim::engine {
 namespace {
 
 constexpr int kTopLimb = ExactSum::kLimbs - 1;
-// Deposits reach digit 65; a nonzero digit 66 or above means a magnitude >= 2^(32*66 - 1074) =
-// 2^1038, beyond the largest double.
+// Finite terms reach digit 65 once carried; a nonzero digit 66 or above means a magnitude >=
+// 2^(32*66 - 1074) = 2^1038, beyond the largest double.
 constexpr int kFirstOverflowDigit = 66;
 // Bit 0 of the fixed-point number weighs 2^-1074, the smallest subnormal.
 constexpr int kLowestExponent = -1074;
@@ -60,7 +60,7 @@ ExactSum& ExactSum::operator+=(const ExactSum& other) {
 
 void ExactSum::normalize() {
     propagate_carries(limbs_);
-    // Every limb is now a digit below 2^32 except the top one, which holds far less than 2^32
+    // Every limb is now a digit below 2^32 except the top one, which holds far less than 2^53
     // (see kLimbs): it counts as one deposit (and 0 stays 0: only -0.0 terms so far).
     deposits_ = std::min(deposits_, 1u);
 }

@@ -6,14 +6,16 @@
 // Method: a fixed-point number that covers the whole double range (a Kulisch-style
 // "superaccumulator", as in ExBLAS or Neal's xsum): bit k of the number weighs 2^(k - 1074),
 // so every finite double, subnormals included, is an integer in these units. The number is held
-// in base-2^32 digits, each in a signed 64-bit limb ("carry-save"): adding a double deposits its
-// 53-bit significand into at most three limbs, without carries. A limb gains less than 2^32 in
-// magnitude per deposit, so 2^30 deposits fit before the carries must be propagated
-// (normalize()). Integer addition is associative and commutative, so the limbs after any
-// sequence of add() and merge() calls are the same for any order and grouping of the same
-// terms (as long as no normalization happened in between, i.e. below 2^30 terms; beyond that the
-// normalized form is still unique, see canonical()). value() rounds the exact sum once, to
-// nearest with ties to even, exactly as IEEE addition would round the exact result.
+// in base-2^32 digits, each in a signed 64-bit limb ("carry-save", after Neal's xsum): adding a
+// double deposits its 53-bit significand into two limbs, the low 32 bits of the shifted
+// significand into its digit and the rest (< 2^53) into the next, without carries. A limb gains
+// less than 2^53 in magnitude per deposit, so 1023 deposits fit before the carries must be
+// propagated (normalize(), a pass over the limbs every ~1000 terms). Integer addition is
+// associative and commutative, so the exact number after any sequence of add() and merge()
+// calls is the same for any order and grouping of the same terms; its normalized form
+// (canonical()) is unique, the raw limbs depend on when carries were propagated. value() rounds the
+// exact sum once, to nearest with ties to even, exactly as IEEE addition would round the exact
+// result.
 //
 // Special values, chosen so that they, too, do not depend on the order:
 // - NaN terms, and +inf together with -inf, make value() NaN; +inf (or -inf) alone makes it
@@ -33,11 +35,11 @@ namespace cartsim::engine {
 
 class ExactSum {
   public:
-    /// Base-2^32 digits: deposits reach digit 65 (bit 2097 = 2^1023); the two above take the
-    /// carries of up to 2^64 terms of the largest magnitude.
+    /// Base-2^32 digits: deposits reach digit 64 (bits up to 2097 = 2^1023, in digit 65 once
+    /// carried); the two above take the carries of up to 2^64 terms of the largest magnitude.
     static constexpr int kLimbs = 68;
-    /// Deposits between carry propagations; each adds < 2^32 to a limb, so limbs stay < 2^62.
-    static constexpr std::uint32_t kDepositsBeforeCarry = 1u << 30;
+    /// Deposits between carry propagations; each adds < 2^53 to a limb, so limbs stay < 2^63.
+    static constexpr std::uint32_t kDepositsBeforeCarry = (1u << 10) - 1;
 
     ExactSum() = default;
 
@@ -123,16 +125,13 @@ class ExactSum {
         const std::uint32_t position = biased_exponent != 0 ? biased_exponent - 1 : 0;
         const std::uint32_t digit = position >> 5;
         const std::uint32_t shift = position & 31u;
-        // significand * 2^shift (up to 84 bits) as three base-2^32 digits.
+        // significand * 2^shift (up to 84 bits) as a low digit and the rest (< 2^53).
         const auto low = static_cast<std::int64_t>((significand << shift) & 0xFFFF'FFFFu);
-        const std::uint64_t upper = significand >> (32u - shift);
-        const auto middle = static_cast<std::int64_t>(upper & 0xFFFF'FFFFu);
-        const auto high = static_cast<std::int64_t>(upper >> 32);
+        const auto upper = static_cast<std::int64_t>(significand >> (32u - shift));
         // Branch-free sign (random signs would defeat the branch predictor): x or -x.
         const std::int64_t negate = static_cast<std::int64_t>(bits) >> 63;  // 0 or -1
         limbs_[digit] += (low ^ negate) - negate;
-        limbs_[digit + 1] += (middle ^ negate) - negate;
-        limbs_[digit + 2] += (high ^ negate) - negate;
+        limbs_[digit + 1] += (upper ^ negate) - negate;
     }
 
     std::array<std::int64_t, kLimbs> limbs_{};
