@@ -10,20 +10,11 @@
 #include <stdexcept>
 #include <utility>
 
-// The project never enables OpenMP; this keeps the solve serial in this file even if someone
-// does, because a parallel sparse product would make results depend on the thread count.
-#define EIGEN_DONT_PARALLELIZE
-#include <Eigen/IterativeLinearSolvers>
-#include <Eigen/SparseCore>
+#include "engine/parallel_for.hpp"
 
 namespace cartsim::engine {
 
 namespace {
-
-// Row-major so the CG product walks rows in order; 32-bit indices halve the index memory.
-using SparseMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int32_t>;
-// Lower|Upper: the full matrix is stored, so the product needs no symmetric trick.
-using CgSolver = Eigen::ConjugateGradient<SparseMatrix, Eigen::Lower | Eigen::Upper>;
 
 // Tight enough that the solver error stays far below any modelling error and mass is
 // conserved to ~1e-12 relative in practice.
@@ -31,23 +22,14 @@ using CgSolver = Eigen::ConjugateGradient<SparseMatrix, Eigen::Lower | Eigen::Up
 constexpr double kSolverFailureResidual = 1e-6;
 constexpr double kSolverRelativeTolerance = 1e-10;
 
-// Face neighbours per cell plus the diagonal.
-constexpr int kMaxEntriesPerRow = 7;
+// The solver counts iterations in an int and allows 2 per cell (as Eigen's default did).
+constexpr std::size_t kMaxCells = std::numeric_limits<int>::max() / 2;
 
 std::int32_t ceil_div(std::int32_t n, std::int32_t c) {
     return (n + c - 1) / c;
 }
 
 }  // namespace
-
-struct DiffusionField::Solver {
-    SparseMatrix matrix;
-    CgSolver cg;
-    // Eigen allocates these aligned, so its vectorised reductions take the same order on every
-    // run (an unaligned Map could start its SIMD loop at a different element).
-    Eigen::VectorXd values;
-    Eigen::VectorXd rhs;
-};
 
 DiffusionField::DiffusionField(const Lattice& lattice, int coarsening, double diffusion_um2_per_min,
                                double decay_per_min, double site_edge_um)
@@ -89,28 +71,20 @@ DiffusionField::DiffusionField(const Lattice& lattice, int coarsening, double di
     gz_ = ceil_div(nz_, coarsening_z_);
     cell_count_ = static_cast<std::size_t>(gx_) * static_cast<std::size_t>(gy_) *
                   static_cast<std::size_t>(gz_);
-    const auto max_cells =
-        static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max() / kMaxEntriesPerRow);
-    if (cell_count_ > max_cells) {
+    if (cell_count_ > kMaxCells) {
         throw std::invalid_argument(fmt::format(
             "diffusion field of {} cells exceeds the solver limit of {} cells; increase the "
             "coarsening",
-            cell_count_, max_cells));
+            cell_count_, kMaxCells));
     }
     cell_edge_um_ = site_edge_um_ * coarsening_;
     cell_volume_um3_ = cell_edge_um_ * cell_edge_um_ * (site_edge_um_ * coarsening_z_);
 
-    solver_ = std::make_unique<Solver>();
-    solver_->values = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(cell_count_));
-    solver_->rhs = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(cell_count_));
-    values_ = solver_->values.data();
+    values_.assign(cell_count_, 0.0);
+    rhs_.assign(cell_count_, 0.0);
     source_per_min_.assign(cell_count_, 0.0);
     uptake_per_min_.assign(cell_count_, 0.0);
 }
-
-DiffusionField::~DiffusionField() = default;
-DiffusionField::DiffusionField(DiffusionField&&) noexcept = default;
-DiffusionField& DiffusionField::operator=(DiffusionField&&) noexcept = default;
 
 std::size_t DiffusionField::cell_of_site(SiteIndex site) const {
     const auto nx = static_cast<std::size_t>(nx_);
@@ -153,76 +127,16 @@ void DiffusionField::clear_sources() {
     std::fill(uptake_per_min_.begin(), uptake_per_min_.end(), 0.0);
 }
 
-void DiffusionField::rebuild_matrix(double dt_min) {
+void DiffusionField::set_operator(double dt_min) {
     // Finite volumes on a uniform grid: each face to an existing neighbour carries flux
     // D (u_j - u_i) / h^2; a reflective face carries none, a periodic one wraps.
-    const double coupling = dt_min * diffusion_um2_per_min_ / (cell_edge_um_ * cell_edge_um_);
-    const double diagonal_base = 1.0 + dt_min * decay_per_min_;
-    const bool periodic = boundary_ == Boundary::periodic;
-    const std::array<std::int32_t, 3> extent{gx_, gy_, gz_};
-
-    const auto n = static_cast<Eigen::Index>(cell_count_);
-    SparseMatrix matrix(n, n);
-    matrix.reserve(n * kMaxEntriesPerRow);
-    std::array<std::pair<std::int32_t, int>, kMaxEntriesPerRow> neighbours{};
-    Eigen::Index row = 0;
-    for (std::int32_t cz = 0; cz < gz_; ++cz) {
-        for (std::int32_t cy = 0; cy < gy_; ++cy) {
-            for (std::int32_t cx = 0; cx < gx_; ++cx, ++row) {
-                // Collect (column, number of shared faces); on a periodic axis of 2 cells both
-                // faces lead to the same neighbour, and an axis of 1 cell has no neighbour.
-                int count = 0;
-                const std::array<std::int32_t, 3> here{cx, cy, cz};
-                for (int axis = 0; axis < 3; ++axis) {
-                    const std::int32_t g = extent[static_cast<std::size_t>(axis)];
-                    if (g == 1) continue;
-                    for (const std::int32_t step : {-1, 1}) {
-                        std::array<std::int32_t, 3> there = here;
-                        std::int32_t& v = there[static_cast<std::size_t>(axis)];
-                        v += step;
-                        if (v < 0 || v >= g) {
-                            if (!periodic) continue;
-                            v = (v + g) % g;
-                        }
-                        neighbours[static_cast<std::size_t>(count++)] = {
-                            static_cast<std::int32_t>(cell_at(there[0], there[1], there[2])), 1};
-                    }
-                }
-                // The diagonal joins the list so the row comes out in column order.
-                neighbours[static_cast<std::size_t>(count++)] = {static_cast<std::int32_t>(row), 0};
-                // Insertion sort of <= 7 entries (std::sort trips a GCC 12 -Warray-bounds
-                // false positive on a short std::array).
-                for (int i = 1; i < count; ++i) {
-                    for (int j = i; j > 0 && neighbours[static_cast<std::size_t>(j)] <
-                                                 neighbours[static_cast<std::size_t>(j - 1)];
-                         --j) {
-                        std::swap(neighbours[static_cast<std::size_t>(j)],
-                                  neighbours[static_cast<std::size_t>(j - 1)]);
-                    }
-                }
-                int faces = 0;
-                for (int i = 0; i < count; ++i)
-                    faces += neighbours[static_cast<std::size_t>(i)].second;
-
-                matrix.startVec(row);
-                for (int i = 0; i < count;) {
-                    const std::int32_t column = neighbours[static_cast<std::size_t>(i)].first;
-                    int shared = 0;
-                    for (; i < count && neighbours[static_cast<std::size_t>(i)].first == column;
-                         ++i) {
-                        shared += neighbours[static_cast<std::size_t>(i)].second;
-                    }
-                    matrix.insertBack(row, column) =
-                        column == row ? diagonal_base + coupling * faces : -coupling * shared;
-                }
-            }
-        }
-    }
-    matrix.finalize();
-
-    solver_->matrix = std::move(matrix);
-    solver_->cg.setTolerance(kSolverRelativeTolerance);
-    solver_->cg.compute(solver_->matrix);
+    stencil_ =
+        GridStencil{.gx = gx_,
+                    .gy = gy_,
+                    .gz = gz_,
+                    .periodic = boundary_ == Boundary::periodic,
+                    .coupling = dt_min * diffusion_um2_per_min_ / (cell_edge_um_ * cell_edge_um_),
+                    .diagonal_base = 1.0 + dt_min * decay_per_min_};
     matrix_dt_min_ = dt_min;
 }
 
@@ -231,26 +145,26 @@ void DiffusionField::step(double dt_min) {
         throw std::invalid_argument(
             fmt::format("diffusion field time step must be finite and > 0 min, got {}", dt_min));
     }
-    if (dt_min != matrix_dt_min_) rebuild_matrix(dt_min);
+    if (dt_min != matrix_dt_min_) set_operator(dt_min);
 
-    Eigen::VectorXd& u = solver_->values;
-    Eigen::VectorXd& rhs = solver_->rhs;
-    for (std::size_t i = 0; i < cell_count_; ++i) {
-        const auto e = static_cast<Eigen::Index>(i);
-        rhs[e] = u[e] + dt_min * source_per_min_[i];
-    }
+    parallel_for_chunks(cell_count_, kReduceGrain, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i)
+            rhs_[i] = values_[i] + dt_min * source_per_min_[i];
+    });
     // Warm start from the current values: they are close to the answer for ordinary steps.
-    u = solver_->cg.solveWithGuess(rhs, u);
-    last_solve_iterations_ = static_cast<int>(solver_->cg.iterations());
-    last_solve_relative_residual_ = solver_->cg.error();
-    // Eigen reports NoConvergence when its stopping threshold was clamped to DBL_MIN for a
-    // near-zero right-hand side (a field that has decayed to ~1e-150), although it stopped on
-    // its own test. Only the iteration cap with a large residual, or NaN, is a real failure.
-    const bool stopped_by_iteration_cap = solver_->cg.iterations() >= solver_->cg.maxIterations();
+    const int max_iterations = static_cast<int>(2 * cell_count_);
+    const StencilCgResult result =
+        solve_stencil_cg(stencil_, rhs_, values_, kSolverRelativeTolerance, max_iterations,
+                         solver_partition_, solver_work_);
+    last_solve_iterations_ = result.iterations;
+    last_solve_relative_residual_ = result.relative_residual;
+    // The stopping threshold is clamped to DBL_MIN for a near-zero right-hand side (a field that
+    // has decayed to ~1e-150), so the residual reached may exceed the tolerance although the
+    // solve stopped on its own test. Only the iteration cap with a large residual, or NaN, is a
+    // real failure.
     const bool converged =
-        solver_->cg.info() == Eigen::Success ||
-        (!stopped_by_iteration_cap && std::isfinite(last_solve_relative_residual_)) ||
-        last_solve_relative_residual_ <= kSolverFailureResidual;
+        (result.iterations < max_iterations && std::isfinite(result.relative_residual)) ||
+        result.relative_residual <= kSolverFailureResidual;
     if (!converged) {
         throw std::runtime_error(fmt::format(
             "diffusion field solve did not converge: relative residual {} after {} iterations "
@@ -259,25 +173,18 @@ void DiffusionField::step(double dt_min) {
     }
 
     // Exact first-order uptake over the step, split after the diffusion solve.
-    for (std::size_t i = 0; i < cell_count_; ++i) {
-        if (uptake_per_min_[i] > 0.0) {
-            u[static_cast<Eigen::Index>(i)] *= std::exp(-uptake_per_min_[i] * dt_min);
+    parallel_for_chunks(cell_count_, kReduceGrain, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            if (uptake_per_min_[i] > 0.0) values_[i] *= std::exp(-uptake_per_min_[i] * dt_min);
         }
-    }
+    });
     clear_sources();
 }
 
 double DiffusionField::total_amount() const {
-    // Neumaier-compensated sum in cell order: deterministic, and accurate to ~1e-16 relative.
-    double sum = 0.0;
-    double compensation = 0.0;
-    for (std::size_t i = 0; i < cell_count_; ++i) {
-        const double v = values_[i];
-        const double t = sum + v;
-        compensation += std::abs(sum) >= std::abs(v) ? (sum - t) + v : (v - t) + sum;
-        sum = t;
-    }
-    return (sum + compensation) * cell_volume_um3_;
+    // Exact and order-free: the same bits however the cells are split (threads, later ranks).
+    return deterministic_sum(cell_count_, [&](std::size_t i) { return values_[i]; }) *
+           cell_volume_um3_;
 }
 
 double DiffusionField::mean() const {

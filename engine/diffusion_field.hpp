@@ -3,11 +3,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <vector>
 
 #include "engine/lattice.hpp"
+#include "engine/stencil_cg.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -31,12 +31,13 @@ namespace cartsim::engine {
 ///
 /// Step (dt): backward Euler for diffusion and decay, with the sources on the right-hand side,
 ///     (I + dt k I - dt D L) u' = u + dt s,
-/// solved by conjugate gradients (the matrix is symmetric positive definite) with warm start
-/// from u and relative residual 1e-10; unconditionally stable, and an M-matrix, so it keeps
-/// u >= 0 and obeys the maximum principle. Point uptake is then applied exactly, operator
-/// split: u'_cell *= exp(-uptake_cell * dt). The matrix is assembled once and rebuilt only when
-/// dt changes. The solve is sequential on purpose: the result is bitwise reproducible and does
-/// not depend on the thread count.
+/// solved by Jacobi-preconditioned conjugate gradients (the matrix is symmetric positive
+/// definite) with warm start from u and relative residual 1e-10; unconditionally stable, and an
+/// M-matrix, so it keeps u >= 0 and obeys the maximum principle. Point uptake is then applied
+/// exactly, operator split: u'_cell *= exp(-uptake_cell * dt). The solver (engine/stencil_cg.hpp)
+/// applies the 7-point stencil without a matrix, in parallel over cells, and sums its dot
+/// products exactly: the result is the same bits for any thread count and any split of the
+/// cells (set_solver_partition), as a run over several ranks will need.
 ///
 /// Sources and uptake are per-step inputs: they accumulate per cell until the next step(),
 /// which clears them at its end. They are accumulated from sequential code for now (the calls
@@ -47,21 +48,16 @@ namespace cartsim::engine {
 /// site, at the given rate. A caller that thinks in per-site rates (an agent secreting into its
 /// own site's volume) should divide by sites_per_cell().
 ///
-/// Memory: about 160 bytes per cell (value, source, uptake, right-hand side, a 7-point CSR
-/// matrix, CG work vectors); coarsen large lattices.
+/// Memory: about 64 bytes per cell (value, source, uptake, right-hand side, four CG work
+/// vectors); coarsen large lattices.
 class DiffusionField {
   public:
     /// Throws std::invalid_argument for coarsening < 1, a negative or non-finite diffusion or
     /// decay, a non-positive or non-finite site edge, a periodic lattice whose extents are not
-    /// multiples of the coarsening, or a grid too large for the solver's 32-bit indices.
+    /// multiples of the coarsening, or a grid of more cells than the solver's iteration cap
+    /// (2 per cell, an int) can count.
     DiffusionField(const Lattice& lattice, int coarsening, double diffusion_um2_per_min,
                    double decay_per_min, double site_edge_um);
-    ~DiffusionField();
-    DiffusionField(DiffusionField&&) noexcept;
-    DiffusionField& operator=(DiffusionField&&) noexcept;
-    // The solver keeps a reference to its own matrix; copying would need a rebuild.
-    DiffusionField(const DiffusionField&) = delete;
-    DiffusionField& operator=(const DiffusionField&) = delete;
 
     // Geometry.
     std::int32_t gx() const { return gx_; }
@@ -107,11 +103,12 @@ class DiffusionField {
     // Values (concentration, C).
     double value_at_site(SiteIndex site) const { return value_at_cell(cell_of_site(site)); }
     double value_at_cell(std::size_t cell) const { return values_[cell]; }
-    std::span<const double> values() const { return {values_, cell_count_}; }
+    std::span<const double> values() const { return values_; }
     /// For initial conditions and restarts; length cell_count().
-    std::span<double> values_mutable() { return {values_, cell_count_}; }
-    /// Sum of value * cell volume (C * um^3), summed sequentially in cell order with
-    /// compensation, so it is deterministic and accurate enough to check conservation.
+    std::span<double> values_mutable() { return values_; }
+    /// Sum of value * cell volume (C * um^3): the values' exact sum rounded once
+    /// (engine/exact_sum.hpp), times the volume, so it does not depend on how the cells are
+    /// split over threads.
     double total_amount() const;
     /// Mean value over cells (C).
     double mean() const;
@@ -121,10 +118,12 @@ class DiffusionField {
     /// Relative residual |b - A u| / |b| reached by the last solve.
     double last_solve_relative_residual() const { return last_solve_relative_residual_; }
 
-  private:
-    struct Solver;  // Eigen matrix, CG solver and vectors; kept out of this header
+    /// For tests: how the solver splits the cells (engine/stencil_cg.hpp); the default runs on
+    /// the engine's parallel chunks. Any partition gives the same bits.
+    void set_solver_partition(CellPartition partition) { solver_partition_ = partition; }
 
-    void rebuild_matrix(double dt_min);
+  private:
+    void set_operator(double dt_min);
 
     std::int32_t nx_;
     std::int32_t ny_;
@@ -142,11 +141,14 @@ class DiffusionField {
     double cell_edge_um_;
     double cell_volume_um3_;
 
-    std::unique_ptr<Solver> solver_;
-    double* values_ = nullptr;            // points into solver_'s aligned Eigen vector
+    std::vector<double> values_;          // per cell, C
     std::vector<double> source_per_min_;  // per cell, C/min
     std::vector<double> uptake_per_min_;  // per cell, 1/min
-    double matrix_dt_min_ = 0.0;          // dt the cached matrix was built for; 0 = none yet
+    std::vector<double> rhs_;             // per cell, the solve's right-hand side
+    GridStencil stencil_;                 // the operator for matrix_dt_min_
+    StencilCgWork solver_work_;
+    CellPartition solver_partition_;
+    double matrix_dt_min_ = 0.0;  // dt the operator was set for; 0 = none yet
     int last_solve_iterations_ = 0;
     double last_solve_relative_residual_ = 0.0;
 };

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/exact_sum.hpp"
+
 namespace cartsim::engine {
 
 #if defined(CARTSIM_TSAN_STD_THREADS)
@@ -98,33 +100,49 @@ void parallel_sort_unique(Iterator first, Iterator last, Less&& less) {
 #endif
 }
 
-/// Fixed chunk size of floating-point reductions. The split tree of
-/// tbb::parallel_deterministic_reduce depends only on the range and this grain, never on the
-/// number of threads, so the rounding of the sum is the same on every run.
+/// Chunk size of reductions over slots or cells.
 inline constexpr std::size_t kReduceGrain = 4096;
 
-/// Sum of term(i) for i in [0, n), bitwise identical for any thread count.
-template <class Term>
-double deterministic_sum(std::size_t n, Term&& term) {
+/// Reduces [0, n) in parallel: add_range(begin, end, partial) for consecutive ranges covering
+/// [0, n), each into a fresh Partial{}, the partials merged with +=. Only for partials whose
+/// merge is exact and order-free (integer counts, ExactSum, structs of them): then the result
+/// is the same for any thread count and any split of the range, which is why the split may be
+/// TBB's dynamic one.
+template <class Partial, class AddRange>
+Partial parallel_exact_reduce(std::size_t n, AddRange&& add_range) {
 #if defined(CARTSIM_TSAN_STD_THREADS)
     const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
-    std::vector<double> partial(chunks, 0.0);
+    std::vector<Partial> partial(chunks);
     detail::run_chunks_on_threads(chunks, [&](std::size_t c) {
-        const std::size_t end = std::min(n, (c + 1) * kReduceGrain);
-        for (std::size_t i = c * kReduceGrain; i < end; ++i) partial[c] += term(i);
+        add_range(c * kReduceGrain, std::min(n, (c + 1) * kReduceGrain), partial[c]);
     });
-    double total = 0.0;
-    for (const double p : partial) total += p;
+    Partial total{};
+    for (const Partial& p : partial) total += p;
     return total;
 #else
-    return tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::size_t>(0, n, kReduceGrain), 0.0,
-        [&](const tbb::blocked_range<std::size_t>& range, double partial) {
-            for (std::size_t i = range.begin(); i != range.end(); ++i) partial += term(i);
+    return tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, n, kReduceGrain), Partial{},
+        [&](const tbb::blocked_range<std::size_t>& range, Partial partial) {
+            add_range(range.begin(), range.end(), partial);
             return partial;
         },
-        [](double a, double b) { return a + b; });
+        [](Partial a, const Partial& b) {
+            a += b;
+            return a;
+        });
 #endif
+}
+
+/// Sum of term(i) for i in [0, n), exact and correctly rounded (engine/exact_sum.hpp): the same
+/// bits for any thread count, any split, and any order of the terms (slots, cells, ranks).
+template <class Term>
+double deterministic_sum(std::size_t n, Term&& term) {
+    return parallel_exact_reduce<ExactSum>(
+               n,
+               [&](std::size_t begin, std::size_t end, ExactSum& sum) {
+                   sum.add_terms(end - begin, [&](std::size_t i) { return term(begin + i); });
+               })
+        .value();
 }
 
 /// Number of i in [0, n) with predicate(i); integer sums are exact in any order.

@@ -81,7 +81,9 @@ class CytokineField {
     std::string release_state_name_;            // "<name>_release"
     std::string serum_state_name_;              // "serum_<name>_pg_per_ml"
     std::vector<double> secretion_pg_per_min_;  // per field cell, until the next update
-    std::vector<double> release_pg_;            // per field cell, since the last update
+    // Per field cell, since the last update. Only lysis releases today, each the same amount
+    // (pg per lysis), so a cell's total depends on the number of lyses, never on their order.
+    std::vector<double> release_pg_;
     double serum_pg_per_ml_ = 0.0;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // Where the cytokines come from. Each source adds to its field before the field update
-// (sequential code, in a fixed order, so the floating-point sums never depend on threads).
+// (sequential code; sums over agents are exact per field cell, so they depend neither on threads
+// nor on the order agents are stored in).
 
 #include <cstdint>
 #include <functional>
@@ -20,7 +21,7 @@ namespace cartsim::agents {
 /// IFN-g: every engaged CAR-T cell secretes into its site's field cell (Teachey et al., Cancer
 /// Discov 2016) at `pg_per_min` times what exhaustion leaves of its output: 1 at score 0,
 /// falling linearly to `exhausted_output_factor` at score 1 (agents/car_t/exhaustion.hpp).
-/// Cells in storage order.
+/// Summed exactly per field cell, so the result does not depend on the storage order.
 void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_t,
                                      double pg_per_min, CytokineField& ifng,
                                      double exhausted_output_factor = 1.0);

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "engine/parallelism.hpp"
@@ -31,6 +33,22 @@ TEST(Reduce, FloatingSumIsBitwiseIdenticalAcrossThreadCounts) {
     for (const double v : values) reference += v;
     EXPECT_NEAR(sums[0], static_cast<double>(reference),
                 1e-9 * std::abs(static_cast<double>(reference)) + 1e-6);
+
+    // The order of the terms (the storage order of agents) does not matter either, unlike for
+    // a plain loop.
+    std::vector<double> shuffled = values;
+    std::mt19937_64 random(11);
+    std::shuffle(shuffled.begin(), shuffled.end(), random);
+    run_with_threads(2, [&] {
+        const double s =
+            deterministic_sum(shuffled.size(), [&](std::size_t i) { return shuffled[i]; });
+        EXPECT_EQ(std::memcmp(&s, &sums[0], sizeof(double)), 0);
+    });
+    double plain = 0.0;
+    double plain_shuffled = 0.0;
+    for (const double v : values) plain += v;
+    for (const double v : shuffled) plain_shuffled += v;
+    EXPECT_NE(plain, plain_shuffled);
 }
 
 TEST(Reduce, CountMatchesSequentialCount) {

@@ -1,0 +1,228 @@
+// Tests of the field solver (engine/stencil_cg.hpp) behind DiffusionField: the same bits for any
+// thread count and any partition of the cells, and the answer of Eigen's conjugate gradients
+// (the solver used before, kept here as the reference) on a matrix assembled independently.
+
+#include <gtest/gtest.h>
+
+#include <Eigen/IterativeLinearSolvers>
+#include <Eigen/SparseCore>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "engine/diffusion_field.hpp"
+#include "engine/lattice.hpp"
+#include "engine/parallelism.hpp"
+#include "engine/stencil_cg.hpp"
+
+namespace cartsim::engine {
+namespace {
+
+// Cytokine-like constants (agents/cytokines): D in um^2/min, decay per min, 10 um sites.
+constexpr double kDiffusion = 600.0;
+constexpr double kDecay = 0.02;
+constexpr double kSiteEdge = 10.0;
+constexpr double kStepMin = 30.0;
+
+struct Case {
+    const char* name;
+    std::int32_t nx, ny, nz;
+    Boundary boundary;
+    int coarsening;
+};
+
+// 3-D reflective with partial edge cells, 3-D periodic with an axis of 2 cells (both faces to
+// one neighbour), 2-D periodic; each more than one chunk of the engine's parallel loops
+// (kReduceGrain = 4096 cells), so threads really split the work.
+const Case kCases[] = {
+    {"3d_reflective", 114, 98, 70, Boundary::reflective, 4},
+    {"3d_periodic_two_cell_axis", 320, 8, 160, Boundary::periodic, 4},
+    {"2d_periodic", 400, 300, 1, Boundary::periodic, 4},
+};
+
+void record(const std::string& name, double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", value);
+    ::testing::Test::RecordProperty(name, text);
+}
+
+// Initial values spanning magnitudes (a decayed field has 1e-30 beside 1e3).
+void fill_values(DiffusionField& field, std::uint64_t seed) {
+    std::mt19937_64 random(seed);
+    std::uniform_real_distribution<double> exponent(-30.0, 3.0);
+    for (double& v : field.values_mutable()) v = std::pow(10.0, exponent(random));
+}
+
+// Scattered sources and uptake for the next step.
+void add_inputs(DiffusionField& field, const Lattice& lattice, std::uint64_t seed) {
+    std::mt19937_64 random(seed);
+    for (int k = 0; k < 200; ++k) {
+        const auto site = static_cast<SiteIndex>(random() % lattice.site_count());
+        field.add_source_at_site(site, 1e-3 * static_cast<double>(random() % 1000));
+        if (k % 4 == 0) field.add_uptake_at_site(site, 0.01);
+    }
+}
+
+// The values after three steps, with `setup` applied to the new field first.
+template <class Setup>
+std::vector<double> run_steps(const Case& c, Setup&& setup, std::vector<int>* iterations) {
+    const Lattice lattice(c.nx, c.ny, c.nz, c.boundary);
+    DiffusionField field(lattice, c.coarsening, kDiffusion, kDecay, kSiteEdge);
+    setup(field);
+    fill_values(field, 1);
+    for (int step = 0; step < 3; ++step) {
+        add_inputs(field, lattice, 100 + static_cast<std::uint64_t>(step));
+        field.step(kStepMin);
+        iterations->push_back(field.last_solve_iterations());
+    }
+    return {field.values().begin(), field.values().end()};
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+TEST(FieldSolver, BitIdenticalForAnyThreadCountAndPartition) {
+    for (const Case& c : kCases) {
+        std::vector<int> reference_iterations;
+        const std::vector<double> reference = run_steps(
+            c, [](DiffusionField&) {}, &reference_iterations);
+        for (const int threads : {1, 2, 4}) {
+            run_with_threads(threads, [&] {
+                std::vector<int> iterations;
+                const auto values = run_steps(
+                    c, [](DiffusionField&) {}, &iterations);
+                EXPECT_TRUE(same_bits(values, reference))
+                    << c.name << ", " << threads << " threads";
+                EXPECT_EQ(iterations, reference_iterations) << c.name;
+            });
+        }
+        for (const std::size_t pieces : {1, 2, 3, 4, 8}) {
+            std::vector<int> iterations;
+            const auto values = run_steps(
+                c, [&](DiffusionField& f) { f.set_solver_partition({pieces}); }, &iterations);
+            EXPECT_TRUE(same_bits(values, reference)) << c.name << ", " << pieces << " pieces";
+            EXPECT_EQ(iterations, reference_iterations) << c.name;
+        }
+    }
+}
+
+// The backward-Euler matrix assembled from its definition, one face at a time.
+Eigen::SparseMatrix<double, Eigen::RowMajor> assemble(const GridStencil& s) {
+    std::vector<Eigen::Triplet<double>> entries;
+    const std::int32_t extent[3] = {s.gx, s.gy, s.gz};
+    for (std::int32_t z = 0; z < s.gz; ++z) {
+        for (std::int32_t y = 0; y < s.gy; ++y) {
+            for (std::int32_t x = 0; x < s.gx; ++x) {
+                const std::int32_t here[3] = {x, y, z};
+                const auto index = [&](const std::int32_t* c) {
+                    return static_cast<int>(c[0] + s.gx * (c[1] + s.gy * c[2]));
+                };
+                double diagonal = s.diagonal_base;
+                for (int axis = 0; axis < 3; ++axis) {
+                    if (extent[axis] == 1) continue;
+                    for (const int step : {-1, 1}) {
+                        std::int32_t there[3] = {x, y, z};
+                        there[axis] += step;
+                        if (there[axis] < 0 || there[axis] >= extent[axis]) {
+                            if (!s.periodic) continue;
+                            there[axis] = (there[axis] + extent[axis]) % extent[axis];
+                        }
+                        entries.emplace_back(index(here), index(there), -s.coupling);
+                        diagonal += s.coupling;
+                    }
+                }
+                entries.emplace_back(index(here), index(here), diagonal);
+            }
+        }
+    }
+    const auto n = static_cast<Eigen::Index>(s.cell_count());
+    Eigen::SparseMatrix<double, Eigen::RowMajor> matrix(n, n);
+    matrix.setFromTriplets(entries.begin(), entries.end());  // sums duplicates (2-cell axes)
+    return matrix;
+}
+
+GridStencil stencil_of(const DiffusionField& field) {
+    const double coupling = kStepMin * kDiffusion / (field.cell_edge_um() * field.cell_edge_um());
+    return {field.gx(), field.gy(),
+            field.gz(), field.boundary() == Boundary::periodic,
+            coupling,   1.0 + kStepMin * kDecay};
+}
+
+TEST(FieldSolver, StencilIsTheAssembledMatrix) {
+    for (const Case& c : kCases) {
+        const Lattice lattice(c.nx, c.ny, c.nz, c.boundary);
+        DiffusionField field(lattice, c.coarsening, kDiffusion, kDecay, kSiteEdge);
+        fill_values(field, 1);
+        const GridStencil stencil = stencil_of(field);
+        const auto matrix = assemble(stencil);
+        const Eigen::Map<const Eigen::VectorXd> u(field.values().data(),
+                                                  static_cast<Eigen::Index>(field.cell_count()));
+        const Eigen::VectorXd expected = matrix * u;
+        std::vector<double> applied(field.cell_count());
+        apply_stencil(stencil, field.values(), applied);
+        double worst = 0.0;
+        for (std::size_t i = 0; i < applied.size(); ++i) {
+            const double scale = std::abs(expected[static_cast<Eigen::Index>(i)]) + 1e-300;
+            worst = std::max(worst,
+                             std::abs(applied[i] - expected[static_cast<Eigen::Index>(i)]) / scale);
+        }
+        EXPECT_LT(worst, 1e-12) << c.name;
+    }
+}
+
+TEST(FieldSolver, MatchesEigenConjugateGradientsWithin1e9) {
+    for (const Case& c : kCases) {
+        const Lattice lattice(c.nx, c.ny, c.nz, c.boundary);
+        DiffusionField field(lattice, c.coarsening, kDiffusion, kDecay, kSiteEdge);
+        const auto matrix = assemble(stencil_of(field));
+        Eigen::ConjugateGradient<Eigen::SparseMatrix<double, Eigen::RowMajor>,
+                                 Eigen::Lower | Eigen::Upper>
+            eigen;
+        eigen.setTolerance(1e-10);
+        eigen.compute(matrix);
+        const auto n = static_cast<Eigen::Index>(field.cell_count());
+        Eigen::VectorXd reference = Eigen::VectorXd::Zero(n);
+        double worst = 0.0;
+        for (int step = 0; step < 4; ++step) {
+            // Sources only (uptake is applied after the solve, outside the comparison).
+            std::mt19937_64 random(static_cast<std::uint64_t>(step));
+            if (step == 0) {
+                fill_values(field, 1);
+                for (Eigen::Index i = 0; i < n; ++i) {
+                    reference[i] = field.values()[static_cast<std::size_t>(i)];
+                }
+            }
+            Eigen::VectorXd rhs = reference;
+            for (int k = 0; k < 100; ++k) {
+                const auto site = static_cast<SiteIndex>(random() % lattice.site_count());
+                const double rate = 1e-3 * static_cast<double>(random() % 1000);
+                field.add_source_at_site(site, rate);
+                rhs[static_cast<Eigen::Index>(field.cell_of_site(site))] += kStepMin * rate;
+            }
+            field.step(kStepMin);
+            reference = eigen.solveWithGuess(rhs, reference);
+            double largest = 0.0;
+            double difference = 0.0;
+            for (Eigen::Index i = 0; i < n; ++i) {
+                largest = std::max(largest, std::abs(reference[i]));
+                difference =
+                    std::max(difference,
+                             std::abs(field.values()[static_cast<std::size_t>(i)] - reference[i]));
+            }
+            worst = std::max(worst, difference / largest);
+            EXPECT_NEAR(field.last_solve_iterations(), static_cast<double>(eigen.iterations()), 2)
+                << c.name << " step " << step;
+        }
+        EXPECT_LT(worst, 1e-9) << c.name;
+        record(std::string("max_relative_difference_vs_eigen_") + c.name, worst);
+        std::printf("%s: max |ours - Eigen| / max |Eigen| = %.3g\n", c.name, worst);
+    }
+}
+
+}  // namespace
+}  // namespace cartsim::engine
