@@ -179,8 +179,10 @@ void apply_to_segment(const GridStencil& s, const Diagonals& diagonals, const do
         full_row ? std::max(inner_begin, std::min(segment.x_end, last)) : segment.x_end;
     for (std::int32_t x = segment.x_begin; x < inner_begin; ++x) any_cell(x);
     const double* row = u + segment.start;
-    const double* y_minus = u + neighbours.start[0];
-    const double* y_plus = u + neighbours.start[1];
+    // Neighbour-row pointers only where those rows exist: u + kNoRow would overflow (undefined
+    // behaviour even unused; UBSan's pointer-overflow check in the fuzz build found it).
+    const double* y_minus = full_row ? u + neighbours.start[0] : nullptr;
+    const double* y_plus = full_row ? u + neighbours.start[1] : nullptr;
     if (inner_begin < inner_end && flat) {
         const double diagonal = diagonals.value[4];
         for (std::int32_t x = inner_begin; x < inner_end; ++x) {
