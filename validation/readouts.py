@@ -286,6 +286,44 @@ def severe_crs_vs_reference(records, params, reference):
                              "severe CRS", keep=_burden_at_least(params))
 
 
+def _paired(records, reference, keep):
+    """(here, there) record pairs of the same patient (the same index) kept by keep(here)."""
+    by_index = {r.index: r for r in reference}
+    return [(r, by_index[r.index]) for r in records if r.index in by_index and keep(r)]
+
+
+def crs_grade_vs_reference_paired(records, params, reference):
+    """Maximum CRS grade here minus the reference's, paired by patient (the same sampled patient
+    given another dose or schedule), mean over patients with burden at infusion >=
+    params.min_burden (default 0), with a bootstrap interval of the mean. Positive: more severe
+    CRS here. A within-patient comparison: patient factors (vascular susceptibility, IL-6
+    production, product fitness) vary far more between patients than a dose moves one patient."""
+    pairs = _paired(records, reference, _burden_at_least(params))
+    if not pairs:
+        raise NotAvailable("no patient in both cohorts")
+    differences = [_summary(a, "crs_max_grade") - _summary(b, "crs_max_grade") for a, b in pairs]
+    low, high = stats.bootstrap_interval(differences, np.mean)
+    up = sum(d > 0 for d in differences)
+    down = sum(d < 0 for d in differences)
+    return Estimate(float(np.mean(differences)), low, high,
+                    f"{len(pairs)} patients ({up} higher, {down} lower)",
+                    "bootstrap mean of paired differences")
+
+
+def il6_peak_vs_reference_paired(records, params, reference):
+    """log2 of the peak serum IL-6 here over the reference's, paired by patient, median over
+    patients with burden at infusion >= params.min_burden, with a bootstrap interval."""
+    pairs = _paired(records, reference, _burden_at_least(params))
+    ratios = []
+    for a, b in pairs:
+        here, there = (_summary(x, "il6_peak_pg_per_ml") for x in (a, b))
+        if here > 0 and there > 0:
+            ratios.append(math.log2(here / there))
+    estimate = _median(ratios, "paired IL-6 peaks")
+    estimate.interval = "bootstrap median of paired log2 ratios"
+    return estimate
+
+
 def cr_rate_vs_reference(records, params, reference):
     """CR rate by day by_day: this cohort minus the reference, among patients with burden at
     infusion >= params.min_burden (default 0)."""

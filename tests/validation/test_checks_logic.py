@@ -144,6 +144,25 @@ class Verdicts(unittest.TestCase):
         flipped = readouts.persistence_half_life_vs_reference(shorter, {}, longer)
         self.assertLess(flipped.high, 0.0)
 
+    def test_paired_crs_grade_and_il6_differences(self):
+        def patient(i, grade, il6):
+            return record(i, 7.0, crs=grade, summary_extra={"il6_peak_pg_per_ml": il6})
+        low = [patient(i, 2, 1000.0) for i in range(20)]
+        # Six of twenty patients a grade higher, IL-6 doubled in all; an unmatched patient (index
+        # 20) is left out.
+        high = [patient(i, 3 if i < 6 else 2, 2000.0) for i in range(21)]
+        est = readouts.crs_grade_vs_reference_paired(high, {}, low)
+        self.assertAlmostEqual(est.value, 0.3)
+        self.assertGreater(est.low, 0.0)
+        self.assertIn("20 patients (6 higher, 0 lower)", est.n_text)
+        self.assertLess(readouts.crs_grade_vs_reference_paired(low, {}, high).high, 0.0)
+        same = readouts.crs_grade_vs_reference_paired(low, {}, low)
+        self.assertEqual((same.value, same.low, same.high), (0.0, 0.0, 0.0))
+        ratio = readouts.il6_peak_vs_reference_paired(high, {}, low)
+        self.assertAlmostEqual(ratio.value, 1.0)
+        with self.assertRaises(readouts.NotAvailable):
+            readouts.crs_grade_vs_reference_paired(high, {}, [patient(30, 2, 1.0)])
+
     def test_test_checks_need_direction_and_significance(self):
         check = self.base | {"readout": "auc28_responders_vs_nonresponders_test", "compare": "test",
                              "params": {"by_day": 28, "alpha": 0.05}}
