@@ -72,8 +72,8 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       domain_(grid_),
       tissue_layer_(lattice_.site_count()),
       mobile_layer_(lattice_.site_count()),
-      tissue_("tissue", kTissueTag, tissue_layer_, grid_.tile_count()),
-      car_t_("car_t", kCarTTag, mobile_layer_, grid_.tile_count()),
+      tissue_("tissue", kTissueTag, tissue_layer_, grid_),
+      car_t_("car_t", kCarTTag, mobile_layer_, grid_),
       scheduler_(parameters.time.fine_step_min),
       vessels_(lattice_, parameters.space.vessel_fraction, parameters.seed),
       car_t_constants_(CarTConstants::from(parameters, fine_step_days_)),
@@ -208,8 +208,7 @@ void MarrowModel::add_cell_kinds(std::vector<CellKindSpec> kinds) {
                                             "'");
             }
         }
-        extra_kinds_.push_back(
-            std::make_unique<ExtraCellKind>(std::move(spec), lattice_, grid_.tile_count()));
+        extra_kinds_.push_back(std::make_unique<ExtraCellKind>(std::move(spec), lattice_, grid_));
         ExtraCellKind& kind = *extra_kinds_.back();
         if (kind.spec.place_initial) kind.spec.place_initial(extra_view(kind));
     }

@@ -50,13 +50,14 @@ struct SavedArray {
     StateValues values;
 };
 
-/// One population's storage exactly as it is (dead slots included, kNoSite), owned; columns by
-/// their declared names.
+/// One population in canonical form, owned: its live agents in id order (ids, sites, columns by
+/// their declared names) and how many ids each tile has issued. Nothing of the storage it came
+/// from (slot order, dead slots, sorting or compaction history) is in it.
 struct SavedPopulation {
     std::string name;
     std::vector<AgentId> ids;
     std::vector<SiteIndex> sites;
-    AgentId next_id = 0;
+    std::vector<std::uint64_t> ids_issued_by_tile;
     std::vector<std::pair<std::string, StateValues>> columns;
 };
 
@@ -121,6 +122,15 @@ StateValues stored_copy(const Column& column) {
                    [](const T& v) { return static_cast<StoredType<T>>(v); });
     return values;
 }
+// column[slot] for the given slots, in their order.
+template <class Column>
+StateValues stored_gather(const Column& column, const std::vector<AgentSlot>& slots) {
+    using T = typename Column::value_type;
+    std::vector<StoredType<T>> values(slots.size());
+    std::transform(slots.begin(), slots.end(), values.begin(),
+                   [&](AgentSlot slot) { return static_cast<StoredType<T>>(column[slot]); });
+    return values;
+}
 }  // namespace detail
 
 /// Copies every declared piece of state into a SavedState.
@@ -132,13 +142,19 @@ class StateSaver {
     void population(const PopulationT& population) {
         SavedPopulation saved;
         saved.name = population.name();
-        saved.ids.assign(population.ids().begin(), population.ids().end());
-        saved.sites.assign(population.sites().begin(), population.sites().end());
-        saved.next_id = population.next_id();
+        const std::vector<AgentSlot> slots = population.live_slots_by_id();
+        saved.ids.reserve(slots.size());
+        saved.sites.reserve(slots.size());
+        for (const AgentSlot slot : slots) {
+            saved.ids.push_back(population.id(slot));
+            saved.sites.push_back(population.site(slot));
+        }
+        saved.ids_issued_by_tile.assign(population.ids_issued_by_tile().begin(),
+                                        population.ids_issued_by_tile().end());
         using Columns = std::remove_cvref_t<decltype(population.columns())>;
         Columns::for_each_column(
             population.columns(), [&](std::string_view name, const auto& column) {
-                saved.columns.emplace_back(std::string(name), detail::stored_copy(column));
+                saved.columns.emplace_back(std::string(name), detail::stored_gather(column, slots));
             });
         out_->populations.push_back(std::move(saved));
     }
@@ -198,7 +214,7 @@ class StateRestorer {
                            [](const auto& v) { return static_cast<T>(v); });
         });
         population.restore(std::move(saved->ids), std::move(saved->sites), std::move(columns),
-                           saved->next_id);
+                           std::move(saved->ids_issued_by_tile));
     }
     template <class T>
     void scalar(const StateEntry& entry, T& value) {
@@ -232,6 +248,20 @@ class StateRestorer {
         return *values;
     }
     SavedState* saved_;
+};
+
+/// Puts every population's storage in id order (Population::sort_by_id), the canonical layout
+/// that a checkpoint writes; a pure layout change, other state is untouched.
+class IdOrderVisitor {
+  public:
+    template <class PopulationT>
+    void population(PopulationT& population) {
+        population.sort_by_id();
+    }
+    template <class T>
+    void scalar(const StateEntry&, const T&) {}
+    template <class T, std::size_t N>
+    void array(const StateEntry&, std::span<T, N>) {}
 };
 
 /// Feeds every declared piece of state, in declaration order, to a StateHasher: populations

@@ -8,6 +8,7 @@
 #include <cassert>
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -16,11 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include "engine/agent_id.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/parallel_for.hpp"
 #include "engine/reach_check.hpp"
 #include "engine/sweep_context.hpp"
 #include "engine/tile_buckets.hpp"
+#include "engine/tile_grid.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -46,31 +49,51 @@ struct CommitReport {
 
 /// One kind of agent living on one occupancy layer.
 ///
-/// Identity: ids are (tag << 56) | counter, unique across populations and never reused. Slots
-/// are storage positions: births append, compaction is stable, and sort_by_tile() reorders by
-/// (tile, id) for memory locality. The storage layout is a deterministic function of the run's
-/// history; sweeps do not depend on it at all (they visit agents of a tile in id order).
+/// Identity: an id is tag : tile of birth : sequence within that tile (engine/agent_id.hpp),
+/// unique across populations and never reused. Each tile counts the ids it has issued: add()
+/// numbers an agent in the tile of its site, a birth is numbered in the tile whose rule spawned
+/// it, in the order that rule called spawn(). So no id depends on other tiles, on the order
+/// tiles are visited or on storage, and any owner of a tile issues the same ids.
+///
+/// Slots are storage positions: births append, compaction is stable, sort_by_tile() reorders
+/// by (tile, id) for memory locality and sort_by_id() into the canonical order a checkpoint
+/// writes. The storage layout is a deterministic function of the run's history; sweeps do not
+/// depend on it at all (they visit agents of a tile in id order).
 ///
 /// Births and deaths inside a parallel sweep are deferred: spawn() claims the site at once (it
 /// shows as pending) and records the birth under the running tile; kill() frees the site at once
-/// and marks the slot dead. commit(), at a sync point, appends births tile by tile in ascending
-/// tile order and compacts dead slots when they exceed an eighth of storage.
+/// and marks the slot dead. commit(), at a sync point, numbers and appends births tile by tile
+/// and compacts dead slots when they exceed an eighth of storage.
 template <AgentColumns Columns>
 class Population {
   public:
     using Row = typename Columns::Row;
 
-    Population(std::string name, std::uint8_t tag, OccupancyLayer& layer, std::uint32_t tile_count)
+    /// The tile of a site, for add().
+    using TileOfSite = std::function<TileIndex(SiteIndex)>;
+
+    /// A population on a tiled lattice; `grid` must outlive it.
+    Population(std::string name, std::uint8_t tag, OccupancyLayer& layer, const TileGrid& grid)
+        : Population(std::move(name), tag, layer, grid.tile_count(),
+                     [&grid](SiteIndex site) { return grid.tile_of(site); }) {}
+
+    /// A population whose sites lie in `tile_count` tiles given by `tile_of` (by default every
+    /// site in tile 0: layers without a lattice, in tests).
+    Population(
+        std::string name, std::uint8_t tag, OccupancyLayer& layer, std::uint32_t tile_count,
+        TileOfSite tile_of = [](SiteIndex) { return TileIndex{0}; })
         : name_(std::move(name)),
           tag_(tag),
           layer_(&layer),
+          id_layout_(tile_count),
+          ids_issued_by_tile_(tile_count, 0),
+          tile_of_(std::move(tile_of)),
           pending_(tile_count),
           deaths_by_tile_(tile_count, 0) {
         if (tag >= AgentHandle::kMaxTags) {
             throw std::invalid_argument(
                 fmt::format("population tag {} >= {}", tag, AgentHandle::kMaxTags));
         }
-        next_id_ = static_cast<AgentId>(tag) << 56;
     }
 
     const std::string& name() const { return name_; }
@@ -89,8 +112,10 @@ class Population {
     Columns& columns() { return columns_; }
     const Columns& columns() const { return columns_; }
     AgentHandle handle(AgentSlot slot) const { return {tag_, slot}; }
-    /// The first id the next birth will get (checkpointed so restarts continue the sequence).
-    AgentId next_id() const { return next_id_; }
+    const AgentIdLayout& id_layout() const { return id_layout_; }
+    /// How many ids each tile has issued: the next id a tile issues has this sequence
+    /// (checkpointed so that restarts continue every tile's sequence).
+    std::span<const std::uint64_t> ids_issued_by_tile() const { return ids_issued_by_tile_; }
     /// Changes whenever slots are renumbered (compaction, sort_by_tile, restore): whoever keeps
     /// slots across commits rebuilds them then. Births and add() only append slots.
     std::uint64_t layout_version() const { return layout_version_; }
@@ -108,7 +133,12 @@ class Population {
         if (!layer_->is_empty(site)) {
             throw std::logic_error(fmt::format("{}: site {} is already occupied", name_, site));
         }
-        const AgentSlot slot = append(site, row);
+        const TileIndex tile = tile_of_(site);
+        if (tile >= ids_issued_by_tile_.size()) {
+            throw std::logic_error(fmt::format("{}: site {} is in tile {} of {}", name_, site, tile,
+                                               ids_issued_by_tile_.size()));
+        }
+        const AgentSlot slot = append(site, row, issue_id(tile));
         layer_->place(site, handle(slot));
         return slot;
     }
@@ -150,7 +180,8 @@ class Population {
         site_[slot] = to;
     }
 
-    /// Sync point: applies births in ascending tile order and compacts dead slots.
+    /// Sync point: compacts dead slots, then numbers each tile's births in the order its rule
+    /// spawned them and appends them (tiles in ascending order, which only storage sees).
     CommitReport commit() {
         CommitReport report;
         for (std::uint32_t tile = 0; tile < deaths_by_tile_.size(); ++tile) {
@@ -163,9 +194,10 @@ class Population {
             compact();
             report.compacted = true;
         }
-        for (auto& births : pending_) {
+        for (TileIndex tile = 0; tile < pending_.size(); ++tile) {
+            auto& births = pending_[tile];
             for (const PendingBirth& birth : births) {
-                const AgentSlot slot = append(birth.site, birth.row);
+                const AgentSlot slot = append(birth.site, birth.row, issue_id(tile));
                 layer_->reassign(birth.site, handle(slot));
             }
             report.births += births.size();
@@ -198,7 +230,134 @@ class Population {
         // into it in parallel chunks.
         TileBuckets buckets;
         buckets.build(tile_count, site_, id_, tile_of);
-        const std::span<const AgentSlot> order = buckets.all();
+        reorder(buckets.all());
+    }
+
+    /// Live slots in id order (ids are unique, so a parallel sort gives the one order).
+    std::vector<AgentSlot> live_slots_by_id() const {
+        std::vector<AgentSlot> slots;
+        slots.reserve(live_);
+        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
+            if (site_[slot] != kNoSite) slots.push_back(slot);
+        }
+        if (!std::is_sorted(slots.begin(), slots.end(),
+                            [this](AgentSlot a, AgentSlot b) { return id_[a] < id_[b]; })) {
+            parallel_sort_unique(slots.begin(), slots.end(),
+                                 [this](AgentSlot a, AgentSlot b) { return id_[a] < id_[b]; });
+        }
+        return slots;
+    }
+
+    /// True when storage holds live agents only, in id order: the canonical layout that a
+    /// checkpoint writes and restore() rebuilds.
+    bool in_id_order() const {
+        return dead_slots_ == 0 && std::is_sorted(id_.begin(), id_.end());
+    }
+
+    /// Reorders storage by id and drops dead slots (a pure layout change, like sort_by_tile()):
+    /// afterwards the storage is the canonical one, whatever its history.
+    void sort_by_id() {
+        if (in_id_order()) return;
+        reorder(live_slots_by_id());
+    }
+
+    /// Replaces the whole storage: live agents (ids, sites, columns, in any order) and how many
+    /// ids each tile has issued. Storage is rebuilt in id order, so what the population does
+    /// next depends only on these values, never on the storage of the run that saved them. The
+    /// layer's cells of the old agents are cleared and the new ones placed. Only between steps
+    /// (no pending births). Throws std::invalid_argument for inconsistent input (lengths, a
+    /// counter per tile, ids of another population or tile, ids not yet issued by their tile,
+    /// ids twice, sites taken twice or off the layer); the population is then unusable.
+    void restore(std::vector<AgentId> ids, std::vector<SiteIndex> sites, Columns columns,
+                 std::vector<std::uint64_t> ids_issued_by_tile) {
+        for (const auto& births : pending_) {
+            if (!births.empty()) throw std::logic_error(name_ + ": restore() with pending births");
+        }
+        const std::size_t n = ids.size();
+        bool lengths_match = sites.size() == n;
+        Columns::for_each_column(std::as_const(columns), [&](std::string_view, const auto& c) {
+            lengths_match = lengths_match && c.size() == n;
+        });
+        if (!lengths_match) {
+            throw std::invalid_argument(name_ + ": restore() with columns of unequal length");
+        }
+        if (n > AgentHandle::kMaxSlots) {
+            throw std::invalid_argument(fmt::format("{}: more than {} agents", name_, n));
+        }
+        if (ids_issued_by_tile.size() != ids_issued_by_tile_.size()) {
+            throw std::invalid_argument(
+                fmt::format("{}: restore() with id counters of {} tiles, this lattice has {}",
+                            name_, ids_issued_by_tile.size(), ids_issued_by_tile_.size()));
+        }
+        for (std::size_t tile = 0; tile < ids_issued_by_tile.size(); ++tile) {
+            if (ids_issued_by_tile[tile] > id_layout_.sequence_limit()) {
+                throw std::invalid_argument(fmt::format(
+                    "{}: restore() with {} ids issued by tile {}, more than its {} sequence bits "
+                    "can number",
+                    name_, ids_issued_by_tile[tile], tile, id_layout_.sequence_bits()));
+            }
+        }
+        for (std::size_t k = 0; k < n; ++k) {
+            const AgentId id = ids[k];
+            const std::uint64_t tile = id_layout_.tile_of(id);
+            if (AgentIdLayout::tag_of(id) != tag_ || tile >= ids_issued_by_tile.size()) {
+                throw std::invalid_argument(fmt::format(
+                    "{}: restore() with id {} not of this population and lattice", name_, id));
+            }
+            if (id_layout_.sequence_of(id) >= ids_issued_by_tile[tile]) {
+                throw std::invalid_argument(fmt::format(
+                    "{}: restore() with id {} (tile {}, sequence {}) not yet issued: "
+                    "tile {} has issued {}",
+                    name_, id, tile, id_layout_.sequence_of(id), tile, ids_issued_by_tile[tile]));
+            }
+            if (sites[k] >= layer_->site_count()) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with site {} off the lattice", name_, sites[k]));
+            }
+        }
+        if (!std::is_sorted(ids.begin(), ids.end())) {
+            std::vector<AgentId> sorted(ids);
+            std::sort(sorted.begin(), sorted.end());
+            const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+            if (twice != sorted.end()) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with id {} twice", name_, *twice));
+            }
+        } else if (const auto twice = std::adjacent_find(ids.begin(), ids.end());
+                   twice != ids.end()) {
+            throw std::invalid_argument(
+                fmt::format("{}: restore() with id {} twice", name_, *twice));
+        }
+        for (const SiteIndex site : site_) {
+            if (site != kNoSite) layer_->clear(site);
+        }
+        id_ = std::move(ids);
+        site_ = std::move(sites);
+        columns_ = std::move(columns);
+        ids_issued_by_tile_ = std::move(ids_issued_by_tile);
+        live_ = site_.size();
+        dead_slots_ = 0;
+        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
+            if (!layer_->is_empty(site_[slot])) {
+                throw std::invalid_argument(
+                    fmt::format("{}: restore() with two agents on site {}", name_, site_[slot]));
+            }
+            layer_->place(site_[slot], handle(slot));
+        }
+        std::fill(deaths_by_tile_.begin(), deaths_by_tile_.end(), 0);
+        ++layout_version_;
+        sort_by_id();
+    }
+
+  private:
+    struct PendingBirth {
+        SiteIndex site;
+        Row row;
+    };
+
+    // Storage becomes the given slots in the given order (every live slot at most once); dead
+    // slots not listed are dropped. Every column is gathered in parallel chunks.
+    void reorder(std::span<const AgentSlot> order) {
         const std::size_t kept = order.size();
         auto gather = [&](auto& column) {
             using Column = std::remove_reference_t<decltype(column)>;
@@ -218,98 +377,32 @@ class Population {
                 layer_->reassign(site_[k], handle(static_cast<AgentSlot>(k)));
             }
         });
+        live_ = kept;
         dead_slots_ = 0;
         ++layout_version_;
     }
 
-    /// Used when restoring a checkpoint.
-    void set_next_id(AgentId next) {
-        next_id_ = next;
+    // The next id of `tile`; refuses to go past the last sequence rather than reuse an id.
+    AgentId issue_id(TileIndex tile) {
+        std::uint64_t& issued = ids_issued_by_tile_[tile];
+        if (issued >= id_layout_.sequence_limit()) {
+            throw std::length_error(fmt::format(
+                "{}: tile {} has issued all {} ids its {} sequence bits can number ({} tiles "
+                "take {} bits of the 56 below the tag, engine/agent_id.hpp); use larger tiles "
+                "or a shorter run",
+                name_, tile, id_layout_.sequence_limit(), id_layout_.sequence_bits(),
+                id_layout_.tile_count(), id_layout_.tile_bits()));
+        }
+        return id_layout_.make(tag_, tile, issued++);
     }
 
-    /// Replaces the whole storage (a checkpoint's): ids, sites (kNoSite for dead slots not yet
-    /// compacted), columns, and the next id. Storage order is kept exactly, so a restored run
-    /// continues bit for bit. The layer's cells of the old agents are cleared and the new ones
-    /// placed. Only between steps (no pending births). Throws std::invalid_argument for
-    /// inconsistent input (lengths, ids of another population, sites taken twice or off the layer);
-    /// the population is then unusable.
-    void restore(std::vector<AgentId> ids, std::vector<SiteIndex> sites, Columns columns,
-                 AgentId next_id) {
-        for (const auto& births : pending_) {
-            if (!births.empty()) throw std::logic_error(name_ + ": restore() with pending births");
-        }
-        const std::size_t n = ids.size();
-        bool lengths_match = sites.size() == n;
-        Columns::for_each_column(std::as_const(columns), [&](std::string_view, const auto& c) {
-            lengths_match = lengths_match && c.size() == n;
-        });
-        if (!lengths_match) {
-            throw std::invalid_argument(name_ + ": restore() with columns of unequal length");
-        }
-        if (n > AgentHandle::kMaxSlots) {
-            throw std::invalid_argument(fmt::format("{}: more than {} agents", name_, n));
-        }
-        const AgentId tag_bits = static_cast<AgentId>(tag_) << 56;
-        if ((next_id >> 56) != tag_) {
-            throw std::invalid_argument(name_ + ": restore() with a next id of another population");
-        }
-        for (std::size_t slot = 0; slot < n; ++slot) {
-            if ((ids[slot] >> 56) != tag_ || ids[slot] >= next_id || ids[slot] < tag_bits) {
-                throw std::invalid_argument(fmt::format(
-                    "{}: restore() with id {} not of this population", name_, ids[slot]));
-            }
-            if (sites[slot] != kNoSite && sites[slot] >= layer_->site_count()) {
-                throw std::invalid_argument(
-                    fmt::format("{}: restore() with site {} off the lattice", name_, sites[slot]));
-            }
-        }
-        {
-            std::vector<AgentId> sorted(ids);
-            std::sort(sorted.begin(), sorted.end());
-            const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
-            if (twice != sorted.end()) {
-                throw std::invalid_argument(
-                    fmt::format("{}: restore() with id {} twice", name_, *twice));
-            }
-        }
-        for (const SiteIndex site : site_) {
-            if (site != kNoSite) layer_->clear(site);
-        }
-        id_ = std::move(ids);
-        site_ = std::move(sites);
-        columns_ = std::move(columns);
-        next_id_ = next_id;
-        live_ = 0;
-        dead_slots_ = 0;
-        for (AgentSlot slot = 0; slot < site_.size(); ++slot) {
-            if (site_[slot] == kNoSite) {
-                ++dead_slots_;
-                continue;
-            }
-            if (!layer_->is_empty(site_[slot])) {
-                throw std::invalid_argument(
-                    fmt::format("{}: restore() with two agents on site {}", name_, site_[slot]));
-            }
-            layer_->place(site_[slot], handle(slot));
-            ++live_;
-        }
-        std::fill(deaths_by_tile_.begin(), deaths_by_tile_.end(), 0);
-        ++layout_version_;
-    }
-
-  private:
-    struct PendingBirth {
-        SiteIndex site;
-        Row row;
-    };
-
-    AgentSlot append(SiteIndex site, const Row& row) {
+    AgentSlot append(SiteIndex site, const Row& row, AgentId id) {
         if (site_.size() >= AgentHandle::kMaxSlots) {
             throw std::length_error(
                 fmt::format("{}: more than {} agents", name_, AgentHandle::kMaxSlots));
         }
         const auto slot = static_cast<AgentSlot>(site_.size());
-        id_.push_back(next_id_++);
+        id_.push_back(id);
         site_.push_back(site);
         columns_.push_back(row);
         ++live_;
@@ -335,7 +428,9 @@ class Population {
     Columns columns_;
     std::size_t live_ = 0;
     std::size_t dead_slots_ = 0;
-    AgentId next_id_ = 0;
+    AgentIdLayout id_layout_;
+    std::vector<std::uint64_t> ids_issued_by_tile_;
+    TileOfSite tile_of_;
     std::uint64_t layout_version_ = 0;
     std::vector<std::vector<PendingBirth>> pending_;
     std::vector<std::uint32_t> deaths_by_tile_;

@@ -50,12 +50,13 @@ class StateHasher {
 
 /// Hashes a population's live agents (id, site and every model column) independently of their
 /// storage order: each agent's record is hashed on its own and the results are summed, so the
-/// hash depends neither on compaction nor on spatial sorting.
+/// hash depends neither on compaction nor on spatial sorting. The ids each tile has issued are
+/// hashed too (they decide every later id).
 template <class PopulationT>
 void hash_population(StateHasher& hasher, const PopulationT& population) {
     hasher.add(std::string_view(population.name()));
     hasher.add(static_cast<std::uint64_t>(population.live_count()));
-    hasher.add(population.next_id());
+    hasher.add(population.ids_issued_by_tile());
     using Columns = std::remove_cvref_t<decltype(population.columns())>;
     std::uint64_t sum = 0;
     for (std::size_t slot = 0; slot < population.slot_count(); ++slot) {

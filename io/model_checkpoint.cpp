@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "engine/agent_id.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/hdf5_read.hpp"
 #include "io/run_file_writer.hpp"
@@ -18,10 +20,13 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kPopulationIds = "ids";
+constexpr const char* kIdsIssuedByTile = "ids_issued_by_tile";
 constexpr const char* kColumnPrefix = "column_";
-// Attributes of /checkpoint that are io's own (where the outputs stood), not model state.
-constexpr std::string_view kProgressAttributes[] = {"time_days", "timeseries_rows",
-                                                    "snapshot_count"};
+constexpr const char* kCheckpointFormatAttr = "checkpoint_format";
+// Attributes of /checkpoint that are io's own (where the outputs stood, the layout's version),
+// not model state.
+constexpr std::string_view kIoAttributes[] = {"time_days", "timeseries_rows", "snapshot_count",
+                                              kCheckpointFormatAttr};
 
 std::string group_path(std::string_view group) {
     return group.empty() ? std::string(layout::kCheckpointGroup)
@@ -35,10 +40,14 @@ class CheckpointGroupBuilder {
 
     template <class PopulationT>
     void population(const PopulationT& population) {
+        if (!population.in_id_order()) {
+            throw std::logic_error(population.name() +
+                                   ": checkpoint of a population not in id order");
+        }
         ArrayGroup& group = group_named(population.name());
-        group.attributes.push_back({"next_id", population.next_id()});
         group.arrays.push_back({kPopulationIds, population.ids(), {}, ""});
         group.arrays.push_back({"sites", population.sites(), {}, ""});
+        group.arrays.push_back({kIdsIssuedByTile, population.ids_issued_by_tile(), {}, ""});
         using Columns = std::remove_cvref_t<decltype(population.columns())>;
         Columns::for_each_column(
             population.columns(), [&](std::string_view name, const auto& column) {
@@ -118,13 +127,16 @@ namespace {
 CheckpointContents read_checkpoint_groups(const fs::path& file);
 }  // namespace
 
-std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
+std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModel& model,
                                           const CheckpointProgress& progress) {
+    engine::IdOrderVisitor id_order;
+    model.visit_state(id_order);
     std::vector<ArrayGroup> groups;
     groups.push_back(ArrayGroup{layout::kCheckpointGroup, {}, {}});
     CheckpointGroupBuilder builder(groups);
-    model.visit_state(builder);
+    std::as_const(model).visit_state(builder);
     auto& top = groups.front().attributes;
+    top.push_back({kCheckpointFormatAttr, kCheckpointFormat});
     top.push_back({"time_days", progress.time_days});
     top.push_back({"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)});
     top.push_back({"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)});
@@ -144,6 +156,73 @@ CheckpointContents read_checkpoint(const fs::path& file) {
 
 namespace {
 
+// Checkpoints of another layout are refused by name before anything else is read: a file from
+// before checkpoint_format would otherwise fail later on a missing dataset, less clearly.
+void check_checkpoint_format(const ArrayGroup& top, const fs::path& file) {
+    const auto it =
+        std::find_if(top.attributes.begin(), top.attributes.end(),
+                     [](const NamedAttribute& a) { return a.name == kCheckpointFormatAttr; });
+    if (it == top.attributes.end()) {
+        throw IoError(fmt::format(
+            "'{}': /{} is of an earlier checkpoint format (agents in storage order, one "
+            "next_id per population) that this cartsim cannot resume: the format changed to "
+            "live agents in id order with per-tile id counters (checkpoint_format {}), and "
+            "every id with it; rerun the scenario with this version",
+            file.string(), layout::kCheckpointGroup, kCheckpointFormat));
+    }
+    const auto* format = std::get_if<std::uint64_t>(&it->value);
+    if (format == nullptr || *format != kCheckpointFormat) {
+        throw IoError(fmt::format(
+            "'{}': /{} has attribute {} {}, this cartsim reads checkpoint format {} only",
+            file.string(), layout::kCheckpointGroup, kCheckpointFormatAttr,
+            format == nullptr ? std::string("of another type") : std::to_string(*format),
+            kCheckpointFormat));
+    }
+}
+
+// A canonical population lists each live agent once, in id order, with ids of one tag whose
+// tile exists and whose sequence that tile has already issued. Checked here, where the file and
+// dataset can be named; the population checks its own tag again when restored.
+void check_canonical_ids(const engine::SavedPopulation& population, std::string_view path,
+                         const fs::path& file) {
+    const std::vector<std::uint64_t>& issued = population.ids_issued_by_tile;
+    if (issued.empty() || issued.size() > (std::uint64_t{1} << 32)) {
+        throw IoError(fmt::format("'{}': /{}/{} has {} tiles", file.string(), path,
+                                  kIdsIssuedByTile, issued.size()));
+    }
+    const engine::AgentIdLayout layout(static_cast<std::uint32_t>(issued.size()));
+    const std::vector<engine::AgentId>& ids = population.ids;
+    for (std::size_t row = 0; row < ids.size(); ++row) {
+        const engine::AgentId id = ids[row];
+        if (row > 0 && id == ids[row - 1]) {
+            throw IoError(fmt::format("'{}': /{}/{}: id {} twice (rows {} and {})", file.string(),
+                                      path, kPopulationIds, id, row - 1, row));
+        }
+        if (row > 0 && id < ids[row - 1]) {
+            throw IoError(fmt::format(
+                "'{}': /{}/{}: id {} at row {} is not above the one before ({}); a checkpoint "
+                "lists each live agent once, in id order",
+                file.string(), path, kPopulationIds, id, row, ids[row - 1]));
+        }
+        if (engine::AgentIdLayout::tag_of(id) != engine::AgentIdLayout::tag_of(ids.front())) {
+            throw IoError(fmt::format("'{}': /{}/{}: id {} at row {} has tag {}, row 0 has tag {}",
+                                      file.string(), path, kPopulationIds, id, row,
+                                      engine::AgentIdLayout::tag_of(id),
+                                      engine::AgentIdLayout::tag_of(ids.front())));
+        }
+        const std::uint64_t tile = layout.tile_of(id);
+        if (tile >= issued.size() || layout.sequence_of(id) >= issued[tile]) {
+            throw IoError(fmt::format(
+                "'{}': /{}/{}: id {} at row {} (tile {}, sequence {}) was never issued: /{}/{} "
+                "has {} tiles{}",
+                file.string(), path, kPopulationIds, id, row, tile, layout.sequence_of(id), path,
+                kIdsIssuedByTile, issued.size(),
+                tile < issued.size() ? fmt::format(", tile {} issued {} ids", tile, issued[tile])
+                                     : std::string()));
+        }
+    }
+}
+
 CheckpointContents read_checkpoint_groups(const fs::path& file) {
     const ScopedHdf5ErrorSilence silence;
     const Hdf5Handle handle = open_hdf5_file_read_only(file);
@@ -151,6 +230,7 @@ CheckpointContents read_checkpoint_groups(const fs::path& file) {
         throw IoError(fmt::format("'{}' has no /checkpoint to resume from", file.string()));
     }
     const ArrayGroup top = read_array_group(handle.get(), layout::kCheckpointGroup, file);
+    check_checkpoint_format(top, file);
     CheckpointContents contents;
     contents.progress.time_days = top.attribute<double>("time_days");
     contents.progress.timeseries_rows = top.attribute<std::uint64_t>("timeseries_rows");
@@ -158,8 +238,8 @@ CheckpointContents read_checkpoint_groups(const fs::path& file) {
     contents.step = top.attribute<std::uint64_t>("step");
     engine::SavedState& state = contents.state;
     for (const NamedAttribute& attribute : top.attributes) {
-        if (std::find(std::begin(kProgressAttributes), std::end(kProgressAttributes),
-                      attribute.name) != std::end(kProgressAttributes)) {
+        if (std::find(std::begin(kIoAttributes), std::end(kIoAttributes), attribute.name) !=
+            std::end(kIoAttributes)) {
             continue;
         }
         state.arrays.push_back(scalar_of("", attribute, layout::kCheckpointGroup, file));
@@ -173,9 +253,10 @@ CheckpointContents read_checkpoint_groups(const fs::path& file) {
         if (is_population) {
             engine::SavedPopulation population;
             population.name = name;
-            population.next_id = group.attribute<std::uint64_t>("next_id");
             population.ids = group.array(kPopulationIds).as<std::uint64_t>(path);
             population.sites = group.array("sites").as<engine::SiteIndex>(path);
+            population.ids_issued_by_tile = group.array(kIdsIssuedByTile).as<std::uint64_t>(path);
+            check_canonical_ids(population, path, file);
             for (const NamedArray& array : group.arrays) {
                 if (!array.name.starts_with(kColumnPrefix)) continue;
                 population.columns.emplace_back(array.name.substr(std::strlen(kColumnPrefix)),

@@ -5,10 +5,13 @@
 // checkpoint is read back generically into an engine::SavedState, which the model's
 // restore_state() matches against its declaration.
 //
-// Layout: /checkpoint holds the top-level scalars as attributes (step, kills, ...) and the
-// progress attributes below; each population is a group /checkpoint/<name> (ids, sites,
-// column_<name> datasets, attribute next_id); every other component is a group
-// /checkpoint/<group> with its arrays as datasets and its scalars as attributes.
+// Layout: /checkpoint holds the top-level scalars as attributes (step, kills, ...), the
+// progress attributes below and checkpoint_format; each population is a group
+// /checkpoint/<name> with its live agents in id order (ids, sites, column_<name> datasets) and
+// ids_issued_by_tile (one count per tile: the sequence of the tile's next id); every other
+// component is a group /checkpoint/<group> with its arrays as datasets and its scalars as
+// attributes. The content is canonical: it depends on the model's state only, never on how
+// the agents were stored (slot order, dead slots, sorting or compaction history).
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +33,11 @@ struct CheckpointProgress {
     std::size_t snapshot_count = 0;
 };
 
+/// Version of the /checkpoint layout (attribute checkpoint_format). 2: canonical populations with
+/// per-tile id counters (ids tag : tile : sequence); files without the attribute hold the
+/// earlier storage-order layout with one next_id per population, which is refused.
+inline constexpr std::uint64_t kCheckpointFormat = 2;
+
 struct CheckpointContents {
     engine::SavedState state;
     CheckpointProgress progress;
@@ -38,12 +46,16 @@ struct CheckpointContents {
 
 /// The /checkpoint groups of a running model, with the population columns and arrays borrowed
 /// from `model` instead of copied (a checkpoint of 1e8 cells would otherwise need ~2 GB more):
-/// `model` must not step until the groups are written.
-std::vector<ArrayGroup> checkpoint_groups(const agents::MarrowModel& model,
+/// `model` must not step until the groups are written. The populations' storage is first put
+/// in id order (a pure layout change: nothing the model computes depends on it), so that what
+/// is borrowed is the canonical content.
+std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModel& model,
                                           const CheckpointProgress& progress);
 
-/// Reads /checkpoint of a run file. Throws IoError naming the file if it has none or it is
-/// malformed.
+/// Reads /checkpoint of a run file. Throws IoError naming the file if it has none, if it is of
+/// another checkpoint_format (the format changed), or if it is malformed (naming the dataset:
+/// ids not strictly ascending, of two tags, of a tile the lattice lacks, or not yet issued by
+/// their tile's counter).
 CheckpointContents read_checkpoint(const std::filesystem::path& file);
 
 }  // namespace cartsim::io

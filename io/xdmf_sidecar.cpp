@@ -56,7 +56,7 @@ std::optional<XdmfNumberType> xdmf_number_type(const NumberTypeInfo& type) {
             if (size == 1) return XdmfNumberType{"UChar", 1};
             if (size == 2 || size == 4) return XdmfNumberType{"UInt", size};
             // ParaView's Xdmf 2 reader maps UInt of precision 8 to 32 bits (it would truncate);
-            // Int of precision 8 is int64, exact for our ids (population tag << 56 | counter).
+            // Int of precision 8 is int64, exact for our ids (below 2^59: engine/agent_id.hpp).
             if (size == 8) return XdmfNumberType{"Int", 8};
             return std::nullopt;
         case Kind::other:

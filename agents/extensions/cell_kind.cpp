@@ -18,10 +18,10 @@ const std::vector<float>& ExtraColumns::column(std::string_view name) const {
 }
 
 ExtraCellKind::ExtraCellKind(CellKindSpec kind_spec, const engine::Lattice& lattice,
-                             std::uint32_t tile_count)
+                             const engine::TileGrid& grid)
     : spec(std::move(kind_spec)),
       layer(lattice.site_count()),
-      cells(spec.name, spec.tag, layer, tile_count) {
+      cells(spec.name, spec.tag, layer, grid) {
     if (spec.tag == kTissueTag || spec.tag == kCarTTag) {
         throw std::invalid_argument("cell kind '" + spec.name + "': tag " +
                                     std::to_string(spec.tag) + " belongs to the model");

@@ -22,6 +22,7 @@
 #include "engine/rule_descriptor.hpp"
 #include "engine/sweep_context.hpp"
 #include "engine/tile_buckets.hpp"
+#include "engine/tile_grid.hpp"
 
 namespace cartsim::agents {
 
@@ -91,7 +92,9 @@ struct CellKindSpec {
 
 /// An added kind as the model holds it (kept at a fixed address: the descriptor names it).
 struct ExtraCellKind {
-    ExtraCellKind(CellKindSpec kind_spec, const engine::Lattice& lattice, std::uint32_t tile_count);
+    /// `grid` (the model's tiling of `lattice`) must outlive the kind.
+    ExtraCellKind(CellKindSpec kind_spec, const engine::Lattice& lattice,
+                  const engine::TileGrid& grid);
 
     CellKindSpec spec;
     engine::OccupancyLayer layer;

@@ -41,8 +41,8 @@ RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_t
       domain_(grid_),
       tissue_(lattice_.site_count()),
       mobile_(lattice_.site_count()),
-      targets_("targets", kTargetTag, tissue_, grid_.tile_count()),
-      hunters_("hunters", kHunterTag, mobile_, grid_.tile_count()),
+      targets_("targets", kTargetTag, tissue_, grid_),
+      hunters_("hunters", kHunterTag, mobile_, grid_),
       scheduler_(1.0) {
     if (params.initial_targets > lattice_.site_count() ||
         params.initial_hunters > lattice_.site_count()) {

@@ -107,9 +107,11 @@ TEST(WellMixed, BlastAndCarTTrajectoriesFollowTheMeanFieldOde) {
                          << ", CAR-T " << o.cart_marrow << " vs ODE " << car_t_ode);
             EXPECT_NEAR(o.cart_marrow, car_t_ode, 0.1 * car_t_ode);
             // Mass action treats each engagement as its own chance to kill; once engaged cells
-            // are more than a tenth of the blasts, several share one blast and the ODE over-
-            // counts kills. Compare blasts while that crowding is negligible.
-            if (y[3] > 10.0 * y[2]) {
+            // are more than a fifteenth of the blasts, several share one blast and the ODE over-
+            // counts kills. Compare blasts while that crowding is negligible. (At a tenth, day
+            // 1.75, the lattice's blasts were above the ODE by 4-17% in each of 9 seeds, mean
+            // 9%, before and after ids became per tile: a bias, not noise, at the tolerance.)
+            if (y[3] > 15.0 * y[2]) {
                 EXPECT_NEAR(o.blasts, y[3], 0.1 * y[3]);
                 ++compared;
             }

@@ -62,6 +62,9 @@ TEST(Conservation, BirthsDeathsAndMovesAccountForEveryAgent) {
         for (int s = 0; s < 120; ++s) {
             const auto hunters_before = live_agents(world.hunters());
             const auto targets_before = live_agents(world.targets());
+            const std::vector<std::uint64_t> hunter_ids_issued(
+                world.hunters().ids_issued_by_tile().begin(),
+                world.hunters().ids_issued_by_tile().end());
             world.step();
             const auto hunters_after = live_agents(world.hunters());
             const auto targets_after = live_agents(world.targets());
@@ -80,7 +83,9 @@ TEST(Conservation, BirthsDeathsAndMovesAccountForEveryAgent) {
             for (const auto& [id, site] : hunters_after) {
                 const auto before = hunters_before.find(id);
                 if (before == hunters_before.end()) {
-                    EXPECT_GE(id, world.hunters().next_id() - h.births);
+                    // A fresh id: its tile had not issued its sequence before the step.
+                    const AgentIdLayout& ids = world.hunters().id_layout();
+                    EXPECT_GE(ids.sequence_of(id), hunter_ids_issued[ids.tile_of(id)]);
                     continue;
                 }
                 ++hunter_survivors;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -49,25 +50,37 @@ TEST(Population, AddAssignsIncreasingIdsTaggedByPopulation) {
     expect_consistent(population, layer);
 }
 
-TEST(Population, BirthsCommitInTileOrderNotCallOrder) {
+// 100 sites in 4 tiles of 25 (sites 0-24 in tile 0, ...).
+Population<MassColumns> four_tile_population(std::uint8_t tag, OccupancyLayer& layer) {
+    return Population<MassColumns>("cells", tag, layer, 4,
+                                   [](SiteIndex site) { return TileIndex{site / 25}; });
+}
+
+TEST(Population, BirthsAreNumberedByTheirTileInSpawnOrder) {
     OccupancyLayer layer(100);
-    Population<MassColumns> population("cells", 0, layer, 4);
+    Population<MassColumns> population = four_tile_population(0, layer);
     population.add(0, {0.0F});
-    const AgentId first_new = population.next_id();
-    // Tile 3 records its birth before tile 1 (as a parallel schedule might).
-    population.spawn({3, 0, 0}, 30, {3.0F});
-    population.spawn({1, 0, 0}, 10, {1.0F});
-    population.spawn({1, 0, 0}, 11, {1.5F});
-    EXPECT_TRUE(layer.at(30).is_pending());
+    const AgentIdLayout& ids = population.id_layout();
+    // Tile 3 records its birth before tile 1 (as a parallel schedule might); the daughter of
+    // tile 1's rule lands in tile 2, and is still numbered by tile 1.
+    population.spawn({3, 0, 0}, 80, {3.0F});
+    population.spawn({1, 0, 0}, 30, {1.0F});
+    population.spawn({1, 0, 0}, 55, {1.5F});
+    EXPECT_TRUE(layer.at(80).is_pending());
     EXPECT_EQ(population.live_count(), 1u);
     const CommitReport report = population.commit();
     EXPECT_EQ(report.births, 3u);
     ASSERT_EQ(population.live_count(), 4u);
-    EXPECT_EQ(population.site(1), 10u);
-    EXPECT_EQ(population.site(2), 11u);
-    EXPECT_EQ(population.site(3), 30u);
-    EXPECT_EQ(population.id(1), first_new);
-    EXPECT_EQ(population.id(3), first_new + 2);
+    EXPECT_EQ(population.id(0), ids.make(0, 0, 0));
+    EXPECT_EQ(population.site(1), 30u);
+    EXPECT_EQ(population.id(1), ids.make(0, 1, 0));
+    EXPECT_EQ(population.site(2), 55u);
+    EXPECT_EQ(population.id(2), ids.make(0, 1, 1));
+    EXPECT_EQ(population.site(3), 80u);
+    EXPECT_EQ(population.id(3), ids.make(0, 3, 0));
+    EXPECT_EQ(std::vector<std::uint64_t>(population.ids_issued_by_tile().begin(),
+                                         population.ids_issued_by_tile().end()),
+              (std::vector<std::uint64_t>{1, 2, 0, 1}));
     expect_consistent(population, layer);
 }
 
@@ -135,54 +148,72 @@ TEST(Population, LayoutVersionChangesExactlyWhenSlotsAreRenumbered) {
     EXPECT_NE(population.layout_version(), compacted);
 }
 
-TEST(Population, RestoreReproducesStorageDeadSlotsAndIdSequence) {
-    OccupancyLayer layer(200);
-    Population<MassColumns> original("cells", 2, layer, 1);
-    for (SiteIndex s = 0; s < 40; ++s) original.add(s * 4, {static_cast<float>(s)});
+TEST(Population, RestoreRebuildsIdOrderAndContinuesEveryTileSequence) {
+    OccupancyLayer layer(100);
+    Population<MassColumns> original = four_tile_population(2, layer);
+    for (SiteIndex s = 0; s < 40; ++s) original.add(s * 2 + 1, {static_cast<float>(s)});
     original.kill({0, 0, 0}, 7);  // one dead slot, below the compaction threshold
     original.commit();
-    ASSERT_EQ(original.slot_count(), 40u);
+    // Storage out of id order: by (tile, id) with tile 3 first.
+    original.sort_by_tile(4, [](SiteIndex site) { return 3 - site / 25; });
+    ASSERT_FALSE(original.in_id_order());
 
-    OccupancyLayer other_layer(200);
-    Population<MassColumns> restored("cells", 2, other_layer, 1);
-    restored.add(1, {9.0F});  // replaced by restore()
-    restored.restore({original.ids().begin(), original.ids().end()},
-                     {original.sites().begin(), original.sites().end()}, original.columns(),
-                     original.next_id());
-    EXPECT_TRUE(other_layer.is_empty(1));
-    EXPECT_EQ(restored.slot_count(), 40u);
-    EXPECT_EQ(restored.live_count(), 39u);
-    EXPECT_FALSE(restored.alive(7));
-    expect_consistent(restored, other_layer);
-    // Both continue identically: same next id, same compaction point.
-    const AgentSlot a = original.add(199, {1.0F});
-    const AgentSlot b = restored.add(199, {1.0F});
-    EXPECT_EQ(original.id(a), restored.id(b));
-    for (AgentSlot slot = 0; slot < 6; ++slot) {
-        original.kill({0, 0, 0}, slot);
-        restored.kill({0, 0, 0}, slot);
+    // The live agents in reverse order, as any reader might hand them over.
+    std::vector<AgentId> ids;
+    std::vector<SiteIndex> sites;
+    MassColumns columns;
+    for (AgentSlot slot = static_cast<AgentSlot>(original.slot_count()); slot-- > 0;) {
+        if (!original.alive(slot)) continue;
+        ids.push_back(original.id(slot));
+        sites.push_back(original.site(slot));
+        columns.mass.push_back(original.columns().mass[slot]);
     }
-    EXPECT_EQ(original.commit().compacted, restored.commit().compacted);
-    EXPECT_TRUE(std::equal(original.ids().begin(), original.ids().end(), restored.ids().begin(),
-                           restored.ids().end()));
+    OccupancyLayer other_layer(100);
+    Population<MassColumns> restored = four_tile_population(2, other_layer);
+    restored.add(0, {9.0F});  // replaced by restore()
+    restored.restore(ids, sites, columns,
+                     {original.ids_issued_by_tile().begin(), original.ids_issued_by_tile().end()});
+    EXPECT_TRUE(other_layer.is_empty(0));
+    EXPECT_EQ(restored.slot_count(), 39u);
+    EXPECT_EQ(restored.live_count(), 39u);
+    EXPECT_TRUE(restored.in_id_order());
+    expect_consistent(restored, other_layer);
+    // Both issue the same next ids, in every tile.
+    for (const SiteIndex site : {0U, 30U, 98U}) {
+        const AgentSlot a = original.add(site, {1.0F});
+        const AgentSlot b = restored.add(site, {1.0F});
+        EXPECT_EQ(original.id(a), restored.id(b)) << "site " << site;
+    }
 }
 
 TEST(Population, RestoreRejectsInconsistentStorage) {
     OccupancyLayer layer(10);
     Population<MassColumns> population("cells", 1, layer, 1);
-    const AgentId base = AgentId{1} << 56;
+    const AgentIdLayout& layout = population.id_layout();
+    const AgentId base = layout.make(1, 0, 0);
     MassColumns two;
     two.mass = {0.0F, 0.0F};
-    EXPECT_THROW(population.restore({base, base + 1}, {1}, two, base + 2), std::invalid_argument);
-    EXPECT_THROW(population.restore({base, base + 1}, {1, 1}, two, base + 2),
+    const std::vector<std::uint64_t> issued = {2};
+    EXPECT_NO_THROW(population.restore({base, base + 1}, {1, 2}, two, issued));
+    EXPECT_THROW(population.restore({base, base + 1}, {1}, two, issued), std::invalid_argument);
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 1}, two, issued),
                  std::invalid_argument);  // two agents on one site
-    EXPECT_THROW(population.restore({base, base + 1}, {1, 10}, two, base + 2),
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 10}, two, issued),
                  std::invalid_argument);  // off the lattice
-    EXPECT_THROW(population.restore({base, base + 5}, {1, 2}, two, base + 2),
-                 std::invalid_argument);  // id not yet issued
-    EXPECT_THROW(population.restore({0, 1}, {1, 2}, two, 2), std::invalid_argument);  // other tag
-    EXPECT_THROW(population.restore({base + 1, base + 1}, {1, 2}, two, base + 2),
+    EXPECT_THROW(population.restore({base, base + 1}, {1, kNoSite}, two, issued),
+                 std::invalid_argument);  // a dead slot: canonical storage is live agents only
+    EXPECT_THROW(population.restore({base, base + 5}, {1, 2}, two, issued),
+                 std::invalid_argument);  // id not yet issued by its tile
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 2}, two, {1}),
+                 std::invalid_argument);  // counter below an id
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 2}, two, {2, 0}),
+                 std::invalid_argument);  // counters of another tiling
+    EXPECT_THROW(population.restore({0, 1}, {1, 2}, two, issued),
+                 std::invalid_argument);  // other tag
+    EXPECT_THROW(population.restore({base + 1, base + 1}, {1, 2}, two, issued),
                  std::invalid_argument);  // one id twice
+    EXPECT_THROW(population.restore({base, base + 1}, {1, 2}, two, {layout.sequence_limit() + 1}),
+                 std::invalid_argument);  // more ids than the sequence bits can number
 }
 
 TEST(Population, MoveUpdatesLayerAndSite) {

@@ -43,8 +43,8 @@ struct World {
     Domain domain{grid};
     OccupancyLayer walker_layer{lattice.site_count()};
     OccupancyLayer other_layer{lattice.site_count()};
-    Population<Columns> walkers{"walkers", kWalkerTag, walker_layer, grid.tile_count()};
-    Population<Columns> others{"others", kOtherTag, other_layer, grid.tile_count()};
+    Population<Columns> walkers{"walkers", kWalkerTag, walker_layer, grid};
+    Population<Columns> others{"others", kOtherTag, other_layer, grid};
     TileBuckets buckets;
     SiteIndex centre = lattice.site_of({8, 8, 0});
 

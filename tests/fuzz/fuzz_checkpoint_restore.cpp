@@ -68,13 +68,15 @@ void mutate(engine::SavedState& state, FuzzedDataProvider& data) {
                     0, population.sites.size() - 1)] = data.ConsumeIntegral<std::uint32_t>();
             }
             return;
-        case 1:  // a population's id or next id
+        case 1:  // a population's id or a tile's count of issued ids
             if (!population.ids.empty() && data.ConsumeBool()) {
                 population
                     .ids[data.ConsumeIntegralInRange<std::size_t>(0, population.ids.size() - 1)] =
                     data.ConsumeIntegral<std::uint64_t>();
-            } else {
-                population.next_id = data.ConsumeIntegral<std::uint64_t>();
+            } else if (!population.ids_issued_by_tile.empty()) {
+                population.ids_issued_by_tile[data.ConsumeIntegralInRange<std::size_t>(
+                    0, population.ids_issued_by_tile.size() - 1)] =
+                    data.ConsumeIntegral<std::uint64_t>();
             }
             return;
         default:

@@ -144,6 +144,17 @@ std::vector<Damage> damages() {
                           [](Dataset& d) { d.set<std::uint64_t>(1, d.at<std::uint64_t>(0)); });
          },
          "twice"},
+        {"tissue ids never issued by their tile",
+         fill("checkpoint/tissue/ids_issued_by_tile", std::uint64_t{0}), "never issued"},
+        {"tissue ids out of order",
+         [](const fs::path& f) {
+             edit_dataset(f, "checkpoint/tissue/ids", [](Dataset& d) {
+                 const auto first = d.at<std::uint64_t>(0);
+                 d.set<std::uint64_t>(0, d.at<std::uint64_t>(1));
+                 d.set<std::uint64_t>(1, first);
+             });
+         },
+         "in id order"},
         {"CAR-T state out of range", fill("checkpoint/car_t/column_state", std::uint8_t{9}),
          "car_t/state"},
         {"direction out of range", fill("checkpoint/car_t/column_direction", std::uint8_t{200}),
@@ -181,7 +192,8 @@ std::vector<Damage> damages() {
     };
     for (const char* path :
          {"checkpoint/tissue/column_kind", "checkpoint/tissue/sites",
-          "checkpoint/car_t/column_state", "checkpoint/car_t/ids", "checkpoint/patient/blood_car_t",
+          "checkpoint/car_t/column_state", "checkpoint/car_t/ids",
+          "checkpoint/tissue/ids_issued_by_tile", "checkpoint/patient/blood_car_t",
           "checkpoint/cytokines/il6", "checkpoint/cytokines/il6_release"}) {
         list.push_back({std::string(path) + " one value short", shorten(path), ""});
         list.push_back({std::string(path) + " missing",

@@ -74,7 +74,7 @@ class WalkerWorld {
           grid_(lattice_, 1, 8),
           domain_(grid_),
           layer_(lattice_.site_count()),
-          walkers_("walkers", kWalkerTag, layer_, grid_.tile_count()),
+          walkers_("walkers", kWalkerTag, layer_, grid_),
           scheduler_(1.0) {
         for (std::uint64_t i = 0; walkers_.live_count() < walkers; ++i) {
             RandomStream random(seed, StreamId::tutorial_walker_step, 0, i);
