@@ -1069,8 +1069,8 @@ void add_toxicity(Registry& r) {
            .max = 1000000.0,
            .description = "Serum IL-6 at which signalling (membrane and trans via soluble IL-6R) "
                           "is half-maximal",
-           .source = "calibrate: fever starts around 100-200 pg/mL IL-6 (Teachey et al., Cancer "
-                     "Discov 2016)"});
+           .source = "calibrate: against the share of a cohort without CRS (23% in ELIANA, Maude "
+                     "et al., NEJM 2018); fever needs ~K/2 with IL-1 at rest"});
     r.add(CARTSIM_FIELD(toxicity.endothelial_il6_half_saturation_pg_per_ml),
           {.unit = "pg/mL",
            .min = 0.001,
@@ -1078,7 +1078,8 @@ void add_toxicity(Registry& r) {
            .description = "Serum IL-6 at which endothelial trans-signalling (IL-6 with soluble "
                           "IL-6R) is half-maximal",
            .source = "calibrate: endothelial cells lack membrane IL-6R and answer IL-6/sIL-6R "
-                     "complexes (Obstfeld et al., Blood 2017); above the fever threshold"});
+                     "complexes (Obstfeld et al., Blood 2017); above the fever threshold; set "
+                     "against the severe-CRS share of a cohort without treatment"});
     r.add(CARTSIM_FIELD(toxicity.macrophage_il1_pg_per_day),
           {.unit = "pg/day",
            .min = 0.0,

@@ -26,10 +26,10 @@ struct ToxicityParameters {
     double il6_baseline_pg_per_ml = 3.0;          ///< healthy serum level
     double il6_clearance_per_day = 1.5;           ///< not receptor-mediated (renal, other)
     double il6_receptor_clearance_per_day = 6.0;  ///< via IL-6R (blocked by tocilizumab)
-    double il6_signalling_half_saturation_pg_per_ml = 1000.0;
+    double il6_signalling_half_saturation_pg_per_ml = 1500.0;
     /// The endothelium answers IL-6 by trans-signalling (IL-6 with soluble IL-6R), which needs
     /// more IL-6 than the membrane receptors of immune and liver cells.
-    double endothelial_il6_half_saturation_pg_per_ml = 5000.0;
+    double endothelial_il6_half_saturation_pg_per_ml = 2000.0;
     double macrophage_il1_pg_per_day = 1e6;
     double il1_clearance_per_day = 8.0;
     double il1_half_saturation_pg_per_ml = 50.0;
