@@ -77,8 +77,10 @@ TEST(Physiology, RestsAtBaselineWithoutDrive) {
     const InterventionParameters p;
     SystemicState s = systemic_state_at_rest(t);
     for (int hour = 0; hour < 240; ++hour) step_physiology(s, {}, t, p, 1.0 / 24.0);
-    // The baseline's own faint signalling keeps the endothelium a trace above rest.
-    EXPECT_NEAR(s.il6_pg_per_ml, t.il6_baseline_pg_per_ml, 0.05 * t.il6_baseline_pg_per_ml);
+    // The baseline's own faint signalling keeps the endothelium a trace above rest, and its IL-6
+    // lifts serum IL-6 a little (~8% with the defaults: 3.2 pg/mL, still a healthy level).
+    EXPECT_NEAR(s.il6_pg_per_ml, t.il6_baseline_pg_per_ml, 0.1 * t.il6_baseline_pg_per_ml);
+    EXPECT_LT(s.il6_pg_per_ml, 7.0) << "above a healthy serum level";
     EXPECT_EQ(s.macrophage_activation, 0.0);
     const ClinicalSigns rest = clinical_signs(s, t, p);
     EXPECT_LT(rest.temperature_celsius, 38.0);

@@ -232,7 +232,7 @@ TEST(Cohort, TheShippedCohortScenarioLoads) {
         std::filesystem::path(CARTSIM_SOURCE_DIR) / "scenarios" / "cohort_rr_ball.toml", table());
     ASSERT_TRUE(scenario.cohort);
     EXPECT_EQ(scenario.cohort->patients, 100);
-    EXPECT_EQ(scenario.cohort->distributions.size(), 13U);
+    EXPECT_EQ(scenario.cohort->distributions.size(), 14U);
     // Every patient's parameters convert (cross-checks included).
     for (std::uint64_t p = 0; p < 100; ++p) {
         Scenario patient = scenario;
