@@ -121,6 +121,11 @@ class DiffusionField {
     /// For tests: how the solver splits the cells (engine/stencil_cg.hpp); the default runs on
     /// the engine's parallel chunks. Any partition gives the same bits.
     void set_solver_partition(CellPartition partition) { solver_partition_ = partition; }
+    /// For tests and benchmarks: the solver's preconditioner (default multigrid). Both give the
+    /// answer within the solver's tolerance, in different iteration counts.
+    void set_solver_preconditioner(StencilPreconditioner preconditioner) {
+        solver_preconditioner_ = preconditioner;
+    }
 
   private:
     void set_operator(double dt_min);
@@ -148,6 +153,7 @@ class DiffusionField {
     GridStencil stencil_;                 // the operator for matrix_dt_min_
     StencilCgWork solver_work_;
     CellPartition solver_partition_;
+    StencilPreconditioner solver_preconditioner_ = StencilPreconditioner::multigrid;
     double matrix_dt_min_ = 0.0;  // dt the operator was set for; 0 = none yet
     int last_solve_iterations_ = 0;
     double last_solve_relative_residual_ = 0.0;
