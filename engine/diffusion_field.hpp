@@ -31,8 +31,9 @@ namespace cartsim::engine {
 ///
 /// Step (dt): backward Euler for diffusion and decay, with the sources on the right-hand side,
 ///     (I + dt k I - dt D L) u' = u + dt s,
-/// solved by Jacobi-preconditioned conjugate gradients (the matrix is symmetric positive
-/// definite) with warm start from u and relative residual 1e-10; unconditionally stable, and an
+/// solved by conjugate gradients preconditioned by a geometric multigrid V-cycle (the matrix is
+/// symmetric positive definite; Jacobi preconditioning is selectable) with warm start from u and
+/// relative residual 1e-10; unconditionally stable, and an
 /// M-matrix, so it keeps u >= 0 and obeys the maximum principle. Point uptake is then applied
 /// exactly, operator split: u'_cell *= exp(-uptake_cell * dt). The solver (engine/stencil_cg.hpp)
 /// applies the 7-point stencil without a matrix, in parallel over cells, and sums its dot
@@ -48,8 +49,9 @@ namespace cartsim::engine {
 /// site, at the given rate. A caller that thinks in per-site rates (an agent secreting into its
 /// own site's volume) should divide by sites_per_cell().
 ///
-/// Memory: about 64 bytes per cell (value, source, uptake, right-hand side, four CG work
-/// vectors); coarsen large lattices.
+/// Memory: about 100 bytes per cell (value, source, uptake, right-hand side, four CG work
+/// vectors, four multigrid vectors on the field grid and ~1/7 more on the coarser ones); coarsen
+/// large lattices.
 class DiffusionField {
   public:
     /// Throws std::invalid_argument for coarsening < 1, a negative or non-finite diffusion or
