@@ -2,7 +2,7 @@
 // The field solver of DiffusionField: preconditioned conjugate gradients on the 7-point
 // backward-Euler stencil, applied without a matrix, parallel over cells, with exact dot
 // products (engine/exact_sum.hpp). The preconditioner is a geometric multigrid V-cycle
-// (engine/stencil_multigrid.hpp, the default: ~8x fewer iterations) or Jacobi (the diagonal).
+// (engine/stencil_multigrid.hpp, the default: ~10x fewer iterations) or Jacobi (the diagonal).
 //
 // Why not a library solver: its dot products are partial double sums combined in an order that
 // depends on threads and (with MPI) ranks, so the iterates, the iteration count and the answer
