@@ -5,7 +5,8 @@
 // Each timed step first adds point sources at kSources scattered sites (as engaged CAR-T cells
 // do), then solves. The matrix is assembled before the timer starts (it is rebuilt only when dt
 // changes; since issue 17 there is no matrix, only the stencil's constants). The solver runs on
-// `threads` threads (the result is the same bits for any count).
+// `threads` threads (the result is the same bits for any count), preconditioned by a multigrid
+// V-cycle (preconditioner = 0, the default) or by Jacobi (1, the solver before issue 16).
 //
 // Counters: cells_per_s (field cells advanced per second), cg_iterations (mean per step).
 
@@ -24,6 +25,7 @@ using cartsim::engine::DiffusionField;
 using cartsim::engine::Lattice;
 using cartsim::engine::run_with_threads;
 using cartsim::engine::SiteIndex;
+using cartsim::engine::StencilPreconditioner;
 
 constexpr double kDiffusionUm2PerMin = 600.0;
 constexpr double kDecayPerMin = 0.02;
@@ -38,6 +40,8 @@ void BM_DiffusionStep(benchmark::State& state) {
     const auto threads = static_cast<int>(state.range(3));
     const Lattice lattice(nx, nx, nz, Boundary::reflective);
     DiffusionField field(lattice, coarsening, kDiffusionUm2PerMin, kDecayPerMin, kSiteEdgeUm);
+    field.set_solver_preconditioner(state.range(4) == 0 ? StencilPreconditioner::multigrid
+                                                        : StencilPreconditioner::jacobi);
     const auto sites = static_cast<std::uint64_t>(lattice.site_count());
     auto add_sources = [&] {
         for (std::uint64_t i = 0; i < kSources; ++i) {
@@ -63,14 +67,12 @@ void BM_DiffusionStep(benchmark::State& state) {
     state.counters["field_cells"] = cells;
 }
 // bench_3d (200^3 sites: 50^3 cells), bench_2d (2000 x 2000: 500 x 500 cells), bench_1e8
-// (468^3 sites: 117^3 cells).
+// (468^3 sites: 117^3 cells); preconditioner 0 = multigrid, 1 = Jacobi.
 BENCHMARK(BM_DiffusionStep)
-    ->ArgNames({"nx=ny", "nz", "coarsening", "threads"})
-    ->Args({200, 200, 4, 1})
-    ->Args({200, 200, 4, 2})
-    ->Args({2000, 1, 4, 1})
-    ->Args({2000, 1, 4, 2})
-    ->Args({468, 468, 4, 2})
+    ->ArgNames({"nx=ny", "nz", "coarsening", "threads", "preconditioner"})
+    ->ArgsProduct({{200}, {200}, {4}, {1, 2}, {0, 1}})
+    ->ArgsProduct({{2000}, {1}, {4}, {1, 2}, {0, 1}})
+    ->ArgsProduct({{468}, {468}, {4}, {1, 2}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

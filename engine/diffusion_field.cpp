@@ -155,7 +155,7 @@ void DiffusionField::step(double dt_min) {
     const int max_iterations = static_cast<int>(2 * cell_count_);
     const StencilCgResult result =
         solve_stencil_cg(stencil_, rhs_, values_, kSolverRelativeTolerance, max_iterations,
-                         solver_partition_, solver_work_);
+                         solver_partition_, solver_work_, solver_preconditioner_);
     last_solve_iterations_ = result.iterations;
     last_solve_relative_residual_ = result.relative_residual;
     // The stopping threshold is clamped to DBL_MIN for a near-zero right-hand side (a field that

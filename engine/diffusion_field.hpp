@@ -31,8 +31,9 @@ namespace cartsim::engine {
 ///
 /// Step (dt): backward Euler for diffusion and decay, with the sources on the right-hand side,
 ///     (I + dt k I - dt D L) u' = u + dt s,
-/// solved by Jacobi-preconditioned conjugate gradients (the matrix is symmetric positive
-/// definite) with warm start from u and relative residual 1e-10; unconditionally stable, and an
+/// solved by conjugate gradients preconditioned by a geometric multigrid V-cycle (the matrix is
+/// symmetric positive definite; Jacobi preconditioning is selectable) with warm start from u and
+/// relative residual 1e-10; unconditionally stable, and an
 /// M-matrix, so it keeps u >= 0 and obeys the maximum principle. Point uptake is then applied
 /// exactly, operator split: u'_cell *= exp(-uptake_cell * dt). The solver (engine/stencil_cg.hpp)
 /// applies the 7-point stencil without a matrix, in parallel over cells, and sums its dot
@@ -48,8 +49,9 @@ namespace cartsim::engine {
 /// site, at the given rate. A caller that thinks in per-site rates (an agent secreting into its
 /// own site's volume) should divide by sites_per_cell().
 ///
-/// Memory: about 64 bytes per cell (value, source, uptake, right-hand side, four CG work
-/// vectors); coarsen large lattices.
+/// Memory: about 100 bytes per cell (value, source, uptake, right-hand side, four CG work
+/// vectors, four multigrid vectors on the field grid and ~1/7 more on the coarser ones); coarsen
+/// large lattices.
 class DiffusionField {
   public:
     /// Throws std::invalid_argument for coarsening < 1, a negative or non-finite diffusion or
@@ -121,6 +123,11 @@ class DiffusionField {
     /// For tests: how the solver splits the cells (engine/stencil_cg.hpp); the default runs on
     /// the engine's parallel chunks. Any partition gives the same bits.
     void set_solver_partition(CellPartition partition) { solver_partition_ = partition; }
+    /// For tests and benchmarks: the solver's preconditioner (default multigrid). Both give the
+    /// answer within the solver's tolerance, in different iteration counts.
+    void set_solver_preconditioner(StencilPreconditioner preconditioner) {
+        solver_preconditioner_ = preconditioner;
+    }
 
   private:
     void set_operator(double dt_min);
@@ -148,6 +155,7 @@ class DiffusionField {
     GridStencil stencil_;                 // the operator for matrix_dt_min_
     StencilCgWork solver_work_;
     CellPartition solver_partition_;
+    StencilPreconditioner solver_preconditioner_ = StencilPreconditioner::multigrid;
     double matrix_dt_min_ = 0.0;  // dt the operator was set for; 0 = none yet
     int last_solve_iterations_ = 0;
     double last_solve_relative_residual_ = 0.0;

@@ -278,24 +278,15 @@ void apply_stencil(const GridStencil& stencil, std::span<const double> u, std::s
     });
 }
 
-StencilCgResult solve_stencil_cg(const GridStencil& stencil, std::span<const double> b,
-                                 std::span<double> x, double tolerance, int max_iterations,
-                                 CellPartition partition, StencilCgWork& work) {
-    const std::size_t n = stencil.cell_count();
-    assert(b.size() == n && x.size() == n);
-    work.residual.resize(n);
-    work.preconditioned.resize(n);
-    work.direction.resize(n);
-    work.product.resize(n);
-    double* r = work.residual.data();
-    double* z = work.preconditioned.data();
-    double* p = work.direction.data();
-    double* q = work.product.data();
-    const Diagonals diagonals(stencil);
+namespace {
 
-    // r = b - A x; |b|^2 and |r|^2.
-    const auto initial = reduce_cells<ExactSums<2>>(
-        n, partition, [&](std::size_t begin, std::size_t end, ExactSums<2>& sums) {
+/// r = b - A x; |b|^2 and |r|^2.
+ExactSums<2> initial_residual(const GridStencil& stencil, const Diagonals& diagonals,
+                              std::span<const double> b, std::span<const double> x, double* r,
+                              CellPartition partition) {
+    return reduce_cells<ExactSums<2>>(
+        stencil.cell_count(), partition,
+        [&](std::size_t begin, std::size_t end, ExactSums<2>& sums) {
             for_each_row_segment(stencil, begin, end, [&](const RowSegment& segment) {
                 apply_to_segment(stencil, diagonals, x.data(), segment,
                                  [&](std::size_t i, double ax) { r[i] = b[i] - ax; });
@@ -305,6 +296,109 @@ StencilCgResult solve_stencil_cg(const GridStencil& stencil, std::span<const dou
             sums.sum[1].add_terms(end - begin,
                                   [&](std::size_t k) { return squared(r[begin + k]); });
         });
+}
+
+/// q = A p and (p, q).
+double apply_and_dot(const GridStencil& stencil, const Diagonals& diagonals, const double* p,
+                     double* q, CellPartition partition) {
+    return reduce_cells<ExactSum>(
+               stencil.cell_count(), partition,
+               [&](std::size_t begin, std::size_t end, ExactSum& sum) {
+                   for_each_row_segment(stencil, begin, end, [&](const RowSegment& segment) {
+                       apply_to_segment(stencil, diagonals, p, segment,
+                                        [&](std::size_t i, double ap) { q[i] = ap; });
+                   });
+                   sum.add_terms(end - begin,
+                                 [&](std::size_t k) { return p[begin + k] * q[begin + k]; });
+               })
+        .value();
+}
+
+/// CG preconditioned by one multigrid V-cycle per iteration: Eigen's recurrences with z = M^-1 r
+/// from the V-cycle and (r, z) as one more exact dot.
+StencilCgResult solve_multigrid_pcg(const GridStencil& stencil, std::span<const double> b,
+                                    std::span<double> x, double tolerance, int max_iterations,
+                                    CellPartition partition, StencilCgWork& work) {
+    const std::size_t n = stencil.cell_count();
+    double* r = work.residual.data();
+    double* z = work.preconditioned.data();
+    double* p = work.direction.data();
+    double* q = work.product.data();
+    const Diagonals diagonals(stencil);
+    work.multigrid.set_stencil(stencil);
+
+    const auto initial = initial_residual(stencil, diagonals, b, x, r, partition);
+    const double rhs_norm2 = initial.sum[0].value();
+    if (rhs_norm2 == 0.0) {
+        std::fill(x.begin(), x.end(), 0.0);
+        return {0, 0.0};
+    }
+    const double threshold =
+        std::max(tolerance * tolerance * rhs_norm2, std::numeric_limits<double>::min());
+    double residual_norm2 = initial.sum[1].value();
+    if (residual_norm2 < threshold) return {0, std::sqrt(residual_norm2 / rhs_norm2)};
+
+    const auto r_dot = [&](const double* v) {
+        return reduce_cells<ExactSum>(n, partition,
+                                      [&](std::size_t begin, std::size_t end, ExactSum& sum) {
+                                          sum.add_terms(end - begin, [&](std::size_t k) {
+                                              return r[begin + k] * v[begin + k];
+                                          });
+                                      })
+            .value();
+    };
+    // p = M^-1 r; (r, p).
+    work.multigrid.apply({r, n}, {p, n}, partition);
+    double r_dot_z = r_dot(p);
+
+    int iteration = 0;
+    while (iteration < max_iterations) {
+        const double alpha = r_dot_z / apply_and_dot(stencil, diagonals, p, q, partition);
+
+        // x += alpha p; r -= alpha q; |r|^2.
+        residual_norm2 =
+            reduce_cells<ExactSum>(n, partition,
+                                   [&](std::size_t begin, std::size_t end, ExactSum& sum) {
+                                       for (std::size_t i = begin; i < end; ++i) {
+                                           x[i] += alpha * p[i];
+                                           r[i] -= alpha * q[i];
+                                       }
+                                       sum.add_terms(end - begin, [&](std::size_t k) {
+                                           return squared(r[begin + k]);
+                                       });
+                                   })
+                .value();
+        if (residual_norm2 < threshold) break;
+        if (!std::isfinite(residual_norm2)) {
+            return {iteration, std::numeric_limits<double>::quiet_NaN()};
+        }
+        // z = M^-1 r; (r, z).
+        work.multigrid.apply({r, n}, {z, n}, partition);
+        const double new_r_dot_z = r_dot(z);
+        const double beta = new_r_dot_z / r_dot_z;
+        r_dot_z = new_r_dot_z;
+
+        // p = z + beta p.
+        for_cells(n, partition, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) p[i] = z[i] + beta * p[i];
+        });
+        ++iteration;
+    }
+    return {iteration, std::sqrt(residual_norm2 / rhs_norm2)};
+}
+
+/// CG with the Jacobi preconditioner: z = D^-1 r, and (r, z) from |r|^2 split by face count.
+StencilCgResult solve_jacobi_pcg(const GridStencil& stencil, std::span<const double> b,
+                                 std::span<double> x, double tolerance, int max_iterations,
+                                 CellPartition partition, StencilCgWork& work) {
+    const std::size_t n = stencil.cell_count();
+    double* r = work.residual.data();
+    double* z = work.preconditioned.data();
+    double* p = work.direction.data();
+    double* q = work.product.data();
+    const Diagonals diagonals(stencil);
+
+    const auto initial = initial_residual(stencil, diagonals, b, x, r, partition);
     const double rhs_norm2 = initial.sum[0].value();
     if (rhs_norm2 == 0.0) {
         std::fill(x.begin(), x.end(), 0.0);
@@ -325,18 +419,7 @@ StencilCgResult solve_stencil_cg(const GridStencil& stencil, std::span<const dou
     int iteration = 0;
     while (iteration < max_iterations) {
         // q = A p; (p, q).
-        const double p_dot_q =
-            reduce_cells<ExactSum>(
-                n, partition,
-                [&](std::size_t begin, std::size_t end, ExactSum& sum) {
-                    for_each_row_segment(stencil, begin, end, [&](const RowSegment& segment) {
-                        apply_to_segment(stencil, diagonals, p, segment,
-                                         [&](std::size_t i, double ap) { q[i] = ap; });
-                    });
-                    sum.add_terms(end - begin,
-                                  [&](std::size_t k) { return p[begin + k] * q[begin + k]; });
-                })
-                .value();
+        const double p_dot_q = apply_and_dot(stencil, diagonals, p, q, partition);
         const double alpha = r_dot_z / p_dot_q;
 
         // x += alpha p; r -= alpha q; z = M^-1 r; |r|^2 and (r, z).
@@ -364,6 +447,23 @@ StencilCgResult solve_stencil_cg(const GridStencil& stencil, std::span<const dou
         ++iteration;
     }
     return {iteration, std::sqrt(residual_norm2 / rhs_norm2)};
+}
+
+}  // namespace
+
+StencilCgResult solve_stencil_cg(const GridStencil& stencil, std::span<const double> b,
+                                 std::span<double> x, double tolerance, int max_iterations,
+                                 CellPartition partition, StencilCgWork& work,
+                                 StencilPreconditioner preconditioner) {
+    const std::size_t n = stencil.cell_count();
+    assert(b.size() == n && x.size() == n);
+    work.residual.resize(n);
+    work.preconditioned.resize(n);
+    work.direction.resize(n);
+    work.product.resize(n);
+    return preconditioner == StencilPreconditioner::multigrid
+               ? solve_multigrid_pcg(stencil, b, x, tolerance, max_iterations, partition, work)
+               : solve_jacobi_pcg(stencil, b, x, tolerance, max_iterations, partition, work);
 }
 
 }  // namespace cartsim::engine
