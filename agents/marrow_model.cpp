@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -296,6 +297,17 @@ void MarrowModel::restore_state(engine::SavedState state) {
     visit_state(restorer);
     // Every value is checked before the model may run on it (agents/state_checks.hpp).
     const auto tissue_period = static_cast<Step>(parameters_.time.tissue_period_steps);
+    // A tissue tick is 32 bits: a step counter past the last tick this clock can name would wrap
+    // the tick (and step + period would overflow), so that the event times checked below and
+    // the ticks the phase runs at disagree.
+    const Step last_step =
+        (static_cast<Step>(std::numeric_limits<TissueTick>::max()) - 1) * tissue_period;
+    if (step_ > last_step) {
+        throw std::invalid_argument(
+            fmt::format("state step: {} is past the last step this model can run ({}: the last "
+                        "tissue tick of a {}-step tissue period)",
+                        step_, last_step, tissue_period));
+    }
     check_tissue_state(tissue_, vessels_, tissue_tick_of(step_ + tissue_period - 1, tissue_period));
     check_car_t_state(car_t_, lattice_, car_t_constants_);
     check_patient_state(patient_, patient_constants_);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "agents/marrow_model.hpp"
@@ -78,6 +81,30 @@ TEST(ModelDeterminism, restore_rejects_state_of_another_lattice) {
     const engine::SavedState state = MarrowModel(large).save_state();
     MarrowModel model(small);
     EXPECT_THROW(model.restore_state(state), std::invalid_argument);
+}
+
+// A step counter past the last 32-bit tissue tick would wrap the tick the restore check uses
+// (found by the checkpoint_restore fuzzer): refused, naming the step.
+TEST(ModelDeterminism, restore_rejects_a_step_past_the_last_tissue_tick) {
+    Parameters p;
+    p.space.nx = p.space.ny = 16;
+    p.space.nz = 1;
+    engine::SavedState state = MarrowModel(p).save_state();
+    bool found = false;
+    for (engine::SavedArray& a : state.arrays) {
+        if (a.group.empty() && a.name == "step") {
+            std::get<std::vector<std::uint64_t>>(a.values).at(0) = ~std::uint64_t{0} - 10;
+            found = true;
+        }
+    }
+    ASSERT_TRUE(found);
+    MarrowModel model(p);
+    try {
+        model.restore_state(state);
+        FAIL() << "a step past the last tissue tick was accepted";
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("state step"), std::string::npos) << error.what();
+    }
 }
 
 }  // namespace
