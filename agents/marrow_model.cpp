@@ -220,16 +220,18 @@ ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
 }
 
 void MarrowModel::systemic_phase(Step s) {
-    // Engaged CAR-T cells of the whole patient: the window's, and the rest of the marrow's by
-    // its mean field (share of time in a synapse).
+    // Engaged CAR-T cells of the whole patient: the window's, and those of the rest of the
+    // marrow and of spleen and nodes by their mean field (share of time in a synapse).
     const double window_engaged =
         static_cast<double>(engine::parallel_count(car_t_.slot_count(), [&](std::size_t i) {
             const auto slot = static_cast<AgentSlot>(i);
             return car_t_.alive(slot) && car_t_.columns().engaged_site[slot] != engine::kNoSite;
         }));
-    const RestMarrowContact contact = rest_marrow_contact(patient_, patient_constants_);
+    const CarTContact contact = rest_marrow_contact(patient_, patient_constants_);
+    const CarTContact lymphoid = lymphoid_contact(patient_, patient_constants_);
     const double rest_engaged =
-        static_cast<double>(patient_.rest_marrow.total()) * (1.0 - contact.free_fraction);
+        static_cast<double>(patient_.rest_marrow.total()) * (1.0 - contact.free_fraction) +
+        static_cast<double>(patient_.lymphoid.total()) * (1.0 - lymphoid.free_fraction);
     const std::uint64_t kills =
         kills_.blasts + kills_.b_cells + patient_.rest_kills_blasts + patient_.rest_kills_b_cells;
     systemic_step({systemic_, patient_.blood, parameters_, infusions_, drug_doses_,

@@ -25,7 +25,8 @@ struct SpaceParameters {
     double vessel_fraction = 0.02;           ///< share of sites that are sinusoid (vessel) sites
     double total_marrow_volume_ml = 1500.0;  ///< the patient's whole marrow
     double blood_volume_ml = 5000.0;
-    std::int32_t tile_edge_sites = 8;  ///< engine tuning: preferred tile edge
+    double lymphoid_volume_ml = 300.0;  ///< spleen and lymph nodes: where lymphoid CAR-T search
+    std::int32_t tile_edge_sites = 8;   ///< engine tuning: preferred tile edge
 };
 
 struct TimeParameters {

@@ -164,6 +164,12 @@ void check_patient_state(const PatientCompartments& patient, const PatientConsta
         refuse("patient/sanctuary_blasts", "the sanctuary", sanctuary,
                fmt::format("at most the marrow's {:.4g} tissue sites", tissue_sites));
     }
+    double lymphoid = 0.0;
+    for (const auto n : patient.lymphoid_blasts) lymphoid += static_cast<double>(n);
+    if (lymphoid > constants.lymphoid_sites * 1.000001 + 1.0) {
+        refuse("patient/lymphoid_blasts", "spleen and lymph nodes", lymphoid,
+               fmt::format("at most their {:.4g} sites", constants.lymphoid_sites));
+    }
     const double lymphocytes = patient.endogenous_lymphocytes;
     if (!std::isfinite(lymphocytes) || lymphocytes < 0.0 || lymphocytes > 1.0) {
         refuse("patient/endogenous_lymphocytes", "patient", lymphocytes, "a share in [0, 1]");

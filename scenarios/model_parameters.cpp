@@ -247,6 +247,15 @@ void add_space(Registry& r) {
            .max = 10000.0,
            .description = "Blood volume, for CAR-T concentrations in blood (cells/uL)",
            .source = "standard adult physiology (~5 L)"});
+    r.add(CARTSIM_FIELD(space.lymphoid_volume_ml),
+          {.unit = "mL",
+           .min = 1.0,
+           .max = 5000.0,
+           .description = "Volume of spleen and lymph nodes, where lymphoid CAR-T cells search "
+                          "for targets (their blasts' density is count / this volume); its blasts "
+                          "can fill it",
+           .source = "calibrate: adult spleen ~150-250 mL plus lymph nodes; not measured per "
+                     "patient"});
     r.add(CARTSIM_FIELD(space.tile_edge_sites),
           {.unit = "sites",
            .min = 4,
@@ -380,6 +389,18 @@ void add_initial(Registry& r) {
            .source = "calibrate: CNS and extramedullary disease is common in r/r B-ALL and "
                      "relapse there follows CAR-T (Lamble et al., Blood Adv 2023); size not "
                      "measured"});
+    r.add(CARTSIM_FIELD(initial.lymphoid_blast_share),
+          {.unit = "fraction",
+           .min = 0.0,
+           .max = 1.0,
+           .description = "Blasts in spleen and lymph nodes at infusion, as a share of the "
+                          "marrow's blasts; not counted in the marrow blast fraction. CAR-T cells "
+                          "meet them within hours of infusion (most infused cells go there first)",
+           .source = "calibrate: splenic and nodal involvement is common in B-ALL, and "
+                     "expansion peaks by day ~10 (Mueller et al., Blood 2017), too early for "
+                     "cells that meet antigen only in the marrow; 0.2 is the untreated "
+                     "equilibrium of the two rooms (300 mL of spleen and nodes against ~1,470 mL "
+                     "of marrow tissue); size not measured"});
     r.add(CARTSIM_FIELD(initial.cd22_negative_blast_fraction),
           {.unit = "fraction",
            .min = 0.0,
@@ -476,6 +497,13 @@ void add_blasts(Registry& r) {
            .description = "Room of the sanctuary sites for blasts, as a share of the marrow's "
                           "tissue sites (their growth slows as it fills)",
            .source = "calibrate: extramedullary sites hold far fewer cells than the marrow"});
+    r.add(CARTSIM_FIELD(blasts.lymphoid_to_marrow_per_day),
+          {.unit = "1/day",
+           .min = 0.0,
+           .max = 10.0,
+           .description = "Rate at which a blast of spleen and lymph nodes seeds the marrow",
+           .source = "calibrate: circulating blasts home to the marrow; the same order as "
+                     "blasts.marrow_exchange_per_day"});
     r.add(CARTSIM_FIELD(blasts.displace_marrow_cells),
           {.description = "A blast without a free neighbour divides into a site held by a normal "
                           "marrow cell (leukemic crowding); false: contact inhibition only",

@@ -17,13 +17,16 @@ namespace cartsim::agents {
 
 struct PatientCompartments {
     CarTPool blood;        ///< the patient's blood
-    CarTPool lymphoid;     ///< spleen and lymph nodes (no antigen modelled there)
+    CarTPool lymphoid;     ///< spleen and lymph nodes (antigen: their blasts)
     CarTPool rest_marrow;  ///< the marrow outside the window (mean-field)
     std::array<std::uint64_t, kBlastPhenotypeCount> rest_blasts{};  ///< by BlastPhenotype
     std::uint64_t rest_b_cells = 0;
     /// Blasts in the sanctuary (CNS, extramedullary) by BlastPhenotype: not marrow, so not in
     /// the marrow blast fraction; they seed the marrow.
     std::array<std::uint64_t, kBlastPhenotypeCount> sanctuary_blasts{};
+    /// Blasts in spleen and lymph nodes by BlastPhenotype (extramedullary, not in the marrow
+    /// blast fraction): met by the lymphoid CAR-T cells; they seed the marrow.
+    std::array<std::uint64_t, kBlastPhenotypeCount> lymphoid_blasts{};
     std::uint64_t rest_kills_blasts = 0;  ///< cumulative, by CAR-T cells of the rest
     std::uint64_t rest_kills_b_cells = 0;
     double endogenous_lymphocytes = 1.0;  ///< share of normal counts
@@ -45,6 +48,8 @@ struct PatientCompartments {
                       std::span(self.rest_blasts));
         visitor.array(engine::StateEntry{"patient", "sanctuary_blasts", "cells"},
                       std::span(self.sanctuary_blasts));
+        visitor.array(engine::StateEntry{"patient", "lymphoid_blasts", "cells"},
+                      std::span(self.lymphoid_blasts));
         visitor.scalar(engine::StateEntry{"patient", "rest_b_cells", "cells"}, self.rest_b_cells);
         visitor.scalar(engine::StateEntry{"patient", "rest_kills_blasts", "cells"},
                        self.rest_kills_blasts);

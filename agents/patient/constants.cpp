@@ -60,6 +60,7 @@ PatientConstants PatientConstants::from(const Parameters& parameters, double tic
     c.rest_sites = patient_sites * (1.0 - window_share);
     c.rest_tissue_sites = c.rest_sites * (1.0 - space.vessel_fraction);
     c.rest_cells = c.rest_tissue_sites * parameters.initial.cellularity;
+    c.lymphoid_sites = space.lymphoid_volume_ml * kUm3PerMl / std::pow(space.site_edge_um, 3);
     const InfusedProduct infused = infused_product(car_t);
     c.product = infused.per_cell;
     c.fitness = infused.fitness;

@@ -18,6 +18,7 @@ struct PatientConstants {
     double rest_sites = 0.0;         ///< sites of the marrow outside the window
     double rest_tissue_sites = 0.0;  ///< of which not vessel sites
     double rest_cells = 0.0;         ///< nucleated tissue cells there (cellularity)
+    double lymphoid_sites = 0.0;     ///< sites of spleen and lymph nodes
 
     ProductParameters product;
     double fitness = 1.0;

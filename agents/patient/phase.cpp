@@ -217,16 +217,44 @@ void step_blasts(std::array<std::uint64_t, kBlastPhenotypeCount>& counts, double
 }
 
 /// Blasts and B cells of the rest of the marrow, and the sanctuary's blasts, for one tick.
+/// Per-target kill hazard of a pool's cells: killers x kill chance x free share / sites, per
+/// probe (one probe per fine step); times each target's bind chance where it is used.
+double kill_hazard_per_day(const CarTPool& pool, const CarTContact& contact, double sites,
+                           const PatientConstants& c, double kill_scale) {
+    if (sites <= 0.0) return 0.0;
+    return effective_killers(pool, c.product) * c.product.kill_probability * kill_scale *
+           contact.free_fraction / sites * c.steps_per_day;
+}
+
+/// Blasts of spleen and lymph nodes for one tick: they divide into their room (the lymphoid
+/// tissue), are killed by the lymphoid CAR-T cells and seed the marrow.
+void step_lymphoid_blasts(PatientCompartments& patient, const PatientConstants& c,
+                          const Parameters& parameters, const CarTContact& contact,
+                          double kill_scale, RandomStream& random) {
+    std::uint64_t total = 0;
+    for (const auto n : patient.lymphoid_blasts) total += n;
+    if (total == 0) return;  // none (the default): no draws
+    const BlastParameters& blasts = parameters.blasts;
+    const double crowding =
+        std::clamp(1.0 - static_cast<double>(total) / c.lymphoid_sites, 0.0, 1.0);
+    step_blasts(patient.lymphoid_blasts, crowding,
+                kill_hazard_per_day(patient.lymphoid, contact, c.lymphoid_sites, c, kill_scale), c,
+                blasts, random, patient.rest_kills_blasts);
+    for (std::size_t k = 0; k < patient.lymphoid_blasts.size(); ++k) {
+        const std::uint64_t seeding = random.binomial(
+            patient.lymphoid_blasts[k], chance(blasts.lymphoid_to_marrow_per_day, c.tick_days));
+        patient.lymphoid_blasts[k] -= seeding;
+        patient.rest_blasts[k] += seeding;
+    }
+}
+
 void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
-                      const Parameters& parameters, const RestMarrowContact& contact,
-                      double kill_scale, RandomStream& random) {
+                      const Parameters& parameters, const CarTContact& contact, double kill_scale,
+                      RandomStream& random) {
     const double dt = c.tick_days;
     const BlastParameters& blasts = parameters.blasts;
-    // Per-target kill hazard: killers x kill chance x this target's bind chance x free share
-    // / sites, per probe (one probe per fine step).
-    const double killing_per_day = effective_killers(patient.rest_marrow, c.product) *
-                                   c.product.kill_probability * kill_scale * contact.free_fraction /
-                                   c.rest_sites * c.steps_per_day;
+    const double killing_per_day =
+        kill_hazard_per_day(patient.rest_marrow, contact, c.rest_sites, c, kill_scale);
     const double blast_total = static_cast<double>(patient.rest_blast_total());
     // Contact inhibition in mean field: a division needs a site not held by a blast or B cell.
     const double crowding = std::clamp(
@@ -338,16 +366,20 @@ void home_blasts(const PatientView& view, RandomStream& random) {
 
 }  // namespace
 
-RestMarrowContact rest_marrow_contact(const PatientCompartments& patient,
-                                      const PatientConstants& c) {
-    RestMarrowContact contact;
+namespace {
+
+/// The mean field of the lattice's probe, synapse and program for cells searching `sites`
+/// that hold these blasts and B cells.
+CarTContact contact_with(const std::array<std::uint64_t, kBlastPhenotypeCount>& blasts,
+                         std::uint64_t b_cells, double sites, const PatientConstants& c) {
+    CarTContact contact;
     double bind = 0.0;
     for (int k = 0; k < kBlastPhenotypeCount; ++k) {
-        bind += static_cast<double>(patient.rest_blasts[static_cast<std::size_t>(k)]) *
+        bind += static_cast<double>(blasts[static_cast<std::size_t>(k)]) *
                 c.bind_blast[static_cast<std::size_t>(k)];
     }
-    bind += static_cast<double>(patient.rest_b_cells) * c.bind_b_cell;
-    contact.bind_per_probe = c.rest_sites > 0 ? bind / c.rest_sites : 0.0;
+    bind += static_cast<double>(b_cells) * c.bind_b_cell;
+    contact.bind_per_probe = sites > 0 ? bind / sites : 0.0;
     // A free cell binds with this chance per probe and then stays in a synapse for
     // synapse_steps on average: the free share of time is 1 / (1 + b x synapse_steps).
     contact.free_fraction = 1.0 / (1.0 + contact.bind_per_probe * c.synapse_steps);
@@ -355,6 +387,18 @@ RestMarrowContact rest_marrow_contact(const PatientCompartments& patient,
     // A program runs if the cell bound within the last activation_days.
     contact.activated_fraction = -std::expm1(-contact.bind_rate_per_day * c.activation_days);
     return contact;
+}
+
+}  // namespace
+
+CarTContact rest_marrow_contact(const PatientCompartments& patient, const PatientConstants& c) {
+    return contact_with(patient.rest_blasts, patient.rest_b_cells, c.rest_sites, c);
+}
+
+CarTContact lymphoid_contact(const PatientCompartments& patient, const PatientConstants& c) {
+    // Normal B cells of spleen and nodes are not modelled: after relapse, chemotherapy and
+    // lymphodepletion they are few (docs/MODEL.md "Known limitations").
+    return contact_with(patient.lymphoid_blasts, 0, c.lymphoid_sites, c);
 }
 
 void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
@@ -381,6 +425,8 @@ void initialize_patient(PatientCompartments& patient, const PatientConstants& c,
     patient.rest_blasts = split(static_cast<std::uint64_t>(std::llround(marrow_blasts)));
     patient.sanctuary_blasts = split(static_cast<std::uint64_t>(
         std::llround(marrow_blasts * parameters.initial.sanctuary_blast_share)));
+    patient.lymphoid_blasts = split(static_cast<std::uint64_t>(
+        std::llround(marrow_blasts * parameters.initial.lymphoid_blast_share)));
     patient.rest_b_cells =
         static_cast<std::uint64_t>(std::llround(c.rest_cells * at_infusion.b_cell_fraction));
     // The doses of day 0; later ones come with the systemic phase (agents/toxicity/phase.hpp).
@@ -403,7 +449,8 @@ void patient_step(const PatientView& view, engine::Step step) {
     RandomStream random(view.seed, StreamId::patient_tick, step, 0);
 
     const CarTSignals& signals = view.signals;
-    const RestMarrowContact contact = rest_marrow_contact(patient, c);
+    const CarTContact contact = rest_marrow_contact(patient, c);
+    const CarTContact lymphoid_meets = lymphoid_contact(patient, c);
 
     // CAR-T pools. Moves between pools land in the targets' new counts, so each cell takes at
     // most one trip per tick.
@@ -415,9 +462,12 @@ void patient_step(const PatientView& view, engine::Step step) {
         {0.0, 1.0, 0.0, &to_marrow, car_t.blood_to_marrow_per_day * (1.0 - c.window_share),
          &to_lymphoid, car_t.blood_to_lymphoid_per_day},
         c, signals, random);
-    const CarTPool lymphoid = step_pool(
-        patient.lymphoid, {0.0, 1.0, 0.0, &to_blood, car_t.lymphoid_to_blood_per_day, nullptr, 0.0},
-        c, signals, random);
+    const CarTPool lymphoid =
+        step_pool(patient.lymphoid,
+                  {lymphoid_meets.bind_rate_per_day, lymphoid_meets.free_fraction,
+                   lymphoid_meets.activated_fraction, &to_blood, car_t.lymphoid_to_blood_per_day,
+                   nullptr, 0.0},
+                  c, signals, random);
     const CarTPool marrow =
         step_pool(patient.rest_marrow,
                   {contact.bind_rate_per_day, contact.free_fraction, contact.activated_fraction,
@@ -430,6 +480,7 @@ void patient_step(const PatientView& view, engine::Step step) {
     }
 
     step_rest_tissue(patient, c, parameters, contact, signals.kill_scale, random);
+    step_lymphoid_blasts(patient, c, parameters, lymphoid_meets, signals.kill_scale, random);
     home_blasts(view, random);
     patient.endogenous_lymphocytes = regrow_lymphocytes(
         patient.endogenous_lymphocytes, car_t.lymphocyte_recovery_per_day, c.tick_days);

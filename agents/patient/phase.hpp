@@ -44,15 +44,17 @@ void initialize_patient(PatientCompartments& patient, const PatientConstants& co
 /// cells); blasts homing into the window.
 void patient_step(const PatientView& view, engine::Step step);
 
-/// How the rest of the marrow's CAR-T cells meet their targets now (mean field of the
-/// lattice's probe, synapse and program; docs/MODEL.md "Patient scale").
-struct RestMarrowContact {
+/// How a compartment's CAR-T cells meet their targets now (mean field of the lattice's probe,
+/// synapse and program; docs/MODEL.md "Patient scale").
+struct CarTContact {
     double bind_per_probe = 0.0;      ///< chance that a free cell's probe binds
     double free_fraction = 1.0;       ///< share of time a cell is not in a synapse
     double bind_rate_per_day = 0.0;   ///< bindings per cell and day (free time included)
     double activated_fraction = 0.0;  ///< share with a proliferative program running
 };
-RestMarrowContact rest_marrow_contact(const PatientCompartments& patient,
-                                      const PatientConstants& constants);
+CarTContact rest_marrow_contact(const PatientCompartments& patient,
+                                const PatientConstants& constants);
+/// The same for spleen and lymph nodes (their blasts).
+CarTContact lymphoid_contact(const PatientCompartments& patient, const PatientConstants& constants);
 
 }  // namespace cartsim::agents

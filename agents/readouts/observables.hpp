@@ -17,6 +17,7 @@ struct Observables {
     double patient_blasts_lineage_switched = 0.0;
     double patient_b_cells = 0.0;
     double sanctuary_blasts = 0.0;        ///< CNS and other extramedullary sites (not marrow)
+    double lymphoid_blasts = 0.0;         ///< spleen and lymph nodes (not marrow)
     double cart_rest_marrow = 0.0;        ///< CAR-T cells in the marrow outside the window
     double cart_lymphoid = 0.0;           ///< CAR-T cells in spleen and lymph nodes
     double endogenous_lymphocytes = 0.0;  ///< share of normal counts
@@ -76,16 +77,16 @@ struct Observables {
     static void visit(Self& self, F& f) {
         auto& [time_days, patient_blast_fraction, patient_blasts, patient_blasts_cd19_dim,
                patient_blasts_cd19_negative, patient_blasts_lineage_switched, patient_b_cells,
-               sanctuary_blasts, cart_rest_marrow, cart_lymphoid, endogenous_lymphocytes,
-               blast_fraction, blasts, blasts_cd19_negative, normal_b_cells, marrow_cells,
-               cart_marrow, cart_blood, cart_blood_per_ul, cart_resting, cart_effector, cart_memory,
-               cart_exhausted, cart_engaged, il6_pg_per_ml, ifng_pg_per_ml, il6_marrow_pg_per_ml,
-               ifng_marrow_pg_per_ml, crs_grade, crs_max_grade, patient_cart_engaged,
-               patient_kills_per_day, il1_pg_per_ml, il6_signalling, macrophage_activation,
-               endothelial_activation, temperature_celsius, icans_grade, ice_score, icans_max_grade,
-               tocilizumab_ug_per_ml, tocilizumab_doses, dexamethasone_mg, steroid_effect,
-               infused_dose_multiple, infusions_held, kills_blasts, kills_b_cells,
-               blast_cd19_mean_molecules] = self;
+               sanctuary_blasts, lymphoid_blasts, cart_rest_marrow, cart_lymphoid,
+               endogenous_lymphocytes, blast_fraction, blasts, blasts_cd19_negative, normal_b_cells,
+               marrow_cells, cart_marrow, cart_blood, cart_blood_per_ul, cart_resting,
+               cart_effector, cart_memory, cart_exhausted, cart_engaged, il6_pg_per_ml,
+               ifng_pg_per_ml, il6_marrow_pg_per_ml, ifng_marrow_pg_per_ml, crs_grade,
+               crs_max_grade, patient_cart_engaged, patient_kills_per_day, il1_pg_per_ml,
+               il6_signalling, macrophage_activation, endothelial_activation, temperature_celsius,
+               icans_grade, ice_score, icans_max_grade, tocilizumab_ug_per_ml, tocilizumab_doses,
+               dexamethasone_mg, steroid_effect, infused_dose_multiple, infusions_held,
+               kills_blasts, kills_b_cells, blast_cd19_mean_molecules] = self;
         f("time_days", "day", time_days);
         f("patient_blast_fraction", "1", patient_blast_fraction);
         f("patient_blasts", "cells", patient_blasts);
@@ -94,6 +95,7 @@ struct Observables {
         f("patient_blasts_lineage_switched", "cells", patient_blasts_lineage_switched);
         f("patient_b_cells", "cells", patient_b_cells);
         f("sanctuary_blasts", "cells", sanctuary_blasts);
+        f("lymphoid_blasts", "cells", lymphoid_blasts);
         f("cart_rest_marrow", "cells", cart_rest_marrow);
         f("cart_lymphoid", "cells", cart_lymphoid);
         f("endogenous_lymphocytes", "1", endogenous_lymphocytes);

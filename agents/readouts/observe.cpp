@@ -120,6 +120,9 @@ Observables observe(const ObservationView& view) {
     for (const auto count : patient.sanctuary_blasts) {
         o.sanctuary_blasts += static_cast<double>(count);
     }
+    for (const auto count : patient.lymphoid_blasts) {
+        o.lymphoid_blasts += static_cast<double>(count);
+    }
     const double patient_nucleated = nucleated + rest_nucleated;
     o.patient_blast_fraction = patient_nucleated > 0 ? o.patient_blasts / patient_nucleated : 0.0;
     o.endogenous_lymphocytes = patient.endogenous_lymphocytes;

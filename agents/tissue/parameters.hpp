@@ -14,6 +14,9 @@ struct InitialParameters {
     /// Blasts outside the marrow (CNS, testes, other extramedullary sites), as a share of the
     /// marrow's: a sanctuary that CAR-T cells reach poorly.
     double sanctuary_blast_share = 1e-3;
+    /// Blasts in spleen and lymph nodes, as a share of the marrow's: antigen that CAR-T cells
+    /// meet there within hours of infusion, before they reach the marrow.
+    double lymphoid_blast_share = 0.2;
     /// Apheresis to infusion: blast_fraction and b_cell_fraction are the marrow at apheresis and
     /// the leukemia grows untreated for this long before day 0 (agents/patient/vein_to_vein.hpp).
     double vein_to_vein_days = 0.0;
@@ -38,6 +41,7 @@ struct BlastParameters {
     double marrow_exchange_per_day = 0.02;
     double sanctuary_to_marrow_per_day = 0.01;  ///< sanctuary blasts seeding the marrow
     double sanctuary_capacity_share = 0.01;     ///< sanctuary room, share of marrow tissue sites
+    double lymphoid_to_marrow_per_day = 0.02;   ///< spleen and node blasts seeding the marrow
 };
 
 struct BCellParameters {

@@ -34,6 +34,7 @@ TEST(PatientScale, RestOfMarrowBlastsFollowTheMeanFieldGrowthLaw) {
     Parameters p = small_window_patient(8, 5);
     p.car_t.dose_cells = 0.0;
     p.initial.blast_fraction = 0.2;
+    p.initial.lymphoid_blast_share = 0.0;  // no seeding from spleen and nodes: the marrow's law
     const std::vector<Observables> run = daily_observations(p, 20);
     const double sites = rest_tissue_sites(p);
     const double b = p.blasts.birth_rate_per_day;

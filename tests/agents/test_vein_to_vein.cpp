@@ -23,6 +23,9 @@ TEST(VeinToVein, TheMarrowAtInfusionIsTheUntreatedPatientsAfterTheInterval) {
     Parameters untreated = small_window_patient(8, 3);
     untreated.car_t.dose_cells = 0.0;
     untreated.initial.blast_fraction = 0.2;
+    // The interval follows the marrow's own law; seeding from spleen and nodes is left out of it
+    // (docs/MODEL.md "Vein-to-vein interval").
+    untreated.initial.lymphoid_blast_share = 0.0;
     const std::vector<Observables> grown = daily_observations(untreated, 30);
 
     Parameters delayed = untreated;

@@ -104,6 +104,7 @@ const std::vector<Field>& all_fields() {
         FIELD(space.vessel_fraction),
         FIELD(space.total_marrow_volume_ml),
         FIELD(space.blood_volume_ml),
+        FIELD(space.lymphoid_volume_ml),
         FIELD(space.tile_edge_sites),
         FIELD(time.days),
         FIELD(time.fine_step_min),
@@ -117,6 +118,7 @@ const std::vector<Field>& all_fields() {
         FIELD(initial.cd22_negative_blast_fraction),
         FIELD(initial.vein_to_vein_days),
         FIELD(initial.sanctuary_blast_share),
+        FIELD(initial.lymphoid_blast_share),
         FIELD(blasts.birth_rate_per_day),
         FIELD(blasts.death_rate_per_day),
         FIELD(blasts.cd19_median_molecules),
@@ -129,6 +131,7 @@ const std::vector<Field>& all_fields() {
         FIELD(blasts.marrow_exchange_per_day),
         FIELD(blasts.sanctuary_to_marrow_per_day),
         FIELD(blasts.sanctuary_capacity_share),
+        FIELD(blasts.lymphoid_to_marrow_per_day),
         FIELD(blasts.displace_marrow_cells),
         FIELD(b_cells.lifetime_days),
         FIELD(b_cells.production_per_day),
@@ -319,10 +322,10 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     // give it a key in scenarios/model_parameters.cpp and a FIELD(...) line in this file.
     EXPECT_EQ(member_count<Parameters>(), 14U);
     EXPECT_EQ(member_count<agents::OutputParameters>(), 3U);
-    EXPECT_EQ(member_count<agents::SpaceParameters>(), 9U);
+    EXPECT_EQ(member_count<agents::SpaceParameters>(), 10U);
     EXPECT_EQ(member_count<agents::TimeParameters>(), 5U);
-    EXPECT_EQ(member_count<agents::InitialParameters>(), 8U);
-    EXPECT_EQ(member_count<agents::BlastParameters>(), 13U);
+    EXPECT_EQ(member_count<agents::InitialParameters>(), 9U);
+    EXPECT_EQ(member_count<agents::BlastParameters>(), 14U);
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
     EXPECT_EQ(member_count<agents::CarTParameters>(), 26U);
