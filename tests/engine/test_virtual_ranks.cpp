@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -174,6 +175,44 @@ TEST(VirtualRank, RanksTheGridCannotHoldAreRefusedByName) {
         EXPECT_NE(std::string(error.what()).find("into 2 boxes"), std::string::npos)
             << error.what();
     }
+}
+
+// Ranks that leave the protocol must not leave the others waiting forever.
+TEST(VirtualRank, AFailingRankEndsTheRunWithItsErrorInsteadOfAHang) {
+    const Lattice lattice(32, 32, 1, Boundary::periodic);
+    const TileGrid grid(lattice, 2, 8);
+    const Domain first(grid, 2, 0);
+    const Domain second(grid, 2, 1);
+    SiteRecords first_records;
+    SiteRecords second_records;
+    VirtualRanks ranks(2);
+    ranks.attach(first, first_records);
+    ranks.attach(second, second_records);
+    EXPECT_THROW(ranks.run([&](int rank) {
+        if (rank == 1) throw std::runtime_error("rank 1 failed");
+        for (int color = 0; color < 4; ++color) ranks.after_color(rank, color);
+    }),
+                 std::runtime_error);
+    EXPECT_THROW(ranks.run([](int) {}), std::logic_error);  // unusable afterwards
+}
+
+TEST(VirtualRank, RanksThatReachDifferentSyncPointsAreRefused) {
+    const Lattice lattice(32, 32, 1, Boundary::periodic);
+    const TileGrid grid(lattice, 2, 8);
+    const Domain first(grid, 2, 0);
+    const Domain second(grid, 2, 1);
+    SiteRecords first_records;
+    SiteRecords second_records;
+    VirtualRanks ranks(2);
+    ranks.attach(first, first_records);
+    ranks.attach(second, second_records);
+    EXPECT_THROW(ranks.run([&](int rank) {
+        if (rank == 0) ranks.after_color(rank, 0);
+        if (rank == 1) ranks.after_phase(rank);
+    }),
+                 std::logic_error);
+    VirtualRanks unattached(2);
+    EXPECT_THROW(unattached.run([](int) {}), std::logic_error);
 }
 
 }  // namespace
