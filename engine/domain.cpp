@@ -154,6 +154,14 @@ void Domain::after_phase() const {
     if (exchange_ != nullptr) exchange_->after_phase(rank_);
 }
 
+void Domain::sum_across_ranks(std::span<std::int64_t> values) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, values);
+}
+
+void Domain::sum_across_ranks(ExactSum& value) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, value);
+}
+
 std::vector<SiteIndex> tile_footprint(const TileGrid& grid, TileIndex tile) {
     const Lattice& lattice = grid.lattice();
     const auto n = lattice_extent(lattice);

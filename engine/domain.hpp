@@ -11,6 +11,7 @@
 
 namespace cartsim::engine {
 
+class ExactSum;
 class RankExchange;
 
 /// A box of whole tiles, in tile coordinates: begin <= t < end on each axis.
@@ -78,6 +79,10 @@ class Domain {
     /// after each scheduler phase. No-ops without an exchange.
     void after_color(int color) const;
     void after_phase() const;
+    /// Every rank's part replaced by the sum over ranks (RankExchange::sum_across_ranks);
+    /// unchanged on a single rank.
+    void sum_across_ranks(std::span<std::int64_t> values) const;
+    void sum_across_ranks(ExactSum& value) const;
 
   private:
     void index_tiles();

@@ -140,6 +140,7 @@ class Population {
         }
         const AgentSlot slot = append(site, row, issue_id(tile));
         layer_->place(site, handle(slot));
+        if (share_births_) births_to_share_.push_back(site);
         return slot;
     }
 
@@ -207,9 +208,11 @@ class Population {
         return report;
     }
 
-    /// The site of every agent committed since the last take_births_to_share(), while
-    /// share_births(true) is on: an exchange between ranks sends these newborns to the other
-    /// ranks that hold their sites (engine/virtual_ranks.hpp). Off by default (costs nothing).
+    /// The site of every agent committed or added since the last take_births_to_share(),
+    /// while share_births(true) is on: an exchange between ranks sends these new agents to the
+    /// other ranks that hold their sites (engine/virtual_ranks.hpp), so with several ranks
+    /// sequential code adds agents only on the rank that owns the site's tile (e.g. blood
+    /// entrants at a vessel). Off by default (costs nothing).
     void share_births(bool on) {
         share_births_ = on;
     }

@@ -2,9 +2,13 @@
 // The sync points a multi-rank run needs from the engine, whatever carries the data between
 // ranks (copies between model states in one process today, MPI messages later).
 
+#include <cstdint>
+#include <span>
+
 namespace cartsim::engine {
 
 class Domain;
+class ExactSum;
 class SiteRecords;
 class RankExchange;
 
@@ -29,9 +33,14 @@ class RankExchange {
     /// After rank `rank` has run its tiles of `color` in a sweep: every site written by some
     /// rank during that color must reach every rank that holds it before the next color.
     virtual void after_color(int rank, int color) = 0;
-    /// After a scheduler phase: agents committed in it (births) reach every rank that holds
+    /// After a scheduler phase: agents committed or added in it reach every rank that holds
     /// their site.
     virtual void after_phase(int rank) = 0;
+    /// Global quantities (counts of exits, entrants, kills; field sources): every rank passes
+    /// its own part and gets back the sum over ranks, the same on every rank. Integers and
+    /// exact sums, so the result does not depend on how the lattice is split.
+    virtual void sum_across_ranks(int rank, std::span<std::int64_t> values) = 0;
+    virtual void sum_across_ranks(int rank, ExactSum& value) = 0;
 };
 
 }  // namespace cartsim::engine

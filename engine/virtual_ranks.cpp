@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 
@@ -12,7 +13,9 @@ VirtualRanks::VirtualRanks(int rank_count)
       domains_(static_cast<std::size_t>(std::max(rank_count, 1)), nullptr),
       records_(static_cast<std::size_t>(std::max(rank_count, 1)), nullptr),
       barrier_(std::max(rank_count, 1), Completion{this}),
-      arrived_(static_cast<std::size_t>(std::max(rank_count, 1))) {
+      arrived_(static_cast<std::size_t>(std::max(rank_count, 1))),
+      integer_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
+      exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1)), nullptr) {
     if (rank_count < 1) {
         throw std::invalid_argument(
             fmt::format("virtual rank count must be >= 1, got {}", rank_count));
@@ -82,6 +85,17 @@ void VirtualRanks::after_phase(int rank) {
     arrive(rank, SyncPoint::phase, -1);
 }
 
+void VirtualRanks::sum_across_ranks(int rank, std::span<std::int64_t> values) {
+    integer_operands_[static_cast<std::size_t>(rank)] = values;
+    // The operand's length is part of the sync point: ranks must agree on it.
+    arrive(rank, SyncPoint::integer_sum, static_cast<int>(values.size()));
+}
+
+void VirtualRanks::sum_across_ranks(int rank, ExactSum& value) {
+    exact_operands_[static_cast<std::size_t>(rank)] = &value;
+    arrive(rank, SyncPoint::exact_sum, 0);
+}
+
 void VirtualRanks::arrive(int rank, SyncPoint point, int color) {
     arrived_[static_cast<std::size_t>(rank)] = {point, color};
     barrier_.arrive_and_wait();
@@ -94,10 +108,17 @@ void VirtualRanks::complete() noexcept {
             if (sync != first) mismatch_ = true;
         }
         if (mismatch_) return;
-        if (first.first == SyncPoint::color) {
-            if (color_syncs_++ != skipped_sync_) exchange_color(first.second);
-        } else {
-            exchange_births();
+        switch (first.first) {
+            case SyncPoint::color:
+                if (color_syncs_++ != skipped_sync_) exchange_color(first.second);
+                break;
+            case SyncPoint::phase:
+                exchange_births();
+                break;
+            case SyncPoint::integer_sum:
+            case SyncPoint::exact_sum:
+                sum_operands(first.first);
+                break;
         }
     } catch (...) {
         const std::lock_guard lock(failure_mutex_);
@@ -128,6 +149,20 @@ void VirtualRanks::exchange_color(int color) {
             }
         }
     }
+}
+
+void VirtualRanks::sum_operands(SyncPoint point) {
+    if (point == SyncPoint::exact_sum) {
+        ExactSum total;
+        for (const ExactSum* part : exact_operands_) total += *part;
+        for (ExactSum* part : exact_operands_) *part = total;
+        return;
+    }
+    std::vector<std::int64_t> total(integer_operands_.front().size(), 0);
+    for (const auto part : integer_operands_) {
+        for (std::size_t i = 0; i < total.size(); ++i) total[i] += part[i];
+    }
+    for (const auto part : integer_operands_) std::copy(total.begin(), total.end(), part.begin());
 }
 
 void VirtualRanks::exchange_births() {

@@ -8,10 +8,12 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <utility>
 #include <vector>
 
 #include "engine/domain.hpp"
+#include "engine/exact_sum.hpp"
 #include "engine/rank_exchange.hpp"
 #include "engine/site_records.hpp"
 
@@ -48,6 +50,8 @@ class VirtualRanks final : public RankExchange {
 
     void after_color(int rank, int color) override;
     void after_phase(int rank) override;
+    void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
+    void sum_across_ranks(int rank, ExactSum& value) override;
 
     /// Totals since construction.
     const ExchangeCounts& counts() const { return counts_; }
@@ -60,7 +64,7 @@ class VirtualRanks final : public RankExchange {
     std::uint64_t color_syncs() const { return color_syncs_; }
 
   private:
-    enum class SyncPoint { color, phase };
+    enum class SyncPoint { color, phase, integer_sum, exact_sum };
     struct Completion {
         VirtualRanks* self;
         void operator()() noexcept { self->complete(); }
@@ -70,6 +74,7 @@ class VirtualRanks final : public RankExchange {
     void complete() noexcept;
     void exchange_color(int color);
     void exchange_births();
+    void sum_operands(SyncPoint point);
 
     int rank_count_;
     std::vector<const Domain*> domains_;
@@ -79,6 +84,10 @@ class VirtualRanks final : public RankExchange {
     std::barrier<Completion> barrier_;
     // Where each rank arrived (its own entry only; the barrier orders it before complete()).
     std::vector<std::pair<SyncPoint, int>> arrived_;
+    // Each rank's operand of a sum (set before it arrives; the completion writes the total
+    // into all of them while every rank waits).
+    std::vector<std::span<std::int64_t>> integer_operands_;
+    std::vector<ExactSum*> exact_operands_;
     bool mismatch_ = false;
     std::uint64_t skipped_sync_ = ~std::uint64_t{0};
     std::uint64_t color_syncs_ = 0;

@@ -255,7 +255,7 @@ TEST(Population, AdoptOverwriteAndForgetCopyAgentsBetweenRanksWithoutIssuingIds)
     expect_consistent(here, here_layer);
 }
 
-TEST(Population, SharedBirthsAreTheSitesOfAgentsCommittedSinceTheLastTake) {
+TEST(Population, SharedBirthsAreTheSitesOfAgentsCommittedOrAddedSinceTheLastTake) {
     OccupancyLayer layer(100);
     Population<MassColumns> population = four_tile_population(0, layer);
     const SweepContext context = SweepContext::sequential(0, 1);
@@ -268,6 +268,8 @@ TEST(Population, SharedBirthsAreTheSitesOfAgentsCommittedSinceTheLastTake) {
     population.commit();
     EXPECT_EQ(population.take_births_to_share(), (std::vector<SiteIndex>{6, 7}));
     EXPECT_TRUE(population.take_births_to_share().empty());
+    population.add(40, {2.0F});  // sequential additions too (e.g. entrants at a vessel)
+    EXPECT_EQ(population.take_births_to_share(), (std::vector<SiteIndex>{40}));
 }
 
 }  // namespace

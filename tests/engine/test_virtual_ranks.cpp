@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engine/exact_sum.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/toy/virtual_rank_walkers.hpp"
 
@@ -213,6 +215,52 @@ TEST(VirtualRank, RanksThatReachDifferentSyncPointsAreRefused) {
                  std::logic_error);
     VirtualRanks unattached(2);
     EXPECT_THROW(unattached.run([](int) {}), std::logic_error);
+}
+
+// Global quantities: each rank's part in, the same total out on every rank; doubles exactly.
+TEST(VirtualRank, SumsAcrossRanksAreExactAndTheSameOnEveryRank) {
+    const std::vector<double> terms{1e300, 1.0, -1e300, 4.9e-324, 0.1, 0.2, -0.3, 1e-310, 3.0};
+    ExactSum one_pass;
+    for (const double term : terms) one_pass.add(term);
+    for (const int rank_count : {1, 2, 3, 4}) {
+        const Lattice lattice(48, 48, 1, Boundary::periodic);
+        const TileGrid grid(lattice, 2, 8);  // 6 x 6 tiles
+        std::vector<std::unique_ptr<Domain>> domains;
+        std::vector<SiteRecords> records(static_cast<std::size_t>(rank_count));
+        VirtualRanks ranks(rank_count);
+        for (int r = 0; r < rank_count; ++r) {
+            domains.push_back(std::make_unique<Domain>(grid, rank_count, r));
+            domains.back()->set_exchange(&ranks);
+            ranks.attach(*domains.back(), records[static_cast<std::size_t>(r)]);
+        }
+        std::vector<std::vector<std::int64_t>> counts(static_cast<std::size_t>(rank_count));
+        std::vector<double> exact(static_cast<std::size_t>(rank_count));
+        ranks.run([&](int rank) {
+            std::vector<std::int64_t> mine{rank + 1, -2 * rank, 7};
+            domains[static_cast<std::size_t>(rank)]->sum_across_ranks(mine);
+            counts[static_cast<std::size_t>(rank)] = mine;
+            ExactSum part;  // terms dealt round-robin
+            for (std::size_t i = static_cast<std::size_t>(rank); i < terms.size();
+                 i += static_cast<std::size_t>(rank_count)) {
+                part.add(terms[i]);
+            }
+            domains[static_cast<std::size_t>(rank)]->sum_across_ranks(part);
+            exact[static_cast<std::size_t>(rank)] = part.value();
+        });
+        const std::int64_t k = rank_count;
+        for (int r = 0; r < rank_count; ++r) {
+            EXPECT_EQ(counts[static_cast<std::size_t>(r)],
+                      (std::vector<std::int64_t>{k * (k + 1) / 2, -k * (k - 1), 7 * k}));
+            EXPECT_EQ(exact[static_cast<std::size_t>(r)], one_pass.value())
+                << rank_count << " ranks, rank " << r;
+        }
+    }
+    // On a single rank without an exchange a sum leaves the part as it is.
+    const Lattice lattice(16, 16, 1, Boundary::periodic);
+    const TileGrid grid(lattice, 2, 8);
+    std::vector<std::int64_t> alone{5};
+    Domain(grid).sum_across_ranks(alone);
+    EXPECT_EQ(alone, std::vector<std::int64_t>{5});
 }
 
 }  // namespace
