@@ -1,14 +1,190 @@
 #include "engine/domain.hpp"
 
-namespace cartsim::engine {
+#include <fmt/format.h>
 
-Domain::Domain(const TileGrid& grid) : grid_(&grid), owner_(grid.tile_count(), 0) {
-    owned_by_color_.resize(static_cast<std::size_t>(grid.color_count()));
-    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
-        if (owner_[t] != rank_) continue;
-        owned_.push_back(t);
-        owned_by_color_[static_cast<std::size_t>(grid.color_of(t))].push_back(t);
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "engine/rank_exchange.hpp"
+
+namespace cartsim::engine {
+namespace {
+
+std::array<std::int32_t, 3> lattice_extent(const Lattice& lattice) {
+    return {lattice.nx(), lattice.ny(), lattice.nz()};
+}
+
+void bisect(const TileGrid& grid, int total_ranks, const TileBox& box, int ranks,
+            std::vector<TileBox>& out) {
+    if (ranks == 1) {
+        out.push_back(box);
+        return;
     }
+    const int low_ranks = ranks / 2;
+    // Longest axis first; on ties the later axis (z, then y), which keeps cut boxes
+    // contiguous in site order.
+    std::array<int, 3> axes{2, 1, 0};
+    std::stable_sort(axes.begin(), axes.end(), [&](int a, int b) {
+        return box.end[a] - box.begin[a] > box.end[b] - box.begin[b];
+    });
+    for (const int axis : axes) {
+        const std::int32_t extent = box.end[axis] - box.begin[axis];
+        const double target = static_cast<double>(extent) * low_ranks / ranks;
+        std::int32_t best = 0;
+        for (std::int32_t cut = 2; cut < extent; cut += 2) {
+            if (best == 0 || std::abs(cut - target) < std::abs(best - target)) best = cut;
+        }
+        if (best == 0) continue;  // fewer than 3 tiles: no even cut leaves both parts non-empty
+        TileBox low = box;
+        TileBox high = box;
+        low.end[axis] = box.begin[axis] + best;
+        high.begin[axis] = box.begin[axis] + best;
+        bisect(grid, total_ranks, low, low_ranks, out);
+        bisect(grid, total_ranks, high, ranks - low_ranks, out);
+        return;
+    }
+    throw std::invalid_argument(fmt::format(
+        "cannot cut the tile grid ({}) into {} boxes of even extent: a box of {} x {} x {} tiles "
+        "would have to hold {} ranks but has no axis of 3 or more tiles; use fewer virtual "
+        "ranks or a larger lattice",
+        grid.describe(), total_ranks, box.end[0] - box.begin[0], box.end[1] - box.begin[1],
+        box.end[2] - box.begin[2], ranks));
+}
+
+// Per axis: the lattice coordinates within `reach` of [lo, hi), wrapped or clipped.
+std::vector<std::uint8_t> grown_interval(std::int32_t lo, std::int32_t hi, int reach,
+                                         std::int32_t n, bool periodic) {
+    std::vector<std::uint8_t> covered(static_cast<std::size_t>(n), 0);
+    for (std::int32_t c = lo - reach; c < hi + reach; ++c) {
+        std::int32_t v = c;
+        if (periodic) {
+            v = ((c % n) + n) % n;
+        } else if (c < 0 || c >= n) {
+            continue;
+        }
+        covered[static_cast<std::size_t>(v)] = 1;
+    }
+    return covered;
+}
+
+}  // namespace
+
+std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count) {
+    if (rank_count < 1) {
+        throw std::invalid_argument(fmt::format("rank count must be >= 1, got {} (tile grid: {})",
+                                                rank_count, grid.describe()));
+    }
+    TileBox whole;
+    whole.end = grid.tiles_per_axis();
+    if (whole.tile_count() < rank_count) {
+        throw std::invalid_argument(fmt::format(
+            "cannot cut the tile grid ({}) into {} boxes: it has only {} tiles; use fewer "
+            "virtual ranks or a larger lattice",
+            grid.describe(), rank_count, whole.tile_count()));
+    }
+    std::vector<TileBox> boxes;
+    boxes.reserve(static_cast<std::size_t>(rank_count));
+    bisect(grid, rank_count, whole, rank_count, boxes);
+    return boxes;
+}
+
+Domain::Domain(const TileGrid& grid) : Domain(grid, 1, 0) {}
+
+Domain::Domain(const TileGrid& grid, int rank_count, int rank)
+    : grid_(&grid), rank_(rank), rank_count_(rank_count) {
+    if (rank < 0 || rank >= rank_count) {
+        throw std::invalid_argument(
+            fmt::format("rank {} is not one of {} ranks", rank, rank_count));
+    }
+    boxes_ = bisect_tile_grid(grid, rank_count);
+    index_tiles();
+}
+
+void Domain::index_tiles() {
+    const TileGrid& grid = *grid_;
+    owner_.assign(grid.tile_count(), -1);
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+        const auto c = grid.tile_coord(t);
+        for (std::size_t r = 0; r < boxes_.size(); ++r) {
+            if (boxes_[r].contains(c)) owner_[t] = static_cast<int>(r);
+        }
+    }
+    // Ghosts: tiles that meet the owned box grown by reach sites, axis by axis.
+    const auto n = lattice_extent(grid.lattice());
+    const auto edge = grid.tile_edge();
+    const bool periodic = grid.lattice().boundary() == Boundary::periodic;
+    std::array<std::vector<std::uint8_t>, 3> near;
+    for (int a = 0; a < 3; ++a) {
+        const std::int32_t lo = box().begin[a] * edge[a];
+        const std::int32_t hi = std::min(box().end[a] * edge[a], n[a]);
+        near[a] = grown_interval(lo, hi, grid.reach(), n[a], periodic);
+    }
+    auto tile_meets = [&](const std::array<std::int32_t, 3>& c) {
+        for (int a = 0; a < 3; ++a) {
+            const std::int32_t lo = c[a] * edge[a];
+            const std::int32_t hi = std::min(lo + edge[a], n[a]);
+            bool any = false;
+            for (std::int32_t v = lo; v < hi && !any; ++v) {
+                any = near[a][static_cast<std::size_t>(v)] != 0;
+            }
+            if (!any) return false;
+        }
+        return true;
+    };
+    held_.assign(grid.tile_count(), 0);
+    owned_by_color_.assign(static_cast<std::size_t>(grid.color_count()), {});
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+        if (owner_[t] == rank_) {
+            held_[t] = 1;
+            owned_.push_back(t);
+            owned_by_color_[static_cast<std::size_t>(grid.color_of(t))].push_back(t);
+        } else if (tile_meets(grid.tile_coord(t))) {
+            held_[t] = 1;
+            ghosts_.push_back(t);
+        }
+    }
+}
+
+void Domain::after_color(int color) const {
+    if (exchange_ != nullptr) exchange_->after_color(rank_, color);
+}
+
+void Domain::after_phase() const {
+    if (exchange_ != nullptr) exchange_->after_phase(rank_);
+}
+
+void Domain::sum_across_ranks(std::span<std::int64_t> values) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, values);
+}
+
+void Domain::sum_across_ranks(ExactSum& value) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, value);
+}
+
+std::vector<SiteIndex> tile_footprint(const TileGrid& grid, TileIndex tile) {
+    const Lattice& lattice = grid.lattice();
+    const auto n = lattice_extent(lattice);
+    const auto edge = grid.tile_edge();
+    const auto c = grid.tile_coord(tile);
+    const bool periodic = lattice.boundary() == Boundary::periodic;
+    std::array<std::vector<std::int32_t>, 3> coords;
+    for (int a = 0; a < 3; ++a) {
+        const std::int32_t lo = c[a] * edge[a];
+        const auto covered =
+            grown_interval(lo, std::min(lo + edge[a], n[a]), grid.reach(), n[a], periodic);
+        for (std::int32_t v = 0; v < n[a]; ++v) {
+            if (covered[static_cast<std::size_t>(v)] != 0) coords[a].push_back(v);
+        }
+    }
+    std::vector<SiteIndex> sites;
+    sites.reserve(coords[0].size() * coords[1].size() * coords[2].size());
+    for (const std::int32_t z : coords[2]) {
+        for (const std::int32_t y : coords[1]) {
+            for (const std::int32_t x : coords[0]) sites.push_back(lattice.site_of({x, y, z}));
+        }
+    }
+    return sites;
 }
 
 }  // namespace cartsim::engine

@@ -1,6 +1,8 @@
 #pragma once
-// Owned and ghost index spaces: which tiles this process updates and which it only mirrors.
+// Owned and ghost index spaces: which tiles a rank updates and which it only mirrors.
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -9,35 +11,97 @@
 
 namespace cartsim::engine {
 
-/// Today a single rank owns every tile and has no ghosts. With MPI (planned), a rank owns a
-/// box of tiles and mirrors a halo of ghost tiles (one tile wide, since tiles are >= 2 x reach),
-/// and sweeps touch only owned tiles. Code that iterates tiles goes through a Domain so that
-/// step does not change it.
+class ExactSum;
+class RankExchange;
+
+/// A box of whole tiles, in tile coordinates: begin <= t < end on each axis.
+struct TileBox {
+    std::array<std::int32_t, 3> begin{0, 0, 0};
+    std::array<std::int32_t, 3> end{1, 1, 1};
+
+    std::int64_t tile_count() const {
+        return std::int64_t{end[0] - begin[0]} * (end[1] - begin[1]) * (end[2] - begin[2]);
+    }
+    bool contains(const std::array<std::int32_t, 3>& tile) const {
+        for (int a = 0; a < 3; ++a) {
+            if (tile[a] < begin[a] || tile[a] >= end[a]) return false;
+        }
+        return true;
+    }
+    friend bool operator==(const TileBox&, const TileBox&) = default;
+};
+
+/// Cuts the tile grid into `rank_count` boxes by recursive coordinate bisection: a box for k
+/// ranks is cut along its longest axis (in tiles; ties go to the later axis) at an even tile
+/// offset, into parts for floor(k/2) and ceil(k/2) ranks sized in proportion. Cuts at even
+/// offsets keep every box's extent even on each axis where the grid's is, so every box holds
+/// the same number of tiles of each color (a rank lacking a color would idle while that color
+/// runs). Where the grid has an odd number of tiles on an axis only the box at its high end
+/// gets the odd extent. Throws std::invalid_argument naming the grid and the count when
+/// rank_count < 1 or some box cannot be cut at an even offset into non-empty parts (too few
+/// tiles). Boxes are listed in rank order.
+std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count);
+
+/// Today a process runs either the whole lattice (one rank) or one of K virtual ranks
+/// (engine/virtual_ranks.hpp) that later become MPI ranks. A rank owns a box of tiles and
+/// mirrors the ghost tiles around it: every tile within `reach` sites of the box (one tile
+/// wide, since tiles are >= 2 x reach), periodic wrap included. Sweeps touch only owned tiles;
+/// every site an owned tile's rule may touch lies in an owned or ghost tile.
 class Domain {
   public:
     /// The whole lattice on one rank.
     explicit Domain(const TileGrid& grid);
+    /// Rank `rank` of `rank_count` ranks, boxes from bisect_tile_grid.
+    Domain(const TileGrid& grid, int rank_count, int rank);
 
     const TileGrid& grid() const { return *grid_; }
     int rank() const { return rank_; }
     int rank_count() const { return rank_count_; }
+    const TileBox& box() const { return boxes_[static_cast<std::size_t>(rank_)]; }
+    std::span<const TileBox> boxes() const { return boxes_; }
+    int owner_of(TileIndex tile) const { return owner_[tile]; }
     bool owns(TileIndex tile) const { return owner_[tile] == rank_; }
+    /// Owned or ghost: this rank keeps an up-to-date copy of the tile's sites.
+    bool holds(TileIndex tile) const { return held_[tile] != 0; }
     /// Owned tiles of one color, ascending.
     std::span<const TileIndex> owned_tiles_of_color(int color) const {
         return owned_by_color_[static_cast<std::size_t>(color)];
     }
     std::span<const TileIndex> owned_tiles() const { return owned_; }
-    /// Tiles mirrored from neighbouring ranks; empty on a single rank.
+    /// Tiles mirrored from other ranks, ascending; empty on a single rank.
     std::span<const TileIndex> ghost_tiles() const { return ghosts_; }
 
+    /// The exchange that keeps ghosts current between ranks; none on a single rank. Not
+    /// owned; must outlive the domain's sweeps.
+    void set_exchange(RankExchange* exchange) { exchange_ = exchange; }
+    RankExchange* exchange() const { return exchange_; }
+    /// Sync points called by the engine: after a sweep's color has run (tile_sweep.hpp) and
+    /// after each scheduler phase. No-ops without an exchange.
+    void after_color(int color) const;
+    void after_phase() const;
+    /// Every rank's part replaced by the sum over ranks (RankExchange::sum_across_ranks);
+    /// unchanged on a single rank.
+    void sum_across_ranks(std::span<std::int64_t> values) const;
+    void sum_across_ranks(ExactSum& value) const;
+
   private:
+    void index_tiles();
+
     const TileGrid* grid_;
     int rank_ = 0;
     int rank_count_ = 1;
+    std::vector<TileBox> boxes_;
     std::vector<int> owner_;
+    std::vector<std::uint8_t> held_;
     std::vector<TileIndex> owned_;
     std::vector<TileIndex> ghosts_;
     std::vector<std::vector<TileIndex>> owned_by_color_;
+    RankExchange* exchange_ = nullptr;
 };
+
+/// The sites within the grid's reach (Chebyshev distance) of a tile, each once, ascending:
+/// everything a rule run in the tile may read or write. Periodic axes wrap; reflective axes
+/// clip at the lattice's edge.
+std::vector<SiteIndex> tile_footprint(const TileGrid& grid, TileIndex tile);
 
 }  // namespace cartsim::engine

@@ -140,6 +140,7 @@ class Population {
         }
         const AgentSlot slot = append(site, row, issue_id(tile));
         layer_->place(site, handle(slot));
+        if (share_births_) births_to_share_.push_back(site);
         return slot;
     }
 
@@ -199,11 +200,51 @@ class Population {
             for (const PendingBirth& birth : births) {
                 const AgentSlot slot = append(birth.site, birth.row, issue_id(tile));
                 layer_->reassign(birth.site, handle(slot));
+                if (share_births_) births_to_share_.push_back(birth.site);
             }
             report.births += births.size();
             births.clear();
         }
         return report;
+    }
+
+    /// The site of every agent committed or added since the last take_births_to_share(),
+    /// while share_births(true) is on: an exchange between ranks sends these new agents to the
+    /// other ranks that hold their sites (engine/virtual_ranks.hpp), so with several ranks
+    /// sequential code adds agents only on the rank that owns the site's tile (e.g. blood
+    /// entrants at a vessel). Off by default (costs nothing).
+    void share_births(bool on) {
+        share_births_ = on;
+    }
+    std::vector<SiteIndex> take_births_to_share() {
+        return std::exchange(births_to_share_, {});
+    }
+
+    // --- Copies of agents between ranks (engine/site_records.hpp). The caller keeps the layer
+    // --- consistent: these set this population's own slot and layer cell only.
+
+    /// Appends a copy of `from`'s agent at `from_slot` (same id and columns) at `site`,
+    /// overwriting the layer cell: an agent another rank owns or now hands over. No id is issued.
+    AgentSlot adopt(const Population& from, AgentSlot from_slot, SiteIndex site) {
+        const AgentSlot slot = append(site, Row{}, from.id_[from_slot]);
+        copy_columns(from, from_slot, slot);
+        layer_->reassign(site, handle(slot));
+        return slot;
+    }
+    /// Makes the agent at `slot` (the same id as `from_slot`) equal to `from`'s copy, at `site`.
+    void overwrite(AgentSlot slot, const Population& from, AgentSlot from_slot, SiteIndex site) {
+        assert(id_[slot] == from.id_[from_slot]);
+        site_[slot] = site;
+        copy_columns(from, from_slot, slot);
+        layer_->reassign(site, handle(slot));
+    }
+    /// Drops the agent at `slot` without counting a death (it died on, or left for, another
+    /// rank, which counts it). Leaves the layer alone.
+    void forget(AgentSlot slot) {
+        assert(alive(slot));
+        site_[slot] = kNoSite;
+        --live_;
+        ++dead_slots_;
     }
 
     /// Removes every dead slot now (stable: relative storage order is kept).
@@ -409,6 +450,22 @@ class Population {
         return slot;
     }
 
+    // Column by column (for_each_column visits them in one fixed order), slot to slot.
+    void copy_columns(const Population& from, AgentSlot from_slot, AgentSlot to_slot) {
+        std::size_t to_index = 0;
+        Columns::for_each_column(columns_, [&](std::string_view, auto& to) {
+            std::size_t from_index = 0;
+            Columns::for_each_column(from.columns_, [&](std::string_view, const auto& source) {
+                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(to)>,
+                                             std::remove_cvref_t<decltype(source)>>) {
+                    if (from_index == to_index) to[to_slot] = source[from_slot];
+                }
+                ++from_index;
+            });
+            ++to_index;
+        });
+    }
+
     template <class Column>
     void compact_column(Column& column) {
         std::size_t kept = 0;
@@ -434,6 +491,8 @@ class Population {
     std::uint64_t layout_version_ = 0;
     std::vector<std::vector<PendingBirth>> pending_;
     std::vector<std::uint32_t> deaths_by_tile_;
+    bool share_births_ = false;
+    std::vector<SiteIndex> births_to_share_;
 };
 
 }  // namespace cartsim::engine

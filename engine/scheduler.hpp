@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/domain.hpp"
 #include "engine/types.hpp"
 
 namespace cartsim::engine {
@@ -31,12 +32,18 @@ class Scheduler {
     /// for a zero period, an offset not below the period, or a duplicate name.
     void add(Phase phase);
 
-    /// Runs every phase due at `step`, in order.
+    /// Runs every phase due at `step`, in order; after each, the sync point of the domain given
+    /// to sync_with() (if any).
     void run_step(Step step) const {
         for (const Phase& phase : phases_) {
-            if (phase.due(step)) phase.run(step);
+            if (!phase.due(step)) continue;
+            phase.run(step);
+            if (domain_ != nullptr) domain_->after_phase();
         }
     }
+    /// Agents committed in a phase reach the other ranks holding their sites at the phase's
+    /// end (engine/virtual_ranks.hpp); a no-op on one rank. `domain` must outlive this.
+    void sync_with(const Domain& domain) { domain_ = &domain; }
 
     const std::vector<Phase>& phases() const { return phases_; }
     double fine_step_min() const { return fine_step_min_; }
@@ -47,6 +54,7 @@ class Scheduler {
   private:
     double fine_step_min_;
     std::vector<Phase> phases_;
+    const Domain* domain_ = nullptr;
 };
 
 }  // namespace cartsim::engine

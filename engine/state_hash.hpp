@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/domain.hpp"
+
 namespace cartsim::engine {
 
 /// FNV-1a over bytes followed by a final avalanche; order-sensitive by design: callers feed
@@ -53,24 +55,59 @@ class StateHasher {
 /// hash depends neither on compaction nor on spatial sorting. The ids each tile has issued are
 /// hashed too (they decide every later id).
 template <class PopulationT>
+std::uint64_t agent_hash(const PopulationT& population, std::uint32_t slot) {
+    using Columns = std::remove_cvref_t<decltype(population.columns())>;
+    StateHasher agent;
+    agent.add(population.id(slot));
+    agent.add(population.site(slot));
+    Columns::for_each_column(population.columns(), [&](std::string_view, const auto& column) {
+        const auto value = column[slot];
+        agent.add(value);
+    });
+    return agent.value();
+}
+
+template <class PopulationT>
 void hash_population(StateHasher& hasher, const PopulationT& population) {
     hasher.add(std::string_view(population.name()));
     hasher.add(static_cast<std::uint64_t>(population.live_count()));
     hasher.add(population.ids_issued_by_tile());
-    using Columns = std::remove_cvref_t<decltype(population.columns())>;
     std::uint64_t sum = 0;
     for (std::size_t slot = 0; slot < population.slot_count(); ++slot) {
         const auto s = static_cast<std::uint32_t>(slot);
         if (!population.alive(s)) continue;
-        StateHasher agent;
-        agent.add(population.id(s));
-        agent.add(population.site(s));
-        Columns::for_each_column(population.columns(), [&](std::string_view, const auto& column) {
-            const auto value = column[slot];
-            agent.add(value);
-        });
-        sum += agent.value();
+        sum += agent_hash(population, s);
     }
+    hasher.add(sum);
+}
+
+/// hash_population of one population split over ranks (one part per rank, in rank order):
+/// every agent counted by the rank owning its site's tile, every tile's id counter taken from
+/// its owner. Equal to hash_population of the same population on one rank.
+template <class PopulationT>
+void hash_population_across_ranks(StateHasher& hasher, std::span<const PopulationT* const> parts,
+                                  std::span<const Domain* const> domains) {
+    const TileGrid& grid = domains.front()->grid();
+    std::uint64_t live = 0;
+    std::uint64_t sum = 0;
+    for (std::size_t r = 0; r < parts.size(); ++r) {
+        const PopulationT& population = *parts[r];
+        for (std::size_t slot = 0; slot < population.slot_count(); ++slot) {
+            const auto s = static_cast<std::uint32_t>(slot);
+            if (!population.alive(s) || !domains[r]->owns(grid.tile_of(population.site(s))))
+                continue;
+            ++live;
+            sum += agent_hash(population, s);
+        }
+    }
+    std::vector<std::uint64_t> issued(grid.tile_count());
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+        issued[t] =
+            parts[static_cast<std::size_t>(domains.front()->owner_of(t))]->ids_issued_by_tile()[t];
+    }
+    hasher.add(std::string_view(parts.front()->name()));
+    hasher.add(live);
+    hasher.add(std::span<const std::uint64_t>(issued));
     hasher.add(sum);
 }
 

@@ -49,7 +49,9 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
 ///
 /// Colors run one after another in a per-step random order; the tiles of one color run in
 /// parallel (parallel_for_index); the agents of one tile run in ascending id order. Nothing here
-/// depends on the number of threads, so results are identical for any thread count.
+/// depends on the number of threads, so results are identical for any thread count. Only the
+/// domain's owned tiles run; with several ranks the domain's exchange runs after every color
+/// (every rank calls it for every color, owned tiles of that color or not).
 ///
 /// `hint(tile, agents, distance)` is called before a tile's agents run, with distance 1 for the
 /// tile that comes next in the same color (to start loading its memory early) and distance 0
@@ -94,6 +96,8 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
                 rule(slot, std::as_const(context));
             }
         });
+        // Other ranks' writes of this color reach this rank before the next color runs.
+        domain.after_color(order[static_cast<std::size_t>(c)]);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "engine/exact_sum.hpp"
 #include "engine/reduce.hpp"
 #include "engine/rule_descriptor.hpp"
 #include "engine/state_hash.hpp"
@@ -34,11 +35,12 @@ constexpr RuleDescriptor kTargetRule{.name = "target",
 
 }  // namespace
 
-RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_tile_edge)
+RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_tile_edge,
+                                     const RankPlacement& placement)
     : params_(params),
       lattice_(params.nx, params.ny, params.nz, params.boundary),
       grid_(lattice_, kReach, preferred_tile_edge),
-      domain_(grid_),
+      domain_(grid_, placement.rank_count, placement.rank),
       tissue_(lattice_.site_count()),
       mobile_(lattice_.site_count()),
       targets_("targets", kTargetTag, tissue_, grid_),
@@ -51,6 +53,13 @@ RandomWalkerWorld::RandomWalkerWorld(const WalkerParams& params, int preferred_t
                         params.initial_targets, params.initial_hunters, lattice_.site_count()));
     }
     place_initial_agents();
+    if (placement.exchange != nullptr) {
+        records_.add_layer(tissue_, targets_);
+        records_.add_layer(mobile_, hunters_);
+        domain_.set_exchange(placement.exchange);
+        placement.exchange->attach(domain_, records_);
+    }
+    scheduler_.sync_with(domain_);
 
     scheduler_.add({"hunters", "move, probe and bind, kill and divide, die", 1, 0, [this](Step s) {
                         kills_this_step_ = 0;
@@ -226,6 +235,72 @@ std::uint64_t RandomWalkerWorld::state_hash() const {
         }
     }
     return hasher.value();
+}
+
+namespace {
+
+template <class F>
+void for_each_owned(const RandomWalkerWorld& world, const auto& population, F&& f) {
+    const Domain& domain = world.domain();
+    for (AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
+        if (!population.alive(slot)) continue;
+        if (!domain.owns(world.grid().tile_of(population.site(slot)))) continue;
+        f(slot);
+    }
+}
+
+}  // namespace
+
+std::uint64_t state_hash(std::span<const RandomWalkerWorld* const> ranks) {
+    const RandomWalkerWorld& first = *ranks.front();
+    const TileGrid& grid = first.grid();
+    std::vector<const Domain*> domains;
+    std::vector<const Population<TargetColumns>*> targets;
+    std::vector<const Population<HunterColumns>*> hunters;
+    for (const RandomWalkerWorld* world : ranks) {
+        domains.push_back(&world->domain());
+        targets.push_back(&world->targets());
+        hunters.push_back(&world->hunters());
+    }
+    StateHasher hasher;
+    hasher.add(first.current_step());
+    hash_population_across_ranks<Population<TargetColumns>>(hasher, targets, domains);
+    hash_population_across_ranks<Population<HunterColumns>>(hasher, hunters, domains);
+    // Occupancy as (site -> agent id), each site from the rank that owns it.
+    for (const bool tissue : {true, false}) {
+        for (SiteIndex site = 0; site < grid.lattice().site_count(); ++site) {
+            const RandomWalkerWorld& owner =
+                *ranks[static_cast<std::size_t>(first.domain().owner_of(grid.tile_of(site)))];
+            const AgentHandle handle = (tissue ? owner.tissue() : owner.mobile()).at(site);
+            if (handle.is_empty()) continue;
+            hasher.add(site);
+            hasher.add(handle.tag() == RandomWalkerWorld::kTargetTag
+                           ? owner.targets().id(handle.slot())
+                           : owner.hunters().id(handle.slot()));
+        }
+    }
+    return hasher.value();
+}
+
+WalkerCounts counts(std::span<const RandomWalkerWorld* const> ranks) {
+    WalkerCounts counts;
+    ExactSum trait_sum;
+    for (const RandomWalkerWorld* world : ranks) {
+        const auto& hunter_columns = world->hunters().columns();
+        for_each_owned(*world, world->hunters(), [&](AgentSlot slot) {
+            ++counts.hunters;
+            if (hunter_columns.bound_steps_left[slot] > 0) ++counts.bound_hunters;
+            counts.total_kills += hunter_columns.kills[slot];
+        });
+        const auto& trait = world->targets().columns().trait;
+        for_each_owned(*world, world->targets(), [&](AgentSlot slot) {
+            ++counts.targets;
+            trait_sum.add(static_cast<double>(trait[slot]));
+        });
+    }
+    counts.mean_trait =
+        counts.targets > 0 ? trait_sum.value() / static_cast<double>(counts.targets) : 0.0;
+    return counts;
 }
 
 }  // namespace cartsim::engine::toy

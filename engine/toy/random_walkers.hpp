@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,9 @@
 #include "engine/lattice.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/population.hpp"
+#include "engine/rank_exchange.hpp"
 #include "engine/scheduler.hpp"
+#include "engine/site_records.hpp"
 #include "engine/tile_grid.hpp"
 #include "engine/tile_sweep.hpp"
 
@@ -98,7 +101,12 @@ class RandomWalkerWorld {
     /// Hunters move one site, then reach one site further: reach 2.
     static constexpr int kReach = 2;
 
-    explicit RandomWalkerWorld(const WalkerParams& params, int preferred_tile_edge = 8);
+    /// One rank's state: by default the only rank. With several (engine/virtual_ranks.hpp)
+    /// every rank builds the same initial state, then keeps its box and ghosts.
+    explicit RandomWalkerWorld(const WalkerParams& params, int preferred_tile_edge = 8,
+                               const RankPlacement& placement = {});
+    RandomWalkerWorld(const RandomWalkerWorld&) = delete;
+    RandomWalkerWorld& operator=(const RandomWalkerWorld&) = delete;
 
     /// Advances one fine step (all phases due at the current step), then increments the step.
     void step();
@@ -109,6 +117,7 @@ class RandomWalkerWorld {
 
     const Lattice& lattice() const { return lattice_; }
     const TileGrid& grid() const { return grid_; }
+    const Domain& domain() const { return domain_; }
     const Scheduler& scheduler() const { return scheduler_; }
     const OccupancyLayer& tissue() const { return tissue_; }
     const OccupancyLayer& mobile() const { return mobile_; }
@@ -138,6 +147,14 @@ class RandomWalkerWorld {
     CommitReport last_hunter_commit_;
     CommitReport last_target_commit_;
     std::uint64_t kills_this_step_ = 0;
+    SiteRecords records_;
 };
+
+/// The counts and state hash of a run split over ranks (one state per rank, in rank order):
+/// each agent and site counted once, by its owner. For one rank, state_hash equals the world's
+/// own; counts' mean trait is an exact sum here (engine/exact_sum.hpp), so it is the same for
+/// any split while RandomWalkerWorld::counts sums in storage order.
+std::uint64_t state_hash(std::span<const RandomWalkerWorld* const> ranks);
+WalkerCounts counts(std::span<const RandomWalkerWorld* const> ranks);
 
 }  // namespace cartsim::engine::toy

@@ -226,5 +226,51 @@ TEST(Population, MoveUpdatesLayerAndSite) {
     expect_consistent(population, layer);
 }
 
+// Copies between ranks (engine/site_records.hpp): another rank's agent arrives with its id and
+// columns, an agent both hold is updated in its slot, a forgotten agent is no death.
+TEST(Population, AdoptOverwriteAndForgetCopyAgentsBetweenRanksWithoutIssuingIds) {
+    OccupancyLayer here_layer(100);
+    OccupancyLayer there_layer(100);
+    Population<MassColumns> here = four_tile_population(1, here_layer);
+    Population<MassColumns> there = four_tile_population(1, there_layer);
+    const AgentSlot source = there.add(30, {7.0F});
+    const AgentSlot copy = here.adopt(there, source, 31);
+    EXPECT_EQ(here.id(copy), there.id(source));
+    EXPECT_EQ(here.site(copy), 31u);
+    EXPECT_EQ(here.columns().mass[copy], 7.0F);
+    EXPECT_EQ(here.ids_issued_by_tile()[1], 0u);  // adopting issues no id
+    expect_consistent(here, here_layer);
+
+    there.columns().mass[source] = 9.0F;
+    here_layer.clear(31);
+    here.overwrite(copy, there, source, 32);
+    EXPECT_EQ(here.site(copy), 32u);
+    EXPECT_EQ(here.columns().mass[copy], 9.0F);
+    expect_consistent(here, here_layer);
+
+    here_layer.clear(32);
+    here.forget(copy);
+    EXPECT_EQ(here.live_count(), 0u);
+    EXPECT_EQ(here.commit().deaths, 0u);  // the owner counts the death, not a copy
+    expect_consistent(here, here_layer);
+}
+
+TEST(Population, SharedBirthsAreTheSitesOfAgentsCommittedOrAddedSinceTheLastTake) {
+    OccupancyLayer layer(100);
+    Population<MassColumns> population = four_tile_population(0, layer);
+    const SweepContext context = SweepContext::sequential(0, 1);
+    population.spawn(context, 5, {1.0F});
+    population.commit();
+    EXPECT_TRUE(population.take_births_to_share().empty());  // off by default
+    population.share_births(true);
+    population.spawn(context, 6, {1.0F});
+    population.spawn(context, 7, {1.0F});
+    population.commit();
+    EXPECT_EQ(population.take_births_to_share(), (std::vector<SiteIndex>{6, 7}));
+    EXPECT_TRUE(population.take_births_to_share().empty());
+    population.add(40, {2.0F});  // sequential additions too (e.g. entrants at a vessel)
+    EXPECT_EQ(population.take_births_to_share(), (std::vector<SiteIndex>{40}));
+}
+
 }  // namespace
 }  // namespace cartsim::engine

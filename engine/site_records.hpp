@@ -1,0 +1,227 @@
+#pragma once
+// What one rank's model state shows of a lattice site, for the exchange between ranks: per
+// occupancy layer, empty, a pending birth, or an agent (global id and row).
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "engine/domain.hpp"
+#include "engine/occupancy_layer.hpp"
+#include "engine/population.hpp"
+#include "engine/types.hpp"
+
+namespace cartsim::engine {
+
+/// What an exchange counted, to show that agents really cross box borders.
+struct ExchangeCounts {
+    /// Agents received into a rank's owned tiles from another rank (moved across a border).
+    std::uint64_t handed_over = 0;
+    /// Newborns received by the owner of their site from the rank that committed them.
+    std::uint64_t births_handed_over = 0;
+    /// Site records copied (per layer).
+    std::uint64_t sites_copied = 0;
+};
+
+namespace detail {
+
+// One population as the exchange sees it, whatever its columns.
+class PopulationRecords {
+  public:
+    virtual ~PopulationRecords() = default;
+    virtual AgentId id(AgentSlot slot) const = 0;
+    virtual SiteIndex site(AgentSlot slot) const = 0;
+    virtual bool alive(AgentSlot slot) const = 0;
+    virtual std::size_t slot_count() const = 0;
+    virtual void adopt(const PopulationRecords& from, AgentSlot from_slot, SiteIndex site) = 0;
+    virtual void overwrite(AgentSlot slot, const PopulationRecords& from, AgentSlot from_slot,
+                           SiteIndex site) = 0;
+    virtual void forget(AgentSlot slot) = 0;
+    virtual std::vector<SiteIndex> take_births_to_share() = 0;
+};
+
+template <class PopulationT>
+class PopulationRecordsOf final : public PopulationRecords {
+  public:
+    explicit PopulationRecordsOf(PopulationT& population) : population_(&population) {
+        population.share_births(true);
+    }
+    AgentId id(AgentSlot slot) const override { return population_->id(slot); }
+    SiteIndex site(AgentSlot slot) const override { return population_->site(slot); }
+    bool alive(AgentSlot slot) const override { return population_->alive(slot); }
+    std::size_t slot_count() const override { return population_->slot_count(); }
+    // Every rank runs the same model, so `from` has this very type.
+    void adopt(const PopulationRecords& from, AgentSlot from_slot, SiteIndex site) override {
+        population_->adopt(*of(from), from_slot, site);
+    }
+    void overwrite(AgentSlot slot, const PopulationRecords& from, AgentSlot from_slot,
+                   SiteIndex site) override {
+        population_->overwrite(slot, *of(from), from_slot, site);
+    }
+    void forget(AgentSlot slot) override { population_->forget(slot); }
+    std::vector<SiteIndex> take_births_to_share() override {
+        return population_->take_births_to_share();
+    }
+
+  private:
+    static const PopulationT* of(const PopulationRecords& from) {
+        return static_cast<const PopulationRecordsOf&>(from).population_;
+    }
+    PopulationT* population_;
+};
+
+}  // namespace detail
+
+/// The layers and populations of one rank's model state, registered by the model once (every
+/// rank's state registers the same layers in the same order). A site record is, per layer,
+/// the handle's kind and, for an agent, its population's id and row: never a storage slot, so
+/// the receiving rank stores the agent wherever it likes.
+class SiteRecords {
+  public:
+    /// One occupancy layer and the populations on it (one per tag).
+    template <class... PopulationT>
+    void add_layer(OccupancyLayer& layer, PopulationT&... populations) {
+        Layer entry;
+        entry.layer = &layer;
+        (add_population(entry, populations), ...);
+        layers_.push_back(std::move(entry));
+    }
+    std::size_t layer_count() const { return layers_.size(); }
+
+    /// Makes `sites` of every layer of this state equal to `from`'s, reconciling agents by id:
+    /// an agent this state has at one of the sites keeps its slot (moved and updated, so a
+    /// sweep that bucketed it still runs it), an agent new here is appended, an agent that is
+    /// no longer on any of the sites (killed, or gone beyond this state's sites) is forgotten.
+    /// Only valid when `from` is the one state that may have written these sites since they
+    /// were last made equal (same-color footprints are disjoint, engine/tile_grid.hpp).
+    ExchangeCounts copy_sites_from(const SiteRecords& from, std::span<const SiteIndex> sites,
+                                   const Domain& here) {
+        ExchangeCounts counts;
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            counts.handed_over += copy_layer(from.layers_[l], layers_[l], sites, here);
+        }
+        counts.sites_copied = sites.size() * layers_.size();
+        return counts;
+    }
+
+    /// Newborns committed here since the last call, as (layer, sites), for every layer.
+    std::vector<std::vector<SiteIndex>> take_births_to_share() {
+        std::vector<std::vector<SiteIndex>> births(layers_.size());
+        for (std::size_t l = 0; l < layers_.size(); ++l) {
+            for (auto& population : layers_[l].by_tag) {
+                if (population == nullptr) continue;
+                auto sites = population->take_births_to_share();
+                births[l].insert(births[l].end(), sites.begin(), sites.end());
+            }
+        }
+        return births;
+    }
+    /// Copies `sites` of one layer only (newborns).
+    std::uint64_t copy_layer_sites_from(const SiteRecords& from, std::size_t layer,
+                                        std::span<const SiteIndex> sites, const Domain& here) {
+        return copy_layer(from.layers_[layer], layers_[layer], sites, here);
+    }
+
+    /// Drops every agent whose site this rank does not hold (after a state was built whole).
+    void keep_only_held(const Domain& domain) {
+        const TileGrid& grid = domain.grid();
+        for (Layer& layer : layers_) {
+            for (auto& population : layer.by_tag) {
+                if (population == nullptr) continue;
+                for (AgentSlot slot = 0; slot < population->slot_count(); ++slot) {
+                    if (!population->alive(slot)) continue;
+                    const SiteIndex site = population->site(slot);
+                    if (domain.holds(grid.tile_of(site))) continue;
+                    layer.layer->clear(site);
+                    population->forget(slot);
+                }
+            }
+        }
+    }
+
+  private:
+    struct Layer {
+        OccupancyLayer* layer = nullptr;
+        std::array<std::unique_ptr<detail::PopulationRecords>, AgentHandle::kMaxTags> by_tag{};
+    };
+
+    template <class PopulationT>
+    static void add_population(Layer& entry, PopulationT& population) {
+        entry.by_tag[population.tag()] =
+            std::make_unique<detail::PopulationRecordsOf<PopulationT>>(population);
+    }
+
+    // Returns how many agents `here` received into its owned tiles from another owner (a move
+    // across the border, or a newborn); each crossing is counted once, by its new owner.
+    static std::uint64_t copy_layer(const Layer& from, Layer& to, std::span<const SiteIndex> sites,
+                                    const Domain& here) {
+        struct Local {
+            AgentId id;
+            std::uint8_t tag;
+            AgentSlot slot;
+            bool kept;
+        };
+        // The agents this state has on the sites, by id, then the sites emptied.
+        std::vector<Local> local;
+        for (const SiteIndex site : sites) {
+            const AgentHandle handle = to.layer->at(site);
+            if (handle.is_agent()) {
+                local.push_back({to.by_tag[handle.tag()]->id(handle.slot()), handle.tag(),
+                                 handle.slot(), false});
+            }
+            to.layer->clear(site);
+        }
+        std::sort(local.begin(), local.end(),
+                  [](const Local& a, const Local& b) { return a.id < b.id; });
+        const TileGrid& grid = here.grid();
+        std::uint64_t handed_over = 0;
+        for (const SiteIndex site : sites) {
+            const AgentHandle handle = from.layer->at(site);
+            if (handle.is_empty()) continue;
+            if (handle.is_pending()) {
+                to.layer->reassign(site, AgentHandle::pending());
+                continue;
+            }
+            const detail::PopulationRecords& source = *from.by_tag[handle.tag()];
+            detail::PopulationRecords& target = *to.by_tag[handle.tag()];
+            const AgentId id = source.id(handle.slot());
+            const auto found =
+                std::lower_bound(local.begin(), local.end(), id,
+                                 [](const Local& a, AgentId value) { return a.id < value; });
+            if (found != local.end() && found->id == id) {
+                if (found->kept) throw_inconsistent(id);  // two sites of one agent
+                const SiteIndex before = target.site(found->slot);
+                if (here.owns(grid.tile_of(site)) && !here.owns(grid.tile_of(before))) {
+                    ++handed_over;
+                }
+                target.overwrite(found->slot, source, handle.slot(), site);
+                found->kept = true;
+            } else {
+                if (here.owns(grid.tile_of(site))) ++handed_over;
+                target.adopt(source, handle.slot(), site);
+            }
+        }
+        for (const Local& agent : local) {
+            if (!agent.kept) to.by_tag[agent.tag]->forget(agent.slot);
+        }
+        return handed_over;
+    }
+
+    // Records that no single writer could have produced: a protocol error (e.g. a skipped
+    // exchange), refused before it corrupts this state.
+    [[noreturn]] static void throw_inconsistent(AgentId id) {
+        throw std::logic_error(fmt::format(
+            "rank exchange: agent {} appears on two sites of one record set; ranks disagree", id));
+    }
+
+    std::vector<Layer> layers_;
+};
+
+}  // namespace cartsim::engine
