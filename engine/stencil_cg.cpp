@@ -5,6 +5,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "engine/exact_sum.hpp"
 #include "engine/parallel_for.hpp"
@@ -314,6 +315,34 @@ double apply_and_dot(const GridStencil& stencil, const Diagonals& diagonals, con
         .value();
 }
 
+/// Where both solves start: r = b - A x, and the answer already when b = 0 (x = 0) or x
+/// already meets the tolerance.
+struct CgStart {
+    double rhs_norm2 = 0.0;
+    double threshold = 0.0;  ///< stop when |r|^2 is below this
+    double residual_norm2 = 0.0;
+    std::optional<StencilCgResult> done;
+};
+
+CgStart start_cg(const GridStencil& stencil, const Diagonals& diagonals, std::span<const double> b,
+                 std::span<double> x, double* r, double tolerance, CellPartition partition) {
+    const auto initial = initial_residual(stencil, diagonals, b, x, r, partition);
+    CgStart start;
+    start.rhs_norm2 = initial.sum[0].value();
+    if (start.rhs_norm2 == 0.0) {
+        std::fill(x.begin(), x.end(), 0.0);
+        start.done = StencilCgResult{0, 0.0};
+        return start;
+    }
+    start.threshold =
+        std::max(tolerance * tolerance * start.rhs_norm2, std::numeric_limits<double>::min());
+    start.residual_norm2 = initial.sum[1].value();
+    if (start.residual_norm2 < start.threshold) {
+        start.done = StencilCgResult{0, std::sqrt(start.residual_norm2 / start.rhs_norm2)};
+    }
+    return start;
+}
+
 /// CG preconditioned by one multigrid V-cycle per iteration: Eigen's recurrences with z = M^-1 r
 /// from the V-cycle and (r, z) as one more exact dot.
 StencilCgResult solve_multigrid_pcg(const GridStencil& stencil, std::span<const double> b,
@@ -327,16 +356,11 @@ StencilCgResult solve_multigrid_pcg(const GridStencil& stencil, std::span<const 
     const Diagonals diagonals(stencil);
     work.multigrid.set_stencil(stencil);
 
-    const auto initial = initial_residual(stencil, diagonals, b, x, r, partition);
-    const double rhs_norm2 = initial.sum[0].value();
-    if (rhs_norm2 == 0.0) {
-        std::fill(x.begin(), x.end(), 0.0);
-        return {0, 0.0};
-    }
-    const double threshold =
-        std::max(tolerance * tolerance * rhs_norm2, std::numeric_limits<double>::min());
-    double residual_norm2 = initial.sum[1].value();
-    if (residual_norm2 < threshold) return {0, std::sqrt(residual_norm2 / rhs_norm2)};
+    const CgStart start = start_cg(stencil, diagonals, b, x, r, tolerance, partition);
+    if (start.done) return *start.done;
+    const double rhs_norm2 = start.rhs_norm2;
+    const double threshold = start.threshold;
+    double residual_norm2 = start.residual_norm2;
 
     const auto r_dot = [&](const double* v) {
         return reduce_cells<ExactSum>(n, partition,
@@ -398,16 +422,11 @@ StencilCgResult solve_jacobi_pcg(const GridStencil& stencil, std::span<const dou
     double* q = work.product.data();
     const Diagonals diagonals(stencil);
 
-    const auto initial = initial_residual(stencil, diagonals, b, x, r, partition);
-    const double rhs_norm2 = initial.sum[0].value();
-    if (rhs_norm2 == 0.0) {
-        std::fill(x.begin(), x.end(), 0.0);
-        return {0, 0.0};
-    }
-    const double threshold =
-        std::max(tolerance * tolerance * rhs_norm2, std::numeric_limits<double>::min());
-    double residual_norm2 = initial.sum[1].value();
-    if (residual_norm2 < threshold) return {0, std::sqrt(residual_norm2 / rhs_norm2)};
+    const CgStart start = start_cg(stencil, diagonals, b, x, r, tolerance, partition);
+    if (start.done) return *start.done;
+    const double rhs_norm2 = start.rhs_norm2;
+    const double threshold = start.threshold;
+    double residual_norm2 = start.residual_norm2;
 
     // p = M^-1 r; (r, p).
     const auto initial_squares = reduce_cells<SquaresByFaces>(

@@ -18,26 +18,16 @@
 #include "engine/population.hpp"
 #include "engine/tile_grid.hpp"
 #include "engine/toy/random_walkers.hpp"
+#include "tests/engine/mass_population.hpp"
 
 namespace cartsim::engine {
 namespace {
 
-struct MassColumns {
-    struct Row {
-        float mass = 0.0F;
-    };
-    std::vector<float> mass;
-    void push_back(const Row& row) { mass.push_back(row.mass); }
-    template <class Self, class F>
-    static void for_each_column(Self& self, F&& f) {
-        f("mass", self.mass);
-    }
-};
+using testing::MassColumns;
 
 // 100 sites in 4 tiles of 25.
 Population<MassColumns> four_tiles(OccupancyLayer& layer) {
-    return Population<MassColumns>("cells", 5, layer, 4,
-                                   [](SiteIndex site) { return TileIndex{site / 25}; });
+    return testing::four_tile_population(5, layer);
 }
 
 // Every live agent's id by its site.

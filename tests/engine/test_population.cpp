@@ -7,21 +7,13 @@
 #include <vector>
 
 #include "engine/population.hpp"
+#include "tests/engine/mass_population.hpp"
 
 namespace cartsim::engine {
 namespace {
 
-struct MassColumns {
-    struct Row {
-        float mass = 0.0F;
-    };
-    std::vector<float> mass;
-    void push_back(const Row& row) { mass.push_back(row.mass); }
-    template <class Self, class F>
-    static void for_each_column(Self& self, F&& f) {
-        f("mass", self.mass);
-    }
-};
+using testing::four_tile_population;
+using testing::MassColumns;
 
 /// Every live agent's site points back at it, and nothing else occupies the layer.
 void expect_consistent(const Population<MassColumns>& population, const OccupancyLayer& layer) {
@@ -48,12 +40,6 @@ TEST(Population, AddAssignsIncreasingIdsTaggedByPopulation) {
     EXPECT_EQ(population.columns().mass[b], 2.0F);
     EXPECT_THROW(population.add(10, {3.0F}), std::logic_error);
     expect_consistent(population, layer);
-}
-
-// 100 sites in 4 tiles of 25 (sites 0-24 in tile 0, ...).
-Population<MassColumns> four_tile_population(std::uint8_t tag, OccupancyLayer& layer) {
-    return Population<MassColumns>("cells", tag, layer, 4,
-                                   [](SiteIndex site) { return TileIndex{site / 25}; });
 }
 
 TEST(Population, BirthsAreNumberedByTheirTileInSpawnOrder) {
