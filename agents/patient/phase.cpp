@@ -226,6 +226,18 @@ double kill_hazard_per_day(const CarTPool& pool, const CarTContact& contact, dou
            contact.free_fraction / sites * c.steps_per_day;
 }
 
+/// Extramedullary blasts seeding the rest of the marrow at `per_day` per cell, phenotype by
+/// phenotype.
+void seed_marrow(std::array<std::uint64_t, kBlastPhenotypeCount>& from,
+                 std::array<std::uint64_t, kBlastPhenotypeCount>& marrow, double per_day, double dt,
+                 RandomStream& random) {
+    for (std::size_t k = 0; k < from.size(); ++k) {
+        const std::uint64_t seeding = random.binomial(from[k], chance(per_day, dt));
+        from[k] -= seeding;
+        marrow[k] += seeding;
+    }
+}
+
 /// Blasts of spleen and lymph nodes for one tick: they divide into their room (the lymphoid
 /// tissue), are killed by the lymphoid CAR-T cells and seed the marrow.
 void step_lymphoid_blasts(PatientCompartments& patient, const PatientConstants& c,
@@ -240,12 +252,8 @@ void step_lymphoid_blasts(PatientCompartments& patient, const PatientConstants& 
     step_blasts(patient.lymphoid_blasts, crowding,
                 kill_hazard_per_day(patient.lymphoid, contact, c.lymphoid_sites, c, kill_scale), c,
                 blasts, random, patient.rest_kills_blasts);
-    for (std::size_t k = 0; k < patient.lymphoid_blasts.size(); ++k) {
-        const std::uint64_t seeding = random.binomial(
-            patient.lymphoid_blasts[k], chance(blasts.lymphoid_to_marrow_per_day, c.tick_days));
-        patient.lymphoid_blasts[k] -= seeding;
-        patient.rest_blasts[k] += seeding;
-    }
+    seed_marrow(patient.lymphoid_blasts, patient.rest_blasts, blasts.lymphoid_to_marrow_per_day,
+                c.tick_days, random);
 }
 
 void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
@@ -277,12 +285,8 @@ void step_rest_tissue(PatientCompartments& patient, const PatientConstants& c,
                 killing_per_day * parameters.car_t.sanctuary_access, c, blasts, random,
                 sanctuary_kills);
     patient.rest_kills_blasts += sanctuary_kills;
-    for (std::size_t k = 0; k < patient.sanctuary_blasts.size(); ++k) {
-        const std::uint64_t seeding = random.binomial(
-            patient.sanctuary_blasts[k], chance(blasts.sanctuary_to_marrow_per_day, dt));
-        patient.sanctuary_blasts[k] -= seeding;
-        patient.rest_blasts[k] += seeding;
-    }
+    seed_marrow(patient.sanctuary_blasts, patient.rest_blasts, blasts.sanctuary_to_marrow_per_day,
+                dt, random);
 
     // Normal B cells: made by marrow cells (those not displaced by blasts), die, are killed.
     const double marrow_cells =

@@ -179,17 +179,25 @@ TEST(VirtualRank, RanksTheGridCannotHoldAreRefusedByName) {
     }
 }
 
-// Ranks that leave the protocol must not leave the others waiting forever.
-TEST(VirtualRank, AFailingRankEndsTheRunWithItsErrorInsteadOfAHang) {
-    const Lattice lattice(32, 32, 1, Boundary::periodic);
-    const TileGrid grid(lattice, 2, 8);
-    const Domain first(grid, 2, 0);
-    const Domain second(grid, 2, 1);
+// Two ranks on a 32 x 32 periodic lattice with no agents: for tests of the protocol itself.
+struct TwoEmptyRanks {
+    Lattice lattice{32, 32, 1, Boundary::periodic};
+    TileGrid grid{lattice, 2, 8};
+    Domain first{grid, 2, 0};
+    Domain second{grid, 2, 1};
     SiteRecords first_records;
     SiteRecords second_records;
-    VirtualRanks ranks(2);
-    ranks.attach(first, first_records);
-    ranks.attach(second, second_records);
+    VirtualRanks ranks{2};
+    TwoEmptyRanks() {
+        ranks.attach(first, first_records);
+        ranks.attach(second, second_records);
+    }
+};
+
+// Ranks that leave the protocol must not leave the others waiting forever.
+TEST(VirtualRank, AFailingRankEndsTheRunWithItsErrorInsteadOfAHang) {
+    TwoEmptyRanks two;
+    VirtualRanks& ranks = two.ranks;
     EXPECT_THROW(ranks.run([&](int rank) {
         if (rank == 1) throw std::runtime_error("rank 1 failed");
         for (int color = 0; color < 4; ++color) ranks.after_color(rank, color);
@@ -199,15 +207,8 @@ TEST(VirtualRank, AFailingRankEndsTheRunWithItsErrorInsteadOfAHang) {
 }
 
 TEST(VirtualRank, RanksThatReachDifferentSyncPointsAreRefused) {
-    const Lattice lattice(32, 32, 1, Boundary::periodic);
-    const TileGrid grid(lattice, 2, 8);
-    const Domain first(grid, 2, 0);
-    const Domain second(grid, 2, 1);
-    SiteRecords first_records;
-    SiteRecords second_records;
-    VirtualRanks ranks(2);
-    ranks.attach(first, first_records);
-    ranks.attach(second, second_records);
+    TwoEmptyRanks two;
+    VirtualRanks& ranks = two.ranks;
     EXPECT_THROW(ranks.run([&](int rank) {
         if (rank == 0) ranks.after_color(rank, 0);
         if (rank == 1) ranks.after_phase(rank);
