@@ -62,9 +62,9 @@ def load_checks(path):
             raise ChecksFileError(f"{path}: check {check['id']}: compare = within_reference "
                                   "needs reference_cohort")
         if check["compare"] not in ("overlap", "test", "positive", "not_negative",
-                                    "within_reference"):
+                                    "no_difference", "within_reference"):
             raise ChecksFileError(f"{path}: check {check['id']}: compare must be overlap, test, "
-                                  "positive, not_negative or within_reference")
+                                  "positive, not_negative, no_difference or within_reference")
         if check["compare"] == "overlap" and not all(k in check for k in ("published_low", "published_high")):
             raise ChecksFileError(f"{path}: check {check['id']}: compare = overlap needs "
                                   "published_low and published_high")
@@ -142,6 +142,10 @@ def evaluate(check, records, cohort_days, reference=None, reference_days=None):
         # A published absence of harm (e.g. the CR rate is not lowered): the interval does not
         # lie below zero.
         agrees = estimate.high >= 0.0
+    elif check["compare"] == "no_difference":
+        # A published absence of relationship (e.g. toxicity not following the dose over a
+        # range): the interval contains zero.
+        agrees = estimate.low <= 0.0 <= estimate.high
     else:
         agrees = stats.intervals_overlap(estimate.low, estimate.high,
                                          check["published_low"], check["published_high"])

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <iostream>
 #include <vector>
 
 #include "agents/patient/vein_to_vein.hpp"
@@ -109,6 +111,52 @@ TEST(VeinToVein, ALongerIntervalRaisesBurdenAndCrs) {
     const auto grade_trend = cartsim::testing::spearman(interval, grade);
     EXPECT_GT(grade_trend.rho, 0.0);
     EXPECT_GT(cartsim::testing::spearman(interval, il6).low, 0.0);
+}
+
+/// The first day with marrow blasts below 5% (complete remission), or 29 when none by day 28.
+int cr_day(double apheresis_burden, double vein_to_vein_days, double fitness, std::uint64_t seed) {
+    Parameters p = small_window_patient(16, seed);
+    p.initial.blast_fraction = apheresis_burden;
+    p.initial.vein_to_vein_days = vein_to_vein_days;
+    p.car_t.product_fitness = fitness;
+    const std::vector<Observables> obs = daily_observations(p, 28);
+    for (std::size_t day = 1; day < obs.size(); ++day) {
+        if (obs[day].patient_blast_fraction < 0.05) return static_cast<int>(day);
+    }
+    return 29;
+}
+
+// Through the burden it brings, a longer interval makes products of low fitness fail: their
+// expansion no longer outpaces the leukemia (Fraietta et al., Nat Med 2018: T-cell fitness
+// decides response; fitter products respond after any of these intervals). Patients differ in
+// product fitness and seed; each is given the same product after 0, 30 and 60 days. Remission
+// comes later the longer the interval, and within a patient a longer interval never turns
+// non-response into response.
+TEST(VeinToVein, ALongerIntervalRaisesNonResponse) {
+    std::vector<double> interval;
+    std::vector<double> days_to_cr;
+    std::array<int, 3> failures{};
+    const std::array<double, 3> intervals = {0.0, 30.0, 60.0};
+    for (const double fitness : {0.5, 0.55, 0.6, 0.65}) {
+        for (const std::uint64_t seed : {1U, 2U}) {
+            bool failed_before = false;
+            for (std::size_t i = 0; i < intervals.size(); ++i) {
+                const int day = cr_day(0.1, intervals[i], fitness, seed);
+                const bool failed = day > 28;
+                EXPECT_FALSE(failed_before && !failed)
+                    << "fitness " << fitness << ", seed " << seed << ": response after "
+                    << intervals[i] << " d but not after a shorter interval";
+                failed_before = failed_before || failed;
+                interval.push_back(intervals[i]);
+                days_to_cr.push_back(day);
+                failures[i] += failed ? 1 : 0;
+            }
+        }
+    }
+    std::cout << "[ vein-to-vein ] non-responders of 8 at 0 / 30 / 60 d: " << failures[0] << " / "
+              << failures[1] << " / " << failures[2] << "\n";
+    EXPECT_GT(failures[2], failures[0] + 1);
+    EXPECT_GT(cartsim::testing::spearman(interval, days_to_cr).low, 0.0);
 }
 
 }  // namespace

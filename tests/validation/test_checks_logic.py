@@ -123,15 +123,26 @@ class Verdicts(unittest.TestCase):
         check["min_patients"] = len(cohort())
         self.assertNotEqual(run_validation.evaluate(check, cohort(), 28)["status"], "not run")
 
-    def test_not_negative_agrees_unless_the_interval_lies_below_zero(self):
+    def cr_difference_verdicts(self, compare):
+        """Verdicts of a CR-rate difference against a reference with 8 of 11 in CR, for a cohort
+        much like it, one with no CR and one all in CR against a reference with none."""
         reference = [record(20 + i, 7.0) for i in range(8)] + [record(30 + i, math.nan) for i in range(3)]
-        check = self.base | {"readout": "cr_rate_vs_reference", "compare": "not_negative",
+        check = self.base | {"readout": "cr_rate_vs_reference", "compare": compare,
                              "reference_cohort": "ref", "params": {"by_day": 28}}
-        self.assertEqual(run_validation.evaluate(check, cohort(), 28, reference, 28)["verdict"],
-                         "agrees")
-        worse = [record(i, math.nan) for i in range(11)]
-        self.assertEqual(run_validation.evaluate(check, worse, 28, reference, 28)["verdict"],
-                         "disagrees")
+        never = [record(i, math.nan) for i in range(11)]
+        always = [record(i, 7.0) for i in range(11)]
+        return {name: run_validation.evaluate(check, records, 28, ref, 28)["verdict"]
+                for name, records, ref in (("alike", cohort(), reference),
+                                           ("worse", never, reference),
+                                           ("better", always, never))}
+
+    def test_not_negative_agrees_unless_the_interval_lies_below_zero(self):
+        self.assertEqual(self.cr_difference_verdicts("not_negative"),
+                         {"alike": "agrees", "worse": "disagrees", "better": "agrees"})
+
+    def test_no_difference_agrees_only_when_the_interval_contains_zero(self):
+        self.assertEqual(self.cr_difference_verdicts("no_difference"),
+                         {"alike": "agrees", "worse": "disagrees", "better": "disagrees"})
 
     def test_paired_persistence_ratio(self):
         longer = [record(i, 7.0, summary_extra={"cart_persistence_half_life_days": 400.0})
