@@ -132,9 +132,6 @@ void MarrowModel::join_ranks(const engine::RankPlacement& placement) {
             cytokines_.fields().size() != cytokine_field_specs(parameters_.cytokines).size()) {
             refuse("a model with extensions (added cell kinds, cytokine fields or sources)");
         }
-        if (parameters_.blasts.marrow_exchange_per_day > 0.0) {
-            refuse("blasts.marrow_exchange_per_day > 0 (blasts homing into the window)");
-        }
     }
     records_.add_layer(tissue_layer_, tissue_);
     records_.add_layer(mobile_layer_, car_t_);
@@ -190,8 +187,8 @@ void MarrowModel::add_phases() {
                                          antigen_, seed, s, tissue_period, &marrow_cells);
                         if (domain_.has_exchange()) {
                             // Births across borders reach their owners after the phase: the
-                            // producers are counted when they are next used, the antigen copies
-                            // made before the next CAR-T phase.
+                            // producers are counted in the next phase (the patient's, on the
+                            // same clock), the antigen copies made before the next CAR-T phase.
                             marrow_cells_need_count_across_ranks_ = true;
                             antigen_needs_refresh_ = true;
                             return;
@@ -206,9 +203,19 @@ void MarrowModel::add_phases() {
     scheduler_.add(
         {"patient", "whole patient: blood, lymphoid tissues, rest of the marrow; blasts homing",
          tissue_period, 0, [this, seed](Step s) {
+             if (marrow_cells_need_count_across_ranks_) {
+                 // The tissue phase's births are with their owners now: each rank counts its
+                 // own tiles' marrow cells, summed across ranks (what one rank counted at the
+                 // tissue phase's end; nothing changed marrow cells since).
+                 marrow_cells_per_field_cell_ =
+                     count_marrow_cells_per_field_cell(tissue_, cytokines_, &domain_);
+                 marrow_cells_need_count_across_ranks_ = false;
+             }
              patient_step({patient_, tissue_, antigen_, tissue_layer_, lattice_, vessels_,
-                           patient_constants_, car_t_signals_, parameters_, seed},
+                           patient_constants_, car_t_signals_, parameters_, seed, &domain_},
                           s);
+             // Homing blasts reach the other ranks holding their sites after the phase.
+             if (domain_.has_exchange()) antigen_needs_refresh_ = true;
              update_car_t_signals();  // lymphocytes regrew
              // Homing adds blasts only: the IL-6 producers counted after the tissue phase stand.
          }});
@@ -336,12 +343,6 @@ void MarrowModel::cytokine_phase() {
     // Steroids damp cytokine output in the marrow as in the body (agents/toxicity).
     const double output = 1.0 - parameters_.interventions.steroid_cytokine_effect *
                                     steroid_effect(systemic_, parameters_.interventions);
-    if (marrow_cells_need_count_across_ranks_) {
-        // Each rank counts its own tiles' cells; the counts are summed across ranks.
-        marrow_cells_per_field_cell_ =
-            count_marrow_cells_per_field_cell(tissue_, cytokines_, &domain_);
-        marrow_cells_need_count_across_ranks_ = false;
-    }
     secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0 * output,
                                     cytokines_["ifng"],
                                     car_t_constants_.product.exhausted_kill_factor, &domain_);

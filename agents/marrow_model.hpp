@@ -73,8 +73,7 @@ class MarrowModel {
     /// with several (agents/marrow/virtual_rank_model.hpp) every rank builds the same initial
     /// state, then keeps its box and ghosts, and the global state (patient, kills, fields) is
     /// replicated on every rank from totals summed across ranks. Throws std::invalid_argument
-    /// for several ranks where the model cannot split yet (well-mixed mode, extensions, blasts
-    /// homing from the rest of the marrow).
+    /// for several ranks where the model cannot split yet (well-mixed mode, extensions).
     explicit MarrowModel(const Parameters& parameters, ModelExtensions extensions = {},
                          const engine::RankPlacement& placement = {});
 

@@ -2,12 +2,15 @@
 
 #include <array>
 #include <cmath>
+#include <unordered_set>
+#include <vector>
 
 #include "agents/car_t/exhaustion.hpp"
 #include "agents/chance.hpp"
 #include "agents/patient/homeostasis.hpp"
 #include "agents/patient/vein_to_vein.hpp"
 #include "agents/toxicity/phase.hpp"
+#include "engine/occupancy_across_ranks.hpp"
 #include "engine/random.hpp"
 
 namespace cartsim::agents {
@@ -328,6 +331,15 @@ void home_blasts(const PatientView& view, RandomStream& random) {
     const double expected = total * chance(parameters.blasts.marrow_exchange_per_day, c.tick_days) *
                             c.window_share / (1.0 - c.window_share);
     const std::uint64_t arriving = random.poisson(expected);
+    // Every blast's draws first (they depend on the compartments only, so every rank makes
+    // them alike), each with the free tissue sites next to its vessel as candidates.
+    struct Arrival {
+        TissueColumns::Row row;
+        std::size_t first_candidate = 0;
+        std::size_t candidate_count = 0;
+    };
+    std::vector<Arrival> arrivals;
+    std::vector<SiteIndex> candidates;
     std::array<SiteIndex, 26> around{};
     for (std::uint64_t i = 0; i < arriving; ++i) {
         // The phenotype in proportion to the rest of the marrow's blasts.
@@ -341,17 +353,16 @@ void home_blasts(const PatientView& view, RandomStream& random) {
             }
         }
         const SiteIndex vessel = vessel_sites[random.below(vessel_sites.size())];
+        Arrival arrival;
+        arrival.first_candidate = candidates.size();
         const int n = view.lattice.neighbors(vessel, engine::Neighborhood::moore, around);
-        SiteIndex site = engine::kNoSite;
         for (int k = 0; k < n; ++k) {
             const SiteIndex s = around[static_cast<std::size_t>(k)];
-            if (!view.vessels.contains(s) && view.tissue_layer.is_empty(s)) {
-                site = s;
-                break;
-            }
+            if (!view.vessels.contains(s)) candidates.push_back(s);
         }
-        TissueColumns::Row row{TissueKind::blast, 0, homing_cd19(phenotype, parameters, random),
-                               0.0F};
+        arrival.candidate_count = candidates.size() - arrival.first_candidate;
+        TissueColumns::Row& row = arrival.row;
+        row = {TissueKind::blast, 0, homing_cd19(phenotype, parameters, random), 0.0F};
         if (phenotype == BlastPhenotype::cd19_negative) {
             row.flags = blast_flags::cd19_epitope_lost;
         } else if (phenotype == BlastPhenotype::lineage_switched) {
@@ -362,9 +373,28 @@ void home_blasts(const PatientView& view, RandomStream& random) {
             row.cd22_molecules = static_cast<float>(random.lognormal(
                 std::log(parameters.blasts.cd22_median_molecules), parameters.blasts.cd22_log_sd));
         }
+        arrivals.push_back(arrival);
+    }
+    if (arrivals.empty()) return;
+    // Then, in draw order, each takes its first candidate free now: one that the sites' owners
+    // report empty and no earlier blast of this tick took.
+    const std::vector<std::uint8_t> occupied =
+        engine::occupied_across_ranks(view.domain, view.tissue_layer, candidates);
+    std::unordered_set<SiteIndex> taken;
+    for (const Arrival& arrival : arrivals) {
+        SiteIndex site = engine::kNoSite;
+        for (std::size_t k = 0; k < arrival.candidate_count; ++k) {
+            const std::size_t candidate = arrival.first_candidate + k;
+            if (occupied[candidate] == 0 && !taken.contains(candidates[candidate])) {
+                site = candidates[candidate];
+                break;
+            }
+        }
         if (site == engine::kNoSite) continue;  // no room next to that vessel: it passes by
-        view.tissue.add(site, row);
-        view.antigen.set(site, row);
+        taken.insert(site);
+        if (view.domain != nullptr && !view.domain->owns_site(site)) continue;
+        view.tissue.add(site, arrival.row);
+        view.antigen.set(site, arrival.row);
     }
 }
 

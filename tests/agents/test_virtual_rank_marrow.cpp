@@ -26,8 +26,8 @@ struct Case {
 
 // A small window where everything happens at once: a full marrow with blasts, a dose large
 // enough that CAR-T cells enter at vessels every step, walk across box borders, kill, divide
-// and leave; tissue ticks and field updates every few steps. Blasts homing from the rest of
-// the marrow are off (they cannot split yet, MarrowModel's constructor).
+// and leave; blasts home from the rest of the marrow; tissue ticks and field updates every
+// few steps.
 Parameters busy_window(std::int32_t nx, std::int32_t ny, std::int32_t nz, bool periodic = false) {
     Parameters p;
     p.space.periodic = periodic;
@@ -40,7 +40,7 @@ Parameters busy_window(std::int32_t nx, std::int32_t ny, std::int32_t nz, bool p
     p.car_t.product_41bb.doubling_time_days = 0.05;  // daughters placed across borders
     p.blasts.birth_rate_per_day = 3.0;
     p.marrow_cells.regeneration_per_day = 5.0;
-    p.blasts.marrow_exchange_per_day = 0.0;
+    p.blasts.marrow_exchange_per_day = 50.0;  // blasts home next to vessels every tissue tick
     p.time.tissue_period_steps = 10;
     p.time.field_period_steps = 5;
     return p;
@@ -99,6 +99,10 @@ TEST(VirtualRankMarrow, StateHashAfterEveryStepIsTheSameForThreads12AndRanks124)
         // The model must be busy, or equal hashes prove little.
         ASSERT_GT(reference.kills, 10u) << c.name;
         ASSERT_GT(reference.car_t, 20u) << c.name;
+        Parameters no_homing = c.parameters;
+        no_homing.blasts.marrow_exchange_per_day = 0.0;
+        ASSERT_NE(run_one_model(no_homing, c.steps).hashes, reference.hashes)
+            << c.name << ": no blast homed";
         for (const int threads : {1, 2}) {
             for (const int ranks : {1, 2, 4}) {
                 const Trajectory split = run_ranks(c.parameters, c.steps, threads, ranks);
