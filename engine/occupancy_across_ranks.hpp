@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/domain.hpp"
@@ -32,6 +33,32 @@ inline std::vector<std::uint8_t> occupied_across_ranks(const Domain* domain,
     domain->sum_across_ranks(owners_answers);
     for (std::size_t i = 0; i < sites.size(); ++i) occupied[i] = owners_answers[i] != 0;
     return occupied;
+}
+
+/// Agents arriving one after another (in draw order), each with a run of candidate sites in
+/// order of preference: `candidates` holds the runs back to back, `run_ends[i]` is where
+/// arrival i's run ends. Each takes its first candidate that is empty (as the sites' owners
+/// report, occupied_across_ranks) and not taken by an earlier arrival; kNoSite when none is.
+/// The same on every rank; a collective like occupied_across_ranks.
+inline std::vector<SiteIndex> first_free_sites_in_order(const Domain* domain,
+                                                        const OccupancyLayer& layer,
+                                                        std::span<const SiteIndex> candidates,
+                                                        std::span<const std::size_t> run_ends) {
+    const std::vector<std::uint8_t> occupied = occupied_across_ranks(domain, layer, candidates);
+    std::vector<SiteIndex> chosen(run_ends.size(), kNoSite);
+    std::unordered_set<SiteIndex> taken;
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < run_ends.size(); ++i) {
+        for (std::size_t c = begin; c < run_ends[i]; ++c) {
+            if (occupied[c] == 0 && !taken.contains(candidates[c])) {
+                chosen[i] = candidates[c];
+                taken.insert(candidates[c]);
+                break;
+            }
+        }
+        begin = run_ends[i];
+    }
+    return chosen;
 }
 
 }  // namespace cartsim::engine

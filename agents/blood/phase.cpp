@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/occupancy_across_ranks.hpp"
@@ -19,8 +18,6 @@ struct Entrant {
     std::size_t bin = 0;
     SiteIndex vessel = engine::kNoSite;
     std::uint8_t direction = 0;
-    std::size_t first_candidate = 0;  // its vessel, then the vessel's Moore neighbours
-    std::size_t candidate_count = 0;
 };
 
 CarTColumns::Row entrant_row(std::size_t bin, std::uint8_t direction) {
@@ -63,36 +60,26 @@ void blood_step(const BloodView& view, engine::Step step) {
         }
     }
     if (entrants.empty()) return;
-    // 2. The occupancy of every site an entrant may take, as the sites' owners see it.
+    // 2. In draw order, as one model state would: the vessel if free, else its first free
+    //    neighbour (as the sites' owners see them); a crowded vessel keeps the cell in blood.
     std::vector<SiteIndex> candidates;
+    std::vector<std::size_t> run_ends;
     std::array<SiteIndex, 26> around{};
-    for (Entrant& entrant : entrants) {
-        entrant.first_candidate = candidates.size();
+    for (const Entrant& entrant : entrants) {
         candidates.push_back(entrant.vessel);
         const int n = view.lattice.neighbors(entrant.vessel, engine::Neighborhood::moore, around);
         candidates.insert(candidates.end(), around.begin(), around.begin() + n);
-        entrant.candidate_count = candidates.size() - entrant.first_candidate;
+        run_ends.push_back(candidates.size());
     }
-    const std::vector<std::uint8_t> occupied =
-        engine::occupied_across_ranks(view.domain, view.mobile_layer, candidates);
-    // 3. In draw order, as one model state would: the vessel if free, else its first free
-    //    neighbour; a crowded vessel keeps the cell in blood. Every rank settles every entrant
-    //    (blood counts are global); the owner of the site's tile adds the cell.
-    std::unordered_set<SiteIndex> taken;  // by entrants of this step
-    for (const Entrant& entrant : entrants) {
-        SiteIndex site = engine::kNoSite;
-        for (std::size_t k = 0; k < entrant.candidate_count; ++k) {
-            const std::size_t c = entrant.first_candidate + k;
-            if (occupied[c] == 0 && !taken.contains(candidates[c])) {
-                site = candidates[c];
-                break;
-            }
-        }
-        if (site == engine::kNoSite) continue;  // crowded: stays in blood
-        taken.insert(site);
-        --blood.count[entrant.bin];
-        if (view.domain == nullptr || view.domain->owns_site(site)) {
-            view.car_t.add(site, entrant_row(entrant.bin, entrant.direction));
+    const std::vector<SiteIndex> sites =
+        engine::first_free_sites_in_order(view.domain, view.mobile_layer, candidates, run_ends);
+    // 3. Every rank settles every entrant (blood counts are global); the owner of the site's
+    //    tile adds the cell.
+    for (std::size_t i = 0; i < entrants.size(); ++i) {
+        if (sites[i] == engine::kNoSite) continue;  // crowded: stays in blood
+        --blood.count[entrants[i].bin];
+        if (view.domain == nullptr || view.domain->owns_site(sites[i])) {
+            view.car_t.add(sites[i], entrant_row(entrants[i].bin, entrants[i].direction));
         }
     }
 }

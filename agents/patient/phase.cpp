@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cmath>
-#include <unordered_set>
 #include <vector>
 
 #include "agents/car_t/exhaustion.hpp"
@@ -332,14 +331,10 @@ void home_blasts(const PatientView& view, RandomStream& random) {
                             c.window_share / (1.0 - c.window_share);
     const std::uint64_t arriving = random.poisson(expected);
     // Every blast's draws first (they depend on the compartments only, so every rank makes
-    // them alike), each with the free tissue sites next to its vessel as candidates.
-    struct Arrival {
-        TissueColumns::Row row;
-        std::size_t first_candidate = 0;
-        std::size_t candidate_count = 0;
-    };
-    std::vector<Arrival> arrivals;
+    // them alike), each with the tissue sites next to its vessel as candidates.
+    std::vector<TissueColumns::Row> arrivals;
     std::vector<SiteIndex> candidates;
+    std::vector<std::size_t> run_ends;
     std::array<SiteIndex, 26> around{};
     for (std::uint64_t i = 0; i < arriving; ++i) {
         // The phenotype in proportion to the rest of the marrow's blasts.
@@ -353,16 +348,14 @@ void home_blasts(const PatientView& view, RandomStream& random) {
             }
         }
         const SiteIndex vessel = vessel_sites[random.below(vessel_sites.size())];
-        Arrival arrival;
-        arrival.first_candidate = candidates.size();
         const int n = view.lattice.neighbors(vessel, engine::Neighborhood::moore, around);
         for (int k = 0; k < n; ++k) {
             const SiteIndex s = around[static_cast<std::size_t>(k)];
             if (!view.vessels.contains(s)) candidates.push_back(s);
         }
-        arrival.candidate_count = candidates.size() - arrival.first_candidate;
-        TissueColumns::Row& row = arrival.row;
-        row = {TissueKind::blast, 0, homing_cd19(phenotype, parameters, random), 0.0F};
+        run_ends.push_back(candidates.size());
+        TissueColumns::Row row{TissueKind::blast, 0, homing_cd19(phenotype, parameters, random),
+                               0.0F};
         if (phenotype == BlastPhenotype::cd19_negative) {
             row.flags = blast_flags::cd19_epitope_lost;
         } else if (phenotype == BlastPhenotype::lineage_switched) {
@@ -373,28 +366,18 @@ void home_blasts(const PatientView& view, RandomStream& random) {
             row.cd22_molecules = static_cast<float>(random.lognormal(
                 std::log(parameters.blasts.cd22_median_molecules), parameters.blasts.cd22_log_sd));
         }
-        arrivals.push_back(arrival);
+        arrivals.push_back(row);
     }
     if (arrivals.empty()) return;
-    // Then, in draw order, each takes its first candidate free now: one that the sites' owners
-    // report empty and no earlier blast of this tick took.
-    const std::vector<std::uint8_t> occupied =
-        engine::occupied_across_ranks(view.domain, view.tissue_layer, candidates);
-    std::unordered_set<SiteIndex> taken;
-    for (const Arrival& arrival : arrivals) {
-        SiteIndex site = engine::kNoSite;
-        for (std::size_t k = 0; k < arrival.candidate_count; ++k) {
-            const std::size_t candidate = arrival.first_candidate + k;
-            if (occupied[candidate] == 0 && !taken.contains(candidates[candidate])) {
-                site = candidates[candidate];
-                break;
-            }
-        }
-        if (site == engine::kNoSite) continue;  // no room next to that vessel: it passes by
-        taken.insert(site);
-        if (view.domain != nullptr && !view.domain->owns_site(site)) continue;
-        view.tissue.add(site, arrival.row);
-        view.antigen.set(site, arrival.row);
+    // Then, in draw order, each takes its first candidate free now (as the sites' owners see
+    // them); the owner of the site's tile adds the blast.
+    const std::vector<SiteIndex> sites =
+        engine::first_free_sites_in_order(view.domain, view.tissue_layer, candidates, run_ends);
+    for (std::size_t i = 0; i < arrivals.size(); ++i) {
+        if (sites[i] == engine::kNoSite) continue;  // no room next to that vessel: it passes by
+        if (view.domain != nullptr && !view.domain->owns_site(sites[i])) continue;
+        view.tissue.add(sites[i], arrivals[i]);
+        view.antigen.set(sites[i], arrivals[i]);
     }
 }
 
