@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -27,9 +28,13 @@
 #include "cli/json_text.hpp"
 #include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
+#include "cli/run_model.hpp"
 #include "cli/thread_limit.hpp"
 #include "cli/version.hpp"
+#include "engine/domain.hpp"
+#include "engine/lattice.hpp"
 #include "engine/parallelism.hpp"
+#include "engine/tile_grid.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/model_checkpoint.hpp"
 #include "io/model_snapshot.hpp"
@@ -110,9 +115,35 @@ void check_memory(const agents::Parameters& p, const std::string& source) {
     }
 }
 
+// --virtual-ranks K: K >= 1, and a model that can be split into K boxes.
+void check_virtual_ranks(const agents::Parameters& parameters, int virtual_ranks) {
+    if (virtual_ranks < 1) {
+        throw UsageError(fmt::format("--virtual-ranks must be >= 1, got {}", virtual_ranks));
+    }
+    if (virtual_ranks == 1) return;
+    if (parameters.well_mixed) {
+        throw UsageError(fmt::format(
+            "--virtual-ranks {}: run.well_mixed = true cannot be split across ranks (every CAR-T "
+            "cell jumps to a random free site of the whole lattice each step); run with "
+            "--virtual-ranks 1",
+            virtual_ranks));
+    }
+    const engine::Lattice lattice(
+        parameters.space.nx, parameters.space.ny, parameters.space.nz,
+        parameters.space.periodic ? engine::Boundary::periodic : engine::Boundary::reflective);
+    const engine::TileGrid grid(lattice, agents::MarrowModel::kReach,
+                                parameters.space.tile_edge_sites);
+    try {
+        static_cast<void>(engine::bisect_tile_grid(grid, virtual_ranks));
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(fmt::format("--virtual-ranks {}: {}", virtual_ranks, error.what()));
+    }
+}
+
 // What a run will do. The engine's set-up (lattice, tiles and colours, scheduler phases, step
 // counts) is logged at debug level: `--verbose` shows it.
-void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads) {
+void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads,
+                  int virtual_ranks) {
     const agents::Parameters& p = model.parameters();
     spdlog::debug("{}", model.lattice().describe());
     spdlog::debug("{}", model.grid().describe());
@@ -124,9 +155,11 @@ void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule,
     spdlog::debug("{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days)",
                   p.time.days, schedule.total_steps, p.time.fine_step_min,
                   schedule.record_every_steps, days_of(schedule.record_every_steps));
-    spdlog::info("{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}", p.time.days,
-                 p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed,
-                 threads, threads == 1 ? "" : "s");
+    spdlog::info(
+        "{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}{}", p.time.days,
+        p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed, threads,
+        threads == 1 ? "" : "s",
+        virtual_ranks > 1 ? fmt::format(", {} virtual ranks", virtual_ranks) : std::string());
     spdlog::info("snapshots: {}; checkpoints: {}",
                  schedule.snapshot_every_steps > 0
                      ? fmt::format("every {:g} days", days_of(schedule.snapshot_every_steps))
@@ -182,6 +215,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     result.output_path =
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
+    check_virtual_ranks(parameters, options.virtual_ranks);
+
     const bool log_info = !options.quiet;
     // 2. One process per run file, held until this function returns (and by the kernel until
     //    the process dies). Then fail early if the output cannot be created (exists without
@@ -196,7 +231,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     const SummaryTexts texts{scenario.name, options.scenario_path.string()};
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        agents::MarrowModel model(parameters);
+        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
         io::RunFileWriter writer(result.output_path, options.force);
         writer.set_run_metadata({.cartsim_version = kVersion,
                                  .git_commit = kGitCommit,
@@ -215,16 +250,16 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
             }
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
-            log_run_plan(model, schedule, threads);
+            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
         }
         agents::ClinicalReadouts readouts(parameters.readouts);
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, 0, schedule.total_steps,
                               parameters.time.days);
-        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+        const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, model, writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
+        fill_result(result, run->whole(), writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }
@@ -394,12 +429,13 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
                          options.run_file.string(), model.time_days(), checkpoint_step,
                          parameters.time.days);
-            log_run_plan(model, schedule, threads);
+            log_run_plan(model, schedule, threads, 1);
         }
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, checkpoint_step, schedule.total_steps,
                               parameters.time.days);
-        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+        OneRankModel run(model);
+        const RunLoopResult loop = run_loop(run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
         fill_result(result, model, writer, readouts, loop);
         readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);

@@ -58,6 +58,10 @@ struct RunOptions {
     std::optional<std::filesystem::path> output_path;
     /// Worker threads; 0 means engine::hardware_threads().
     int threads = 0;
+    /// Model states the lattice is split into, each a box of tiles on its own thread
+    /// (engine/virtual_ranks.hpp): the rank protocol of a multi-node run, in one process. The
+    /// run file is the same for any count. Well-mixed mode takes 1 only.
+    int virtual_ranks = 1;
     /// Applied as `--set run.seed=S` after `sets`, so the resolved scenario shows it.
     std::optional<std::uint64_t> seed;
     /// Applied as `--set time.days=D` after `sets`.
