@@ -259,8 +259,9 @@ void MarrowModel::car_t_phase(Step s) {
 
 // The events of this rank's tiles (exits to blood, kills, lyses per field cell) are integers
 // summed across ranks, so every rank applies the totals one rank would have found; lyses add
-// their IL-6 one by one, as one rank adds them. (The tissue phase recounts the IL-6 producers
-// after every tick here, so no marrow cell killed needs flagging.)
+// their IL-6 one by one, as one rank adds them. (The IL-6 producers are recounted after every
+// tissue tick here, as one rank recounts them after a tick that follows a marrow cell killed;
+// otherwise one rank's running count equals a recount.)
 void MarrowModel::car_t_phase_across_ranks(Step s) {
     if (antigen_needs_refresh_) {
         antigen_.refresh(tissue_);
@@ -393,6 +394,12 @@ engine::SavedState MarrowModel::save_state() const {
 }
 
 void MarrowModel::restore_state(engine::SavedState state) {
+    if (domain_.has_exchange()) {
+        // A rank would keep agents it does not hold and recount from them (issue 17: restore the
+        // whole state, then keep the box and ghosts, as at construction).
+        throw std::logic_error(
+            "restore_state: a model state on virtual ranks cannot be restored yet");
+    }
     engine::StateRestorer restorer(state);
     visit_state(restorer);
     // Every value is checked before the model may run on it (agents/state_checks.hpp).

@@ -109,6 +109,7 @@ class MarrowModel {
     /// Replaces this model's state by a saved one (from a model built with the same
     /// parameters). Throws std::invalid_argument naming the piece of state that does not fit or
     /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then.
+    /// Throws std::logic_error on a rank of several (not supported yet).
     void restore_state(engine::SavedState state);
 
     Observables observe() const;

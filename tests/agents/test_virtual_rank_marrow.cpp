@@ -201,6 +201,16 @@ TEST(VirtualRankMarrow, GatheredSavedStateOfFourRanksIsTheOneRankState) {
     });
 }
 
+// Restoring onto ranks is not split yet: refused rather than run on agents a rank does not hold.
+TEST(VirtualRankMarrow, RestoringARankIsRefused) {
+    const Parameters p = busy_window(32, 32, 1);
+    engine::VirtualRanks exchange(2);
+    MarrowModel first(p, {}, engine::RankPlacement{2, 0, &exchange});
+    MarrowModel second(p, {}, engine::RankPlacement{2, 1, &exchange});
+    const MarrowModel whole(p);
+    EXPECT_THROW(first.restore_state(whole.save_state()), std::logic_error);
+}
+
 TEST(VirtualRankMarrow, WellMixedModeRefusesSeveralRanksByName) {
     Parameters p = busy_window(32, 32, 1);
     p.well_mixed = true;
