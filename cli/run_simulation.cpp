@@ -98,19 +98,25 @@ std::optional<double> available_memory_bytes() {
 
 // Refuses a lattice that cannot fit in memory, before allocating it (a clear error instead of an
 // out-of-memory kill minutes later).
-void check_memory(const agents::Parameters& p, const std::string& source) {
+// `model_states` whole-lattice model states: one, or K virtual ranks and the model their
+// outputs are merged into (each rank keeps whole-lattice arrays in this stage).
+void check_memory(const agents::Parameters& p, const std::string& source, int model_states = 1) {
     const std::optional<double> available = available_memory_bytes();
     if (!available) return;
-    const double needed = agents::MarrowModel::estimated_bytes(p);
+    const double needed = model_states * agents::MarrowModel::estimated_bytes(p);
     if (needed > 0.9 * *available) {
         const agents::SpaceParameters& space = p.space;
         throw UsageError(fmt::format(
             "{}: space.nx x space.ny x space.nz = {} x {} x {} = {:.3g} sites need about {:.1f} "
-            "GiB "
+            "GiB{} "
             "(tissue cells, occupancy layers, cytokine fields), more than the {:.1f} GiB of memory "
             "available; use a smaller lattice or a larger cytokines.field_coarsening",
             source, space.nx, space.ny, space.nz,
             static_cast<double>(space.nx) * space.ny * space.nz, needed / 0x1p30,
+            model_states > 1
+                ? fmt::format(" in {} model states (--virtual-ranks {} and the merged one)",
+                              model_states, model_states - 1)
+                : std::string(),
             *available / 0x1p30));
     }
 }
@@ -223,7 +229,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     //    --force, bad directory): before the model is built, which can take long.
     const RunLock lock = hold_run_file(result.output_path);
     io::RunFileWriter::check_can_create(result.output_path, options.force);
-    check_memory(parameters, options.scenario_path.string());
+    check_memory(parameters, options.scenario_path.string(),
+                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
 
     // 3. The run, with exactly `threads` worker threads. The model is built before the output
     //    is opened, so a failure while building it leaves no .partial behind.
