@@ -394,12 +394,6 @@ engine::SavedState MarrowModel::save_state() const {
 }
 
 void MarrowModel::restore_state(engine::SavedState state) {
-    if (domain_.has_exchange()) {
-        // A rank would keep agents it does not hold and recount from them (issue 17: restore the
-        // whole state, then keep the box and ghosts, as at construction).
-        throw std::logic_error(
-            "restore_state: a model state on virtual ranks cannot be restored yet");
-    }
     engine::StateRestorer restorer(state);
     visit_state(restorer);
     // Every value is checked before the model may run on it (agents/state_checks.hpp).
@@ -424,6 +418,14 @@ void MarrowModel::restore_state(engine::SavedState state) {
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
     after_tissue_changed();
     update_car_t_signals();
+    if (domain_.has_exchange()) {
+        // As at construction: the whole state (counted and copied whole above), then this rank
+        // keeps its box and ghosts.
+        records_.keep_only_held(domain_);
+        lysis_counts_->clear_releases();
+        marrow_cells_need_count_across_ranks_ = false;
+        antigen_needs_refresh_ = false;
+    }
 }
 
 AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColumns::Row& row) {

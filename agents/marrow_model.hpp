@@ -108,8 +108,9 @@ class MarrowModel {
     engine::SavedState save_state() const;
     /// Replaces this model's state by a saved one (from a model built with the same
     /// parameters). Throws std::invalid_argument naming the piece of state that does not fit or
-    /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then.
-    /// Throws std::logic_error on a rank of several (not supported yet).
+    /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then. On a
+    /// rank of several, `state` is the whole model's (every rank restores the same state, then
+    /// keeps its box and ghosts, as at construction).
     void restore_state(engine::SavedState state);
 
     Observables observe() const;

@@ -200,6 +200,12 @@ int main(int argc, char** argv) {
                      "worker threads (default: all hardware threads); results do not depend on it")
         ->check(CLI::Range(1, 1 << 16))
         ->type_name("N");
+    resume
+        ->add_option("--virtual-ranks", resume_options.virtual_ranks,
+                     "go on split into K model states (as run --virtual-ranks; any K, whatever "
+                     "the run was started with); the output does not depend on it")
+        ->check(CLI::Range(1, 1 << 12))
+        ->type_name("K");
     CLI::Option* resume_quiet = resume->add_flag(
         "--quiet", resume_options.quiet, "print only errors: no log lines, progress or readouts");
     resume

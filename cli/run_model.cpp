@@ -1,8 +1,6 @@
 #include "cli/run_model.hpp"
 
-#include <vector>
-
-#include "engine/saved_state_across_ranks.hpp"
+#include <utility>
 
 namespace cartsim::cli {
 
@@ -16,6 +14,7 @@ class OwnedOneRankModel final : public RunModel {
     void step() override { view_.step(); }
     engine::Step current_step() const override { return view_.current_step(); }
     double time_days() const override { return view_.time_days(); }
+    void restore_state(engine::SavedState state) override { view_.restore_state(std::move(state)); }
     agents::MarrowModel& whole() override { return model_; }
     std::uint64_t live_car_t() const override { return view_.live_car_t(); }
     std::uint64_t live_tissue() const override { return view_.live_tissue(); }
@@ -45,15 +44,14 @@ std::uint64_t owned_agents(const agents::VirtualRankModel& ranks, PopulationOf p
 VirtualRankRunModel::VirtualRankRunModel(const agents::Parameters& parameters, int rank_count)
     : ranks_(parameters, rank_count), whole_(parameters) {}
 
+void VirtualRankRunModel::restore_state(engine::SavedState state) {
+    ranks_.restore_state(state);
+    merged_at_step_ = ~engine::Step{0};
+}
+
 agents::MarrowModel& VirtualRankRunModel::whole() {
     if (merged_at_step_ != ranks_.current_step()) {
-        std::vector<engine::SavedState> parts;
-        std::vector<const engine::Domain*> domains;
-        for (const agents::MarrowModel* rank : ranks_.ranks()) {
-            parts.push_back(rank->save_state());
-            domains.push_back(&rank->domain());
-        }
-        whole_.restore_state(engine::gather_saved_states(parts, domains));
+        whole_.restore_state(ranks_.save_state());
         merged_at_step_ = ranks_.current_step();
     }
     return whole_;

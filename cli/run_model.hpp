@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "agents/marrow/virtual_rank_model.hpp"
 #include "agents/marrow_model.hpp"
@@ -17,6 +18,9 @@ class RunModel {
     virtual void step() = 0;
     virtual engine::Step current_step() const = 0;
     virtual double time_days() const = 0;
+    /// Replaces the state by a whole model's saved state (a checkpoint); throws
+    /// std::invalid_argument as MarrowModel::restore_state does.
+    virtual void restore_state(engine::SavedState state) = 0;
     /// The whole model now: for observation, snapshots, checkpoints and the state hash. With
     /// several ranks, their states merged (engine/saved_state_across_ranks.hpp) once per step.
     virtual agents::MarrowModel& whole() = 0;
@@ -32,6 +36,9 @@ class OneRankModel final : public RunModel {
     void step() override { model_->step(); }
     engine::Step current_step() const override { return model_->current_step(); }
     double time_days() const override { return model_->time_days(); }
+    void restore_state(engine::SavedState state) override {
+        model_->restore_state(std::move(state));
+    }
     agents::MarrowModel& whole() override { return *model_; }
     std::uint64_t live_car_t() const override { return model_->car_t().live_count(); }
     std::uint64_t live_tissue() const override { return model_->tissue().live_count(); }
@@ -49,6 +56,7 @@ class VirtualRankRunModel final : public RunModel {
     void step() override { ranks_.step(); }
     engine::Step current_step() const override { return ranks_.current_step(); }
     double time_days() const override { return ranks_.ranks().front()->time_days(); }
+    void restore_state(engine::SavedState state) override;
     agents::MarrowModel& whole() override;
     std::uint64_t live_car_t() const override;
     std::uint64_t live_tissue() const override;

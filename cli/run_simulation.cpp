@@ -337,7 +337,9 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     const agents::Parameters parameters = scenarios::to_model_parameters(scenario);
     const std::string resolved_toml = scenarios::render_resolved_toml(scenario, table);
     result.seed = parameters.seed;
-    check_memory(parameters, config_name);
+    check_virtual_ranks(parameters, options.virtual_ranks);
+    check_memory(parameters, config_name,
+                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
     io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
     const std::uint64_t checkpoint_step = checkpoint.step;
@@ -407,9 +409,9 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     // 3. The model from the checkpoint, and the file taken up where the checkpoint left it.
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        agents::MarrowModel model(parameters);
+        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
         try {
-            model.restore_state(std::move(checkpoint.state));
+            run->restore_state(std::move(checkpoint.state));
         } catch (const std::invalid_argument& error) {
             // Nothing has been written yet: the run file is left as it was.
             throw io::IoError(
@@ -434,18 +436,17 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
         }
         if (log_info) {
             spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
-                         options.run_file.string(), model.time_days(), checkpoint_step,
+                         options.run_file.string(), run->time_days(), checkpoint_step,
                          parameters.time.days);
-            log_run_plan(model, schedule, threads, 1);
+            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
         }
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, checkpoint_step, schedule.total_steps,
                               parameters.time.days);
-        OneRankModel run(model);
-        const RunLoopResult loop = run_loop(run, writer, readouts, schedule, texts, progress,
+        const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, model, writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
+        fill_result(result, run->whole(), writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }

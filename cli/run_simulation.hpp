@@ -93,6 +93,9 @@ struct ResumeOptions {
     /// New end (simulated days); default: the scenario's time.days. Applied as time.days=D.
     std::optional<double> days;
     int threads = 0;
+    /// As RunOptions::virtual_ranks: the run goes on split into this many model states (any
+    /// count, whatever the run was started with).
+    int virtual_ranks = 1;
     bool quiet = false;
     std::ostream* progress = nullptr;
     bool progress_is_terminal = false;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agents/marrow_model.hpp"
+#include "engine/saved_state_across_ranks.hpp"
 #include "engine/state_hash_across_ranks.hpp"
 #include "engine/virtual_ranks.hpp"
 
@@ -32,6 +33,22 @@ class VirtualRankModel {
         exchange_.run([this](int rank) { models_[static_cast<std::size_t>(rank)]->step(); });
     }
     engine::Step current_step() const { return models_.front()->current_step(); }
+
+    /// Every rank takes the whole model's saved state (MarrowModel::restore_state; throws
+    /// std::invalid_argument as it does).
+    void restore_state(const engine::SavedState& whole) {
+        for (const auto& model : models_) model->restore_state(whole);
+    }
+    /// The whole model's saved state: the ranks' states merged, as one rank would save it.
+    engine::SavedState save_state() const {
+        std::vector<engine::SavedState> parts;
+        std::vector<const engine::Domain*> domains;
+        for (const MarrowModel* rank : views_) {
+            parts.push_back(rank->save_state());
+            domains.push_back(&rank->domain());
+        }
+        return engine::gather_saved_states(parts, domains);
+    }
 
     /// Equal to MarrowModel::state_hash of one model run alike.
     std::uint64_t state_hash() const { return engine::state_hash_across_ranks(ranks()); }

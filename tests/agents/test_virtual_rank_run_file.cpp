@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <variant>
 
 #include "cli/run_simulation.hpp"
@@ -70,6 +71,31 @@ TEST_F(VirtualRankRunFileTest, determinism_two_virtual_ranks_write_the_one_rank_
     const io::Hdf5Handle h = test_support::open_run_file_read_only(file);
     const io::ArrayGroup car_t = io::read_array_group(h.get(), "checkpoint/car_t", file);
     EXPECT_GT(std::visit([](const auto& v) { return v.size(); }, car_t.array("ids").values), 10u);
+}
+
+// A run interrupted on 4 virtual ranks and resumed on 1, and one interrupted on 1 and resumed on
+// 2, write the file of an uninterrupted run on one rank.
+TEST_F(VirtualRankRunFileTest, determinism_interrupted_and_resumed_at_other_rank_counts) {
+    const RunResult one = run_simulation(options("one.h5", 1));
+    ASSERT_EQ(one.exit_status, kExitSuccess) << one.error_message;
+    for (const auto& [name, first_ranks, then_ranks] :
+         {std::tuple{"four_then_one.h5", 4, 1}, std::tuple{"one_then_two.h5", 1, 2}}) {
+        RunOptions first_leg = options(name, first_ranks);
+        first_leg.interrupt_after_step = 517;  // off the record, snapshot and checkpoint grids
+        ASSERT_EQ(run_simulation(first_leg).exit_status, kExitInterrupted) << name;
+        ResumeOptions second_leg;
+        second_leg.run_file = directory_.path() / name;
+        second_leg.threads = 2;
+        second_leg.virtual_ranks = then_ranks;
+        second_leg.quiet = true;
+        const RunResult finished = resume_run(second_leg);
+        ASSERT_EQ(finished.exit_status, kExitSuccess) << name << ": " << finished.error_message;
+        EXPECT_EQ(finished.final_state_hash, one.final_state_hash) << name;
+        EXPECT_GT(test_support::expect_same_run_file(directory_.path() / "one.h5",
+                                                     directory_.path() / name),
+                  100u)
+            << name;
+    }
 }
 
 TEST_F(VirtualRankRunFileTest, WellMixedModeRefusesSeveralVirtualRanksBeforeWritingAnything) {
