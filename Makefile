@@ -7,14 +7,17 @@ FUZZ_SECONDS ?= 60
 CI_FUZZ_SECONDS ?= 30
 # The engine and model tests that exercise threads: make test-tsan runs them under TSan, built
 # from TSAN_TARGETS only (the rest of the suite is not run under TSan, so not built).
-TSAN_TESTS ?= ^(Lattice|TileGrid|Domain|Population|RandomStream|Scheduler|Reduce|Parallelism|Conservation|EngineDeterminism|DiffusionField|ModelDeterminism)
+TSAN_TESTS ?= ^(Lattice|TileGrid|Domain|Population|RandomStream|Scheduler|Reduce|Parallelism|Conservation|EngineDeterminism|DiffusionField|ModelDeterminism|VirtualRankMarrow)
 TSAN_TARGETS ?= $(addprefix test_engine_,lattice tile_grid population random scheduler reduce \
-	diffusion_field conservation determinism) test_agents_model_determinism
+	diffusion_field conservation determinism) test_agents_model_determinism \
+	test_agents_virtual_rank_marrow
 TSAN_EXCLUDE ?=
 # make ci skips the two longest TSan tests (10+ min under TSan on 2 cores): the same parallel
 # sweeps run under TSan in determinism_2d_periodic_identical_across_thread_counts (engine) and
-# determinism_restored_state_continues_bit_for_bit (the model, at 2 threads).
-CI_TSAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads
+# determinism_restored_state_continues_bit_for_bit (the model, at 2 threads). And the marrow
+# model's virtual-rank sweep: its rank threads run under TSan in the other VirtualRankMarrow
+# tests (~20 s together; they found lgamma's global signgam written by two ranks at once).
+CI_TSAN_EXCLUDE ?= determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|StateHashAfterEveryStepIsTheSameForThreads12AndRanks124
 ASAN_EXCLUDE ?=
 # make ci skips the slowest tests under ASan (1-2 min each): the same code runs under ASan
 # in the 2-D engine determinism test, the model's restored-state test (1 and 2 threads) and the
@@ -27,6 +30,10 @@ ASAN_EXCLUDE ?=
 # scripts, not memory safety, and the binary they drive runs under ASan in the CLI tests.
 CI_ASAN_EXCLUDE ?= ^analysis_|^io_paraview_sidecar|^install_|^docs_|^containerfile_|^version_shows|determinism_3d_walkers_identical_at_1_2_4_8_threads|determinism_model_identical_at_1_2_4_threads|KillNineAtAnyMomentLeavesNoFileOrACompleteResumableOne|KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun|BloodKineticsShowDistributionExpansionContraction|HalvingTheExhaustionRateChangesOutcomes|Cd28PersistsShorterAndLetsBCellsRecover|TheWindowsSizeChangesNoiseNotTheAnswer|ToxicityEnsemble|CompositionShapesExpansionAndClearance|ALongerIntervalRaisesBurdenAndCrs|ALongerIntervalRaisesNonResponse|ExpansionAndCrsStartEarlierTheMoreDiseaseThereIs
 
+# The marrow model's virtual-rank sweep over threads x ranks x 4 lattices (7 s in release): the
+# same exchange runs under ASan in its other tests (skipped color sync, gathered and restored
+# states, the --virtual-ranks run files).
+CI_ASAN_EXCLUDE := $(CI_ASAN_EXCLUDE)|StateHashAfterEveryStepIsTheSameForThreads12AndRanks124
 
 .PHONY: all deps build demo toy-demo test update-golden test-tsan test-asan fuzz ci bench format clean
 

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "agents/blood/phase.hpp"
@@ -64,13 +67,14 @@ double MarrowModel::estimated_bytes(const Parameters& parameters) {
     return layers + tissue + fields;
 }
 
-MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extensions)
+MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extensions,
+                         const engine::RankPlacement& placement)
     : parameters_(parameters),
       fine_step_days_(parameters.time.fine_step_min / kMinutesPerDay),
       tissue_step_days_(fine_step_days_ * parameters.time.tissue_period_steps),
       lattice_(make_lattice(parameters.space)),
       grid_(lattice_, kReach, parameters.space.tile_edge_sites),
-      domain_(grid_),
+      domain_(grid_, placement.rank_count, placement.rank),
       tissue_layer_(lattice_.site_count()),
       mobile_layer_(lattice_.site_count()),
       tissue_("tissue", kTissueTag, tissue_layer_, grid_),
@@ -106,7 +110,37 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
     }
     update_car_t_signals();
     add_cell_kinds(std::move(extensions.cell_kinds));
+    join_ranks(placement);
     add_phases();
+}
+
+void MarrowModel::join_ranks(const engine::RankPlacement& placement) {
+    scheduler_.sync_with(domain_);  // a no-op without an exchange
+    if (placement.exchange == nullptr) return;
+    if (placement.rank_count > 1) {
+        // What still runs on the whole lattice from one state's view (issue 17).
+        const auto refuse = [&](std::string_view what) {
+            throw std::invalid_argument(
+                fmt::format("{} virtual ranks: {} cannot be split across ranks yet; run with "
+                            "--virtual-ranks 1",
+                            placement.rank_count, what));
+        };
+        if (parameters_.well_mixed) {
+            refuse("run.well_mixed (CAR-T cells jump to random free sites of the whole lattice)");
+        }
+        if (!extra_kinds_.empty() || !extra_cytokine_sources_.empty() ||
+            cytokines_.fields().size() != cytokine_field_specs(parameters_.cytokines).size()) {
+            refuse("a model with extensions (added cell kinds, cytokine fields or sources)");
+        }
+    }
+    records_.add_layer(tissue_layer_, tissue_);
+    records_.add_layer(mobile_layer_, car_t_);
+    domain_.set_exchange(placement.exchange);
+    placement.exchange->attach(domain_, records_);
+    CytokineFieldSpec counter{"lysis_count", "lysis count", 0.0, 0.0, 0.0, true};
+    lysis_counts_ = std::make_unique<CytokineField>(std::move(counter), lattice_,
+                                                    parameters_.cytokines.field_coarsening,
+                                                    parameters_.space.site_edge_um);
 }
 
 CarTView MarrowModel::car_t_view() {
@@ -137,23 +171,11 @@ void MarrowModel::add_phases() {
     scheduler_.add({"blood", "CAR-T cells of the patient's blood entering the window at vessels", 1,
                     0, [this, seed, enter_window](Step s) {
                         blood_step({patient_.blood, car_t_, mobile_layer_, lattice_, vessels_,
-                                    enter_window, seed},
+                                    enter_window, seed, &domain_},
                                    s);
                     }});
     scheduler_.add({"car-t", "CAR-T walk, probe, bind, kill, divide, exhaust, exit", 1, 0,
-                    [this, seed](Step s) {
-                        const std::size_t tissue_before = tissue_.live_count();
-                        const std::uint64_t kills_before = kills_.blasts + kills_.b_cells;
-                        run_car_t_phase(car_t_view(), domain_, car_t_buckets_, seed, s,
-                                        {patient_.blood, kills_, cytokines_["il6"],
-                                         parameters_.cytokines.il6_per_lysis_pg});
-                        // A marrow cell killed (one that took the site of an engaged target):
-                        // the IL-6 producers are recounted after the next tissue phase.
-                        if (tissue_before - tissue_.live_count() !=
-                            kills_.blasts + kills_.b_cells - kills_before) {
-                            marrow_cells_need_count_ = true;
-                        }
-                    }});
+                    [this](Step s) { car_t_phase(s); }});
     const auto tissue_period = static_cast<std::uint64_t>(parameters_.time.tissue_period_steps);
     scheduler_.add({"tissue", "blasts, B cells, marrow cells: death, division, differentiation",
                     tissue_period, 0, [this, seed, tissue_period](Step s) {
@@ -163,6 +185,14 @@ void MarrowModel::add_phases() {
                             marrow_changes_by_tile_};
                         run_tissue_phase(tissue_view(), domain_, tissue_schedule_, tissue_buckets_,
                                          antigen_, seed, s, tissue_period, &marrow_cells);
+                        if (domain_.has_exchange()) {
+                            // Births across borders reach their owners after the phase: the
+                            // producers are counted in the next phase (the patient's, on the
+                            // same clock), the antigen copies made before the next CAR-T phase.
+                            marrow_cells_need_count_across_ranks_ = true;
+                            antigen_needs_refresh_ = true;
+                            return;
+                        }
                         // Cell kinds added from outside may kill marrow cells at any time.
                         if (marrow_cells_need_count_ || !extra_kinds_.empty()) {
                             marrow_cells_per_field_cell_ =
@@ -173,9 +203,19 @@ void MarrowModel::add_phases() {
     scheduler_.add(
         {"patient", "whole patient: blood, lymphoid tissues, rest of the marrow; blasts homing",
          tissue_period, 0, [this, seed](Step s) {
+             if (marrow_cells_need_count_across_ranks_) {
+                 // The tissue phase's births are with their owners now: each rank counts its
+                 // own tiles' marrow cells, summed across ranks (what one rank counted at the
+                 // tissue phase's end; nothing changed marrow cells since).
+                 marrow_cells_per_field_cell_ =
+                     count_marrow_cells_per_field_cell(tissue_, cytokines_, &domain_);
+                 marrow_cells_need_count_across_ranks_ = false;
+             }
              patient_step({patient_, tissue_, antigen_, tissue_layer_, lattice_, vessels_,
-                           patient_constants_, car_t_signals_, parameters_, seed},
+                           patient_constants_, car_t_signals_, parameters_, seed, &domain_},
                           s);
+             // Homing blasts reach the other ranks holding their sites after the phase.
+             if (domain_.has_exchange()) antigen_needs_refresh_ = true;
              update_car_t_signals();  // lymphocytes regrew
              // Homing adds blasts only: the IL-6 producers counted after the tissue phase stand.
          }});
@@ -197,6 +237,61 @@ void MarrowModel::add_phases() {
                                 });
                             kind.cells.commit();
                         }});
+    }
+}
+
+void MarrowModel::car_t_phase(Step s) {
+    if (domain_.has_exchange()) {
+        car_t_phase_across_ranks(s);
+        return;
+    }
+    const std::size_t tissue_before = tissue_.live_count();
+    const std::uint64_t kills_before = kills_.blasts + kills_.b_cells;
+    run_car_t_phase(
+        car_t_view(), domain_, car_t_buckets_, parameters_.seed, s,
+        {patient_.blood, kills_, cytokines_["il6"], parameters_.cytokines.il6_per_lysis_pg});
+    // A marrow cell killed (one that took the site of an engaged target): the IL-6 producers
+    // are recounted after the next tissue phase.
+    if (tissue_before - tissue_.live_count() != kills_.blasts + kills_.b_cells - kills_before) {
+        marrow_cells_need_count_ = true;
+    }
+}
+
+// The events of this rank's tiles (exits to blood, kills, lyses per field cell) are integers
+// summed across ranks, so every rank applies the totals one rank would have found; lyses add
+// their IL-6 one by one, as one rank adds them. (The IL-6 producers are recounted after every
+// tissue tick here, as one rank recounts them after a tick that follows a marrow cell killed;
+// otherwise one rank's running count equals a recount.)
+void MarrowModel::car_t_phase_across_ranks(Step s) {
+    if (antigen_needs_refresh_) {
+        antigen_.refresh(tissue_);
+        antigen_needs_refresh_ = false;
+    }
+    CarTPool exits;
+    KillCounters kills;
+    run_car_t_phase(car_t_view(), domain_, car_t_buckets_, parameters_.seed, s,
+                    {exits, kills, *lysis_counts_, 1.0});
+    const std::span<const double> lyses = lysis_counts_->pending_release_pg();
+    std::vector<std::int64_t> totals(CarTPool::kBins + 2 + lyses.size());
+    std::copy(exits.count.begin(), exits.count.end(), totals.begin());
+    totals[CarTPool::kBins] = static_cast<std::int64_t>(kills.blasts);
+    totals[CarTPool::kBins + 1] = static_cast<std::int64_t>(kills.b_cells);
+    for (std::size_t cell = 0; cell < lyses.size(); ++cell) {
+        totals[CarTPool::kBins + 2 + cell] = static_cast<std::int64_t>(lyses[cell]);  // exact
+    }
+    lysis_counts_->clear_releases();
+    domain_.sum_across_ranks(totals);
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        patient_.blood.count[bin] += static_cast<std::uint64_t>(totals[bin]);
+    }
+    kills_.blasts += static_cast<std::uint64_t>(totals[CarTPool::kBins]);
+    kills_.b_cells += static_cast<std::uint64_t>(totals[CarTPool::kBins + 1]);
+    CytokineField& il6 = cytokines_["il6"];
+    for (std::size_t cell = 0; cell < lyses.size(); ++cell) {
+        const auto count = static_cast<std::uint64_t>(totals[CarTPool::kBins + 2 + cell]);
+        if (count > 0) {
+            il6.add_releases_at_cell(cell, count, parameters_.cytokines.il6_per_lysis_pg);
+        }
     }
 }
 
@@ -222,11 +317,15 @@ ExtraCellKindView MarrowModel::extra_view(ExtraCellKind& kind) {
 void MarrowModel::systemic_phase(Step s) {
     // Engaged CAR-T cells of the whole patient: the window's, and those of the rest of the
     // marrow and of spleen and nodes by their mean field (share of time in a synapse).
-    const double window_engaged =
-        static_cast<double>(engine::parallel_count(car_t_.slot_count(), [&](std::size_t i) {
+    // Counted on each rank's own tiles and summed across ranks.
+    std::array<std::int64_t, 1> engaged{
+        static_cast<std::int64_t>(engine::parallel_count(car_t_.slot_count(), [&](std::size_t i) {
             const auto slot = static_cast<AgentSlot>(i);
-            return car_t_.alive(slot) && car_t_.columns().engaged_site[slot] != engine::kNoSite;
-        }));
+            return car_t_.alive(slot) && car_t_.columns().engaged_site[slot] != engine::kNoSite &&
+                   domain_.owns_site(car_t_.site(slot));
+        }))};
+    domain_.sum_across_ranks(engaged);
+    const auto window_engaged = static_cast<double>(engaged[0]);
     const CarTContact contact = rest_marrow_contact(patient_, patient_constants_);
     const CarTContact lymphoid = lymphoid_contact(patient_, patient_constants_);
     const double rest_engaged =
@@ -247,7 +346,7 @@ void MarrowModel::cytokine_phase() {
                                     steroid_effect(systemic_, parameters_.interventions);
     secrete_ifng_from_engaged_car_t(car_t_, p.ifng_secretion_pg_per_hour / 60.0 * output,
                                     cytokines_["ifng"],
-                                    car_t_constants_.product.exhausted_kill_factor);
+                                    car_t_constants_.product.exhausted_kill_factor, &domain_);
     produce_il6_from_marrow_cells(marrow_cells_per_field_cell_,
                                   p.il6_per_ifng_pg_per_hour / 60.0 * output, cytokines_["ifng"],
                                   cytokines_["il6"]);
@@ -319,6 +418,14 @@ void MarrowModel::restore_state(engine::SavedState state) {
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
     after_tissue_changed();
     update_car_t_signals();
+    if (domain_.has_exchange()) {
+        // As at construction: the whole state (counted and copied whole above), then this rank
+        // keeps its box and ghosts.
+        records_.keep_only_held(domain_);
+        lysis_counts_->clear_releases();
+        marrow_cells_need_count_across_ranks_ = false;
+        antigen_needs_refresh_ = false;
+    }
 }
 
 AgentSlot MarrowModel::add_tissue_cell(SiteIndex site, const TissueColumns::Row& row) {

@@ -40,7 +40,9 @@
 #include "engine/model_state.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/population.hpp"
+#include "engine/rank_exchange.hpp"
 #include "engine/scheduler.hpp"
+#include "engine/site_records.hpp"
 #include "engine/tile_buckets.hpp"
 #include "engine/tile_grid.hpp"
 
@@ -67,8 +69,13 @@ class MarrowModel {
     static double estimated_bytes(const Parameters& parameters);
 
     /// Builds the marrow (vessels, tissue cells) and infuses the dose into blood at day 0.
-    /// Parameters must already be validated (scenarios/ does that).
-    explicit MarrowModel(const Parameters& parameters, ModelExtensions extensions = {});
+    /// Parameters must already be validated (scenarios/ does that). By default the only rank;
+    /// with several (agents/marrow/virtual_rank_model.hpp) every rank builds the same initial
+    /// state, then keeps its box and ghosts, and the global state (patient, kills, fields) is
+    /// replicated on every rank from totals summed across ranks. Throws std::invalid_argument
+    /// for several ranks where the model cannot split yet (well-mixed mode, extensions).
+    explicit MarrowModel(const Parameters& parameters, ModelExtensions extensions = {},
+                         const engine::RankPlacement& placement = {});
 
     /// Advances one fine step.
     void step();
@@ -101,7 +108,9 @@ class MarrowModel {
     engine::SavedState save_state() const;
     /// Replaces this model's state by a saved one (from a model built with the same
     /// parameters). Throws std::invalid_argument naming the piece of state that does not fit or
-    /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then.
+    /// breaks an invariant (agents/state_checks.hpp); the model must not be stepped then. On a
+    /// rank of several, `state` is the whole model's (every rank restores the same state, then
+    /// keeps its box and ghosts, as at construction).
     void restore_state(engine::SavedState state);
 
     Observables observe() const;
@@ -110,6 +119,8 @@ class MarrowModel {
     const Parameters& parameters() const { return parameters_; }
     const engine::Lattice& lattice() const { return lattice_; }
     const engine::TileGrid& grid() const { return grid_; }
+    /// The tiles this model state owns (all of them on a single rank).
+    const engine::Domain& domain() const { return domain_; }
     const engine::Scheduler& scheduler() const { return scheduler_; }
     const engine::OccupancyLayer& tissue_layer() const { return tissue_layer_; }
     const engine::OccupancyLayer& mobile_layer() const { return mobile_layer_; }
@@ -121,6 +132,10 @@ class MarrowModel {
     /// The whole body's toxicity physiology, drug levels and the doses given so far.
     const SystemicState& systemic() const { return systemic_; }
     const CytokineTable& cytokines() const { return cytokines_; }
+    /// IL-6 producers (live marrow cells) per field cell, as the cytokine phase will use them.
+    std::span<const std::uint32_t> marrow_cells_per_field_cell() const {
+        return marrow_cells_per_field_cell_;
+    }
     bool is_vessel(engine::SiteIndex site) const { return vessels_.contains(site); }
     std::size_t vessel_count() const { return vessels_.sites().size(); }
     /// Simulated marrow volume / the patient's whole marrow volume.
@@ -153,6 +168,9 @@ class MarrowModel {
     void add_cell_kinds(std::vector<CellKindSpec> kinds);
     ExtraCellKindView extra_view(ExtraCellKind& kind);
     void add_phases();
+    void join_ranks(const engine::RankPlacement& placement);
+    void car_t_phase(engine::Step step);
+    void car_t_phase_across_ranks(engine::Step step);
     void cytokine_phase();
     void systemic_phase(engine::Step step);
     /// What follows a change of tissue cells: the IL-6 producers and the antigen copies.
@@ -196,6 +214,14 @@ class MarrowModel {
     std::vector<CarTTileEvents> car_t_events_;               // by tile
     std::vector<std::unique_ptr<ExtraCellKind>> extra_kinds_;
     engine::Step step_ = 0;
+    // Several ranks only: the layers and populations the exchange copies, the lysis counts of
+    // one CAR-T phase (a pulse field of 1 pg per lysis) before they are summed across ranks,
+    // and whether tissue cells changed (here or by copies) since the IL-6 producers were
+    // counted and the antigen copies made. (One rank keeps both up to date itself.)
+    engine::SiteRecords records_;
+    std::unique_ptr<CytokineField> lysis_counts_;
+    bool marrow_cells_need_count_across_ranks_ = false;
+    bool antigen_needs_refresh_ = false;
 };
 
 }  // namespace cartsim::agents

@@ -151,6 +151,12 @@ int main(int argc, char** argv) {
                     "worker threads (default: all hardware threads); results do not depend on it")
         ->check(CLI::Range(1, 1 << 16))
         ->type_name("N");
+    run->add_option("--virtual-ranks", run_options.virtual_ranks,
+                    "split the lattice into K boxes, each a separate model state on its own "
+                    "thread exchanging border sites as MPI ranks will (default 1); the output "
+                    "does not depend on it; not with run.well_mixed")
+        ->check(CLI::Range(1, 1 << 12))
+        ->type_name("K");
     CLI::Option* seed_option =
         run->add_option("--seed", seed, "the random seed (same as --set run.seed=S)")
             ->check(non_negative_integer())
@@ -194,6 +200,12 @@ int main(int argc, char** argv) {
                      "worker threads (default: all hardware threads); results do not depend on it")
         ->check(CLI::Range(1, 1 << 16))
         ->type_name("N");
+    resume
+        ->add_option("--virtual-ranks", resume_options.virtual_ranks,
+                     "go on split into K model states (as run --virtual-ranks; any K, whatever "
+                     "the run was started with); the output does not depend on it")
+        ->check(CLI::Range(1, 1 << 12))
+        ->type_name("K");
     CLI::Option* resume_quiet = resume->add_flag(
         "--quiet", resume_options.quiet, "print only errors: no log lines, progress or readouts");
     resume

@@ -78,7 +78,7 @@ std::vector<io::TimeseriesColumn> timeseries_columns() {
     return columns;
 }
 
-RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
+RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
                        agents::ClinicalReadouts& readouts, const RunSchedule& schedule,
                        const SummaryTexts& texts, ProgressLine& progress,
                        std::optional<std::uint64_t> interrupt_after_step) {
@@ -88,7 +88,7 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
     const io::ArrayStorage snapshot_storage{.chunk_elements = 1U << 16,
                                             .deflate_level = schedule.snapshot_compression_level};
     auto record = [&] {
-        latest = model.observe();
+        latest = model.whole().observe();
         readouts.record(latest);
         observable_values(latest, row_values);
         writer.append_row(latest.time_days, row_values);
@@ -100,8 +100,8 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
     auto snapshot = [&](std::uint64_t step) {
         const Clock::time_point start = Clock::now();
         const std::size_t ordinal = schedule.snapshots_at(step) - 1;
-        std::vector<io::ArrayGroup> groups = io::snapshot_groups(model, ordinal);
-        groups.push_back(io::snapshot_index_group(model, ordinal + 1));
+        std::vector<io::ArrayGroup> groups = io::snapshot_groups(model.whole(), ordinal);
+        groups.push_back(io::snapshot_index_group(model.whole(), ordinal + 1));
         writer.write_groups(groups, snapshot_storage);
         for (const io::ArrayGroup& group : groups) {
             for (const io::NamedArray& array : group.arrays) {
@@ -113,9 +113,10 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
         result.snapshot_seconds += seconds_since(start);
     };
     auto checkpoint_groups = [&](std::uint64_t step) {
-        return io::checkpoint_groups(model, {.time_days = model.time_days(),
-                                             .timeseries_rows = schedule.rows_at(step),
-                                             .snapshot_count = schedule.snapshots_at(step)});
+        return io::checkpoint_groups(model.whole(),
+                                     {.time_days = model.time_days(),
+                                      .timeseries_rows = schedule.rows_at(step),
+                                      .snapshot_count = schedule.snapshots_at(step)});
     };
     auto publish = [&](std::uint64_t step, const char* status) {
         const Clock::time_point start = Clock::now();
@@ -131,15 +132,13 @@ RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
         if (schedule.snapshot_every_steps > 0) snapshot(0);
         writer.flush();
     } else {
-        latest = model.observe();  // for the progress line only
+        latest = model.whole().observe();  // for the progress line only
     }
     std::uint64_t last_flush_step = first_step;
     Clock::time_point last_flush_time = Clock::now();
     for (std::uint64_t step = first_step; step < schedule.total_steps; ++step) {
-        result.agent_updates += model.car_t().live_count();
-        if (step % schedule.tissue_period_steps == 0) {
-            result.agent_updates += model.tissue().live_count();
-        }
+        result.agent_updates += model.live_car_t();
+        if (step % schedule.tissue_period_steps == 0) result.agent_updates += model.live_tissue();
         model.step();
         const std::uint64_t done = step + 1;
         const bool last = done == schedule.total_steps;

@@ -11,6 +11,7 @@
 #include "agents/marrow_model.hpp"
 #include "agents/readouts/clinical_readouts.hpp"
 #include "cli/progress_line.hpp"
+#include "cli/run_model.hpp"
 #include "io/run_file_writer.hpp"
 
 namespace cartsim::cli {
@@ -55,12 +56,12 @@ struct RunLoopResult {
     double checkpoint_seconds = 0.0;  ///< saving the state, copying and publishing
 };
 
-/// Runs from model.current_step() to schedule.total_steps. At step 0 it first records row 0
-/// and snapshot 0. On completion it finishes the writer (summary, final checkpoint,
-/// run_status complete) and writes the XDMF sidecar; when interrupted (a signal, or
+/// Runs from model.current_step() to schedule.total_steps (outputs from model.whole()). At step 0
+/// it first records row 0 and snapshot 0. On completion it finishes the writer (summary, final
+/// checkpoint, run_status complete) and writes the XDMF sidecar; when interrupted (a signal, or
 /// `interrupt_after_step` for tests) it publishes a checkpoint with run_status interrupted and
 /// removes the .partial (the published file holds everything).
-RunLoopResult run_loop(agents::MarrowModel& model, io::RunFileWriter& writer,
+RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
                        agents::ClinicalReadouts& readouts, const RunSchedule& schedule,
                        const SummaryTexts& texts, ProgressLine& progress,
                        std::optional<std::uint64_t> interrupt_after_step);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -27,9 +28,13 @@
 #include "cli/json_text.hpp"
 #include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
+#include "cli/run_model.hpp"
 #include "cli/thread_limit.hpp"
 #include "cli/version.hpp"
+#include "engine/domain.hpp"
+#include "engine/lattice.hpp"
 #include "engine/parallelism.hpp"
+#include "engine/tile_grid.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/model_checkpoint.hpp"
 #include "io/model_snapshot.hpp"
@@ -93,26 +98,58 @@ std::optional<double> available_memory_bytes() {
 
 // Refuses a lattice that cannot fit in memory, before allocating it (a clear error instead of an
 // out-of-memory kill minutes later).
-void check_memory(const agents::Parameters& p, const std::string& source) {
+// `model_states` whole-lattice model states: one, or K virtual ranks and the model their
+// outputs are merged into (each rank keeps whole-lattice arrays in this stage).
+void check_memory(const agents::Parameters& p, const std::string& source, int model_states = 1) {
     const std::optional<double> available = available_memory_bytes();
     if (!available) return;
-    const double needed = agents::MarrowModel::estimated_bytes(p);
+    const double needed = model_states * agents::MarrowModel::estimated_bytes(p);
     if (needed > 0.9 * *available) {
         const agents::SpaceParameters& space = p.space;
         throw UsageError(fmt::format(
             "{}: space.nx x space.ny x space.nz = {} x {} x {} = {:.3g} sites need about {:.1f} "
-            "GiB "
+            "GiB{} "
             "(tissue cells, occupancy layers, cytokine fields), more than the {:.1f} GiB of memory "
             "available; use a smaller lattice or a larger cytokines.field_coarsening",
             source, space.nx, space.ny, space.nz,
             static_cast<double>(space.nx) * space.ny * space.nz, needed / 0x1p30,
+            model_states > 1
+                ? fmt::format(" in {} model states (--virtual-ranks {} and the merged one)",
+                              model_states, model_states - 1)
+                : std::string(),
             *available / 0x1p30));
+    }
+}
+
+// --virtual-ranks K: K >= 1, and a model that can be split into K boxes.
+void check_virtual_ranks(const agents::Parameters& parameters, int virtual_ranks) {
+    if (virtual_ranks < 1) {
+        throw UsageError(fmt::format("--virtual-ranks must be >= 1, got {}", virtual_ranks));
+    }
+    if (virtual_ranks == 1) return;
+    if (parameters.well_mixed) {
+        throw UsageError(fmt::format(
+            "--virtual-ranks {}: run.well_mixed = true cannot be split across ranks (every CAR-T "
+            "cell jumps to a random free site of the whole lattice each step); run with "
+            "--virtual-ranks 1",
+            virtual_ranks));
+    }
+    const engine::Lattice lattice(
+        parameters.space.nx, parameters.space.ny, parameters.space.nz,
+        parameters.space.periodic ? engine::Boundary::periodic : engine::Boundary::reflective);
+    const engine::TileGrid grid(lattice, agents::MarrowModel::kReach,
+                                parameters.space.tile_edge_sites);
+    try {
+        static_cast<void>(engine::bisect_tile_grid(grid, virtual_ranks));
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(fmt::format("--virtual-ranks {}: {}", virtual_ranks, error.what()));
     }
 }
 
 // What a run will do. The engine's set-up (lattice, tiles and colours, scheduler phases, step
 // counts) is logged at debug level: `--verbose` shows it.
-void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads) {
+void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule, int threads,
+                  int virtual_ranks) {
     const agents::Parameters& p = model.parameters();
     spdlog::debug("{}", model.lattice().describe());
     spdlog::debug("{}", model.grid().describe());
@@ -124,9 +161,11 @@ void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule,
     spdlog::debug("{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days)",
                   p.time.days, schedule.total_steps, p.time.fine_step_min,
                   schedule.record_every_steps, days_of(schedule.record_every_steps));
-    spdlog::info("{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}", p.time.days,
-                 p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed,
-                 threads, threads == 1 ? "" : "s");
+    spdlog::info(
+        "{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}{}", p.time.days,
+        p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed, threads,
+        threads == 1 ? "" : "s",
+        virtual_ranks > 1 ? fmt::format(", {} virtual ranks", virtual_ranks) : std::string());
     spdlog::info("snapshots: {}; checkpoints: {}",
                  schedule.snapshot_every_steps > 0
                      ? fmt::format("every {:g} days", days_of(schedule.snapshot_every_steps))
@@ -182,13 +221,16 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     result.output_path =
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
+    check_virtual_ranks(parameters, options.virtual_ranks);
+
     const bool log_info = !options.quiet;
     // 2. One process per run file, held until this function returns (and by the kernel until
     //    the process dies). Then fail early if the output cannot be created (exists without
     //    --force, bad directory): before the model is built, which can take long.
     const RunLock lock = hold_run_file(result.output_path);
     io::RunFileWriter::check_can_create(result.output_path, options.force);
-    check_memory(parameters, options.scenario_path.string());
+    check_memory(parameters, options.scenario_path.string(),
+                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
 
     // 3. The run, with exactly `threads` worker threads. The model is built before the output
     //    is opened, so a failure while building it leaves no .partial behind.
@@ -196,7 +238,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     const SummaryTexts texts{scenario.name, options.scenario_path.string()};
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        agents::MarrowModel model(parameters);
+        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
         io::RunFileWriter writer(result.output_path, options.force);
         writer.set_run_metadata({.cartsim_version = kVersion,
                                  .git_commit = kGitCommit,
@@ -215,16 +257,16 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
             }
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
-            log_run_plan(model, schedule, threads);
+            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
         }
         agents::ClinicalReadouts readouts(parameters.readouts);
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, 0, schedule.total_steps,
                               parameters.time.days);
-        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+        const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, model, writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
+        fill_result(result, run->whole(), writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }
@@ -295,7 +337,9 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     const agents::Parameters parameters = scenarios::to_model_parameters(scenario);
     const std::string resolved_toml = scenarios::render_resolved_toml(scenario, table);
     result.seed = parameters.seed;
-    check_memory(parameters, config_name);
+    check_virtual_ranks(parameters, options.virtual_ranks);
+    check_memory(parameters, config_name,
+                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
     io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
     const std::uint64_t checkpoint_step = checkpoint.step;
@@ -365,9 +409,9 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     // 3. The model from the checkpoint, and the file taken up where the checkpoint left it.
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        agents::MarrowModel model(parameters);
+        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
         try {
-            model.restore_state(std::move(checkpoint.state));
+            run->restore_state(std::move(checkpoint.state));
         } catch (const std::invalid_argument& error) {
             // Nothing has been written yet: the run file is left as it was.
             throw io::IoError(
@@ -392,17 +436,17 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
         }
         if (log_info) {
             spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
-                         options.run_file.string(), model.time_days(), checkpoint_step,
+                         options.run_file.string(), run->time_days(), checkpoint_step,
                          parameters.time.days);
-            log_run_plan(model, schedule, threads);
+            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
         }
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, checkpoint_step, schedule.total_steps,
                               parameters.time.days);
-        const RunLoopResult loop = run_loop(model, writer, readouts, schedule, texts, progress,
+        const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, model, writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, model, readouts);
+        fill_result(result, run->whole(), writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }

@@ -58,6 +58,10 @@ struct RunOptions {
     std::optional<std::filesystem::path> output_path;
     /// Worker threads; 0 means engine::hardware_threads().
     int threads = 0;
+    /// Model states the lattice is split into, each a box of tiles on its own thread
+    /// (engine/virtual_ranks.hpp): the rank protocol of a multi-node run, in one process. The
+    /// run file is the same for any count. Well-mixed mode takes 1 only.
+    int virtual_ranks = 1;
     /// Applied as `--set run.seed=S` after `sets`, so the resolved scenario shows it.
     std::optional<std::uint64_t> seed;
     /// Applied as `--set time.days=D` after `sets`.
@@ -89,6 +93,9 @@ struct ResumeOptions {
     /// New end (simulated days); default: the scenario's time.days. Applied as time.days=D.
     std::optional<double> days;
     int threads = 0;
+    /// As RunOptions::virtual_ranks: the run goes on split into this many model states (any
+    /// count, whatever the run was started with).
+    int virtual_ranks = 1;
     bool quiet = false;
     std::ostream* progress = nullptr;
     bool progress_is_terminal = false;

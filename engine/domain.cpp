@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/exact_sum.hpp"
 #include "engine/rank_exchange.hpp"
 
 namespace cartsim::engine {
@@ -158,8 +159,12 @@ void Domain::sum_across_ranks(std::span<std::int64_t> values) const {
     if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, values);
 }
 
+void Domain::sum_across_ranks(std::span<ExactSum> values) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, values);
+}
+
 void Domain::sum_across_ranks(ExactSum& value) const {
-    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, value);
+    sum_across_ranks(std::span<ExactSum>(&value, 1));
 }
 
 std::vector<SiteIndex> tile_footprint(const TileGrid& grid, TileIndex tile) {

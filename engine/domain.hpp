@@ -82,7 +82,13 @@ class Domain {
     /// Every rank's part replaced by the sum over ranks (RankExchange::sum_across_ranks);
     /// unchanged on a single rank.
     void sum_across_ranks(std::span<std::int64_t> values) const;
+    void sum_across_ranks(std::span<ExactSum> values) const;
     void sum_across_ranks(ExactSum& value) const;
+    /// Whether other ranks exist to sum with (a multi-rank run): code whose single-rank path is
+    /// cheaper may take it, as long as both give the same result.
+    bool has_exchange() const { return exchange_ != nullptr; }
+    /// Whether this rank owns the tile of a site.
+    bool owns_site(SiteIndex site) const { return owns(grid_->tile_of(site)); }
 
   private:
     void index_tiles();

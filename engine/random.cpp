@@ -1,5 +1,7 @@
 #include "engine/random.hpp"
 
+#include <math.h>  // lgamma_r
+
 #include <algorithm>
 
 namespace cartsim::engine {
@@ -35,7 +37,11 @@ std::uint64_t RandomStream::poisson(double lambda) {
         if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(k);
         if (k < 0.0 || (us < 0.013 && v > us)) continue;
         const double log_accept = std::log(v * inv_alpha / (a / (us * us) + b));
-        if (log_accept <= -lambda + k * loglam - std::lgamma(k + 1.0)) {
+        // lgamma_r, not lgamma: lgamma writes the global signgam, a data race when streams are
+        // drawn on several threads at once (virtual ranks run the patient phase side by side);
+        // glibc computes both with the same function, so the values are the same bits.
+        int sign = 0;
+        if (log_accept <= -lambda + k * loglam - ::lgamma_r(k + 1.0, &sign)) {
             return static_cast<std::uint64_t>(k);
         }
     }

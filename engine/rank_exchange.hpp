@@ -38,9 +38,10 @@ class RankExchange {
     virtual void after_phase(int rank) = 0;
     /// Global quantities (counts of exits, entrants, kills; field sources): every rank passes
     /// its own part and gets back the sum over ranks, the same on every rank. Integers and
-    /// exact sums, so the result does not depend on how the lattice is split.
+    /// exact sums, so the result does not depend on how the lattice is split. Element-wise for
+    /// several values (e.g. one per field cell); every rank passes the same length.
     virtual void sum_across_ranks(int rank, std::span<std::int64_t> values) = 0;
-    virtual void sum_across_ranks(int rank, ExactSum& value) = 0;
+    virtual void sum_across_ranks(int rank, std::span<ExactSum> values) = 0;
 };
 
 }  // namespace cartsim::engine

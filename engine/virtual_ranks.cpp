@@ -15,7 +15,7 @@ VirtualRanks::VirtualRanks(int rank_count)
       barrier_(std::max(rank_count, 1), Completion{this}),
       arrived_(static_cast<std::size_t>(std::max(rank_count, 1))),
       integer_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
-      exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1)), nullptr) {
+      exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1))) {
     if (rank_count < 1) {
         throw std::invalid_argument(
             fmt::format("virtual rank count must be >= 1, got {}", rank_count));
@@ -91,9 +91,9 @@ void VirtualRanks::sum_across_ranks(int rank, std::span<std::int64_t> values) {
     arrive(rank, SyncPoint::integer_sum, static_cast<int>(values.size()));
 }
 
-void VirtualRanks::sum_across_ranks(int rank, ExactSum& value) {
-    exact_operands_[static_cast<std::size_t>(rank)] = &value;
-    arrive(rank, SyncPoint::exact_sum, 0);
+void VirtualRanks::sum_across_ranks(int rank, std::span<ExactSum> values) {
+    exact_operands_[static_cast<std::size_t>(rank)] = values;
+    arrive(rank, SyncPoint::exact_sum, static_cast<int>(values.size()));
 }
 
 void VirtualRanks::arrive(int rank, SyncPoint point, int color) {
@@ -153,9 +153,11 @@ void VirtualRanks::exchange_color(int color) {
 
 void VirtualRanks::sum_operands(SyncPoint point) {
     if (point == SyncPoint::exact_sum) {
-        ExactSum total;
-        for (const ExactSum* part : exact_operands_) total += *part;
-        for (ExactSum* part : exact_operands_) *part = total;
+        std::vector<ExactSum> total(exact_operands_.front().size());
+        for (const auto part : exact_operands_) {
+            for (std::size_t i = 0; i < total.size(); ++i) total[i] += part[i];
+        }
+        for (const auto part : exact_operands_) std::copy(total.begin(), total.end(), part.begin());
         return;
     }
     std::vector<std::int64_t> total(integer_operands_.front().size(), 0);

@@ -51,7 +51,7 @@ class VirtualRanks final : public RankExchange {
     void after_color(int rank, int color) override;
     void after_phase(int rank) override;
     void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
-    void sum_across_ranks(int rank, ExactSum& value) override;
+    void sum_across_ranks(int rank, std::span<ExactSum> values) override;
 
     /// Totals since construction.
     const ExchangeCounts& counts() const { return counts_; }
@@ -87,7 +87,7 @@ class VirtualRanks final : public RankExchange {
     // Each rank's operand of a sum (set before it arrives; the completion writes the total
     // into all of them while every rank waits).
     std::vector<std::span<std::int64_t>> integer_operands_;
-    std::vector<ExactSum*> exact_operands_;
+    std::vector<std::span<ExactSum>> exact_operands_;
     bool mismatch_ = false;
     std::uint64_t skipped_sync_ = ~std::uint64_t{0};
     std::uint64_t color_syncs_ = 0;

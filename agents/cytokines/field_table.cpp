@@ -56,6 +56,13 @@ void CytokineField::add_release_at_site(engine::SiteIndex site, double pg) {
     release_pg_[field_.cell_of_site(site)] += pg;
 }
 
+void CytokineField::add_releases_at_cell(std::size_t cell, std::uint64_t count, double pg) {
+    if (!spec_.takes_pulses) {
+        throw std::logic_error(spec_.label + " takes no pulses: give it takes_pulses in its spec");
+    }
+    for (std::uint64_t i = 0; i < count; ++i) release_pg_[cell] += pg;
+}
+
 CytokineTable::CytokineTable(const engine::Lattice& lattice, const CytokineParameters& parameters,
                              double site_edge_um, double marrow_share,
                              std::vector<CytokineFieldSpec> specs)

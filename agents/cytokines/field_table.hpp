@@ -6,6 +6,7 @@
 // Fields differ only in their parameters and their sources (agents/cytokines/sources.hpp).
 // Adding a cytokine: its parameters, one entry in cytokine_field_specs() and its source.
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -54,6 +55,12 @@ class CytokineField {
         secretion_pg_per_min_[cell] += pg_per_min;
     }
     void add_release_at_site(engine::SiteIndex site, double pg);
+    /// `count` releases of `pg` each in one field cell: the same bits as `count` calls of
+    /// add_release_at_site there (the same amount added one at a time), so lyses counted
+    /// elsewhere (other ranks) add up as if they had been released here.
+    void add_releases_at_cell(std::size_t cell, std::uint64_t count, double pg);
+    /// Forgets the releases since the last update (a field used as a counter).
+    void clear_releases() { std::fill(release_pg_.begin(), release_pg_.end(), 0.0); }
 
     /// The state (engine/model_state.hpp): values, pending releases, serum level.
     template <class Self, class Visitor>

@@ -14,6 +14,7 @@
 #include "agents/extensions/cell_kind.hpp"
 #include "agents/parameters.hpp"
 #include "agents/tissue/columns.hpp"
+#include "engine/domain.hpp"
 #include "engine/population.hpp"
 
 namespace cartsim::agents {
@@ -21,10 +22,13 @@ namespace cartsim::agents {
 /// IFN-g: every engaged CAR-T cell secretes into its site's field cell (Teachey et al., Cancer
 /// Discov 2016) at `pg_per_min` times what exhaustion leaves of its output: 1 at score 0,
 /// falling linearly to `exhausted_output_factor` at score 1 (agents/car_t/exhaustion.hpp).
-/// Summed exactly per field cell, so the result does not depend on the storage order.
+/// Summed exactly per field cell, so the result does not depend on the storage order. With a
+/// domain that has an exchange, each rank sums the cells on its own tiles and the sums are
+/// added across ranks (a collective), so every rank gets the one-rank result.
 void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_t,
                                      double pg_per_min, CytokineField& ifng,
-                                     double exhausted_output_factor = 1.0);
+                                     double exhausted_output_factor = 1.0,
+                                     const engine::Domain* domain = nullptr);
 
 /// IL-6: marrow cells (the monocyte lineage among them) make IL-6 in proportion to the local
 /// IFN-g level before this update (Teachey et al. 2016).
@@ -36,9 +40,11 @@ void produce_il6_from_marrow_cells(std::span<const std::uint32_t> marrow_cells_p
 /// at construction and restore; the tissue phase then keeps the counts from its own changes
 /// (agents/tissue/phase.hpp), and the model recounts after a tissue phase only when marrow
 /// cells changed elsewhere (a CAR-T kill of a marrow cell that took an engaged target's site,
-/// cells added by test hooks or by added cell kinds).
+/// cells added by test hooks or by added cell kinds). With a domain that has an exchange, each
+/// rank counts the cells on its own tiles and the counts are summed across ranks (a collective).
 std::vector<std::uint32_t> count_marrow_cells_per_field_cell(
-    const engine::Population<TissueColumns>& tissue, const CytokineTable& cytokines);
+    const engine::Population<TissueColumns>& tissue, const CytokineTable& cytokines,
+    const engine::Domain* domain = nullptr);
 
 /// What an added source may read (ModelExtensions, agents/marrow_model.hpp).
 struct CytokineSourceInputs {

@@ -2,12 +2,14 @@
 
 #include <array>
 #include <cmath>
+#include <vector>
 
 #include "agents/car_t/exhaustion.hpp"
 #include "agents/chance.hpp"
 #include "agents/patient/homeostasis.hpp"
 #include "agents/patient/vein_to_vein.hpp"
 #include "agents/toxicity/phase.hpp"
+#include "engine/occupancy_across_ranks.hpp"
 #include "engine/random.hpp"
 
 namespace cartsim::agents {
@@ -328,6 +330,11 @@ void home_blasts(const PatientView& view, RandomStream& random) {
     const double expected = total * chance(parameters.blasts.marrow_exchange_per_day, c.tick_days) *
                             c.window_share / (1.0 - c.window_share);
     const std::uint64_t arriving = random.poisson(expected);
+    // Every blast's draws first (they depend on the compartments only, so every rank makes
+    // them alike), each with the tissue sites next to its vessel as candidates.
+    std::vector<TissueColumns::Row> arrivals;
+    std::vector<SiteIndex> candidates;
+    std::vector<std::size_t> run_ends;
     std::array<SiteIndex, 26> around{};
     for (std::uint64_t i = 0; i < arriving; ++i) {
         // The phenotype in proportion to the rest of the marrow's blasts.
@@ -342,14 +349,11 @@ void home_blasts(const PatientView& view, RandomStream& random) {
         }
         const SiteIndex vessel = vessel_sites[random.below(vessel_sites.size())];
         const int n = view.lattice.neighbors(vessel, engine::Neighborhood::moore, around);
-        SiteIndex site = engine::kNoSite;
         for (int k = 0; k < n; ++k) {
             const SiteIndex s = around[static_cast<std::size_t>(k)];
-            if (!view.vessels.contains(s) && view.tissue_layer.is_empty(s)) {
-                site = s;
-                break;
-            }
+            if (!view.vessels.contains(s)) candidates.push_back(s);
         }
+        run_ends.push_back(candidates.size());
         TissueColumns::Row row{TissueKind::blast, 0, homing_cd19(phenotype, parameters, random),
                                0.0F};
         if (phenotype == BlastPhenotype::cd19_negative) {
@@ -362,9 +366,18 @@ void home_blasts(const PatientView& view, RandomStream& random) {
             row.cd22_molecules = static_cast<float>(random.lognormal(
                 std::log(parameters.blasts.cd22_median_molecules), parameters.blasts.cd22_log_sd));
         }
-        if (site == engine::kNoSite) continue;  // no room next to that vessel: it passes by
-        view.tissue.add(site, row);
-        view.antigen.set(site, row);
+        arrivals.push_back(row);
+    }
+    if (arrivals.empty()) return;
+    // Then, in draw order, each takes its first candidate free now (as the sites' owners see
+    // them); the owner of the site's tile adds the blast.
+    const std::vector<SiteIndex> sites =
+        engine::first_free_sites_in_order(view.domain, view.tissue_layer, candidates, run_ends);
+    for (std::size_t i = 0; i < arrivals.size(); ++i) {
+        if (sites[i] == engine::kNoSite) continue;  // no room next to that vessel: it passes by
+        if (view.domain != nullptr && !view.domain->owns_site(sites[i])) continue;
+        view.tissue.add(sites[i], arrivals[i]);
+        view.antigen.set(sites[i], arrivals[i]);
     }
 }
 

@@ -11,6 +11,7 @@
 #include "agents/patient/constants.hpp"
 #include "agents/tissue/antigen_by_site.hpp"
 #include "agents/tissue/columns.hpp"
+#include "engine/domain.hpp"
 #include "engine/lattice.hpp"
 #include "engine/occupancy_layer.hpp"
 #include "engine/population.hpp"
@@ -30,6 +31,9 @@ struct PatientView {
     const CarTSignals& signals;  ///< division and rejection chances under this tick's lymphocytes
     const Parameters& parameters;
     std::uint64_t seed = 0;
+    /// The model state's rank: homing blasts are placed by the owner of their site's tile, from
+    /// the occupancy the owners report (every rank draws every blast); none: a lone state.
+    const engine::Domain* domain = nullptr;
 };
 
 /// Day 0: the rest of the marrow from the initial composition (blasts split by phenotype

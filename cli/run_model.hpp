@@ -1,0 +1,73 @@
+#pragma once
+// What `cartsim run` steps: one model state, or the same model on K virtual ranks
+// (--virtual-ranks K, agents/marrow/virtual_rank_model.hpp), whose outputs are made from the
+// ranks' states merged into one model, so the run file is the one a single rank writes.
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "agents/marrow/virtual_rank_model.hpp"
+#include "agents/marrow_model.hpp"
+
+namespace cartsim::cli {
+
+class RunModel {
+  public:
+    virtual ~RunModel() = default;
+    virtual void step() = 0;
+    virtual engine::Step current_step() const = 0;
+    virtual double time_days() const = 0;
+    /// Replaces the state by a whole model's saved state (a checkpoint); throws
+    /// std::invalid_argument as MarrowModel::restore_state does.
+    virtual void restore_state(engine::SavedState state) = 0;
+    /// The whole model now: for observation, snapshots, checkpoints and the state hash. With
+    /// several ranks, their states merged (engine/saved_state_across_ranks.hpp) once per step.
+    virtual agents::MarrowModel& whole() = 0;
+    /// Live CAR-T and tissue cells, each counted once (the progress line's update rate).
+    virtual std::uint64_t live_car_t() const = 0;
+    virtual std::uint64_t live_tissue() const = 0;
+};
+
+/// One model state: the model itself.
+class OneRankModel final : public RunModel {
+  public:
+    explicit OneRankModel(agents::MarrowModel& model) : model_(&model) {}
+    void step() override { model_->step(); }
+    engine::Step current_step() const override { return model_->current_step(); }
+    double time_days() const override { return model_->time_days(); }
+    void restore_state(engine::SavedState state) override {
+        model_->restore_state(std::move(state));
+    }
+    agents::MarrowModel& whole() override { return *model_; }
+    std::uint64_t live_car_t() const override { return model_->car_t().live_count(); }
+    std::uint64_t live_tissue() const override { return model_->tissue().live_count(); }
+
+  private:
+    agents::MarrowModel* model_;
+};
+
+/// K virtual ranks, and a whole model that holds their merged state for outputs.
+class VirtualRankRunModel final : public RunModel {
+  public:
+    /// Throws std::invalid_argument when the model cannot run on `rank_count` ranks (the
+    /// message says why: too few tiles, well-mixed mode, ...).
+    VirtualRankRunModel(const agents::Parameters& parameters, int rank_count);
+    void step() override { ranks_.step(); }
+    engine::Step current_step() const override { return ranks_.current_step(); }
+    double time_days() const override { return ranks_.ranks().front()->time_days(); }
+    void restore_state(engine::SavedState state) override;
+    agents::MarrowModel& whole() override;
+    std::uint64_t live_car_t() const override;
+    std::uint64_t live_tissue() const override;
+
+  private:
+    agents::VirtualRankModel ranks_;
+    agents::MarrowModel whole_;
+    engine::Step merged_at_step_ = ~engine::Step{0};
+};
+
+/// One rank's model, or K virtual ranks (K >= 1; 1 runs the model alone).
+std::unique_ptr<RunModel> make_run_model(const agents::Parameters& parameters, int virtual_ranks);
+
+}  // namespace cartsim::cli

@@ -1,0 +1,250 @@
+// Virtual ranks: the marrow model split over K boxes (K model states exchanging site records,
+// global state replicated from totals summed across ranks) gives the state of one model after
+// every step, for any K and thread count.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agents/marrow/virtual_rank_model.hpp"
+#include "agents/marrow_model.hpp"
+#include "engine/parallelism.hpp"
+#include "engine/saved_state_across_ranks.hpp"
+
+namespace cartsim::agents {
+namespace {
+
+struct Case {
+    std::string name;
+    Parameters parameters;
+    int steps = 0;
+};
+
+// A small window where everything happens at once: a full marrow with blasts, a dose large
+// enough that CAR-T cells enter at vessels every step, walk across box borders, kill, divide
+// and leave; blasts home from the rest of the marrow; tissue ticks and field updates every
+// few steps.
+Parameters busy_window(std::int32_t nx, std::int32_t ny, std::int32_t nz, bool periodic = false) {
+    Parameters p;
+    p.space.periodic = periodic;
+    p.space.nx = nx;
+    p.space.ny = ny;
+    p.space.nz = nz;
+    p.space.tile_edge_sites = 4;  // the least reach 2 allows: every tile is a border tile
+    p.space.vessel_fraction = 0.05;
+    p.car_t.dose_cells = 2e13;
+    p.car_t.product_41bb.doubling_time_days = 0.05;  // daughters placed across borders
+    p.blasts.birth_rate_per_day = 3.0;
+    p.marrow_cells.regeneration_per_day = 5.0;
+    p.blasts.marrow_exchange_per_day = 50.0;  // blasts home next to vessels every tissue tick
+    p.time.tissue_period_steps = 10;
+    p.time.field_period_steps = 5;
+    return p;
+}
+
+std::vector<Case> cases() {
+    return {{"2-D reflective", busy_window(32, 32, 1), 120},
+            {"2-D periodic", busy_window(32, 32, 1, true), 120},
+            {"3-D reflective", busy_window(16, 16, 16), 60},
+            {"3-D periodic", busy_window(16, 16, 16, true), 60}};
+}
+
+struct Trajectory {
+    std::vector<std::uint64_t> hashes;
+    std::uint64_t kills = 0;
+    std::uint64_t car_t = 0;
+    engine::ExchangeCounts exchanged;
+    bool replicated_state_agreed = true;
+};
+
+Trajectory run_one_model(const Parameters& p, int steps) {
+    Trajectory trajectory;
+    engine::run_with_threads(1, [&] {
+        MarrowModel model(p);
+        const std::vector<const MarrowModel*> ranks{&model};
+        for (int s = 0; s < steps; ++s) {
+            model.step();
+            trajectory.hashes.push_back(model.state_hash());
+        }
+        // The split hash of one rank is the model's own.
+        EXPECT_EQ(engine::state_hash_across_ranks<MarrowModel>(ranks), trajectory.hashes.back());
+        const Observables seen = model.observe();
+        trajectory.kills = static_cast<std::uint64_t>(seen.kills_blasts + seen.kills_b_cells);
+        trajectory.car_t = model.car_t().live_count();
+    });
+    return trajectory;
+}
+
+Trajectory run_ranks(const Parameters& p, int steps, int threads, int rank_count) {
+    Trajectory trajectory;
+    engine::run_with_threads(threads, [&] {
+        VirtualRankModel model(p, rank_count);
+        for (int s = 0; s < steps; ++s) {
+            model.step();
+            trajectory.hashes.push_back(model.state_hash());
+            if (!model.replicated_state_agrees()) trajectory.replicated_state_agreed = false;
+        }
+        trajectory.exchanged = model.exchange().counts();
+    });
+    return trajectory;
+}
+
+TEST(VirtualRankMarrow, StateHashAfterEveryStepIsTheSameForThreads12AndRanks124) {
+    for (const Case& c : cases()) {
+        const Trajectory reference = run_one_model(c.parameters, c.steps);
+        // The model must be busy, or equal hashes prove little.
+        ASSERT_GT(reference.kills, 10u) << c.name;
+        ASSERT_GT(reference.car_t, 20u) << c.name;
+        Parameters no_homing = c.parameters;
+        no_homing.blasts.marrow_exchange_per_day = 0.0;
+        ASSERT_NE(run_one_model(no_homing, c.steps).hashes, reference.hashes)
+            << c.name << ": no blast homed";
+        for (const int threads : {1, 2}) {
+            for (const int ranks : {1, 2, 4}) {
+                const Trajectory split = run_ranks(c.parameters, c.steps, threads, ranks);
+                const std::string what = c.name + ", " + std::to_string(threads) + " threads, " +
+                                         std::to_string(ranks) + " virtual ranks";
+                ASSERT_EQ(split.hashes.size(), reference.hashes.size());
+                for (std::size_t s = 0; s < split.hashes.size(); ++s) {
+                    ASSERT_EQ(split.hashes[s], reference.hashes[s])
+                        << what << ": first difference after step " << s + 1;
+                }
+                EXPECT_TRUE(split.replicated_state_agreed) << what;
+                if (ranks == 1) continue;
+                // CAR-T cells walked into other boxes, and cells were born across borders.
+                EXPECT_GT(split.exchanged.handed_over, 50u) << what;
+                EXPECT_GT(split.exchanged.births_handed_over, 5u) << what;
+                if (threads == 1) {
+                    std::printf(
+                        "%s on %d ranks: %llu cells crossed a border, %llu were born "
+                        "across one\n",
+                        c.name.c_str(), ranks,
+                        static_cast<unsigned long long>(split.exchanged.handed_over),
+                        static_cast<unsigned long long>(split.exchanged.births_handed_over));
+                }
+            }
+        }
+    }
+}
+
+TEST(VirtualRankMarrow, AnExchangeThatSkipsOneColorChangesTheResult) {
+    const Case c = cases().front();
+    const int steps = 41;  // CAR-T cells cross borders by then (the last step sweeps only them)
+    const Trajectory reference = run_one_model(c.parameters, steps);
+    std::uint64_t syncs_before = 0;
+    engine::run_with_threads(1, [&] {
+        VirtualRankModel model(c.parameters, 4);
+        for (int s = 0; s < steps - 1; ++s) model.step();
+        syncs_before = model.exchange().color_syncs();
+    });
+    // Skip each of the last step's 4 color syncs (2-D) in turn.
+    int compared = 0;
+    for (std::uint64_t skipped = syncs_before; skipped < syncs_before + 4; ++skipped) {
+        bool refused = false;
+        std::uint64_t hash = 0;
+        engine::run_with_threads(1, [&] {
+            VirtualRankModel model(c.parameters, 4);
+            model.exchange().skip_color_sync_for_testing(skipped);
+            try {
+                for (int s = 0; s < steps; ++s) model.step();
+                hash = model.state_hash();
+            } catch (const std::logic_error&) {
+                refused = true;  // the exchange noticed the ranks disagree
+            }
+        });
+        if (refused) continue;
+        ++compared;
+        EXPECT_NE(hash, reference.hashes.back()) << "color sync " << skipped << " skipped";
+    }
+    EXPECT_GT(compared, 0);  // a different state, not only refusals
+}
+
+// What outputs and checkpoints of a split run are made from: the ranks' saved states merged.
+TEST(VirtualRankMarrow, GatheredSavedStateOfFourRanksIsTheOneRankState) {
+    const Case c = cases()[1];  // 2-D periodic: agents wrap across the lattice's edges too
+    engine::run_with_threads(2, [&] {
+        MarrowModel one(c.parameters);
+        VirtualRankModel split(c.parameters, 4);
+        for (int s = 0; s < c.steps; ++s) {
+            one.step();
+            split.step();
+        }
+        std::vector<engine::SavedState> parts;
+        std::vector<const engine::Domain*> domains;
+        for (const MarrowModel* rank : split.ranks()) {
+            parts.push_back(rank->save_state());
+            domains.push_back(&rank->domain());
+        }
+        const engine::SavedState whole = engine::gather_saved_states(parts, domains);
+        const engine::SavedState expected = one.save_state();
+        ASSERT_EQ(whole.populations.size(), expected.populations.size());
+        for (std::size_t p = 0; p < expected.populations.size(); ++p) {
+            const engine::SavedPopulation& a = whole.populations[p];
+            const engine::SavedPopulation& b = expected.populations[p];
+            EXPECT_GT(b.ids.size(), 20u) << b.name;
+            EXPECT_EQ(a.ids, b.ids) << b.name;
+            EXPECT_EQ(a.sites, b.sites) << b.name;
+            EXPECT_EQ(a.ids_issued_by_tile, b.ids_issued_by_tile) << b.name;
+            EXPECT_TRUE(a.columns == b.columns) << b.name;
+            // A rank alone holds only part of them.
+            EXPECT_LT(parts.front().populations[p].ids.size(), b.ids.size()) << b.name;
+        }
+        ASSERT_EQ(whole.arrays.size(), expected.arrays.size());
+        for (std::size_t k = 0; k < expected.arrays.size(); ++k) {
+            EXPECT_TRUE(whole.arrays[k].values == expected.arrays[k].values)
+                << expected.arrays[k].group << "/" << expected.arrays[k].name;
+        }
+    });
+}
+
+// A state saved on 4 ranks continues on 2, on one, and again on 4 exactly alike: the saved
+// state is the whole model's, whatever the split. (Compared with one rank restored, not with
+// an uninterrupted run: a restore recounts the IL-6 producers at once, while a running model
+// recounts them after a marrow cell killed only at the next tissue tick, so the two can differ
+// in between whatever the rank count.)
+TEST(VirtualRankMarrow, SavedStatesResumeOnAnotherRankCount) {
+    Case c = cases()[2];                   // 3-D reflective
+    c.parameters.car_t.dose_cells = 9e12;  // a saved blood bin holds at most 1e13 cells
+    const int save_step = 27;              // mid tissue and field periods
+    engine::run_with_threads(2, [&] {
+        VirtualRankModel four(c.parameters, 4);
+        for (int s = 0; s < save_step; ++s) four.step();
+        const engine::SavedState saved = four.save_state();
+        MarrowModel one(c.parameters);
+        one.restore_state(saved);
+        VirtualRankModel two(c.parameters, 2);
+        two.step();  // a different history, to be replaced
+        two.restore_state(saved);
+        VirtualRankModel four_again(c.parameters, 4);
+        four_again.restore_state(saved);
+        for (int s = save_step; s < c.steps; ++s) {
+            one.step();
+            two.step();
+            four_again.step();
+            ASSERT_EQ(two.state_hash(), one.state_hash()) << "2 ranks after step " << s + 1;
+            ASSERT_EQ(four_again.state_hash(), one.state_hash()) << "4 ranks after step " << s + 1;
+        }
+        EXPECT_GT(one.car_t().live_count(), 20u);
+    });
+}
+
+TEST(VirtualRankMarrow, WellMixedModeRefusesSeveralRanksByName) {
+    Parameters p = busy_window(32, 32, 1);
+    p.well_mixed = true;
+    try {
+        VirtualRankModel model(p, 2);
+        FAIL() << "well-mixed mode accepted 2 virtual ranks";
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("well_mixed"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("--virtual-ranks"), std::string::npos)
+            << error.what();
+    }
+    EXPECT_NO_THROW(VirtualRankModel(p, 1));
+}
+
+}  // namespace
+}  // namespace cartsim::agents
