@@ -416,7 +416,18 @@ void MarrowModel::restore_state(engine::SavedState state) {
     check_systemic_state(systemic_, infusions_.size(), drug_doses_.size());
     for (const auto& kind : extra_kinds_) check_extra_cell_kind_state(kind->cells);
     for (CarTTileEvents& events : car_t_events_) events = CarTTileEvents{};
-    after_tissue_changed();
+    // The saved producer counts are kept (see visit_state_of); where they differ from a count
+    // of the restored cells, a kill made them stale and the next tissue phase recounts, as it
+    // would have in the saved run.
+    const std::vector<std::uint32_t> counted =
+        count_marrow_cells_per_field_cell(tissue_, cytokines_);
+    std::vector<std::uint32_t> sites_per_field_cell(counted.size(), 0);
+    for (SiteIndex site = 0; site < lattice_.site_count(); ++site) {
+        ++sites_per_field_cell[cytokines_.field_cell_of_site(site)];
+    }
+    check_il6_producer_counts(marrow_cells_per_field_cell_, sites_per_field_cell);
+    marrow_cells_need_count_ = marrow_cells_per_field_cell_ != counted;
+    antigen_.refresh(tissue_);
     update_car_t_signals();
     if (domain_.has_exchange()) {
         // As at construction: the whole state (counted and copied whole above), then this rank

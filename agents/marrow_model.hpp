@@ -156,6 +156,11 @@ class MarrowModel {
         PatientCompartments::visit_state(self.patient_, visitor);
         KillCounters::visit_state(self.kills_, visitor);
         CytokineTable::visit_state(self.cytokines_, visitor);
+        // The IL-6 producers as the running model counts them: after a CAR-T cell kills a
+        // marrow cell the count is stale until the next tissue phase, so it is state, not a
+        // recount (a restore that recounted would continue differently).
+        visitor.array(engine::StateEntry{"cytokines", "il6_producers_per_field_cell", "cells"},
+                      std::span(self.marrow_cells_per_field_cell_));
         SystemicState::visit_state(self.systemic_, visitor);
         for (const auto& kind : self.extra_kinds_) {
             if constexpr (std::is_const_v<Self>) {

@@ -189,6 +189,16 @@ void check_cytokine_state(const CytokineTable& cytokines) {
     }
 }
 
+void check_il6_producer_counts(std::span<const std::uint32_t> saved,
+                               std::span<const std::uint32_t> capacity) {
+    for (std::size_t i = 0; i < saved.size() && i < capacity.size(); ++i) {
+        if (saved[i] > capacity[i]) {
+            refuse("cytokines/il6_producers_per_field_cell", fmt::format("field cell {}", i),
+                   saved[i], fmt::format("at most the field cell's {} sites", capacity[i]));
+        }
+    }
+}
+
 void check_systemic_state(const SystemicState& s, std::size_t infusions, std::size_t drug_doses) {
     const auto level = [](const char* name, double v) {
         if (!finite_non_negative(v))

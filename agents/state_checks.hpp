@@ -7,6 +7,7 @@
 // ("car_t/state"), the slot or cell, the value and what was expected.
 
 #include <cstdint>
+#include <span>
 
 #include "agents/car_t/columns.hpp"
 #include "agents/car_t/constants.hpp"
@@ -34,6 +35,9 @@ void check_car_t_state(const engine::Population<CarTColumns>& car_t, const engin
                        const CarTConstants& constants);
 void check_patient_state(const PatientCompartments& patient, const PatientConstants& constants);
 void check_cytokine_state(const CytokineTable& cytokines);
+/// The IL-6 producers per field cell as saved: at most the field cell's sites (`capacity`).
+void check_il6_producer_counts(std::span<const std::uint32_t> saved,
+                               std::span<const std::uint32_t> capacity);
 /// `infusions` and `drug_doses`: the lengths of the run's schedules.
 void check_systemic_state(const SystemicState& s, std::size_t infusions, std::size_t drug_doses);
 void check_extra_cell_kind_state(const engine::Population<ExtraColumns>& cells);

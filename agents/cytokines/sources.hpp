@@ -37,7 +37,8 @@ void produce_il6_from_marrow_cells(std::span<const std::uint32_t> marrow_cells_p
                                    CytokineField& il6);
 
 /// The producers of produce_il6_from_marrow_cells: live marrow cells per field cell. Counted
-/// at construction and restore; the tissue phase then keeps the counts from its own changes
+/// at construction (a restore takes the saved counts: they are state); the tissue phase then
+/// keeps the counts from its own changes
 /// (agents/tissue/phase.hpp), and the model recounts after a tissue phase only when marrow
 /// cells changed elsewhere (a CAR-T kill of a marrow cell that took an engaged target's site,
 /// cells added by test hooks or by added cell kinds). With a domain that has an exchange, each

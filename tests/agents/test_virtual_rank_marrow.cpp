@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/cytokines/sources.hpp"
 #include "agents/marrow/virtual_rank_model.hpp"
 #include "agents/marrow_model.hpp"
 #include "engine/parallelism.hpp"
@@ -201,19 +202,28 @@ TEST(VirtualRankMarrow, GatheredSavedStateOfFourRanksIsTheOneRankState) {
     });
 }
 
-// A state saved on 4 ranks continues on 2, on one, and again on 4 exactly alike: the saved
-// state is the whole model's, whatever the split. (Compared with one rank restored, not with
-// an uninterrupted run: a restore recounts the IL-6 producers at once, while a running model
-// recounts them after a marrow cell killed only at the next tissue tick, so the two can differ
-// in between whatever the rank count.)
+// A state saved on 4 ranks continues on one, on 2 and again on 4 exactly as the uninterrupted
+// run of one rank: the saved state is the whole model's, whatever the split. Saved mid tissue
+// period, after a CAR-T cell killed a marrow cell: the running model's IL-6 producer count is
+// stale until the next tissue tick, and the restored models must continue from that count (it
+// is saved), not from a recount.
 TEST(VirtualRankMarrow, SavedStatesResumeOnAnotherRankCount) {
     Case c = cases()[2];                   // 3-D reflective
     c.parameters.car_t.dose_cells = 9e12;  // a saved blood bin holds at most 1e13 cells
     const int save_step = 27;              // mid tissue and field periods
     engine::run_with_threads(2, [&] {
+        MarrowModel uninterrupted(c.parameters);
         VirtualRankModel four(c.parameters, 4);
-        for (int s = 0; s < save_step; ++s) four.step();
+        for (int s = 0; s < save_step; ++s) {
+            uninterrupted.step();
+            four.step();
+        }
         const engine::SavedState saved = four.save_state();
+        const auto running = uninterrupted.marrow_cells_per_field_cell();
+        EXPECT_NE(
+            std::vector<std::uint32_t>(running.begin(), running.end()),
+            count_marrow_cells_per_field_cell(uninterrupted.tissue(), uninterrupted.cytokines()))
+            << "the case no longer saves a stale producer count: pick another step";
         MarrowModel one(c.parameters);
         one.restore_state(saved);
         VirtualRankModel two(c.parameters, 2);
@@ -222,11 +232,16 @@ TEST(VirtualRankMarrow, SavedStatesResumeOnAnotherRankCount) {
         VirtualRankModel four_again(c.parameters, 4);
         four_again.restore_state(saved);
         for (int s = save_step; s < c.steps; ++s) {
+            uninterrupted.step();
             one.step();
             two.step();
             four_again.step();
-            ASSERT_EQ(two.state_hash(), one.state_hash()) << "2 ranks after step " << s + 1;
-            ASSERT_EQ(four_again.state_hash(), one.state_hash()) << "4 ranks after step " << s + 1;
+            ASSERT_EQ(one.state_hash(), uninterrupted.state_hash())
+                << "1 rank after step " << s + 1;
+            ASSERT_EQ(two.state_hash(), uninterrupted.state_hash())
+                << "2 ranks after step " << s + 1;
+            ASSERT_EQ(four_again.state_hash(), uninterrupted.state_hash())
+                << "4 ranks after step " << s + 1;
         }
         EXPECT_GT(one.car_t().live_count(), 20u);
     });
