@@ -353,6 +353,19 @@ class EnsembleKillTest : public EnsembleCommandTest {
         }
         return false;
     }
+    /// Waits until a run is under way (its .partial exists; false after 60 s or if the
+    /// ensemble ended).
+    bool wait_for_a_running_run(const fs::path& runs, pid_t pid) const {
+        for (int i = 0; i < 12000; ++i) {
+            for (const auto& entry : fs::directory_iterator(runs)) {
+                if (entry.path().extension() == ".partial") return true;
+            }
+            int status = 0;
+            if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return false;
+    }
     static void reap_all_descendants() {
         while (::waitpid(-1, nullptr, 0) > 0) {
         }
@@ -390,9 +403,10 @@ TEST_F(EnsembleKillTest, KillNineOfTheProcessGroupThenRerunRedoesNoFinishedRun) 
 TEST_F(EnsembleKillTest, SigtermCheckpointsTheRunsExits4AndARerunResumesThem) {
     const pid_t pid = start(slow_args("term"), "t");
     const fs::path runs = directory_ / "term" / "runs";
-    // The first two runs end together; signal while the next two are under way.
+    // The first two runs end together; signal as soon as one of the next is under way (a fixed
+    // delay raced with runs of ~0.5 s: both could finish before the signal).
     if (!wait_for_complete(runs, 2, pid)) GTEST_SKIP() << "the ensemble ended too early";
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (!wait_for_a_running_run(runs, pid)) GTEST_SKIP() << "the ensemble ended too early";
     ::kill(pid, SIGTERM);
     const Outcome stopped = finish(pid, "t");
     if (stopped.exit_status == 0) GTEST_SKIP() << "the ensemble finished before the signal";
