@@ -25,6 +25,7 @@
 #include "io/hdf5_handle.hpp"
 #include "io/run_file_reader.hpp"
 #include "io/run_file_writer.hpp"
+#include "tests/support/same_run_file.hpp"
 
 namespace cartsim::cli {
 namespace {
@@ -57,80 +58,14 @@ std::string read_bytes(const fs::path& file) {
 }
 
 io::Hdf5Handle open_read_only(const fs::path& file) {
-    const io::Hdf5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
-    H5Pset_file_locking(access.get(), false, true);
-    return io::Hdf5Handle(H5Fopen(file.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose);
-}
-
-bool same_bits(const io::ArrayValues& a, const io::ArrayValues& b) {
-    if (a.index() != b.index()) return false;
-    return std::visit(
-        [&](const auto& left) {
-            const auto& right = std::get<std::decay_t<decltype(left)>>(b);
-            return left.size() == right.size() &&
-                   (left.empty() ||
-                    std::memcmp(left.data(), right.data(), left.size() * sizeof(left[0])) == 0);
-        },
-        a);
-}
-
-bool same_bits(const io::AttributeValue& a, const io::AttributeValue& b) {
-    if (a.index() != b.index()) return false;
-    if (const auto* d = std::get_if<double>(&a)) {
-        const double other = std::get<double>(b);
-        return std::memcmp(d, &other, sizeof(double)) == 0;  // NaN == NaN here
-    }
-    return a == b;
-}
-
-// Root attributes that say when, where and how a file was made: they differ between an
-// uninterrupted run and a resumed one (and between any two runs) by design.
-bool is_per_process_attribute(const std::string& name) {
-    for (const char* skipped :
-         {io::layout::kCreatedUtcAttr, io::layout::kCommandLineAttr, io::layout::kHostAttr,
-          io::layout::kThreadsAttr, io::layout::kWallTimeAttr}) {
-        if (name == skipped) return true;
-    }
-    return false;
+    return test_support::open_run_file_read_only(file);
 }
 
 // Every group, dataset (bitwise) and attribute of `expected_file` is in `actual_file` and
 // equal, and nothing else is, except the per-process root attributes (created_utc, provenance).
 void expect_same_file(const fs::path& expected_file, const fs::path& actual_file) {
-    const io::Hdf5Handle expected = open_read_only(expected_file);
-    const io::Hdf5Handle actual = open_read_only(actual_file);
-    ASSERT_TRUE(expected.valid() && actual.valid());
-    std::vector<std::string> pending = {""};
-    std::size_t datasets = 0;
-    while (!pending.empty()) {
-        const std::string path = pending.back();
-        pending.pop_back();
-        const io::ArrayGroup a = io::read_array_group(expected.get(), path, expected_file);
-        const io::ArrayGroup b = io::read_array_group(actual.get(), path, actual_file);
-        ASSERT_EQ(a.arrays.size(), b.arrays.size()) << "/" << path;
-        for (const io::NamedArray& array : a.arrays) {
-            const io::NamedArray& other = b.array(array.name);
-            EXPECT_TRUE(same_bits(array.values, other.values)) << "/" << path << "/" << array.name;
-            EXPECT_EQ(array.shape, other.shape) << "/" << path << "/" << array.name;
-            ++datasets;
-        }
-        ASSERT_EQ(a.attributes.size(), b.attributes.size()) << "/" << path;
-        for (std::size_t k = 0; k < a.attributes.size(); ++k) {
-            EXPECT_EQ(a.attributes[k].name, b.attributes[k].name) << "/" << path;
-            if (path.empty() && is_per_process_attribute(a.attributes[k].name)) continue;
-            EXPECT_TRUE(same_bits(a.attributes[k].value, b.attributes[k].value))
-                << "/" << path << " attribute " << a.attributes[k].name;
-        }
-        const auto names = io::list_group(expected.get(), path, expected_file);
-        ASSERT_EQ(names, io::list_group(actual.get(), path, actual_file)) << "/" << path;
-        for (const std::string& name : names) {
-            const std::string child = path.empty() ? name : path + "/" + name;
-            const bool is_dataset = std::any_of(a.arrays.begin(), a.arrays.end(),
-                                                [&](const auto& x) { return x.name == name; });
-            if (!is_dataset) pending.push_back(child);
-        }
-    }
-    EXPECT_GT(datasets, 100u);  // snapshots, time series, checkpoint: a real file was compared
+    // Snapshots, time series, checkpoint: a real file was compared.
+    EXPECT_GT(test_support::expect_same_run_file(expected_file, actual_file), 100u);
 }
 
 std::string root_status(const fs::path& file) {

@@ -2,7 +2,6 @@
 // Test support: two run files are the same, group by group, dataset by dataset (bitwise) and
 // attribute by attribute, except the root attributes that say when, where and how a file was
 // made (created_utc and the per-process provenance: command line, host, threads, wall time).
-// (tests/cli/test_resume_command.cpp has its own copy of this comparison.)
 
 #include <gtest/gtest.h>
 
