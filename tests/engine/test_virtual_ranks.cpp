@@ -12,6 +12,7 @@
 #include "engine/exact_sum.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/toy/virtual_rank_walkers.hpp"
+#include "tests/support/hash_trajectory.hpp"
 
 namespace cartsim::engine::toy {
 namespace {
@@ -97,11 +98,8 @@ TEST(VirtualRank, ToyStateHashAfterEveryStepIsTheSameForThreads1248AndRanks1248)
                 const Trajectory split = run_ranks(c.params, threads, ranks);
                 const std::string what = c.name + ", " + std::to_string(threads) + " threads, " +
                                          std::to_string(ranks) + " virtual ranks";
-                ASSERT_EQ(split.hashes.size(), reference.hashes.size());
-                for (std::size_t s = 0; s < split.hashes.size(); ++s) {
-                    ASSERT_EQ(split.hashes[s], reference.hashes[s])
-                        << what << ": first difference after step " << s + 1;
-                }
+                ASSERT_TRUE(test_support::same_hash_trajectory(split.hashes, reference.hashes))
+                    << what;
                 EXPECT_EQ(split.counts.targets, reference.counts.targets) << what;
                 EXPECT_EQ(split.counts.hunters, reference.counts.hunters) << what;
                 EXPECT_EQ(split.counts.total_kills, reference.counts.total_kills) << what;
