@@ -74,12 +74,13 @@ TEST_F(VirtualRankRunFileTest, determinism_two_virtual_ranks_write_the_one_rank_
 }
 
 // A run interrupted on 4 virtual ranks and resumed on 1, and one interrupted on 1 and resumed on
-// 2, write the file of an uninterrupted run on one rank.
+// 4 or on 2, write the file of an uninterrupted run on one rank.
 TEST_F(VirtualRankRunFileTest, determinism_interrupted_and_resumed_at_other_rank_counts) {
     const RunResult one = run_simulation(options("one.h5", 1));
     ASSERT_EQ(one.exit_status, kExitSuccess) << one.error_message;
     for (const auto& [name, first_ranks, then_ranks] :
-         {std::tuple{"four_then_one.h5", 4, 1}, std::tuple{"one_then_two.h5", 1, 2}}) {
+         {std::tuple{"four_then_one.h5", 4, 1}, std::tuple{"one_then_four.h5", 1, 4},
+          std::tuple{"one_then_two.h5", 1, 2}}) {
         RunOptions first_leg = options(name, first_ranks);
         first_leg.interrupt_after_step = 517;  // off the record, snapshot and checkpoint grids
         ASSERT_EQ(run_simulation(first_leg).exit_status, kExitInterrupted) << name;
