@@ -27,7 +27,7 @@
 #                longer on a loaded one), the speedup on its first 3 days, bench_2d (7 days),
 #                bench_1e8 (1e8 agents, needs ~6 GiB of RAM); see benchmarks/RESULTS.md
 #   --repeat N   run every measurement N times and report medians (default 1)
-#   bench_year   not run by this script (3 h on 2 cores before event-driven tissue): bench_3d's
+#   bench_year   not run by this script (1 h on 2 cores: 59 min 49 s on 2026-12-02, RESULTS.md): bench_3d's
 #                window through 365 days, `cartsim run benchmarks/scenarios/bench_year.toml
 #                --threads 2` under /usr/bin/time -v; cell_days_per_s = the same integral / wall
 #   --json-out F also write the JSON object to F
