@@ -73,7 +73,6 @@ def _load_run(path):
             "icans_max_grade": int(summary["icans_max_grade"]),
             "il6_peak_pg_per_ml": float(summary["il6_peak_pg_per_ml"]),
             "dexamethasone_mg": float(series["dexamethasone_mg"][-1]),
-            "held_infusions": float(series["infusions_held"][-1]),
         }
         return (t, series["patient_cart_engaged"][:], series["patient_kills_per_day"][:],
                 {"toxicity": config["toxicity"], "interventions": config["interventions"]}, recorded)
@@ -102,15 +101,17 @@ def load_cohort(directory):
 def _parameter_arrays(cohort, overrides):
     """Per-patient arrays of every toxicity and intervention value, overrides applied."""
     out = {}
+    known = set()
     for section in ("toxicity", "interventions"):
         for key in cohort.parameters[0][section]:
             if key == "schedule":
                 continue
             full = f"{section}.{key}"
+            known.add(full)
             values = [p[section][key] for p in cohort.parameters]
             out[key] = np.full(len(values), float(overrides[full])) if full in overrides \
                 else np.array(values, dtype=float)
-    unknown = [k for k in overrides if k.split(".", 1)[-1] not in out]
+    unknown = [k for k in overrides if k not in known]
     if unknown:
         raise EmulatorError(f"unknown or unreplayable keys: {', '.join(unknown)}")
     return out
