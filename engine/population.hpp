@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cassert>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <span>
 #include <stdexcept>
@@ -238,6 +240,40 @@ class Population {
         copy_columns(from, from_slot, slot);
         layer_->reassign(site, handle(slot));
     }
+    /// Bytes of one agent's model columns as write_record() writes them (every column's
+    /// element, in for_each_column order, unpadded): the agent part of a site record that
+    /// travels between ranks (engine/site_records.hpp).
+    static std::size_t record_bytes() {
+        static const Columns kNone{};
+        std::size_t bytes = 0;
+        Columns::for_each_column(kNone, [&](std::string_view, const auto& column) {
+            bytes += sizeof(typename std::remove_cvref_t<decltype(column)>::value_type);
+        });
+        return bytes;
+    }
+    /// Writes the columns of the agent at `slot` to `out` (record_bytes() bytes).
+    void write_record(AgentSlot slot, std::byte* out) const {
+        Columns::for_each_column(columns_, [&](std::string_view, const auto& column) {
+            const auto value = column[slot];
+            std::memcpy(out, &value, sizeof(value));
+            out += sizeof(value);
+        });
+    }
+    /// Appends an agent with id `id` at `site` whose columns are the record `in` (from
+    /// write_record on another rank's copy), overwriting the layer cell.
+    AgentSlot adopt_record(AgentId id, const std::byte* in, SiteIndex site) {
+        const AgentSlot slot = append(site, Row{}, id);
+        read_record(slot, in);
+        layer_->reassign(site, handle(slot));
+        return slot;
+    }
+    /// Makes the agent at `slot` equal to the record `in`, at `site`.
+    void overwrite_record(AgentSlot slot, const std::byte* in, SiteIndex site) {
+        site_[slot] = site;
+        read_record(slot, in);
+        layer_->reassign(site, handle(slot));
+    }
+
     /// Drops the agent at `slot` without counting a death (it died on, or left for, another
     /// rank, which counts it). Leaves the layer alone.
     void forget(AgentSlot slot) {
@@ -448,6 +484,15 @@ class Population {
         columns_.push_back(row);
         ++live_;
         return slot;
+    }
+
+    void read_record(AgentSlot slot, const std::byte* in) {
+        Columns::for_each_column(columns_, [&](std::string_view, auto& column) {
+            typename std::remove_cvref_t<decltype(column)>::value_type value;
+            std::memcpy(&value, in, sizeof(value));
+            column[slot] = value;
+            in += sizeof(value);
+        });
     }
 
     // Column by column (for_each_column visits them in one fixed order), slot to slot.

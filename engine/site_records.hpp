@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -40,9 +43,11 @@ class PopulationRecords {
     virtual SiteIndex site(AgentSlot slot) const = 0;
     virtual bool alive(AgentSlot slot) const = 0;
     virtual std::size_t slot_count() const = 0;
-    virtual void adopt(const PopulationRecords& from, AgentSlot from_slot, SiteIndex site) = 0;
-    virtual void overwrite(AgentSlot slot, const PopulationRecords& from, AgentSlot from_slot,
-                           SiteIndex site) = 0;
+    /// Bytes of one agent's record (its model columns).
+    virtual std::size_t record_bytes() const = 0;
+    virtual void write_record(AgentSlot slot, std::byte* out) const = 0;
+    virtual void adopt_record(AgentId id, const std::byte* in, SiteIndex site) = 0;
+    virtual void overwrite_record(AgentSlot slot, const std::byte* in, SiteIndex site) = 0;
     virtual void forget(AgentSlot slot) = 0;
     virtual std::vector<SiteIndex> take_births_to_share() = 0;
 };
@@ -50,20 +55,23 @@ class PopulationRecords {
 template <class PopulationT>
 class PopulationRecordsOf final : public PopulationRecords {
   public:
-    explicit PopulationRecordsOf(PopulationT& population) : population_(&population) {
+    explicit PopulationRecordsOf(PopulationT& population)
+        : population_(&population), record_bytes_(PopulationT::record_bytes()) {
         population.share_births(true);
     }
     AgentId id(AgentSlot slot) const override { return population_->id(slot); }
     SiteIndex site(AgentSlot slot) const override { return population_->site(slot); }
     bool alive(AgentSlot slot) const override { return population_->alive(slot); }
     std::size_t slot_count() const override { return population_->slot_count(); }
-    // Every rank runs the same model, so `from` has this very type.
-    void adopt(const PopulationRecords& from, AgentSlot from_slot, SiteIndex site) override {
-        population_->adopt(*of(from), from_slot, site);
+    std::size_t record_bytes() const override { return record_bytes_; }
+    void write_record(AgentSlot slot, std::byte* out) const override {
+        population_->write_record(slot, out);
     }
-    void overwrite(AgentSlot slot, const PopulationRecords& from, AgentSlot from_slot,
-                   SiteIndex site) override {
-        population_->overwrite(slot, *of(from), from_slot, site);
+    void adopt_record(AgentId id, const std::byte* in, SiteIndex site) override {
+        population_->adopt_record(id, in, site);
+    }
+    void overwrite_record(AgentSlot slot, const std::byte* in, SiteIndex site) override {
+        population_->overwrite_record(slot, in, site);
     }
     void forget(AgentSlot slot) override { population_->forget(slot); }
     std::vector<SiteIndex> take_births_to_share() override {
@@ -71,10 +79,8 @@ class PopulationRecordsOf final : public PopulationRecords {
     }
 
   private:
-    static const PopulationT* of(const PopulationRecords& from) {
-        return static_cast<const PopulationRecordsOf&>(from).population_;
-    }
     PopulationT* population_;
+    std::size_t record_bytes_;
 };
 
 }  // namespace detail
@@ -101,11 +107,58 @@ class SiteRecords {
     /// no longer on any of the sites (killed, or gone beyond this state's sites) is forgotten.
     /// Only valid when `from` is the one state that may have written these sites since they
     /// were last made equal (same-color footprints are disjoint, engine/tile_grid.hpp).
+    /// The records travel as bytes (encode_sites, then apply_sites), as they do between
+    /// processes.
     ExchangeCounts copy_sites_from(const SiteRecords& from, std::span<const SiteIndex> sites,
                                    const Domain& here) {
+        std::vector<std::byte> bytes;
+        from.encode_sites(sites, bytes);
+        std::span<const std::byte> in(bytes);
+        const ExchangeCounts counts = apply_sites(in, sites, here);
+        if (!in.empty()) throw_malformed("bytes left over after the records of every site");
+        return counts;
+    }
+
+    /// Appends the records of `sites` on every layer to `out`: per layer and site, a kind byte
+    /// (empty, pending birth, agent) and for an agent its population tag, global id and model
+    /// columns (never a storage slot: the receiver stores the agent wherever it likes).
+    void encode_sites(std::span<const SiteIndex> sites, std::vector<std::byte>& out) const {
+        for (std::size_t l = 0; l < layers_.size(); ++l) encode_layer_sites(l, sites, out);
+    }
+    /// The same for one layer.
+    void encode_layer_sites(std::size_t layer, std::span<const SiteIndex> sites,
+                            std::vector<std::byte>& out) const {
+        const Layer& from = layers_[layer];
+        for (const SiteIndex site : sites) {
+            const AgentHandle handle = from.layer->at(site);
+            if (handle.is_empty()) {
+                out.push_back(std::byte{kEmpty});
+                continue;
+            }
+            if (handle.is_pending()) {
+                out.push_back(std::byte{kPending});
+                continue;
+            }
+            const detail::PopulationRecords& source = *from.by_tag[handle.tag()];
+            out.push_back(std::byte{kAgent});
+            out.push_back(static_cast<std::byte>(handle.tag()));
+            const AgentId id = source.id(handle.slot());
+            const std::size_t at = out.size();
+            out.resize(at + sizeof(id) + source.record_bytes());
+            std::memcpy(out.data() + at, &id, sizeof(id));
+            source.write_record(handle.slot(), out.data() + at + sizeof(id));
+        }
+    }
+
+    /// Makes `sites` of every layer equal to the records at the front of `in` (encode_sites of
+    /// the same sites by the one state that may have written them), as copy_sites_from does,
+    /// and drops the bytes it read from `in`. Throws std::runtime_error on records that do not
+    /// fit this state (truncated, unknown kind or tag).
+    ExchangeCounts apply_sites(std::span<const std::byte>& in, std::span<const SiteIndex> sites,
+                               const Domain& here) {
         ExchangeCounts counts;
         for (std::size_t l = 0; l < layers_.size(); ++l) {
-            counts.handed_over += copy_layer(from.layers_[l], layers_[l], sites, here);
+            counts.handed_over += apply_layer_sites(l, in, sites, here);
         }
         counts.sites_copied = sites.size() * layers_.size();
         return counts;
@@ -126,7 +179,76 @@ class SiteRecords {
     /// Copies `sites` of one layer only (newborns).
     std::uint64_t copy_layer_sites_from(const SiteRecords& from, std::size_t layer,
                                         std::span<const SiteIndex> sites, const Domain& here) {
-        return copy_layer(from.layers_[layer], layers_[layer], sites, here);
+        std::vector<std::byte> bytes;
+        from.encode_layer_sites(layer, sites, bytes);
+        std::span<const std::byte> in(bytes);
+        const std::uint64_t handed_over = apply_layer_sites(layer, in, sites, here);
+        if (!in.empty()) throw_malformed("bytes left over after the records of every site");
+        return handed_over;
+    }
+
+    /// apply_sites for one layer; returns how many agents `here` received into its owned tiles
+    /// from another owner (a move across the border, or a newborn); each crossing is counted
+    /// once, by its new owner.
+    std::uint64_t apply_layer_sites(std::size_t layer, std::span<const std::byte>& in,
+                                    std::span<const SiteIndex> sites, const Domain& here) {
+        Layer& to = layers_[layer];
+        struct Local {
+            AgentId id;
+            std::uint8_t tag;
+            AgentSlot slot;
+            bool kept;
+        };
+        // The agents this state has on the sites, by id, then the sites emptied.
+        std::vector<Local> local;
+        for (const SiteIndex site : sites) {
+            const AgentHandle handle = to.layer->at(site);
+            if (handle.is_agent()) {
+                local.push_back({to.by_tag[handle.tag()]->id(handle.slot()), handle.tag(),
+                                 handle.slot(), false});
+            }
+            to.layer->clear(site);
+        }
+        std::sort(local.begin(), local.end(),
+                  [](const Local& a, const Local& b) { return a.id < b.id; });
+        const TileGrid& grid = here.grid();
+        std::uint64_t handed_over = 0;
+        for (const SiteIndex site : sites) {
+            const std::byte kind = take(in, 1).front();
+            if (kind == std::byte{kEmpty}) continue;
+            if (kind == std::byte{kPending}) {
+                to.layer->reassign(site, AgentHandle::pending());
+                continue;
+            }
+            if (kind != std::byte{kAgent}) throw_malformed("unknown site record kind");
+            const auto tag = static_cast<std::uint8_t>(take(in, 1).front());
+            if (tag >= to.by_tag.size() || to.by_tag[tag] == nullptr) {
+                throw_malformed(fmt::format("no population with tag {} on this layer", tag));
+            }
+            detail::PopulationRecords& target = *to.by_tag[tag];
+            AgentId id = 0;
+            std::memcpy(&id, take(in, sizeof(id)).data(), sizeof(id));
+            const std::byte* record = take(in, target.record_bytes()).data();
+            const auto found =
+                std::lower_bound(local.begin(), local.end(), id,
+                                 [](const Local& a, AgentId value) { return a.id < value; });
+            if (found != local.end() && found->id == id) {
+                if (found->kept) throw_inconsistent(id);  // two sites of one agent
+                const SiteIndex before = target.site(found->slot);
+                if (here.owns(grid.tile_of(site)) && !here.owns(grid.tile_of(before))) {
+                    ++handed_over;
+                }
+                target.overwrite_record(found->slot, record, site);
+                found->kept = true;
+            } else {
+                if (here.owns(grid.tile_of(site))) ++handed_over;
+                target.adopt_record(id, record, site);
+            }
+        }
+        for (const Local& agent : local) {
+            if (!agent.kept) to.by_tag[agent.tag]->forget(agent.slot);
+        }
+        return handed_over;
     }
 
     /// Drops every agent whose site this rank does not hold (after a state was built whole).
@@ -158,60 +280,20 @@ class SiteRecords {
             std::make_unique<detail::PopulationRecordsOf<PopulationT>>(population);
     }
 
-    // Returns how many agents `here` received into its owned tiles from another owner (a move
-    // across the border, or a newborn); each crossing is counted once, by its new owner.
-    static std::uint64_t copy_layer(const Layer& from, Layer& to, std::span<const SiteIndex> sites,
-                                    const Domain& here) {
-        struct Local {
-            AgentId id;
-            std::uint8_t tag;
-            AgentSlot slot;
-            bool kept;
-        };
-        // The agents this state has on the sites, by id, then the sites emptied.
-        std::vector<Local> local;
-        for (const SiteIndex site : sites) {
-            const AgentHandle handle = to.layer->at(site);
-            if (handle.is_agent()) {
-                local.push_back({to.by_tag[handle.tag()]->id(handle.slot()), handle.tag(),
-                                 handle.slot(), false});
-            }
-            to.layer->clear(site);
-        }
-        std::sort(local.begin(), local.end(),
-                  [](const Local& a, const Local& b) { return a.id < b.id; });
-        const TileGrid& grid = here.grid();
-        std::uint64_t handed_over = 0;
-        for (const SiteIndex site : sites) {
-            const AgentHandle handle = from.layer->at(site);
-            if (handle.is_empty()) continue;
-            if (handle.is_pending()) {
-                to.layer->reassign(site, AgentHandle::pending());
-                continue;
-            }
-            const detail::PopulationRecords& source = *from.by_tag[handle.tag()];
-            detail::PopulationRecords& target = *to.by_tag[handle.tag()];
-            const AgentId id = source.id(handle.slot());
-            const auto found =
-                std::lower_bound(local.begin(), local.end(), id,
-                                 [](const Local& a, AgentId value) { return a.id < value; });
-            if (found != local.end() && found->id == id) {
-                if (found->kept) throw_inconsistent(id);  // two sites of one agent
-                const SiteIndex before = target.site(found->slot);
-                if (here.owns(grid.tile_of(site)) && !here.owns(grid.tile_of(before))) {
-                    ++handed_over;
-                }
-                target.overwrite(found->slot, source, handle.slot(), site);
-                found->kept = true;
-            } else {
-                if (here.owns(grid.tile_of(site))) ++handed_over;
-                target.adopt(source, handle.slot(), site);
-            }
-        }
-        for (const Local& agent : local) {
-            if (!agent.kept) to.by_tag[agent.tag]->forget(agent.slot);
-        }
-        return handed_over;
+    static constexpr std::uint8_t kEmpty = 0;
+    static constexpr std::uint8_t kPending = 1;
+    static constexpr std::uint8_t kAgent = 2;
+
+    // The first `count` bytes of `in`, dropped from it; a record cut short is refused.
+    static std::span<const std::byte> take(std::span<const std::byte>& in, std::size_t count) {
+        if (in.size() < count) throw_malformed("records end before the last site");
+        const std::span<const std::byte> head = in.first(count);
+        in = in.subspan(count);
+        return head;
+    }
+
+    [[noreturn]] static void throw_malformed(const std::string& what) {
+        throw std::runtime_error("rank exchange: malformed site records: " + what);
     }
 
     // Records that no single writer could have produced: a protocol error (e.g. a skipped

@@ -1,12 +1,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <set>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "engine/domain.hpp"
 #include "engine/population.hpp"
+#include "engine/site_records.hpp"
 #include "tests/engine/mass_population.hpp"
 
 namespace cartsim::engine {
@@ -239,6 +243,77 @@ TEST(Population, AdoptOverwriteAndForgetCopyAgentsBetweenRanksWithoutIssuingIds)
     EXPECT_EQ(here.live_count(), 0u);
     EXPECT_EQ(here.commit().deaths, 0u);  // the owner counts the death, not a copy
     expect_consistent(here, here_layer);
+}
+
+// The byte form of the same copies (what travels between processes): every column's value
+// arrives, and a record written from one slot and read into another leaves the rest alone.
+TEST(Population, RecordBytesCarryEveryColumnBetweenRanks) {
+    OccupancyLayer here_layer(100);
+    OccupancyLayer there_layer(100);
+    Population<MassColumns> here = four_tile_population(1, here_layer);
+    Population<MassColumns> there = four_tile_population(1, there_layer);
+    ASSERT_EQ(Population<MassColumns>::record_bytes(), sizeof(float));
+    const AgentSlot source = there.add(30, {7.5F});
+    there.add(31, {1.0F});
+    std::vector<std::byte> record(Population<MassColumns>::record_bytes());
+    there.write_record(source, record.data());
+    const AgentSlot copy = here.adopt_record(there.id(source), record.data(), 40);
+    EXPECT_EQ(here.id(copy), there.id(source));
+    EXPECT_EQ(here.site(copy), 40u);
+    EXPECT_EQ(here.columns().mass[copy], 7.5F);
+    EXPECT_EQ(here.ids_issued_by_tile()[1], 0u);
+    expect_consistent(here, here_layer);
+
+    there.columns().mass[source] = -2.25F;
+    there.write_record(source, record.data());
+    here_layer.clear(40);
+    here.overwrite_record(copy, record.data(), 41);
+    EXPECT_EQ(here.site(copy), 41u);
+    EXPECT_EQ(here.columns().mass[copy], -2.25F);
+    expect_consistent(here, here_layer);
+}
+
+// Site records as bytes (engine/site_records.hpp): applied to another state they reproduce
+// the sites (agents by id, empty sites emptied); bytes that do not fit are refused by name
+// instead of corrupting the receiver.
+TEST(SiteRecords, EncodedSitesApplyToAnotherStateAndMalformedBytesAreRefused) {
+    const Lattice lattice(10, 10, 1, Boundary::reflective);
+    const TileGrid grid(lattice, 1, 5);
+    const Domain domain(grid);
+    OccupancyLayer from_layer(100);
+    OccupancyLayer to_layer(100);
+    Population<MassColumns> from("cells", 1, from_layer, grid);
+    Population<MassColumns> to("cells", 1, to_layer, grid);
+    SiteRecords from_records;
+    SiteRecords to_records;
+    from_records.add_layer(from_layer, from);
+    to_records.add_layer(to_layer, to);
+    const AgentSlot a = from.add(12, {3.0F});
+    from.add(13, {4.0F});
+    to.add(14, {9.0F});  // not in `from`: gone after the copy
+    const std::vector<SiteIndex> sites{12, 13, 14, 15};
+    std::vector<std::byte> bytes;
+    from_records.encode_sites(sites, bytes);
+    EXPECT_EQ(bytes.size(), 2 * (2 + sizeof(AgentId) + sizeof(float)) + 2);
+
+    std::span<const std::byte> in(bytes);
+    to_records.apply_sites(in, sites, domain);
+    EXPECT_TRUE(in.empty());
+    EXPECT_EQ(to.live_count(), 2u);
+    EXPECT_TRUE(to_layer.is_empty(14));
+    const AgentHandle copied = to_layer.at(12);
+    ASSERT_TRUE(copied.is_agent());
+    EXPECT_EQ(to.id(copied.slot()), from.id(a));
+    EXPECT_EQ(to.columns().mass[copied.slot()], 3.0F);
+    expect_consistent(to, to_layer);
+
+    std::vector<std::byte> truncated(bytes.begin(), bytes.end() - 1);
+    std::span<const std::byte> short_in(truncated);
+    EXPECT_THROW(to_records.apply_sites(short_in, sites, domain), std::runtime_error);
+    std::vector<std::byte> unknown = bytes;
+    unknown.front() = std::byte{7};
+    std::span<const std::byte> unknown_in(unknown);
+    EXPECT_THROW(to_records.apply_sites(unknown_in, sites, domain), std::runtime_error);
 }
 
 TEST(Population, SharedBirthsAreTheSitesOfAgentsCommittedOrAddedSinceTheLastTake) {
