@@ -35,7 +35,7 @@ CI_ASAN_EXCLUDE ?= ^analysis_|^io_paraview_sidecar|^install_|^docs_|^containerfi
 # states, the --virtual-ranks run files).
 CI_ASAN_EXCLUDE := $(CI_ASAN_EXCLUDE)|VirtualRankMarrow\.StateHashAfterEveryStepIsTheSameForThreads1248AndRanks1248
 
-.PHONY: all deps build demo toy-demo test update-golden test-tsan test-asan fuzz ci bench format clean
+.PHONY: all deps build demo toy-demo test update-golden test-tsan test-asan test-mpi fuzz ci bench format clean
 
 all: build
 
@@ -78,6 +78,13 @@ test-asan:
 	@$(MAKE) --no-print-directory build PRESET=asan-ubsan
 	ctest --preset asan-ubsan -j $(THREADS) $(if $(ASAN_EXCLUDE),-E '$(ASAN_EXCLUDE)')
 
+## test-mpi: the MPI build (preset mpi: the rank exchange over OpenMPI, engine/mpi/) and its
+## tests under mpiexec at 1, 2 and 4 ranks (tests/mpi/); builds only what those tests need
+test-mpi: deps
+	@cmake --preset mpi >/dev/null
+	@cmake --build --preset mpi
+	ctest --preset mpi -j $(THREADS)
+
 ## fuzz: each libFuzzer target of tests/fuzz for FUZZ_SECONDS (clang, ASan + UBSan); fails on a
 ## finding, which is saved in build/fuzz/artifacts/
 fuzz:
@@ -98,12 +105,14 @@ ci:
 	@$(call timed_stage,release suite,$(MAKE) --no-print-directory test)
 	@$(call budgeted_stage,ASan + UBSan suite,$(CI_ASAN_START_BEFORE),$(MAKE) --no-print-directory test-asan ASAN_EXCLUDE='$(CI_ASAN_EXCLUDE)')
 	@$(call budgeted_stage,TSan engine tests,$(CI_TSAN_START_BEFORE),$(MAKE) --no-print-directory test-tsan TSAN_EXCLUDE='$(CI_TSAN_EXCLUDE)')
+	@$(call budgeted_stage,MPI tests,$(CI_MPI_START_BEFORE),$(MAKE) --no-print-directory test-mpi)
 	@$(call budgeted_stage,fuzzers,$(CI_FUZZ_START_BEFORE),$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS))
 	@echo "ci: done in $$(( $$(date +%s) - $$CI_START )) s"
 
 CI_ASAN_START_BEFORE ?= 900
 CI_TSAN_START_BEFORE ?= 1700
-CI_FUZZ_START_BEFORE ?= 1950
+CI_MPI_START_BEFORE ?= 1800
+CI_FUZZ_START_BEFORE ?= 2100
 # $(call budgeted_stage,NAME,START_BEFORE,COMMAND): timed_stage if fewer than START_BEFORE seconds
 # have passed since make ci started, else a SKIPPED line.
 budgeted_stage = used=$$(( $$(date +%s) - $$CI_START )); \

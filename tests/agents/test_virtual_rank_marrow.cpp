@@ -15,38 +15,19 @@
 #include "agents/marrow_model.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/saved_state_across_ranks.hpp"
+#include "tests/agents/model_fixtures.hpp"
 #include "tests/support/hash_trajectory.hpp"
 
 namespace cartsim::agents {
 namespace {
+
+using testing::busy_window;
 
 struct Case {
     std::string name;
     Parameters parameters;
     int steps = 0;
 };
-
-// A small window where everything happens at once: a full marrow with blasts, a dose large
-// enough that CAR-T cells enter at vessels every step, walk across box borders, kill, divide
-// and leave; blasts home from the rest of the marrow; tissue ticks and field updates every
-// few steps.
-Parameters busy_window(std::int32_t nx, std::int32_t ny, std::int32_t nz, bool periodic = false) {
-    Parameters p;
-    p.space.periodic = periodic;
-    p.space.nx = nx;
-    p.space.ny = ny;
-    p.space.nz = nz;
-    p.space.tile_edge_sites = 4;  // the least reach 2 allows: every tile is a border tile
-    p.space.vessel_fraction = 0.05;
-    p.car_t.dose_cells = 2e13;
-    p.car_t.product_41bb.doubling_time_days = 0.05;  // daughters placed across borders
-    p.blasts.birth_rate_per_day = 3.0;
-    p.marrow_cells.regeneration_per_day = 5.0;
-    p.blasts.marrow_exchange_per_day = 50.0;  // blasts home next to vessels every tissue tick
-    p.time.tissue_period_steps = 10;
-    p.time.field_period_steps = 5;
-    return p;
-}
 
 std::vector<Case> cases() {
     return {{"2-D reflective", busy_window(32, 32, 1), 120},

@@ -1,0 +1,245 @@
+#include "engine/mpi/mpi_exchange.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
+namespace cartsim::engine {
+
+namespace {
+
+// Exact sums travel as their raw bytes (limbs, deposit count, special-value flags).
+static_assert(std::is_trivially_copyable_v<ExactSum>);
+
+constexpr int kHeaderValues = 3;  // sync point, its argument, bytes that follow
+
+int message_count(std::size_t bytes) {
+    if (bytes > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw std::length_error(fmt::format(
+            "rank exchange: a message of {} bytes exceeds MPI's int count; use more ranks", bytes));
+    }
+    return static_cast<int>(bytes);
+}
+
+template <class T>
+void put(std::vector<std::byte>& out, const T& value) {
+    const std::size_t at = out.size();
+    out.resize(at + sizeof(T));
+    std::memcpy(out.data() + at, &value, sizeof(T));
+}
+
+template <class T>
+T take(std::span<const std::byte>& in) {
+    if (in.size() < sizeof(T)) {
+        throw std::runtime_error("rank exchange: malformed births message (cut short)");
+    }
+    T value;
+    std::memcpy(&value, in.data(), sizeof(T));
+    in = in.subspan(sizeof(T));
+    return value;
+}
+
+}  // namespace
+
+MpiExchange::MpiExchange(MPI_Comm communicator) {
+    MPI_Comm_dup(communicator, &communicator_);
+    MPI_Comm_rank(communicator_, &rank_);
+    MPI_Comm_size(communicator_, &rank_count_);
+}
+
+MpiExchange::~MpiExchange() {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized && communicator_ != MPI_COMM_NULL) MPI_Comm_free(&communicator_);
+}
+
+void MpiExchange::check_rank(int rank) const {
+    if (rank != rank_) {
+        throw std::logic_error(
+            fmt::format("MPI rank {} called the exchange as rank {}", rank_, rank));
+    }
+}
+
+void MpiExchange::attach(const Domain& domain, SiteRecords& records) {
+    if (domain.rank_count() != rank_count_ || domain.rank() != rank_) {
+        throw std::logic_error(
+            fmt::format("a domain of rank {} of {} attached to MPI rank {} of {}", domain.rank(),
+                        domain.rank_count(), rank_, rank_count_));
+    }
+    if (domain_ != nullptr) {
+        throw std::logic_error(fmt::format("MPI rank {} attached twice", rank_));
+    }
+    domain_ = &domain;
+    records_ = &records;
+    records.keep_only_held(domain);
+    const TileGrid& grid = domain.grid();
+    for (int r = 0; r < rank_count_; ++r)
+        domains_.push_back(std::make_unique<Domain>(grid, rank_count_, r));
+    footprints_.resize(grid.tile_count());
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) footprints_[t] = tile_footprint(grid, t);
+}
+
+void MpiExchange::held_sites(TileIndex tile, const Domain& holder,
+                             std::vector<SiteIndex>& sites) const {
+    const TileGrid& grid = holder.grid();
+    sites.clear();
+    for (const SiteIndex site : footprints_[tile]) {
+        if (holder.holds(grid.tile_of(site))) sites.push_back(site);
+    }
+}
+
+std::vector<std::vector<std::byte>> MpiExchange::exchange(
+    SyncPoint point, std::int64_t argument, std::vector<std::vector<std::byte>>& outgoing) {
+    const auto ranks = static_cast<std::size_t>(rank_count_);
+    std::vector<std::int64_t> headers_out(kHeaderValues * ranks);
+    std::vector<std::int64_t> headers_in(kHeaderValues * ranks);
+    for (std::size_t q = 0; q < ranks; ++q) {
+        headers_out[kHeaderValues * q] = static_cast<std::int64_t>(point);
+        headers_out[kHeaderValues * q + 1] = argument;
+        headers_out[kHeaderValues * q + 2] = static_cast<std::int64_t>(outgoing[q].size());
+    }
+    MPI_Alltoall(headers_out.data(), kHeaderValues, MPI_INT64_T, headers_in.data(), kHeaderValues,
+                 MPI_INT64_T, communicator_);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        if (headers_in[kHeaderValues * r] != static_cast<std::int64_t>(point) ||
+            headers_in[kHeaderValues * r + 1] != argument) {
+            throw std::logic_error(fmt::format(
+                "MPI ranks {} and {} reached different sync points: the ranks' schedules diverged",
+                rank_, r));
+        }
+    }
+    std::vector<int> send_counts(ranks);
+    std::vector<int> send_offsets(ranks);
+    std::vector<int> receive_counts(ranks);
+    std::vector<int> receive_offsets(ranks);
+    std::vector<std::byte> send;
+    std::size_t receive_total = 0;
+    for (std::size_t q = 0; q < ranks; ++q) {
+        send_offsets[q] = message_count(send.size());
+        send_counts[q] = message_count(outgoing[q].size());
+        send.insert(send.end(), outgoing[q].begin(), outgoing[q].end());
+        if (q != static_cast<std::size_t>(rank_)) bytes_sent_ += outgoing[q].size();
+        receive_offsets[q] = message_count(receive_total);
+        receive_counts[q] =
+            message_count(static_cast<std::size_t>(headers_in[kHeaderValues * q + 2]));
+        receive_total += static_cast<std::size_t>(receive_counts[q]);
+    }
+    message_count(send.size());
+    message_count(receive_total);
+    std::vector<std::byte> received(receive_total);
+    MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_BYTE, received.data(),
+                  receive_counts.data(), receive_offsets.data(), MPI_BYTE, communicator_);
+    std::vector<std::vector<std::byte>> incoming(ranks);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        const auto* first = received.data() + receive_offsets[r];
+        incoming[r].assign(first, first + receive_counts[r]);
+    }
+    return incoming;
+}
+
+void MpiExchange::after_color(int rank, int color) {
+    check_rank(rank);
+    const auto ranks = static_cast<std::size_t>(rank_count_);
+    std::vector<std::vector<std::byte>> outgoing(ranks);
+    std::vector<SiteIndex> sites;
+    for (const TileIndex tile : domain_->owned_tiles_of_color(color)) {
+        for (std::size_t q = 0; q < ranks; ++q) {
+            if (q == static_cast<std::size_t>(rank_)) continue;
+            held_sites(tile, *domains_[q], sites);
+            if (!sites.empty()) records_->encode_sites(sites, outgoing[q]);
+        }
+    }
+    const auto incoming = exchange(SyncPoint::color, color, outgoing);
+    // In sender order, then tile order: the order VirtualRanks copies in.
+    for (std::size_t r = 0; r < ranks; ++r) {
+        if (r == static_cast<std::size_t>(rank_)) continue;
+        std::span<const std::byte> in(incoming[r]);
+        for (const TileIndex tile : domains_[r]->owned_tiles_of_color(color)) {
+            held_sites(tile, *domain_, sites);
+            if (sites.empty()) continue;
+            const ExchangeCounts copied = records_->apply_sites(in, sites, *domain_);
+            counts_.handed_over += copied.handed_over;
+            counts_.sites_copied += copied.sites_copied;
+        }
+        if (!in.empty()) {
+            throw std::runtime_error(
+                fmt::format("rank exchange: {} bytes from MPI rank {} left over after its records",
+                            in.size(), r));
+        }
+    }
+}
+
+void MpiExchange::after_phase(int rank) {
+    check_rank(rank);
+    const auto ranks = static_cast<std::size_t>(rank_count_);
+    const TileGrid& grid = domain_->grid();
+    const std::vector<std::vector<SiteIndex>> births = records_->take_births_to_share();
+    std::vector<std::vector<std::byte>> outgoing(ranks);
+    std::vector<SiteIndex> sites;
+    for (std::size_t q = 0; q < ranks; ++q) {
+        if (q == static_cast<std::size_t>(rank_)) continue;
+        for (std::size_t layer = 0; layer < births.size(); ++layer) {
+            sites.clear();
+            for (const SiteIndex site : births[layer]) {
+                if (domains_[q]->holds(grid.tile_of(site))) sites.push_back(site);
+            }
+            put(outgoing[q], static_cast<std::uint64_t>(sites.size()));
+            for (const SiteIndex site : sites) put(outgoing[q], site);
+            records_->encode_layer_sites(layer, sites, outgoing[q]);
+        }
+    }
+    const auto layers = static_cast<std::int64_t>(births.size());
+    const auto incoming = exchange(SyncPoint::phase, layers, outgoing);
+    for (std::size_t r = 0; r < ranks; ++r) {
+        if (r == static_cast<std::size_t>(rank_)) continue;
+        std::span<const std::byte> in(incoming[r]);
+        for (std::size_t layer = 0; layer < births.size(); ++layer) {
+            const auto count = take<std::uint64_t>(in);
+            if (count > in.size() / sizeof(SiteIndex)) {
+                throw std::runtime_error("rank exchange: malformed births message (site count)");
+            }
+            sites.resize(static_cast<std::size_t>(count));
+            for (SiteIndex& site : sites) site = take<SiteIndex>(in);
+            if (sites.empty()) continue;
+            counts_.births_handed_over += records_->apply_layer_sites(layer, in, sites, *domain_);
+            counts_.sites_copied += sites.size();
+        }
+        if (!in.empty()) {
+            throw std::runtime_error(
+                fmt::format("rank exchange: {} bytes from MPI rank {} left over after its births",
+                            in.size(), r));
+        }
+    }
+}
+
+void MpiExchange::sum_across_ranks(int rank, std::span<std::int64_t> values) {
+    check_rank(rank);
+    std::vector<std::vector<std::byte>> none(static_cast<std::size_t>(rank_count_));
+    exchange(SyncPoint::integer_sum, static_cast<std::int64_t>(values.size()), none);
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), message_count(values.size()), MPI_INT64_T, MPI_SUM,
+                  communicator_);
+}
+
+void MpiExchange::sum_across_ranks(int rank, std::span<ExactSum> values) {
+    check_rank(rank);
+    std::vector<std::vector<std::byte>> none(static_cast<std::size_t>(rank_count_));
+    exchange(SyncPoint::exact_sum, static_cast<std::int64_t>(values.size()), none);
+    const std::size_t bytes = values.size() * sizeof(ExactSum);
+    std::vector<ExactSum> parts(values.size() * static_cast<std::size_t>(rank_count_));
+    MPI_Allgather(values.data(), message_count(bytes), MPI_BYTE, parts.data(), message_count(bytes),
+                  MPI_BYTE, communicator_);
+    // The sum in rank order, as VirtualRanks adds the parts.
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        ExactSum total;
+        for (std::size_t r = 0; r < static_cast<std::size_t>(rank_count_); ++r) {
+            total += parts[r * values.size() + i];
+        }
+        values[i] = total;
+    }
+}
+
+}  // namespace cartsim::engine
