@@ -19,6 +19,7 @@
 #include "cli/ensemble_command.hpp"
 #include "cli/info_command.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/mpi_ranks.hpp"
 #include "cli/process_hygiene.hpp"
 #include "cli/run_simulation.hpp"
 #include "cli/version.hpp"
@@ -118,7 +119,8 @@ std::string joined_command(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// The command line of one process (rank 0 of an MPI run: cli/mpi_ranks.hpp).
+static int run_command_line(int argc, char** argv) {
     cartsim::cli::make_standard_descriptors_safe();
     cartsim::cli::survive_broken_pipes();
     cartsim::io::skip_hdf5_cleanup_at_exit();
@@ -440,4 +442,11 @@ int main(int argc, char** argv) {
     }
     spdlog::error("no command given; try cartsim run SCENARIO.toml (see cartsim --help)");
     return kExitBadInput;
+}
+
+int main(int argc, char** argv) {
+    // Under mpiexec (the mpi preset's cartsim), ranks other than 0 only serve rank 0.
+    cartsim::cli::mpi_ranks::initialize(argc, argv);
+    if (cartsim::cli::mpi_ranks::rank() != 0) return cartsim::cli::mpi_ranks::follow();
+    return cartsim::cli::mpi_ranks::finish(run_command_line(argc, argv));
 }

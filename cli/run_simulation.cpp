@@ -26,6 +26,7 @@
 #include "agents/parameters.hpp"
 #include "agents/readouts/observables.hpp"
 #include "cli/json_text.hpp"
+#include "cli/mpi_ranks.hpp"
 #include "cli/run_lock.hpp"
 #include "cli/run_loop.hpp"
 #include "cli/run_model.hpp"
@@ -121,18 +122,29 @@ void check_memory(const agents::Parameters& p, const std::string& source, int mo
     }
 }
 
-// --virtual-ranks K: K >= 1, and a model that can be split into K boxes.
-void check_virtual_ranks(const agents::Parameters& parameters, int virtual_ranks) {
+// The ranks a run is split over: --virtual-ranks K in this process, or the MPI ranks cartsim was
+// launched on (cli/mpi_ranks.hpp); not both. Refused by name when the lattice cannot be cut
+// into that many boxes or the model cannot be split.
+int check_rank_split(const agents::Parameters& parameters, int virtual_ranks) {
     if (virtual_ranks < 1) {
         throw UsageError(fmt::format("--virtual-ranks must be >= 1, got {}", virtual_ranks));
     }
-    if (virtual_ranks == 1) return;
+    const bool mpi = mpi_ranks::active();
+    if (mpi && virtual_ranks > 1) {
+        throw UsageError(fmt::format(
+            "--virtual-ranks {} cannot be combined with {} MPI ranks; use one or the other",
+            virtual_ranks, mpi_ranks::rank_count()));
+    }
+    const int ranks = mpi ? mpi_ranks::rank_count() : virtual_ranks;
+    const std::string what =
+        mpi ? fmt::format("{} MPI ranks", ranks) : fmt::format("--virtual-ranks {}", ranks);
+    if (ranks == 1) return ranks;
     if (parameters.well_mixed) {
         throw UsageError(fmt::format(
-            "--virtual-ranks {}: run.well_mixed = true cannot be split across ranks (every CAR-T "
+            "{}: run.well_mixed = true cannot be split across ranks (every CAR-T "
             "cell jumps to a random free site of the whole lattice each step); run with "
-            "--virtual-ranks 1",
-            virtual_ranks));
+            "{}",
+            what, mpi ? "one MPI rank" : "--virtual-ranks 1"));
     }
     const engine::Lattice lattice(
         parameters.space.nx, parameters.space.ny, parameters.space.nz,
@@ -140,10 +152,20 @@ void check_virtual_ranks(const agents::Parameters& parameters, int virtual_ranks
     const engine::TileGrid grid(lattice, agents::MarrowModel::kReach,
                                 parameters.space.tile_edge_sites);
     try {
-        static_cast<void>(engine::bisect_tile_grid(grid, virtual_ranks));
+        static_cast<void>(engine::bisect_tile_grid(grid, ranks));
     } catch (const std::invalid_argument& error) {
-        throw UsageError(fmt::format("--virtual-ranks {}: {}", virtual_ranks, error.what()));
+        throw UsageError(fmt::format("{}: {}", what, error.what()));
     }
+    return ranks;
+}
+
+// The model a run steps: across the MPI ranks when launched on several, else in this process
+// (on `virtual_ranks` virtual ranks).
+std::unique_ptr<RunModel> make_model_of_run(const agents::Parameters& parameters, int virtual_ranks,
+                                            const std::string& resolved_toml, int threads) {
+    if (mpi_ranks::active())
+        return mpi_ranks::make_leader_model(parameters, resolved_toml, threads);
+    return make_run_model(parameters, virtual_ranks);
 }
 
 // What a run will do. The engine's set-up (lattice, tiles and colours, scheduler phases, step
@@ -161,11 +183,12 @@ void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule,
     spdlog::debug("{} days = {} fine steps of {:g} min, a row every {} steps ({:g} days)",
                   p.time.days, schedule.total_steps, p.time.fine_step_min,
                   schedule.record_every_steps, days_of(schedule.record_every_steps));
-    spdlog::info(
-        "{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}{}", p.time.days,
-        p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps), p.seed, threads,
-        threads == 1 ? "" : "s",
-        virtual_ranks > 1 ? fmt::format(", {} virtual ranks", virtual_ranks) : std::string());
+    spdlog::info("{:g} day{}, a time-series row every {:g} days; seed {}; {} thread{}{}",
+                 p.time.days, p.time.days == 1.0 ? "" : "s", days_of(schedule.record_every_steps),
+                 p.seed, threads, threads == 1 ? "" : "s",
+                 virtual_ranks > 1 ? fmt::format(", {} {} ranks", virtual_ranks,
+                                                 mpi_ranks::active() ? "MPI" : "virtual")
+                                   : std::string());
     spdlog::info("snapshots: {}; checkpoints: {}",
                  schedule.snapshot_every_steps > 0
                      ? fmt::format("every {:g} days", days_of(schedule.snapshot_every_steps))
@@ -221,7 +244,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     result.output_path =
         options.output_path.value_or(fs::path(options.scenario_path.stem().string() + ".h5"));
 
-    check_virtual_ranks(parameters, options.virtual_ranks);
+    const int ranks = check_rank_split(parameters, options.virtual_ranks);
 
     const bool log_info = !options.quiet;
     // 2. One process per run file, held until this function returns (and by the kernel until
@@ -229,8 +252,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     //    --force, bad directory): before the model is built, which can take long.
     const RunLock lock = hold_run_file(result.output_path);
     io::RunFileWriter::check_can_create(result.output_path, options.force);
-    check_memory(parameters, options.scenario_path.string(),
-                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
+    check_memory(parameters, options.scenario_path.string(), ranks > 1 ? ranks + 1 : 1);
 
     // 3. The run, with exactly `threads` worker threads. The model is built before the output
     //    is opened, so a failure while building it leaves no .partial behind.
@@ -238,7 +260,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
     const SummaryTexts texts{scenario.name, options.scenario_path.string()};
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
+        const std::unique_ptr<RunModel> run =
+            make_model_of_run(parameters, options.virtual_ranks, resolved_toml, threads);
         io::RunFileWriter writer(result.output_path, options.force);
         writer.set_run_metadata({.cartsim_version = kVersion,
                                  .git_commit = kGitCommit,
@@ -257,7 +280,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
             }
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
-            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
+            log_run_plan(run->whole(), schedule, threads, ranks);
         }
         agents::ClinicalReadouts readouts(parameters.readouts);
         ProgressLine progress(options.quiet ? nullptr : options.progress,
@@ -337,9 +360,8 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     const agents::Parameters parameters = scenarios::to_model_parameters(scenario);
     const std::string resolved_toml = scenarios::render_resolved_toml(scenario, table);
     result.seed = parameters.seed;
-    check_virtual_ranks(parameters, options.virtual_ranks);
-    check_memory(parameters, config_name,
-                 options.virtual_ranks > 1 ? options.virtual_ranks + 1 : 1);
+    const int ranks = check_rank_split(parameters, options.virtual_ranks);
+    check_memory(parameters, config_name, ranks > 1 ? ranks + 1 : 1);
     io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
     const std::uint64_t checkpoint_step = checkpoint.step;
@@ -409,7 +431,8 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     // 3. The model from the checkpoint, and the file taken up where the checkpoint left it.
     std::string readouts_text;
     engine::run_with_threads(threads, [&] {
-        const std::unique_ptr<RunModel> run = make_run_model(parameters, options.virtual_ranks);
+        const std::unique_ptr<RunModel> run =
+            make_model_of_run(parameters, options.virtual_ranks, resolved_toml, threads);
         try {
             run->restore_state(std::move(checkpoint.state));
         } catch (const std::invalid_argument& error) {
@@ -438,7 +461,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
                          options.run_file.string(), run->time_days(), checkpoint_step,
                          parameters.time.days);
-            log_run_plan(run->whole(), schedule, threads, options.virtual_ranks);
+            log_run_plan(run->whole(), schedule, threads, ranks);
         }
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, checkpoint_step, schedule.total_steps,

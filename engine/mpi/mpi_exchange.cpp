@@ -51,11 +51,9 @@ MpiExchange::MpiExchange(MPI_Comm communicator) {
     MPI_Comm_size(communicator_, &rank_count_);
 }
 
-MpiExchange::~MpiExchange() {
-    int finalized = 0;
-    MPI_Finalized(&finalized);
-    if (!finalized && communicator_ != MPI_COMM_NULL) MPI_Comm_free(&communicator_);
-}
+// The duplicate is left to MPI_Finalize: MPI_Comm_free is collective, and ranks destroy their
+// exchanges at different moments (rank 0 before it tells the others to stop).
+MpiExchange::~MpiExchange() = default;
 
 void MpiExchange::check_rank(int rank) const {
     if (rank != rank_) {

@@ -34,7 +34,7 @@ namespace cartsim::engine {
 /// MPI calls come from the thread that calls these methods (the model's stepping thread).
 class MpiExchange final : public RankExchange {
   public:
-    /// Uses a duplicate of `communicator` (freed on destruction), so its messages never meet
+    /// Uses a duplicate of `communicator` (freed by MPI_Finalize), so its messages never meet
     /// the caller's.
     explicit MpiExchange(MPI_Comm communicator);
     ~MpiExchange() override;

@@ -11,6 +11,7 @@
 
 #include "cli/run_simulation.hpp"
 #include "tests/support/same_run_file.hpp"
+#include "tests/support/split_run_scenario.hpp"
 #include "tests/support/temp_directory.hpp"
 
 namespace cartsim::cli {
@@ -18,30 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// 48 x 48 x 1 sites (6 x 6 tiles of 8), one day, snapshots every 6 hours; a small patient so
-// that many CAR-T cells enter the window, and blasts home into it.
-std::string scenario_text() {
-    return "[scenario]\n"
-           "name = \"split\"\n"
-           "[run]\n"
-           "seed = 11\n"
-           "[time]\n"
-           "days = 1.0\n"
-           "[output]\n"
-           "snapshot_every_days = 0.25\n"
-           "checkpoint_every_days = 0.5\n"
-           "[space]\n"
-           "nx = 48\n"
-           "ny = 48\n"
-           "nz = 1\n"
-           "total_marrow_volume_ml = 10.0\n"
-           "[car_t]\n"
-           "dose_cells = 1e10\n";
-}
-
 class VirtualRankRunFileTest : public ::testing::Test {
   protected:
-    VirtualRankRunFileTest() { std::ofstream(scenario_) << scenario_text(); }
+    VirtualRankRunFileTest() { std::ofstream(scenario_) << test_support::kSplitRunScenario; }
 
     RunOptions options(const std::string& output, int virtual_ranks) const {
         RunOptions o;

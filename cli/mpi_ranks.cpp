@@ -1,0 +1,327 @@
+#include "cli/mpi_ranks.hpp"
+
+#include <stdexcept>
+
+#ifdef CARTSIM_WITH_MPI
+
+#include <mpi.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "cli/interrupt.hpp"
+#include "cli/run_simulation.hpp"
+#include "engine/mpi/mpi_exchange.hpp"
+#include "engine/parallelism.hpp"
+#include "engine/saved_state_across_ranks.hpp"
+#include "engine/saved_state_bytes.hpp"
+#include "scenarios/model_parameters.hpp"
+#include "scenarios/parameter_table.hpp"
+#include "scenarios/scenario_loader.hpp"
+
+namespace cartsim::cli::mpi_ranks {
+
+namespace {
+
+enum class Command : std::int64_t { build = 1, step, gather, count, restore, stop };
+
+bool g_initialized = false;
+bool g_followers_released = false;
+
+// Messages of any size, in pieces MPI's int counts can hold.
+constexpr std::size_t kPieceBytes = std::size_t{1} << 30;
+
+void broadcast_command(Command command, std::int64_t argument) {
+    std::array<std::int64_t, 2> message{static_cast<std::int64_t>(command), argument};
+    MPI_Bcast(message.data(), 2, MPI_INT64_T, 0, MPI_COMM_WORLD);
+}
+
+std::pair<Command, std::int64_t> receive_command() {
+    std::array<std::int64_t, 2> message{};
+    MPI_Bcast(message.data(), 2, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    return {static_cast<Command>(message[0]), message[1]};
+}
+
+// Rank 0's bytes on every rank (`bytes` sized by the caller to the length rank 0 announced).
+void broadcast_bytes(std::span<std::byte> bytes) {
+    for (std::size_t at = 0; at < bytes.size(); at += kPieceBytes) {
+        const std::size_t n = std::min(kPieceBytes, bytes.size() - at);
+        MPI_Bcast(bytes.data() + at, static_cast<int>(n), MPI_BYTE, 0, MPI_COMM_WORLD);
+    }
+}
+
+void send_bytes(std::span<const std::byte> bytes) {
+    const auto size = static_cast<std::uint64_t>(bytes.size());
+    MPI_Send(&size, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD);
+    for (std::size_t at = 0; at < bytes.size(); at += kPieceBytes) {
+        const std::size_t n = std::min(kPieceBytes, bytes.size() - at);
+        MPI_Send(bytes.data() + at, static_cast<int>(n), MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+    }
+}
+
+std::vector<std::byte> receive_bytes(int from) {
+    std::uint64_t size = 0;
+    MPI_Recv(&size, 1, MPI_UINT64_T, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    std::vector<std::byte> bytes(static_cast<std::size_t>(size));
+    for (std::size_t at = 0; at < bytes.size(); at += kPieceBytes) {
+        const std::size_t n = std::min(kPieceBytes, bytes.size() - at);
+        MPI_Recv(bytes.data() + at, static_cast<int>(n), MPI_BYTE, from, 1, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+    }
+    return bytes;
+}
+
+agents::Parameters parameters_of(const std::string& resolved_toml) {
+    const scenarios::ParameterTable& table = scenarios::model_parameter_table();
+    return scenarios::to_model_parameters(
+        scenarios::load_scenario_text(resolved_toml, "(the scenario rank 0 sent)", table));
+}
+
+// One rank's part of the run: its model state on its box, connected to the others.
+struct RankPart {
+    engine::MpiExchange exchange{MPI_COMM_WORLD};
+    agents::MarrowModel model;
+
+    explicit RankPart(const agents::Parameters& parameters)
+        : model(parameters, agents::ModelExtensions{},
+                engine::RankPlacement{exchange.rank_count(), exchange.rank(), &exchange}) {}
+
+    // Live agents on this rank's owned tiles: CAR-T, tissue.
+    std::array<std::uint64_t, 2> owned_counts() const {
+        std::array<std::uint64_t, 2> counts{0, 0};
+        const auto count = [&](const auto& population) {
+            std::uint64_t n = 0;
+            for (engine::AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
+                if (population.alive(slot) && model.domain().owns_site(population.site(slot))) ++n;
+            }
+            return n;
+        };
+        counts[0] = count(model.car_t());
+        counts[1] = count(model.tissue());
+        return counts;
+    }
+};
+
+// A failure on one rank while the others may be inside a collective: nothing can unwind them
+// in step, so the whole job ends here, with this rank's message (the .partial output is left
+// looking unfinished, the last published checkpoint stays resumable).
+[[noreturn]] void abort_job(const char* what) {
+    spdlog::error("MPI rank {} of {}: {}; ending every rank", rank(), rank_count(), what);
+    MPI_Abort(MPI_COMM_WORLD, kExitFailure);
+    std::abort();
+}
+
+class LeaderModel final : public RunModel {
+  public:
+    LeaderModel(const agents::Parameters& parameters, int threads, const std::string& resolved_toml)
+        : whole_(parameters) {
+        std::string text = resolved_toml;
+        broadcast_command(Command::build, threads);
+        std::int64_t length = static_cast<std::int64_t>(text.size());
+        MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+        broadcast_bytes(std::as_writable_bytes(std::span<char>(text)));
+        part_ = std::make_unique<RankPart>(parameters);
+        const engine::TileGrid& grid = part_->model.domain().grid();
+        for (int r = 0; r < rank_count(); ++r) {
+            domains_.push_back(std::make_unique<engine::Domain>(grid, rank_count(), r));
+            domain_views_.push_back(domains_.back().get());
+        }
+    }
+
+    void step() override {
+        try {
+            broadcast_command(Command::step, 0);
+            part_->model.step();
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+    }
+    engine::Step current_step() const override { return part_->model.current_step(); }
+    double time_days() const override { return part_->model.time_days(); }
+
+    void restore_state(engine::SavedState state) override {
+        std::vector<std::byte> bytes = engine::encode_saved_state(state);
+        broadcast_command(Command::restore, static_cast<std::int64_t>(bytes.size()));
+        broadcast_bytes(bytes);
+        // Every rank restores the same state, so every rank refuses it alike (the followers
+        // end the job; rank 0 reports why).
+        part_->model.restore_state(std::move(state));
+        merged_at_step_ = ~engine::Step{0};
+    }
+
+    agents::MarrowModel& whole() override {
+        if (merged_at_step_ == part_->model.current_step()) return whole_;
+        broadcast_command(Command::gather, 0);
+        std::vector<engine::SavedState> parts;
+        parts.push_back(part_->model.save_state());
+        for (int r = 1; r < rank_count(); ++r) {
+            parts.push_back(engine::decode_saved_state(receive_bytes(r)));
+        }
+        whole_.restore_state(engine::gather_saved_states(parts, domain_views_));
+        merged_at_step_ = part_->model.current_step();
+        return whole_;
+    }
+
+    std::uint64_t live_car_t() const override { return counts()[0]; }
+    std::uint64_t live_tissue() const override { return counts()[1]; }
+
+  private:
+    std::array<std::uint64_t, 2> counts() const {
+        if (counted_at_step_ == part_->model.current_step()) return counts_;
+        broadcast_command(Command::count, 0);
+        std::array<std::uint64_t, 2> owned = part_->owned_counts();
+        MPI_Reduce(owned.data(), counts_.data(), 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+        counted_at_step_ = part_->model.current_step();
+        return counts_;
+    }
+
+    std::unique_ptr<RankPart> part_;
+    agents::MarrowModel whole_;
+    std::vector<std::unique_ptr<engine::Domain>> domains_;
+    std::vector<const engine::Domain*> domain_views_;
+    engine::Step merged_at_step_ = ~engine::Step{0};
+    mutable engine::Step counted_at_step_ = ~engine::Step{0};
+    mutable std::array<std::uint64_t, 2> counts_{0, 0};
+};
+
+// The followers' side of each command, on a built rank part.
+int serve(RankPart& part) {
+    for (;;) {
+        const auto [command, argument] = receive_command();
+        switch (command) {
+            case Command::step:
+                part.model.step();
+                break;
+            case Command::gather:
+                send_bytes(engine::encode_saved_state(part.model.save_state()));
+                break;
+            case Command::count: {
+                const std::array<std::uint64_t, 2> owned = part.owned_counts();
+                MPI_Reduce(owned.data(), nullptr, 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+                break;
+            }
+            case Command::restore: {
+                std::vector<std::byte> bytes(static_cast<std::size_t>(argument));
+                broadcast_bytes(bytes);
+                part.model.restore_state(engine::decode_saved_state(bytes));
+                break;
+            }
+            case Command::stop:
+                return static_cast<int>(argument);
+            case Command::build:
+                throw std::logic_error("a second model was sent to a rank that has one");
+        }
+    }
+}
+
+}  // namespace
+
+void initialize(int& argc, char**& argv) {
+    // Only under a launcher: a cartsim started by hand stays a plain process.
+    const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr ||
+                          std::getenv("PMIX_RANK") != nullptr || std::getenv("PMI_SIZE") != nullptr;
+    if (!launched) return;
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    g_initialized = true;
+}
+
+bool active() {
+    return rank_count() > 1;
+}
+
+int rank() {
+    if (!g_initialized) return 0;
+    int r = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int rank_count() {
+    if (!g_initialized) return 1;
+    int n = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+std::unique_ptr<RunModel> make_leader_model(const agents::Parameters& parameters,
+                                            const std::string& resolved_toml, int threads) {
+    return std::make_unique<LeaderModel>(parameters, threads, resolved_toml);
+}
+
+int follow() {
+    // mpiexec forwards SIGTERM and SIGINT to every rank: rank 0 acts on them (it checkpoints
+    // and stops every rank); here they must not end the process.
+    install_interrupt_handlers();
+    try {
+        for (;;) {
+            const auto [command, argument] = receive_command();
+            if (command == Command::stop) return finish(static_cast<int>(argument));
+            if (command != Command::build) {
+                throw std::logic_error("rank 0 sent a command before the model");
+            }
+            std::int64_t length = 0;
+            MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+            std::string text(static_cast<std::size_t>(length), '\0');
+            broadcast_bytes(std::as_writable_bytes(std::span<char>(text)));
+            const agents::Parameters parameters = parameters_of(text);
+            int status = 0;
+            engine::run_with_threads(static_cast<int>(argument), [&] {
+                RankPart part(parameters);
+                status = serve(part);
+            });
+            return finish(status);
+        }
+    } catch (const std::exception& error) {
+        abort_job(error.what());
+    }
+}
+
+int finish(int exit_status) {
+    if (!g_initialized) return exit_status;
+    if (rank() == 0 && active() && !g_followers_released) {
+        broadcast_command(Command::stop, exit_status);
+        g_followers_released = true;
+    }
+    MPI_Finalize();
+    g_initialized = false;
+    return exit_status;
+}
+
+}  // namespace cartsim::cli::mpi_ranks
+
+#else  // the serial build
+
+namespace cartsim::cli::mpi_ranks {
+
+void initialize(int&, char**&) {}
+bool active() {
+    return false;
+}
+int rank() {
+    return 0;
+}
+int rank_count() {
+    return 1;
+}
+std::unique_ptr<RunModel> make_leader_model(const agents::Parameters&, const std::string&, int) {
+    throw std::logic_error("this cartsim was built without MPI (build the mpi preset)");
+}
+int follow() {
+    return 0;
+}
+int finish(int exit_status) {
+    return exit_status;
+}
+
+}  // namespace cartsim::cli::mpi_ranks
+
+#endif
