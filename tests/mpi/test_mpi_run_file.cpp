@@ -4,13 +4,23 @@
 // The one-rank reference runs in this process (not under mpiexec: the serial path).
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "cli/run_simulation.hpp"
+#include "io/array_group.hpp"
+#include "io/hdf5_handle.hpp"
+#include "io/run_file_writer.hpp"
 #include "tests/support/same_run_file.hpp"
 #include "tests/support/split_run_scenario.hpp"
 #include "tests/support/temp_directory.hpp"
@@ -35,12 +45,13 @@ class MpiRunFileTest : public ::testing::Test {
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
 
-    fs::path reference(double days) const {
+    fs::path reference(double days, std::vector<std::string> sets = {}) const {
         RunOptions o;
         o.scenario_path = scenario_;
         o.output_path = directory_.path() / "one.h5";
         o.threads = 2;
         o.days = days;
+        o.sets = std::move(sets);
         o.quiet = true;
         o.force = true;
         const RunResult one = run_simulation(o);
@@ -69,6 +80,46 @@ TEST_F(MpiRunFileTest, determinism_half_a_run_on_four_ranks_resumed_on_two_is_th
     ASSERT_EQ(mpi_cartsim(4, "run " + scenario_.string() + " --days 0.5 -o " + split.string()),
               kExitSuccess);
     ASSERT_EQ(mpi_cartsim(2, "resume " + split.string() + " --days 1"), kExitSuccess);
+    EXPECT_GT(test_support::expect_same_run_file(one, split), 100u);
+}
+
+// SIGTERM to mpiexec (which passes it to every rank): rank 0 checkpoints at the step it is at,
+// every rank stops there; the run resumed on 2 ranks is the uninterrupted run.
+TEST_F(MpiRunFileTest, determinism_sigterm_on_four_ranks_checkpoints_and_two_ranks_finish_it) {
+    const fs::path one = reference(6.0, {"output.checkpoint_every_days=0.25"});
+    const fs::path split = directory_.path() / "signalled.h5";
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const std::string scenario = scenario_.string();
+        const std::string out = split.string();
+        ::execl(CARTSIM_MPIEXEC, CARTSIM_MPIEXEC, "-n", "4", "--oversubscribe", CARTSIM_MPI_BINARY,
+                "run", scenario.c_str(), "-o", out.c_str(), "--threads", "1", "--quiet", "--days",
+                "6", "--set", "output.checkpoint_every_days=0.25", static_cast<char*>(nullptr));
+        std::_Exit(127);
+    }
+    // Signal once the run is under way (its .partial exists), not while MPI starts up.
+    const fs::path partial = split.string() + ".partial";
+    for (int waited = 0; waited < 600 && !fs::exists(partial); ++waited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == kExitSuccess) GTEST_SKIP() << "the run finished before the signal";
+    // Every rank exits 4; OpenMPI's mpiexec, signalled itself, reports 1 whatever its ranks
+    // returned. The file says what happened: a checkpoint published on the signal.
+    ASSERT_NE(WEXITSTATUS(status), kExitSuccess);
+    {
+        const io::Hdf5Handle h = test_support::open_run_file_read_only(split);
+        EXPECT_EQ(io::read_array_group(h.get(), "", split)
+                      .attribute<std::string>(io::layout::kRunStatusAttr),
+                  io::run_status::kInterrupted);
+    }
+    ASSERT_EQ(mpi_cartsim(2, "resume " + split.string()), kExitSuccess);
     EXPECT_GT(test_support::expect_same_run_file(one, split), 100u);
 }
 
