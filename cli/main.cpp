@@ -49,6 +49,8 @@ constexpr const char* kFooter =
     "every output.checkpoint_every_days and at the end it publishes OUT.h5 atomically (copy,\n"
     "fsync, rename), so a killed run never leaves a broken OUT.h5. Layout: docs/OUTPUT.md;\n"
     "ensembles, cohorts and Slurm: docs/ENSEMBLE.md.\n"
+    "Built with the mpi preset and started by mpiexec, `run` and `resume` split the lattice\n"
+    "over the MPI ranks and write the file one process writes (README, \"Across MPI ranks\").\n"
     "`cartsim-toy-demo` runs the engine's reference walker model.";
 
 // Log lines go to stderr as "cartsim: <level>: <message>", so stdout holds only results.

@@ -15,8 +15,8 @@ PACKAGES=(
   # cartsim_io (python/): pip install into a venv; the quickstart notebook run headless by ctest
   python3-venv python3-pip python3-setuptools jupyter-nbconvert python3-ipykernel
   time  # GNU time: wall time and peak RSS of the runs in benchmarks/run.sh
-  # the mpi preset (make test-mpi): OpenMPI; its mpiexec wants an rsh agent even on one node
-  openmpi-bin libopenmpi-dev openssh-client
+  # the mpi preset (make test-mpi): OpenMPI (mpiexec, headers, libraries)
+  openmpi-bin libopenmpi-dev
 )
 
 missing=()
