@@ -21,6 +21,8 @@
 #
 # Usage: benchmarks/run.sh [--quick] [--repeat N] [--json-out FILE] [--build-dir DIR] [--no-build]
 #                          [--keep DIR] [--from DIR]
+#        benchmarks/run.sh --mpi [ARGS]: MPI strong and weak scaling instead (benchmarks/mpi_scaling.sh
+#                     ARGS: the mpi preset's cartsim at 1, 2, ... ranks; one JSON object)
 #   --quick      small versions that finish in a few minutes: bench_3d for 2 days (1 and 2
 #                threads), bench_2d for 0.5 day, bench_1e8 reduced to 216^3 sites (~1e7 agents)
 #   (full)       bench_3d 28 days with 2 threads (24 min on the quiet 2-core dev machine, far
@@ -57,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --no-build) BUILD=0 ;;
     --keep) KEEP="${2:?--keep needs a directory}"; shift ;;
     --from) FROM="${2:?--from needs a directory}"; shift ;;
+    --mpi) shift; exec "$ROOT/benchmarks/mpi_scaling.sh" "$@" ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage ;;
   esac

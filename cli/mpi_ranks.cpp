@@ -136,6 +136,13 @@ class LeaderModel final : public RunModel {
         }
     }
 
+    ~LeaderModel() override {
+        spdlog::debug("MPI rank 0 sent {} bytes to the other ranks' ghosts ({} ranks)",
+                      part_->exchange.bytes_sent(), rank_count());
+    }
+    LeaderModel(const LeaderModel&) = delete;
+    LeaderModel& operator=(const LeaderModel&) = delete;
+
     void step() override {
         try {
             broadcast_command(Command::step, 0);
