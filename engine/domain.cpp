@@ -147,8 +147,8 @@ void Domain::index_tiles() {
     }
 }
 
-void Domain::after_color(int color) const {
-    if (exchange_ != nullptr) exchange_->after_color(rank_, color);
+void Domain::after_color(int color, std::span<const TileIndex> tiles_run) const {
+    if (exchange_ != nullptr) exchange_->after_color(rank_, color, tiles_run);
 }
 
 void Domain::after_phase() const {

@@ -77,7 +77,8 @@ class Domain {
     RankExchange* exchange() const { return exchange_; }
     /// Sync points called by the engine: after a sweep's color has run (tile_sweep.hpp) and
     /// after each scheduler phase. No-ops without an exchange.
-    void after_color(int color) const;
+    /// `tiles_run`: the owned tiles of `color` whose rules ran in the sweep, ascending.
+    void after_color(int color, std::span<const TileIndex> tiles_run) const;
     void after_phase() const;
     /// Every rank's part replaced by the sum over ranks (RankExchange::sum_across_ranks);
     /// unchanged on a single rank.

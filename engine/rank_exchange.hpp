@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <span>
 
+#include "engine/types.hpp"
+
 namespace cartsim::engine {
 
 class Domain;
@@ -32,7 +34,9 @@ class RankExchange {
     virtual void attach(const Domain& domain, SiteRecords& records) = 0;
     /// After rank `rank` has run its tiles of `color` in a sweep: every site written by some
     /// rank during that color must reach every rank that holds it before the next color.
-    virtual void after_color(int rank, int color) = 0;
+    /// `tiles_run` lists the rank's tiles of that color whose rules ran (ascending): only their
+    /// footprints can have changed (a sweep writes nothing but through its rules).
+    virtual void after_color(int rank, int color, std::span<const TileIndex> tiles_run) = 0;
     /// After a scheduler phase: agents committed or added in it reach every rank that holds
     /// their site.
     virtual void after_phase(int rank) = 0;

@@ -78,6 +78,7 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
                                            descriptor.name, descriptor.reach, grid.reach()));
     }
     const auto order = color_order(grid.color_count(), seed, step, population.tag());
+    std::vector<TileIndex> tiles_run;
     for (int c = 0; c < grid.color_count(); ++c) {
         const std::span<const TileIndex> tiles =
             domain.owned_tiles_of_color(order[static_cast<std::size_t>(c)]);
@@ -96,8 +97,15 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
                 rule(slot, std::as_const(context));
             }
         });
-        // Other ranks' writes of this color reach this rank before the next color runs.
-        domain.after_color(order[static_cast<std::size_t>(c)]);
+        // Other ranks' writes of this color reach this rank before the next color runs: the
+        // footprints of the tiles whose rules ran (nothing else was written).
+        if (domain.has_exchange()) {
+            tiles_run.clear();
+            for (const TileIndex tile : tiles) {
+                if (!buckets.of_tile(tile).empty()) tiles_run.push_back(tile);
+            }
+            domain.after_color(order[static_cast<std::size_t>(c)], tiles_run);
+        }
     }
 }
 

@@ -15,7 +15,8 @@ VirtualRanks::VirtualRanks(int rank_count)
       barrier_(std::max(rank_count, 1), Completion{this}),
       arrived_(static_cast<std::size_t>(std::max(rank_count, 1))),
       integer_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
-      exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1))) {
+      exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
+      tiles_run_(static_cast<std::size_t>(std::max(rank_count, 1))) {
     if (rank_count < 1) {
         throw std::invalid_argument(
             fmt::format("virtual rank count must be >= 1, got {}", rank_count));
@@ -77,7 +78,8 @@ void VirtualRanks::run(const std::function<void(int rank)>& work) {
     }
 }
 
-void VirtualRanks::after_color(int rank, int color) {
+void VirtualRanks::after_color(int rank, int color, std::span<const TileIndex> tiles_run) {
+    tiles_run_[static_cast<std::size_t>(rank)] = tiles_run;
     arrive(rank, SyncPoint::color, color);
 }
 
@@ -110,7 +112,7 @@ void VirtualRanks::complete() noexcept {
         if (mismatch_) return;
         switch (first.first) {
             case SyncPoint::color:
-                if (color_syncs_++ != skipped_sync_) exchange_color(first.second);
+                if (color_syncs_++ != skipped_sync_) exchange_color();
                 break;
             case SyncPoint::phase:
                 exchange_births();
@@ -126,13 +128,12 @@ void VirtualRanks::complete() noexcept {
     }
 }
 
-void VirtualRanks::exchange_color(int color) {
+void VirtualRanks::exchange_color() {
     const TileGrid& grid = domains_.front()->grid();
     std::vector<SiteIndex> sites;
     for (int r = 0; r < rank_count_; ++r) {
         const SiteRecords& from = *records_[static_cast<std::size_t>(r)];
-        for (const TileIndex tile :
-             domains_[static_cast<std::size_t>(r)]->owned_tiles_of_color(color)) {
+        for (const TileIndex tile : tiles_run_[static_cast<std::size_t>(r)]) {
             const std::vector<SiteIndex>& footprint = footprints_[tile];
             for (int q = 0; q < rank_count_; ++q) {
                 if (q == r) continue;

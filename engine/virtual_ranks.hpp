@@ -48,7 +48,7 @@ class VirtualRanks final : public RankExchange {
     /// the first exception (then this object is unusable: ranks left the protocol midway).
     void run(const std::function<void(int rank)>& work);
 
-    void after_color(int rank, int color) override;
+    void after_color(int rank, int color, std::span<const TileIndex> tiles_run) override;
     void after_phase(int rank) override;
     void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
     void sum_across_ranks(int rank, std::span<ExactSum> values) override;
@@ -72,7 +72,7 @@ class VirtualRanks final : public RankExchange {
 
     void arrive(int rank, SyncPoint point, int color);
     void complete() noexcept;
-    void exchange_color(int color);
+    void exchange_color();
     void exchange_births();
     void sum_operands(SyncPoint point);
 
@@ -88,6 +88,8 @@ class VirtualRanks final : public RankExchange {
     // into all of them while every rank waits).
     std::vector<std::span<std::int64_t>> integer_operands_;
     std::vector<std::span<ExactSum>> exact_operands_;
+    // Each rank's tiles whose rules ran in the color being exchanged.
+    std::vector<std::span<const TileIndex>> tiles_run_;
     bool mismatch_ = false;
     std::uint64_t skipped_sync_ = ~std::uint64_t{0};
     std::uint64_t color_syncs_ = 0;

@@ -35,7 +35,7 @@ void put(std::vector<std::byte>& out, const T& value) {
 template <class T>
 T take(std::span<const std::byte>& in) {
     if (in.size() < sizeof(T)) {
-        throw std::runtime_error("rank exchange: malformed births message (cut short)");
+        throw std::runtime_error("rank exchange: malformed message (cut short)");
     }
     T value;
     std::memcpy(&value, in.data(), sizeof(T));
@@ -139,34 +139,40 @@ std::vector<std::vector<std::byte>> MpiExchange::exchange(
     return incoming;
 }
 
-void MpiExchange::after_color(int rank, int color) {
+void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> tiles_run) {
     check_rank(rank);
     const auto ranks = static_cast<std::size_t>(rank_count_);
+    // To each rank, for each tile that ran here and whose footprint it holds: the tile, then the
+    // records of the footprint sites it holds.
     std::vector<std::vector<std::byte>> outgoing(ranks);
     std::vector<SiteIndex> sites;
-    for (const TileIndex tile : domain_->owned_tiles_of_color(color)) {
+    for (const TileIndex tile : tiles_run) {
         for (std::size_t q = 0; q < ranks; ++q) {
             if (q == static_cast<std::size_t>(rank_)) continue;
             held_sites(tile, *domains_[q], sites);
-            if (!sites.empty()) records_->encode_sites(sites, outgoing[q]);
+            if (sites.empty()) continue;
+            put(outgoing[q], tile);
+            records_->encode_sites(sites, outgoing[q]);
         }
     }
     const auto incoming = exchange(SyncPoint::color, color, outgoing);
     // In sender order, then tile order: the order VirtualRanks copies in.
+    const TileGrid& grid = domain_->grid();
     for (std::size_t r = 0; r < ranks; ++r) {
         if (r == static_cast<std::size_t>(rank_)) continue;
         std::span<const std::byte> in(incoming[r]);
-        for (const TileIndex tile : domains_[r]->owned_tiles_of_color(color)) {
+        while (!in.empty()) {
+            const auto tile = take<TileIndex>(in);
+            if (tile >= grid.tile_count() || domains_[r]->owner_of(tile) != static_cast<int>(r) ||
+                grid.color_of(tile) != color) {
+                throw std::runtime_error(fmt::format(
+                    "rank exchange: MPI rank {} sent tile {}, not one of its colour-{} tiles", r,
+                    tile, color));
+            }
             held_sites(tile, *domain_, sites);
-            if (sites.empty()) continue;
             const ExchangeCounts copied = records_->apply_sites(in, sites, *domain_);
             counts_.handed_over += copied.handed_over;
             counts_.sites_copied += copied.sites_copied;
-        }
-        if (!in.empty()) {
-            throw std::runtime_error(
-                fmt::format("rank exchange: {} bytes from MPI rank {} left over after its records",
-                            in.size(), r));
         }
     }
 }

@@ -25,8 +25,9 @@ namespace cartsim::engine {
 /// (which sync point, its argument, the byte count that follows), so ranks whose schedules
 /// diverged are refused with std::logic_error instead of exchanging mismatched data.
 ///   - after_color(c): each rank sends, to every other rank that holds them, the records of the
-///     footprints of its owned tiles of color c; the receiver applies them in (sender rank,
-///     tile) order, as VirtualRanks does, from the same site lists it computes itself.
+///     footprints of its tiles of color c whose rules ran (each block headed by its tile); the
+///     receiver applies them in (sender rank, tile) order, as VirtualRanks does, on the site
+///     lists it computes itself from the tile.
 ///   - after_phase: each rank's newborns (sites and records per layer) go to every rank that
 ///     holds their sites.
 ///   - sums: int64 by MPI_Allreduce; exact sums gathered and added in rank order (exact, so the
@@ -49,7 +50,7 @@ class MpiExchange final : public RankExchange {
     /// drops the agents it does not hold. Throws std::logic_error on a mismatch.
     void attach(const Domain& domain, SiteRecords& records) override;
 
-    void after_color(int rank, int color) override;
+    void after_color(int rank, int color, std::span<const TileIndex> tiles_run) override;
     void after_phase(int rank) override;
     void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
     void sum_across_ranks(int rank, std::span<ExactSum> values) override;

@@ -198,7 +198,7 @@ TEST(VirtualRank, AFailingRankEndsTheRunWithItsErrorInsteadOfAHang) {
     VirtualRanks& ranks = two.ranks;
     EXPECT_THROW(ranks.run([&](int rank) {
         if (rank == 1) throw std::runtime_error("rank 1 failed");
-        for (int color = 0; color < 4; ++color) ranks.after_color(rank, color);
+        for (int color = 0; color < 4; ++color) ranks.after_color(rank, color, {});
     }),
                  std::runtime_error);
     EXPECT_THROW(ranks.run([](int) {}), std::logic_error);  // unusable afterwards
@@ -208,7 +208,7 @@ TEST(VirtualRank, RanksThatReachDifferentSyncPointsAreRefused) {
     TwoEmptyRanks two;
     VirtualRanks& ranks = two.ranks;
     EXPECT_THROW(ranks.run([&](int rank) {
-        if (rank == 0) ranks.after_color(rank, 0);
+        if (rank == 0) ranks.after_color(rank, 0, {});
         if (rank == 1) ranks.after_phase(rank);
     }),
                  std::logic_error);
