@@ -129,11 +129,6 @@ class LeaderModel final : public RunModel {
         MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
         broadcast_bytes(std::as_writable_bytes(std::span<char>(text)));
         part_ = std::make_unique<RankPart>(parameters);
-        const engine::TileGrid& grid = part_->model.domain().grid();
-        for (int r = 0; r < rank_count(); ++r) {
-            domains_.push_back(std::make_unique<engine::Domain>(grid, rank_count(), r));
-            domain_views_.push_back(domains_.back().get());
-        }
     }
 
     ~LeaderModel() override {
@@ -172,7 +167,7 @@ class LeaderModel final : public RunModel {
         for (int r = 1; r < rank_count(); ++r) {
             parts.push_back(engine::decode_saved_state(receive_bytes(r)));
         }
-        whole_.restore_state(engine::gather_saved_states(parts, domain_views_));
+        whole_.restore_state(engine::gather_saved_states(parts, part_->exchange.domains()));
         merged_at_step_ = part_->model.current_step();
         return whole_;
     }
@@ -192,8 +187,6 @@ class LeaderModel final : public RunModel {
 
     std::unique_ptr<RankPart> part_;
     agents::MarrowModel whole_;
-    std::vector<std::unique_ptr<engine::Domain>> domains_;
-    std::vector<const engine::Domain*> domain_views_;
     engine::Step merged_at_step_ = ~engine::Step{0};
     mutable engine::Step counted_at_step_ = ~engine::Step{0};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};

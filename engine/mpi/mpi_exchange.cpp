@@ -77,6 +77,7 @@ void MpiExchange::attach(const Domain& domain, SiteRecords& records) {
     const TileGrid& grid = domain.grid();
     for (int r = 0; r < rank_count_; ++r)
         domains_.push_back(std::make_unique<Domain>(grid, rank_count_, r));
+    domain_views_.push_back(domains_.back().get());
     footprints_.resize(grid.tile_count());
     for (TileIndex t = 0; t < grid.tile_count(); ++t) footprints_[t] = tile_footprint(grid, t);
 }

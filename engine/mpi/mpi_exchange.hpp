@@ -57,6 +57,9 @@ class MpiExchange final : public RankExchange {
 
     /// Totals of this rank since construction (what it received).
     const ExchangeCounts& counts() const { return counts_; }
+    /// The domain of every rank (which tiles each owns and holds), in rank order, once
+    /// attached; empty before.
+    std::span<const Domain* const> domains() const { return domain_views_; }
     /// Bytes this rank sent to other ranks since construction.
     std::uint64_t bytes_sent() const { return bytes_sent_; }
 
@@ -78,6 +81,7 @@ class MpiExchange final : public RankExchange {
     SiteRecords* records_ = nullptr;
     // Every rank's domain (which tiles each owns and holds), and every tile's footprint.
     std::vector<std::unique_ptr<Domain>> domains_;
+    std::vector<const Domain*> domain_views_;
     std::vector<std::vector<SiteIndex>> footprints_;
     ExchangeCounts counts_;
     std::uint64_t bytes_sent_ = 0;
