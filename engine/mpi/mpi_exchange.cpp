@@ -75,9 +75,10 @@ void MpiExchange::attach(const Domain& domain, SiteRecords& records) {
     records_ = &records;
     records.keep_only_held(domain);
     const TileGrid& grid = domain.grid();
-    for (int r = 0; r < rank_count_; ++r)
+    for (int r = 0; r < rank_count_; ++r) {
         domains_.push_back(std::make_unique<Domain>(grid, rank_count_, r));
-    domain_views_.push_back(domains_.back().get());
+        domain_views_.push_back(domains_.back().get());
+    }
     footprints_.resize(grid.tile_count());
     for (TileIndex t = 0; t < grid.tile_count(); ++t) footprints_[t] = tile_footprint(grid, t);
 }
