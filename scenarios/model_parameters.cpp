@@ -880,6 +880,22 @@ void add_product(Registry& r, const std::string& prefix, Product product, bool c
                           "cohort's CR, relapse and persistence half-life (validation/)",
                           "calibrate: CD28 products persist for weeks (Wang et al., Blood "
                           "2016; Park et al., NEJM 2018)")});
+    r.add(CARTSIM_PRODUCT_FIELD(division_stop_fixed_exhaustion),
+          {.unit = "score",
+           .min = 1e-3,
+           .max = 1.0,
+           .description = "Fixed exhaustion (cumulative stimulation: divisions and the engaged "
+                          "scar) at which antigen-driven division stops; division slows as 1 - "
+                          "F / this, so a lineage's burst is bounded whatever antigen remains "
+                          "and the peak follows the dose. Killing is not limited by it. 1 "
+                          "sets no limit",
+           .source = "calibrate: 1 (off) until the cohort is recalibrated with it. 0.3 (~25-40 "
+                     "divisions of a fit lineage, fewer under long engagement) makes severe CRS "
+                     "and peak IL-6 rise over the dose-finding range (Hay et al., Blood 2017; "
+                     "Turtle et al., J Clin Invest 2016) but leaves a fifth of responders "
+                     "MRD-positive at day 28 (docs/MODEL.md). Effector expansion is a program "
+                     "of a limited number of divisions (Kaech & Ahmed, Nat Immunol 2001); CAR-T "
+                     "expansion ends at Tmax (Stein et al., CPT:PSP 2019)"});
     r.add(CARTSIM_PRODUCT_FIELD(exhaustion_recovery_per_day),
           {.unit = "1/day",
            .min = 0.0,

@@ -23,6 +23,20 @@ inline double exhaustion_proliferation(double exhaustion) {
     return 1.0 - std::clamp(exhaustion, 0.0, 1.0);
 }
 
+/// Antigen-driven proliferation left to a cell whose fixed part is F: 1 - F / F_stop (none at
+/// F_stop = product.division_stop_fixed_exhaustion). F counts the cell's cumulative stimulation
+/// (its divisions and engaged scar), so a lineage's antigen-driven burst is bounded whatever
+/// antigen remains, and its peak follows the number of cells that started it: the expansion of
+/// effector T cells is a program of a limited number of divisions ending in terminal
+/// differentiation (Kaech & Ahmed, Nat Immunol 2001), and CAR-T expansion ends at Tmax whatever
+/// antigen remains (Stein et al., CPT:PSP 2019). Killing is not limited by it. F_stop = 1 (the
+/// default) sets no limit: terminal exhaustion (E = 1 >= F) ends division anyway.
+inline double burst_proliferation(const ProductParameters& product, double fixed) {
+    const double stop = product.division_stop_fixed_exhaustion;
+    if (stop >= 1.0) return 1.0;
+    return std::clamp(1.0 - fixed / stop, 0.0, 1.0);
+}
+
 /// A cell's score after `load` more antigen load, `fixed_share` of it fixed (both capped at 1).
 inline void add_exhaustion(float& exhaustion, float& fixed, double load, double fixed_share) {
     exhaustion = std::min(1.0F, exhaustion + static_cast<float>(load));

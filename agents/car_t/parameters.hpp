@@ -35,6 +35,9 @@ struct ProductParameters {
     /// Score every antigen-driven division adds to the daughter (and to a mother that is not
     /// memory), all of it fixed: differentiation toward terminal effectors.
     double exhaustion_per_division = 0.006;
+    /// Fixed exhaustion at which antigen-driven division stops (agents/car_t/exhaustion.hpp
+    /// burst_proliferation): the end of a lineage's proliferative burst.
+    double division_stop_fixed_exhaustion = 1.0;
     double exhaustion_recovery_per_day = 0.05;
     double exhausted_kill_factor = 0.3;
     double exhausted_death_per_day = 0.35;

@@ -171,7 +171,8 @@ void division_step(const CarTView& view, AgentSlot slot, const SweepContext& con
     if (state == CarTState::exhausted) return;
     double p_divide = 0.0;
     if (activated) {
-        p_divide = view.signals.division * exhaustion_proliferation(cell.exhaustion[slot]);
+        p_divide = view.signals.division * exhaustion_proliferation(cell.exhaustion[slot]) *
+                   burst_proliferation(c.product, cell.exhaustion_fixed[slot]);
     } else if (state == CarTState::memory) {
         p_divide = view.signals.memory_renewal;
     }

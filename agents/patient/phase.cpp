@@ -155,7 +155,9 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
                 s == CarTState::resting  // resting cells that bound became effectors above
                     ? 0
                     : random.binomial(
-                          stay, chance(division_per_day * exhaustion_proliferation(e) * a, dt));
+                          stay, chance(division_per_day * exhaustion_proliferation(e) *
+                                           burst_proliferation(p, fixed_exhaustion_of_level(k)) * a,
+                                       dt));
             place_risen(next, CarTState::effector, l, k, division_score, division_fixed, born,
                         random);
             if (s != CarTState::memory && born > 0) {

@@ -87,6 +87,7 @@ struct Field {
     FIELD(car_t.product.memory_loss_per_day), FIELD(car_t.product.memory_self_renewal_per_day),    \
         FIELD(car_t.product.memory_stemness), FIELD(car_t.product.exhaustion_per_engaged_hour),    \
         FIELD(car_t.product.exhaustion_fixed_fraction), FIELD(car_t.product.exhaustion_per_division), \
+    FIELD(car_t.product.division_stop_fixed_exhaustion),                                           \
     FIELD(car_t.product.exhaustion_recovery_per_day), FIELD(car_t.product.exhausted_kill_factor),  \
     FIELD(car_t.product.exhausted_death_per_day), FIELD(car_t.product.car_downregulation_hours),   \
     FIELD(car_t.product.car_recovery_per_day)
@@ -329,7 +330,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::BCellParameters>(), 4U);
     EXPECT_EQ(member_count<agents::MarrowCellParameters>(), 2U);
     EXPECT_EQ(member_count<agents::CarTParameters>(), 26U);
-    EXPECT_EQ(member_count<agents::ProductParameters>(), 21U);
+    EXPECT_EQ(member_count<agents::ProductParameters>(), 22U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
     EXPECT_EQ(member_count<agents::ToxicityParameters>(), 42U);
     EXPECT_EQ(member_count<agents::InterventionParameters>(), 17U);
