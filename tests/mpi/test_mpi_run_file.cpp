@@ -83,6 +83,17 @@ TEST_F(MpiRunFileTest, determinism_half_a_run_on_four_ranks_resumed_on_two_is_th
     EXPECT_GT(test_support::expect_same_run_file(one, split), 100u);
 }
 
+// The other direction: a file a one-process run (this process, 2 threads) left at its
+// checkpoint is finished by 4 ranks, and is the whole run.
+TEST_F(MpiRunFileTest,
+       determinism_half_a_run_in_one_process_resumed_on_four_ranks_is_the_whole_run) {
+    const fs::path half = directory_.path() / "one_then_four.h5";
+    fs::copy_file(reference(0.5), half);
+    const fs::path one = reference(1.0);
+    ASSERT_EQ(mpi_cartsim(4, "resume " + half.string() + " --days 1"), kExitSuccess);
+    EXPECT_GT(test_support::expect_same_run_file(one, half), 100u);
+}
+
 // SIGTERM to mpiexec (which passes it to every rank): rank 0 checkpoints at the step it is at,
 // every rank stops there; the run resumed on 2 ranks is the uninterrupted run.
 TEST_F(MpiRunFileTest, determinism_sigterm_on_four_ranks_checkpoints_and_two_ranks_finish_it) {
