@@ -9,6 +9,10 @@
 #            per site) for DAYS, 1 thread per rank; efficiency = wall(1 rank) / wall(K ranks)
 #   halo_bytes_per_step  what rank 0 sent to the other ranks per fine step (its exchange's count)
 #   reference_2_threads  the strong case as one process with 2 threads, for comparison
+#   phases_rank0_s  rank 0's wall seconds by phase (from its --verbose lines): sweeps and field
+#            solves, sync points (packing, MPI, applying records) and within them the wait for
+#            the slowest rank, the gather of the whole state for outputs, snapshot and
+#            checkpoint writing
 # Wall times are of the whole `cartsim run` (set-up and output included) under /usr/bin/time.
 # On fewer cores than ranks the ranks share cores (--oversubscribe): only rank counts up to the
 # core count measure scaling. First stage: rank 0 gathers the whole state at every time-series
@@ -83,6 +87,11 @@ for line in open(os.environ["RUNS"]):
     log = open(log_file).read()
     steps = re.search(r"= (\d+) fine steps", log)
     sent = re.search(r"MPI rank 0 sent (\d+) bytes", log)
+    phases = re.search(r"MPI rank 0 time: stepping ([\d.]+) s, of it ([\d.]+) s at sync points "
+                       r"and ([\d.]+) s of that waiting for the other ranks; gathering the whole "
+                       r"state for outputs ([\d.]+) s", log)
+    output = re.search(r"snapshots \([\d.]+ MB raw\) in ([\d.]+) s.*checkpoints in ([\d.]+) s",
+                       log)
     rows[label] = {
         "ranks": int(ranks), "threads": int(threads), "wall_s": float(wall),
         "max_rss_mib_per_process": round(int(rss_kb) / 1024, 1),
@@ -90,6 +99,17 @@ for line in open(os.environ["RUNS"]):
         "halo_bytes_per_step": (int(sent.group(1)) / int(steps.group(1))
                                 if sent and steps else None),
     }
+    # Rank 0's wall time by phase: sweeps and solves (stepping less sync points), sync points
+    # (packing, MPI, applying) and within them the wait for the slowest rank, the gather of the
+    # whole state for outputs, and writing (snapshots, checkpoints).
+    if phases:
+        step_s, sync_s, wait_s, gather_s = (float(g) for g in phases.groups())
+        rows[label]["phases_rank0_s"] = {
+            "sweep_and_solve": round(step_s - sync_s, 3), "sync_points": round(sync_s, 3),
+            "of_which_waiting": round(wait_s, 3), "gather_for_output": round(gather_s, 3)}
+    if output:
+        rows[label].setdefault("phases_rank0_s", {}).update(
+            {"write_snapshots": float(output.group(1)), "write_checkpoints": float(output.group(2))})
 result = {"days": float(os.environ["DAYS"]), "commit": os.environ["COMMIT"],
           "load_start": os.environ["LOAD_START"], "load_end": os.environ["LOAD_END"],
           "cores": os.cpu_count(), "reference_2_threads": rows.pop("reference_2_threads")}

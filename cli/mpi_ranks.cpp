@@ -4,21 +4,25 @@
 
 #ifdef CARTSIM_WITH_MPI
 
+#include <fmt/format.h>
 #include <mpi.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
+#include "engine/load_balance.hpp"
 #include "engine/mpi/mpi_exchange.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/saved_state_across_ranks.hpp"
@@ -31,7 +35,7 @@ namespace cartsim::cli::mpi_ranks {
 
 namespace {
 
-enum class Command : std::int64_t { build = 1, step, gather, count, restore, stop };
+enum class Command : std::int64_t { build = 1, step, gather, count, restore, stop, balance };
 
 bool g_initialized = false;
 bool g_followers_released = false;
@@ -108,6 +112,34 @@ struct RankPart {
         counts[1] = count(model.tissue());
         return counts;
     }
+
+    // Live agents (CAR-T and tissue) on this rank's owned tiles, by the tile's colour: each
+    // colour's share of the sweeps' work on this rank.
+    std::vector<std::uint64_t> owned_by_color() const {
+        const engine::TileGrid& grid = model.domain().grid();
+        std::vector<std::uint64_t> by_color(static_cast<std::size_t>(grid.color_count()), 0);
+        const auto add = [&](const auto& population) {
+            for (engine::AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
+                if (!population.alive(slot)) continue;
+                const engine::TileIndex tile = grid.tile_of(population.site(slot));
+                if (model.domain().owns(tile))
+                    ++by_color[static_cast<std::size_t>(grid.color_of(tile))];
+            }
+        };
+        add(model.car_t());
+        add(model.tissue());
+        return by_color;
+    }
+
+    // Every rank's colours reduced to rank 0: sums and single-rank maxima.
+    void reduce_by_color(std::vector<std::uint64_t>* sum, std::vector<std::uint64_t>* max) const {
+        const std::vector<std::uint64_t> mine = owned_by_color();
+        const int n = static_cast<int>(mine.size());
+        MPI_Reduce(mine.data(), sum != nullptr ? sum->data() : nullptr, n, MPI_UINT64_T, MPI_SUM, 0,
+                   MPI_COMM_WORLD);
+        MPI_Reduce(mine.data(), max != nullptr ? max->data() : nullptr, n, MPI_UINT64_T, MPI_MAX, 0,
+                   MPI_COMM_WORLD);
+    }
 };
 
 // A failure on one rank while the others may be inside a collective: nothing can unwind them
@@ -132,16 +164,24 @@ class LeaderModel final : public RunModel {
     }
 
     ~LeaderModel() override {
+        // --verbose: where rank 0's time went (benchmarks/mpi_scaling.sh reads these lines).
         spdlog::debug("MPI rank 0 sent {} bytes to the other ranks' ghosts ({} ranks)",
                       part_->exchange.bytes_sent(), rank_count());
+        spdlog::debug(
+            "MPI rank 0 time: stepping {:.3f} s, of it {:.3f} s at sync points and {:.3f} s of "
+            "that waiting for the other ranks; gathering the whole state for outputs {:.3f} s",
+            step_seconds_, part_->exchange.sync_seconds(), part_->exchange.wait_seconds(),
+            gather_seconds_);
     }
     LeaderModel(const LeaderModel&) = delete;
     LeaderModel& operator=(const LeaderModel&) = delete;
 
     void step() override {
         try {
+            const auto start = std::chrono::steady_clock::now();
             broadcast_command(Command::step, 0);
             part_->model.step();
+            step_seconds_ += seconds_since(start);
         } catch (const std::exception& error) {
             abort_job(error.what());
         }
@@ -161,6 +201,7 @@ class LeaderModel final : public RunModel {
 
     agents::MarrowModel& whole() override {
         if (merged_at_step_ == part_->model.current_step()) return whole_;
+        const auto start = std::chrono::steady_clock::now();
         broadcast_command(Command::gather, 0);
         std::vector<engine::SavedState> parts;
         parts.push_back(part_->model.save_state());
@@ -169,11 +210,24 @@ class LeaderModel final : public RunModel {
         }
         whole_.restore_state(engine::gather_saved_states(parts, part_->exchange.domains()));
         merged_at_step_ = part_->model.current_step();
+        gather_seconds_ += seconds_since(start);
         return whole_;
     }
 
     std::uint64_t live_car_t() const override { return counts()[0]; }
     std::uint64_t live_tissue() const override { return counts()[1]; }
+
+    std::string balance_note() override {
+        broadcast_command(Command::balance, 0);
+        const auto colors = static_cast<std::size_t>(part_->model.domain().grid().color_count());
+        std::vector<std::uint64_t> sum(colors, 0);
+        std::vector<std::uint64_t> max(colors, 0);
+        part_->reduce_by_color(&sum, &max);
+        const engine::ColorImbalance worst = engine::worst_color_imbalance(sum, max, rank_count());
+        if (worst.color < 0) return fmt::format("{} ranks", rank_count());
+        return fmt::format("{} ranks, work max/mean {:.2f} (colour {})", rank_count(),
+                           worst.max_over_mean, worst.color);
+    }
 
   private:
     std::array<std::uint64_t, 2> counts() const {
@@ -185,8 +239,14 @@ class LeaderModel final : public RunModel {
         return counts_;
     }
 
+    static double seconds_since(std::chrono::steady_clock::time_point start) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
     std::unique_ptr<RankPart> part_;
     agents::MarrowModel whole_;
+    double step_seconds_ = 0.0;
+    double gather_seconds_ = 0.0;
     engine::Step merged_at_step_ = ~engine::Step{0};
     mutable engine::Step counted_at_step_ = ~engine::Step{0};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};
@@ -214,6 +274,9 @@ int serve(RankPart& part) {
                 part.model.restore_state(engine::decode_saved_state(bytes));
                 break;
             }
+            case Command::balance:
+                part.reduce_by_color(nullptr, nullptr);
+                break;
             case Command::stop:
                 return static_cast<int>(argument);
             case Command::build:

@@ -62,13 +62,17 @@ void ProgressLine::print(Clock::time_point now, std::uint64_t steps_done, double
     const double eta = steps_per_second > 0.0
                            ? static_cast<double>(total_steps_ - steps_done) / steps_per_second
                            : std::nan("");
-    const std::string line = fmt::format(
+    std::string line = fmt::format(
         "day {:.2f}/{:g} | blasts {:.0f} ({:.2f}%) | CAR-T marrow {:.0f}, blood {:.3g}/uL | "
         "{:.3g} agent-updates/s, {:.0f} steps/s | {} {}",
         day, total_days_, latest.blasts, 100.0 * latest.blast_fraction, latest.cart_marrow,
         latest.cart_blood_per_ul, updates_per_second, steps_per_second,
         steps_done == total_steps_ ? "took" : "ETA",
         format_duration(steps_done == total_steps_ ? elapsed : eta));
+    if (note_) {
+        const std::string note = note_();
+        if (!note.empty()) line += " | " + note;
+    }
     if (terminal_) {
         // Pad over the rest of a longer previous line.
         *out_ << '\r' << line;

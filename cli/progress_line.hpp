@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
+#include <utility>
 
 #include "agents/readouts/observables.hpp"
 
@@ -37,6 +39,10 @@ class ProgressLine {
     /// Ends the terminal line.
     void finish();
 
+    /// Text appended to each printed line (e.g. the ranks' load balance); asked for only when a
+    /// line is printed, and left out when empty.
+    void set_note(std::function<std::string()> note) { note_ = std::move(note); }
+
   private:
     using Clock = std::chrono::steady_clock;
     void print(Clock::time_point now, std::uint64_t steps_done, double day,
@@ -52,6 +58,7 @@ class ProgressLine {
     int next_log_mark_ = 1;
     std::size_t last_length_ = 0;
     bool printed_ = false;
+    std::function<std::string()> note_;
 };
 
 }  // namespace cartsim::cli

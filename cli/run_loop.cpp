@@ -83,6 +83,7 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
                        const SummaryTexts& texts, ProgressLine& progress,
                        std::optional<std::uint64_t> interrupt_after_step) {
     RunLoopResult result;
+    progress.set_note([&model] { return model.balance_note(); });
     std::vector<double> row_values;
     agents::Observables latest{};
     const io::ArrayStorage snapshot_storage{.chunk_elements = 1U << 16,

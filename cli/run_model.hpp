@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
 
 #include "agents/marrow/virtual_rank_model.hpp"
@@ -27,6 +28,8 @@ class RunModel {
     /// Live CAR-T and tissue cells, each counted once (the progress line's update rate).
     virtual std::uint64_t live_car_t() const = 0;
     virtual std::uint64_t live_tissue() const = 0;
+    /// How evenly the ranks share the work, for the progress line; empty for one process.
+    virtual std::string balance_note() { return {}; }
 };
 
 /// One model state: the model itself.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -11,6 +12,22 @@
 namespace cartsim::engine {
 
 namespace {
+
+// Adds the wall time of its scope to a total.
+class ScopedSeconds {
+  public:
+    explicit ScopedSeconds(double& total)
+        : total_(&total), start_(std::chrono::steady_clock::now()) {}
+    ~ScopedSeconds() {
+        *total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+    ScopedSeconds(const ScopedSeconds&) = delete;
+    ScopedSeconds& operator=(const ScopedSeconds&) = delete;
+
+  private:
+    double* total_;
+    std::chrono::steady_clock::time_point start_;
+};
 
 // Exact sums travel as their raw bytes (limbs, deposit count, special-value flags).
 static_assert(std::is_trivially_copyable_v<ExactSum>);
@@ -102,8 +119,11 @@ std::vector<std::vector<std::byte>> MpiExchange::exchange(
         headers_out[kHeaderValues * q + 1] = argument;
         headers_out[kHeaderValues * q + 2] = static_cast<std::int64_t>(outgoing[q].size());
     }
-    MPI_Alltoall(headers_out.data(), kHeaderValues, MPI_INT64_T, headers_in.data(), kHeaderValues,
-                 MPI_INT64_T, communicator_);
+    {
+        const ScopedSeconds waiting(wait_seconds_);
+        MPI_Alltoall(headers_out.data(), kHeaderValues, MPI_INT64_T, headers_in.data(),
+                     kHeaderValues, MPI_INT64_T, communicator_);
+    }
     for (std::size_t r = 0; r < ranks; ++r) {
         if (headers_in[kHeaderValues * r] != static_cast<std::int64_t>(point) ||
             headers_in[kHeaderValues * r + 1] != argument) {
@@ -143,6 +163,7 @@ std::vector<std::vector<std::byte>> MpiExchange::exchange(
 
 void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> tiles_run) {
     check_rank(rank);
+    const ScopedSeconds syncing(sync_seconds_);
     const auto ranks = static_cast<std::size_t>(rank_count_);
     // To each rank, for each tile that ran here and whose footprint it holds: the tile, then the
     // records of the footprint sites it holds.
@@ -181,6 +202,7 @@ void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> ti
 
 void MpiExchange::after_phase(int rank) {
     check_rank(rank);
+    const ScopedSeconds syncing(sync_seconds_);
     const auto ranks = static_cast<std::size_t>(rank_count_);
     const TileGrid& grid = domain_->grid();
     const std::vector<std::vector<SiteIndex>> births = records_->take_births_to_share();
@@ -224,6 +246,7 @@ void MpiExchange::after_phase(int rank) {
 
 void MpiExchange::sum_across_ranks(int rank, std::span<std::int64_t> values) {
     check_rank(rank);
+    const ScopedSeconds syncing(sync_seconds_);
     std::vector<std::vector<std::byte>> none(static_cast<std::size_t>(rank_count_));
     exchange(SyncPoint::integer_sum, static_cast<std::int64_t>(values.size()), none);
     MPI_Allreduce(MPI_IN_PLACE, values.data(), message_count(values.size()), MPI_INT64_T, MPI_SUM,
@@ -232,6 +255,7 @@ void MpiExchange::sum_across_ranks(int rank, std::span<std::int64_t> values) {
 
 void MpiExchange::sum_across_ranks(int rank, std::span<ExactSum> values) {
     check_rank(rank);
+    const ScopedSeconds syncing(sync_seconds_);
     std::vector<std::vector<std::byte>> none(static_cast<std::size_t>(rank_count_));
     exchange(SyncPoint::exact_sum, static_cast<std::int64_t>(values.size()), none);
     const std::size_t bytes = values.size() * sizeof(ExactSum);

@@ -62,6 +62,11 @@ class MpiExchange final : public RankExchange {
     std::span<const Domain* const> domains() const { return domain_views_; }
     /// Bytes this rank sent to other ranks since construction.
     std::uint64_t bytes_sent() const { return bytes_sent_; }
+    /// Wall seconds this rank spent at sync points since construction: packing, sending and
+    /// applying records and sums, and of it the wait for the other ranks to arrive (the first
+    /// collective of each sync point, which returns when the last rank reaches it).
+    double sync_seconds() const { return sync_seconds_; }
+    double wait_seconds() const { return wait_seconds_; }
 
   private:
     enum class SyncPoint : std::int64_t { color = 1, phase, integer_sum, exact_sum };
@@ -85,6 +90,8 @@ class MpiExchange final : public RankExchange {
     std::vector<std::vector<SiteIndex>> footprints_;
     ExchangeCounts counts_;
     std::uint64_t bytes_sent_ = 0;
+    double sync_seconds_ = 0.0;
+    double wait_seconds_ = 0.0;
 };
 
 }  // namespace cartsim::engine

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/domain.hpp"
+#include "engine/load_balance.hpp"
 #include "engine/tile_grid.hpp"
 
 namespace cartsim::engine {
@@ -227,4 +228,20 @@ TEST(Domain, OneRankIsTheWholeLatticeWithoutGhosts) {
 }
 
 }  // namespace
+// The progress line's load balance: a colour takes as long as its busiest rank.
+TEST(LoadBalance, TheWorstColourIsTheBusiestRankOverTheMean) {
+    // 4 ranks, 4 colours: colour 0 even (10 each), colour 1 idle, colour 2 all on one rank (40),
+    // colour 3 uneven (10, 10, 10, 30).
+    const std::vector<std::uint64_t> sum = {40, 0, 40, 60};
+    const std::vector<std::uint64_t> max = {10, 0, 40, 30};
+    const ColorImbalance worst = worst_color_imbalance(sum, max, 4);
+    EXPECT_EQ(worst.color, 2);
+    EXPECT_DOUBLE_EQ(worst.max_over_mean, 4.0);
+    const std::vector<std::uint64_t> even_sum = {40, 0, 40, 60};
+    const std::vector<std::uint64_t> even_max = {10, 0, 10, 15};
+    EXPECT_DOUBLE_EQ(worst_color_imbalance(even_sum, even_max, 4).max_over_mean, 1.0);
+    const std::vector<std::uint64_t> none = {0, 0, 0, 0};
+    EXPECT_EQ(worst_color_imbalance(none, none, 4).color, -1);
+}
+
 }  // namespace cartsim::engine

@@ -134,6 +134,31 @@ TEST_F(MpiRunFileTest, determinism_sigterm_on_four_ranks_checkpoints_and_two_ran
     EXPECT_GT(test_support::expect_same_run_file(one, split), 100u);
 }
 
+// Rank 0's progress lines name the ranks and the worst colour's load balance (engine/
+// load_balance.hpp), reduced from every rank's owned agents.
+TEST_F(MpiRunFileTest, TheProgressLineReportsTheRanksLoadBalance) {
+    const fs::path out = directory_.path() / "progress.h5";
+    const fs::path log = directory_.path() / "progress.log";
+    const std::string command =
+        std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ") +
+        CARTSIM_MPIEXEC + " -n 2 --oversubscribe " + CARTSIM_MPI_BINARY + " run " +
+        scenario_.string() + " --days 0.5 --threads 1 -o " + out.string() + " > " + log.string() +
+        " 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    std::ifstream in(log);
+    int lines = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("day ", 0) != 0) continue;
+        ++lines;
+        const auto at = line.find("2 ranks, work max/mean ");
+        ASSERT_NE(at, std::string::npos) << line;
+        const double ratio = std::stod(line.substr(at + 23));
+        EXPECT_GE(ratio, 1.0) << line;  // the busiest rank holds at least the mean
+        EXPECT_LE(ratio, 2.0) << line;  // and at most all of it
+    }
+    EXPECT_GT(lines, 0);
+}
+
 TEST_F(MpiRunFileTest, RankCountsTheLatticeCannotHoldAreRefusedByNameWithoutAFile) {
     // 8 x 8 sites are one tile: no two boxes can be cut from it. Refused before any file exists.
     const fs::path thin = directory_.path() / "thin.toml";
