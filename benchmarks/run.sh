@@ -17,6 +17,9 @@
 #   snapshot_write_mb_per_s raw snapshot bytes / time spent on snapshots in the bench_3d run (the
 #                           run's "output cost" log line), else from bench_snapshot_write
 #   bench_3d_wall_s, bench_3d_sim_days   wall time of the whole `cartsim run` and its days
+#   bench_3d_phase_seconds  seconds in each scheduler phase of the bench_3d run (and "outside":
+#                           observation and output), from cartsim's --verbose "time by phase" line
+#   phase_speedup_2_threads each phase's seconds at 1 thread / at 2 threads (same days)
 #   ... plus bench_2d, bench_1e8 figures, the issue-5 targets and machine info.
 #
 # Usage: benchmarks/run.sh [--quick] [--repeat N] [--json-out FILE] [--build-dir DIR] [--no-build]
@@ -188,9 +191,11 @@ def median(values):
     return statistics.median(values) if values else None
 
 def progress(log_path):
-    """Rate and simulated day of the final progress line ('... took ...'), and the output cost."""
+    """Rate and simulated day of the final progress line ('... took ...'), the output cost and
+    the seconds by scheduler phase ('time by phase: NAME S s (P%), ...; outside the phases S s')."""
     rate = day = None
     snapshot = {}
+    phases = {}
     with open(log_path, errors="replace") as log:
         for line in log:
             if " took " in line:
@@ -205,7 +210,12 @@ def progress(log_path):
             if m:
                 snapshot = {"count": int(m.group(1)), "mb": float(m.group(2)),
                             "seconds": float(m.group(3)), "percent": float(m.group(4))}
-    return rate, day, snapshot
+            if "time by phase: " in line:
+                text = line.split("time by phase: ", 1)[1].replace("; outside the phases",
+                                                                   ", outside")
+                phases = {m.group(1): float(m.group(2)) for m in
+                          re.finditer(r"([A-Za-z0-9_-]+) ([0-9.]+) s \(", text)}
+    return rate, day, snapshot, phases
 
 def gnu_time(path):
     """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) from `/usr/bin/time -v`."""
@@ -253,16 +263,24 @@ runs = {}
 with open(os.environ["RUN_LIST"]) as listing:
     for row in listing:
         label, rep, scenario, threads, days, log, timef, h5 = row.rstrip("\n").split("\t")
-        rate, day, snapshot = progress(log)
+        rate, day, snapshot, phases = progress(log)
         wall, cpu, rss = gnu_time(timef)
         runs.setdefault(label, []).append({
-            "rate": rate, "day": day, "snapshot": snapshot, "wall": wall, "rss_kib": rss,
+            "rate": rate, "day": day, "snapshot": snapshot, "phases": phases,
+            "wall": wall, "rss_kib": rss,
             "cpu_use": cpu / wall if wall else None,
             "agents": agents_in(h5), "days": float(days), "threads": int(threads),
             "cell_days_per_s": (lambda cd: cd / wall if cd and wall else None)(cell_days_in(h5))})
 
 def figure(label, key):
     return median([r[key] for r in runs.get(label, [])])
+
+def phase_seconds(label):
+    """Median seconds of each scheduler phase (and 'outside') over a label's runs."""
+    names = []
+    for r in runs.get(label, []):
+        names += [n for n in r["phases"] if n not in names]
+    return {n: median([r["phases"].get(n) for r in runs.get(label, [])]) for n in names}
 
 quick = os.environ["MODE"] == "quick"
 main = "bench_3d_2t"
@@ -328,6 +346,12 @@ result = {
     "bench_3d_peak_rss_mib": rounded((figure(main, "rss_kib") or 0) / 1024),
     "bench_3d_agents_max": figure(main, "agents"),
     "speedup_sim_days": figure(two, "days"),
+    # Where the run's time goes (cartsim --verbose "time by phase"), and each phase's speedup
+    # from 1 to 2 threads over the same days (parallel efficiency = speedup / 2).
+    "bench_3d_phase_seconds": {n: rounded(v) for n, v in phase_seconds(main).items()},
+    "phase_speedup_2_threads": {
+        n: rounded(phase_seconds(one)[n] / v, 3)
+        for n, v in phase_seconds(two).items() if v and phase_seconds(one).get(n)},
     "agent_updates_per_s_1_thread": rounded(rate_1t),
     "agent_updates_per_s_2_threads": rounded(rate_2t),
     "bench_2d_agent_updates_per_s": rounded(figure("bench_2d_2t", "rate")),

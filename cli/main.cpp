@@ -179,7 +179,7 @@ static int run_command_line(int argc, char** argv) {
                                            "print only errors: no log lines, progress or readouts");
     run->add_flag("--verbose", run_verbose,
                   "also log the engine's set-up (lattice, tiles and colours, scheduler phases, "
-                  "step counts) and output costs")
+                  "step counts), output costs and the time spent in each phase")
         ->excludes(run_quiet);
 
     // cartsim resume
@@ -215,7 +215,7 @@ static int run_command_line(int argc, char** argv) {
     resume
         ->add_flag("--verbose", resume_verbose,
                    "also log the engine's set-up (lattice, tiles and colours, scheduler phases, "
-                   "step counts) and output costs")
+                   "step counts), output costs and the time spent in each phase")
         ->excludes(resume_quiet);
 
     // cartsim ensemble

@@ -188,6 +188,9 @@ class LeaderModel final : public RunModel {
     }
     engine::Step current_step() const override { return part_->model.current_step(); }
     double time_days() const override { return part_->model.time_days(); }
+    const engine::Scheduler* stepping_scheduler() const override {
+        return &part_->model.scheduler();
+    }
 
     void restore_state(engine::SavedState state) override {
         std::vector<std::byte> bytes = engine::encode_saved_state(state);

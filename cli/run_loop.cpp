@@ -196,6 +196,10 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
         result.snapshot_seconds > 0 ? result.snapshot_raw_bytes / 1e6 / result.snapshot_seconds
                                     : 0.0,
         result.checkpoints_published, result.checkpoint_seconds, result.checkpoint_seconds * share);
+    if (const engine::Scheduler* scheduler = model.stepping_scheduler()) {
+        // Outside the phases: observation, records, snapshots, checkpoints, the progress line.
+        spdlog::debug("time by phase: {}", scheduler->describe_time(result.wall_seconds));
+    }
     return result;
 }
 

@@ -18,6 +18,9 @@ class OwnedOneRankModel final : public RunModel {
     agents::MarrowModel& whole() override { return model_; }
     std::uint64_t live_car_t() const override { return view_.live_car_t(); }
     std::uint64_t live_tissue() const override { return view_.live_tissue(); }
+    const engine::Scheduler* stepping_scheduler() const override {
+        return view_.stepping_scheduler();
+    }
 
   private:
     agents::MarrowModel model_;

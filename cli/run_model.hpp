@@ -30,6 +30,9 @@ class RunModel {
     virtual std::uint64_t live_tissue() const = 0;
     /// How evenly the ranks share the work, for the progress line; empty for one process.
     virtual std::string balance_note() { return {}; }
+    /// The stepping model's scheduler, whose phase_seconds() say where the stepping time went
+    /// (with several ranks: rank 0's); nullptr where there is no single one.
+    virtual const engine::Scheduler* stepping_scheduler() const { return nullptr; }
 };
 
 /// One model state: the model itself.
@@ -45,6 +48,7 @@ class OneRankModel final : public RunModel {
     agents::MarrowModel& whole() override { return *model_; }
     std::uint64_t live_car_t() const override { return model_->car_t().live_count(); }
     std::uint64_t live_tissue() const override { return model_->tissue().live_count(); }
+    const engine::Scheduler* stepping_scheduler() const override { return &model_->scheduler(); }
 
   private:
     agents::MarrowModel* model_;

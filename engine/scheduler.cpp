@@ -22,6 +22,7 @@ void Scheduler::add(Phase phase) {
         }
     }
     phases_.push_back(std::move(phase));
+    phase_seconds_.push_back(0.0);
 }
 
 std::string Scheduler::describe() const {
@@ -37,6 +38,20 @@ std::string Scheduler::describe() const {
         out += fmt::format("  {:>2}. {:<24} {:<36} {}\n", index++, phase.name, clock,
                            phase.description);
     }
+    return out;
+}
+
+std::string Scheduler::describe_time(double total_seconds) const {
+    const double share = total_seconds > 0.0 ? 100.0 / total_seconds : 0.0;
+    std::string out;
+    double in_phases = 0.0;
+    for (std::size_t k = 0; k < phases_.size(); ++k) {
+        out += fmt::format("{}{} {:.2f} s ({:.0f}%)", k == 0 ? "" : ", ", phases_[k].name,
+                           phase_seconds_[k], phase_seconds_[k] * share);
+        in_phases += phase_seconds_[k];
+    }
+    const double rest = std::max(0.0, total_seconds - in_phases);
+    out += fmt::format("; outside the phases {:.2f} s ({:.0f}%)", rest, rest * share);
     return out;
 }
 

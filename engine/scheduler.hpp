@@ -1,6 +1,8 @@
 #pragma once
 // The step written out as data: an ordered list of phases, each on its own clock.
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -34,11 +36,16 @@ class Scheduler {
 
     /// Runs every phase due at `step`, in order; after each, the sync point of the domain given
     /// to sync_with() (if any).
+    /// Each phase's wall time (its sync point included) is added to phase_seconds().
     void run_step(Step step) const {
-        for (const Phase& phase : phases_) {
+        for (std::size_t k = 0; k < phases_.size(); ++k) {
+            const Phase& phase = phases_[k];
             if (!phase.due(step)) continue;
+            const auto start = std::chrono::steady_clock::now();
             phase.run(step);
             if (domain_ != nullptr) domain_->after_phase();
+            phase_seconds_[k] +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
     }
     /// Agents committed in a phase reach the other ranks holding their sites at the phase's
@@ -51,9 +58,19 @@ class Scheduler {
     /// A table of the phases: order, name, clock and description.
     std::string describe() const;
 
+    /// Wall seconds spent in each phase (in the order of phases()) since construction or the
+    /// last reset: where a run's time goes, by phase (`cartsim run --verbose`, benchmarks). A
+    /// measurement only: nothing in the model reads it.
+    const std::vector<double>& phase_seconds() const { return phase_seconds_; }
+    void reset_phase_seconds() { std::fill(phase_seconds_.begin(), phase_seconds_.end(), 0.0); }
+    /// One line: each phase's seconds and share of `total_seconds` (e.g. the run loop's wall
+    /// time), in the order the phases run, and what the phases leave to the rest.
+    std::string describe_time(double total_seconds) const;
+
   private:
     double fine_step_min_;
     std::vector<Phase> phases_;
+    mutable std::vector<double> phase_seconds_;
     const Domain* domain_ = nullptr;
 };
 

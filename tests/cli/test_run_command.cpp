@@ -538,6 +538,7 @@ TEST_F(CartsimBinaryTest, ExitStatusesOfRun) {
     EXPECT_EQ(ok.err.find("scheduler phases"), std::string::npos) << ok.err;
     EXPECT_EQ(ok.err.find("lattice"), std::string::npos) << ok.err;
     EXPECT_EQ(ok.err.find("output cost"), std::string::npos) << ok.err;
+    EXPECT_EQ(ok.err.find("time by phase"), std::string::npos) << ok.err;
     EXPECT_NE(ok.err.find("scenario 'tiny'"), std::string::npos) << ok.err;
     EXPECT_NE(ok.err.find("seed 3; 2 threads"), std::string::npos) << ok.err;
     EXPECT_EQ(io::RunFileReader(output_path).run_metadata().seed, 3U);
@@ -559,7 +560,9 @@ TEST_F(CartsimBinaryTest, ExitStatusesOfRun) {
                   .provenance()
                   .command_line->find(" --set 'time.days = 0.25' --threads 2"),
               std::string::npos);
-    for (const char* needle : {"scheduler phases", "lattice", "fine steps", "output cost"}) {
+    for (const char* needle :
+         {"scheduler phases", "lattice", "fine steps", "output cost", "time by phase: blood ",
+          ", car-t ", ", tissue ", "outside the phases"}) {
         EXPECT_NE(verbose.err.find(needle), std::string::npos) << needle << verbose.err;
     }
     EXPECT_EQ(cartsim(fmt::format("run {} -o {} --force --quiet --verbose", scenario_arg, output))

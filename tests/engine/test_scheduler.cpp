@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +32,30 @@ TEST(Scheduler, DescribeListsEveryPhaseWithItsClock) {
     EXPECT_NE(text.find("2. tissue"), std::string::npos) << text;
     EXPECT_NE(text.find("every 60 steps (60 min)"), std::string::npos) << text;
     EXPECT_NE(text.find("divide and die"), std::string::npos) << text;
+}
+
+// Time is charged to the phase that spent it, only on steps where it ran.
+TEST(Scheduler, PhaseSecondsChargeEachPhaseItsOwnTime) {
+    using Clock = std::chrono::steady_clock;
+    const auto busy = [](std::chrono::milliseconds length) {
+        const auto until = Clock::now() + length;
+        while (Clock::now() < until) {
+        }
+    };
+    Scheduler scheduler(1.0);
+    scheduler.add({"busy", "", 2, 0, [&](Step) { busy(std::chrono::milliseconds(15)); }});
+    scheduler.add({"idle", "", 1, 0, [](Step) {}});
+    ASSERT_EQ(scheduler.phase_seconds().size(), 2U);
+    for (Step s = 0; s < 4; ++s) scheduler.run_step(s);  // busy runs on steps 0 and 2
+    const std::vector<double> seconds = scheduler.phase_seconds();
+    EXPECT_GE(seconds[0], 0.030);
+    EXPECT_LT(seconds[1], seconds[0]);
+    const std::string line = scheduler.describe_time(2.0 * seconds[0]);
+    EXPECT_NE(line.find("busy "), std::string::npos) << line;
+    EXPECT_NE(line.find("(50%)"), std::string::npos) << line;
+    EXPECT_NE(line.find("outside the phases"), std::string::npos) << line;
+    scheduler.reset_phase_seconds();
+    EXPECT_EQ(scheduler.phase_seconds()[0], 0.0);
 }
 
 TEST(Scheduler, RejectsBadClocksAndDuplicates) {
