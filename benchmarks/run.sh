@@ -288,6 +288,7 @@ one = "bench_3d_1t" if quick else "speedup_3d_1t"
 two = "bench_3d_2t" if quick else "speedup_3d_2t"
 rate = figure(main, "rate")
 rate_1t, rate_2t = figure(one, "rate"), figure(two, "rate")
+phases_1t = phase_seconds(one)
 
 snap_runs = [r["snapshot"] for r in runs.get(main, []) if r["snapshot"].get("seconds")]
 snap_mb_s = median([s["mb"] / s["seconds"] for s in snap_runs])
@@ -350,8 +351,8 @@ result = {
     # from 1 to 2 threads over the same days (parallel efficiency = speedup / 2).
     "bench_3d_phase_seconds": {n: rounded(v) for n, v in phase_seconds(main).items()},
     "phase_speedup_2_threads": {
-        n: rounded(phase_seconds(one)[n] / v, 3)
-        for n, v in phase_seconds(two).items() if v and phase_seconds(one).get(n)},
+        n: rounded(phases_1t[n] / v, 3)
+        for n, v in phase_seconds(two).items() if v and phases_1t.get(n)},
     "agent_updates_per_s_1_thread": rounded(rate_1t),
     "agent_updates_per_s_2_threads": rounded(rate_2t),
     "bench_2d_agent_updates_per_s": rounded(figure("bench_2d_2t", "rate")),
