@@ -74,7 +74,12 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       tissue_step_days_(fine_step_days_ * parameters.time.tissue_period_steps),
       lattice_(make_lattice(parameters.space)),
       grid_(lattice_, kReach, parameters.space.tile_edge_sites),
-      domain_(grid_, placement.rank_count, placement.rank),
+      domain_(placement.boxes.empty()
+                  ? engine::Domain(grid_, placement.rank_count, placement.rank)
+                  : engine::Domain(grid_,
+                                   std::vector<engine::TileBox>(placement.boxes.begin(),
+                                                                placement.boxes.end()),
+                                   placement.rank)),
       tissue_layer_(lattice_.site_count()),
       mobile_layer_(lattice_.site_count()),
       tissue_("tissue", kTissueTag, tissue_layer_, grid_),

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/marrow/agents_per_tile.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
 #include "engine/load_balance.hpp"
@@ -35,7 +36,19 @@ namespace cartsim::cli::mpi_ranks {
 
 namespace {
 
-enum class Command : std::int64_t { build = 1, step, gather, count, restore, stop, balance };
+enum class Command : std::int64_t {
+    build = 1,
+    step,
+    gather,
+    count,
+    restore,
+    stop,
+    balance,
+    rebalance
+};
+
+// A rebalance must even the worst colour's load by at least this factor to be worth a rebuild.
+constexpr double kRebalanceGain = 0.97;
 
 bool g_initialized = false;
 bool g_followers_released = false;
@@ -94,9 +107,11 @@ struct RankPart {
     engine::MpiExchange exchange{MPI_COMM_WORLD};
     agents::MarrowModel model;
 
-    explicit RankPart(const agents::Parameters& parameters)
+    // `boxes`: every rank's box; empty for the even cuts.
+    explicit RankPart(const agents::Parameters& parameters,
+                      std::span<const engine::TileBox> boxes = {})
         : model(parameters, agents::ModelExtensions{},
-                engine::RankPlacement{exchange.rank_count(), exchange.rank(), &exchange}) {}
+                engine::RankPlacement{exchange.rank_count(), exchange.rank(), &exchange, boxes}) {}
 
     // Live agents on this rank's owned tiles: CAR-T, tissue.
     std::array<std::uint64_t, 2> owned_counts() const {
@@ -142,6 +157,26 @@ struct RankPart {
     }
 };
 
+// Every rank's box, sent from rank 0 (`boxes` holds rank_count() of them on rank 0).
+std::vector<engine::TileBox> broadcast_boxes(std::vector<engine::TileBox> boxes) {
+    std::vector<std::int32_t> flat(static_cast<std::size_t>(rank_count()) * 6, 0);
+    for (std::size_t b = 0; b < boxes.size(); ++b) {
+        for (std::size_t a = 0; a < 3; ++a) {
+            flat[b * 6 + a] = boxes[b].begin[a];
+            flat[b * 6 + 3 + a] = boxes[b].end[a];
+        }
+    }
+    MPI_Bcast(flat.data(), static_cast<int>(flat.size()), MPI_INT32_T, 0, MPI_COMM_WORLD);
+    boxes.assign(static_cast<std::size_t>(rank_count()), engine::TileBox{});
+    for (std::size_t b = 0; b < boxes.size(); ++b) {
+        for (std::size_t a = 0; a < 3; ++a) {
+            boxes[b].begin[a] = flat[b * 6 + a];
+            boxes[b].end[a] = flat[b * 6 + 3 + a];
+        }
+    }
+    return boxes;
+}
+
 // A failure on one rank while the others may be inside a collective: nothing can unwind them
 // in step, so the whole job ends here, with this rank's message (the .partial output is left
 // looking unfinished, the last published checkpoint stays resumable).
@@ -154,7 +189,7 @@ struct RankPart {
 class LeaderModel final : public RunModel {
   public:
     LeaderModel(const agents::Parameters& parameters, int threads, const std::string& resolved_toml)
-        : whole_(parameters) {
+        : parameters_(parameters), whole_(parameters) {
         std::string text = resolved_toml;
         broadcast_command(Command::build, threads);
         std::int64_t length = static_cast<std::int64_t>(text.size());
@@ -166,12 +201,14 @@ class LeaderModel final : public RunModel {
     ~LeaderModel() override {
         // --verbose: where rank 0's time went (benchmarks/mpi_scaling.sh reads these lines).
         spdlog::debug("MPI rank 0 sent {} bytes to the other ranks' ghosts ({} ranks)",
-                      part_->exchange.bytes_sent(), rank_count());
+                      earlier_bytes_sent_ + part_->exchange.bytes_sent(), rank_count());
         spdlog::debug(
             "MPI rank 0 time: stepping {:.3f} s, of it {:.3f} s at sync points and {:.3f} s of "
-            "that waiting for the other ranks; gathering the whole state for outputs {:.3f} s",
-            step_seconds_, part_->exchange.sync_seconds(), part_->exchange.wait_seconds(),
-            gather_seconds_);
+            "that waiting for the other ranks; gathering the whole state for outputs {:.3f} s; "
+            "rebalancing {:.3f} s ({} times)",
+            step_seconds_, earlier_sync_seconds_ + part_->exchange.sync_seconds(),
+            earlier_wait_seconds_ + part_->exchange.wait_seconds(), gather_seconds_,
+            rebalance_seconds_, rebalances_);
     }
     LeaderModel(const LeaderModel&) = delete;
     LeaderModel& operator=(const LeaderModel&) = delete;
@@ -200,6 +237,9 @@ class LeaderModel final : public RunModel {
         // end the job; rank 0 reports why).
         part_->model.restore_state(std::move(state));
         merged_at_step_ = ~engine::Step{0};
+        // A checkpoint resumed on other ranks, or one whose work has drifted: cut the boxes by
+        // its work before stepping on.
+        if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
     }
 
     agents::MarrowModel& whole() override {
@@ -232,6 +272,47 @@ class LeaderModel final : public RunModel {
                            worst.max_over_mean, worst.color);
     }
 
+    std::string rebalance() override {
+        if (rank_count() < 2) return {};
+        const auto start = std::chrono::steady_clock::now();
+        agents::MarrowModel& whole = this->whole();
+        const engine::TileGrid& grid = part_->model.domain().grid();
+        const std::vector<std::uint64_t> work = agents::agents_per_tile(whole);
+        const std::span<const engine::TileBox> current = part_->model.domain().boxes();
+        std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, rank_count(), work);
+        const double before = engine::worst_color_work_over_mean(grid, current, work);
+        const double after = engine::worst_color_work_over_mean(grid, boxes, work);
+        if (!(after < before * kRebalanceGain)) {
+            spdlog::debug("ranks kept: work max/mean {:.3f}, recut boxes would give {:.3f}", before,
+                          after);
+            return {};
+        }
+        try {
+            broadcast_command(Command::rebalance, 0);
+            boxes = broadcast_boxes(std::move(boxes));
+            std::vector<std::byte> bytes = engine::encode_saved_state(whole.save_state());
+            std::int64_t length = static_cast<std::int64_t>(bytes.size());
+            MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+            broadcast_bytes(bytes);
+            earlier_bytes_sent_ += part_->exchange.bytes_sent();
+            earlier_sync_seconds_ += part_->exchange.sync_seconds();
+            earlier_wait_seconds_ += part_->exchange.wait_seconds();
+            // Every rank drops its part, builds one on its new box and keeps its share of the
+            // same whole state, as a resume does.
+            part_.reset();
+            part_ = std::make_unique<RankPart>(parameters_, boxes);
+            part_->model.restore_state(engine::decode_saved_state(bytes));
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+        ++rebalances_;
+        rebalance_seconds_ += seconds_since(start);
+        return fmt::format(
+            "rebalanced {} ranks at day {:g}: work max/mean {:.2f} -> {:.2f} (new boxes, same "
+            "results)",
+            rank_count(), part_->model.time_days(), before, after);
+    }
+
   private:
     std::array<std::uint64_t, 2> counts() const {
         if (counted_at_step_ == part_->model.current_step()) return counts_;
@@ -246,18 +327,26 @@ class LeaderModel final : public RunModel {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
+    agents::Parameters parameters_;
     std::unique_ptr<RankPart> part_;
     agents::MarrowModel whole_;
     double step_seconds_ = 0.0;
+    double rebalance_seconds_ = 0.0;
+    int rebalances_ = 0;
+    // What the parts replaced by rebalancing had counted.
+    std::uint64_t earlier_bytes_sent_ = 0;
+    double earlier_sync_seconds_ = 0.0;
+    double earlier_wait_seconds_ = 0.0;
     double gather_seconds_ = 0.0;
     engine::Step merged_at_step_ = ~engine::Step{0};
     mutable engine::Step counted_at_step_ = ~engine::Step{0};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};
 };
 
-// The followers' side of each command, on a built rank part.
-int serve(RankPart& part) {
+// The followers' side of each command, on a built rank part (replaced when rank 0 rebalances).
+int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& parameters) {
     for (;;) {
+        RankPart& part = *owned_part;
         const auto [command, argument] = receive_command();
         switch (command) {
             case Command::step:
@@ -280,6 +369,17 @@ int serve(RankPart& part) {
             case Command::balance:
                 part.reduce_by_color(nullptr, nullptr);
                 break;
+            case Command::rebalance: {
+                const std::vector<engine::TileBox> boxes = broadcast_boxes({});
+                std::int64_t length = 0;
+                MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+                std::vector<std::byte> bytes(static_cast<std::size_t>(length));
+                broadcast_bytes(bytes);
+                owned_part.reset();
+                owned_part = std::make_unique<RankPart>(parameters, boxes);
+                owned_part->model.restore_state(engine::decode_saved_state(bytes));
+                break;
+            }
             case Command::stop:
                 return static_cast<int>(argument);
             case Command::build:
@@ -341,8 +441,8 @@ int follow() {
             const agents::Parameters parameters = parameters_of(text);
             int status = 0;
             engine::run_with_threads(static_cast<int>(argument), [&] {
-                RankPart part(parameters);
-                status = serve(part);
+                auto part = std::make_unique<RankPart>(parameters);
+                status = serve(part, parameters);
             });
             return finish(status);
         }

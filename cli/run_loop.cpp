@@ -177,6 +177,9 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
             }
             spdlog::debug("checkpoint at day {:g} published to {}", model.time_days(),
                           writer.final_path().string());
+            if (const std::string note = model.rebalance(); !note.empty()) {
+                spdlog::info("{}", note);
+            }
         }
     }
     progress.finish();

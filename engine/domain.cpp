@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "engine/exact_sum.hpp"
+#include "engine/load_balance.hpp"
 #include "engine/rank_exchange.hpp"
 
 namespace cartsim::engine {
@@ -16,8 +17,27 @@ std::array<std::int32_t, 3> lattice_extent(const Lattice& lattice) {
     return {lattice.nx(), lattice.ny(), lattice.nz()};
 }
 
+// Work of each slab (tile layer) of `box` across `axis`; empty without weights.
+std::vector<std::uint64_t> slab_work(const TileGrid& grid, const TileBox& box, int axis,
+                                     std::span<const std::uint64_t> work_per_tile) {
+    std::vector<std::uint64_t> slabs;
+    if (work_per_tile.empty()) return slabs;
+    slabs.assign(static_cast<std::size_t>(box.end[axis] - box.begin[axis]), 0);
+    const auto n = grid.tiles_per_axis();
+    std::array<std::int32_t, 3> c{};
+    for (c[2] = box.begin[2]; c[2] < box.end[2]; ++c[2]) {
+        for (c[1] = box.begin[1]; c[1] < box.end[1]; ++c[1]) {
+            for (c[0] = box.begin[0]; c[0] < box.end[0]; ++c[0]) {
+                slabs[static_cast<std::size_t>(c[axis] - box.begin[axis])] +=
+                    work_per_tile[static_cast<std::size_t>(c[0] + n[0] * (c[1] + n[1] * c[2]))];
+            }
+        }
+    }
+    return slabs;
+}
+
 void bisect(const TileGrid& grid, int total_ranks, const TileBox& box, int ranks,
-            std::vector<TileBox>& out) {
+            std::span<const std::uint64_t> work_per_tile, std::vector<TileBox>& out) {
     if (ranks == 1) {
         out.push_back(box);
         return;
@@ -29,20 +49,52 @@ void bisect(const TileGrid& grid, int total_ranks, const TileBox& box, int ranks
     std::stable_sort(axes.begin(), axes.end(), [&](int a, int b) {
         return box.end[a] - box.begin[a] > box.end[b] - box.begin[b];
     });
+    // Unweighted: the longest axis that can be cut. Weighted: of the axes that can be cut, the
+    // one whose best even cut comes nearest the low part's share of the work (the longest on
+    // ties), since work piled on one axis is only shared by cutting across it.
+    int chosen_axis = -1;
+    std::int32_t chosen_cut = 0;
+    double chosen_miss = 0.0;
     for (const int axis : axes) {
         const std::int32_t extent = box.end[axis] - box.begin[axis];
-        const double target = static_cast<double>(extent) * low_ranks / ranks;
+        // position[k]: how much of the box lies below offset k, in tiles or, when weighted,
+        // in work (integers summed in order: every rank finds the same cut).
+        const std::vector<std::uint64_t> slabs = slab_work(grid, box, axis, work_per_tile);
+        std::vector<double> position(static_cast<std::size_t>(extent) + 1);
+        double total = 0.0;
+        for (std::int32_t k = 0; k <= extent; ++k) {
+            const auto at = static_cast<std::size_t>(k);
+            position[at] = slabs.empty() ? k : total;
+            if (!slabs.empty() && k < extent) total += static_cast<double>(slabs[at]);
+        }
+        if (slabs.empty() || total == 0.0) {
+            for (std::int32_t k = 0; k <= extent; ++k) position[static_cast<std::size_t>(k)] = k;
+            total = extent;
+        }
+        const double target = total * low_ranks / ranks;
         std::int32_t best = 0;
         for (std::int32_t cut = 2; cut < extent; cut += 2) {
-            if (best == 0 || std::abs(cut - target) < std::abs(best - target)) best = cut;
+            const double miss = std::abs(position[static_cast<std::size_t>(cut)] - target);
+            if (best == 0 || miss < std::abs(position[static_cast<std::size_t>(best)] - target)) {
+                best = cut;
+            }
         }
         if (best == 0) continue;  // fewer than 3 tiles: no even cut leaves both parts non-empty
+        const double miss = std::abs(position[static_cast<std::size_t>(best)] - target) / total;
+        if (chosen_axis < 0 || miss < chosen_miss) {
+            chosen_axis = axis;
+            chosen_cut = best;
+            chosen_miss = miss;
+        }
+        if (work_per_tile.empty()) break;
+    }
+    if (chosen_axis >= 0) {
         TileBox low = box;
         TileBox high = box;
-        low.end[axis] = box.begin[axis] + best;
-        high.begin[axis] = box.begin[axis] + best;
-        bisect(grid, total_ranks, low, low_ranks, out);
-        bisect(grid, total_ranks, high, ranks - low_ranks, out);
+        low.end[chosen_axis] = box.begin[chosen_axis] + chosen_cut;
+        high.begin[chosen_axis] = box.begin[chosen_axis] + chosen_cut;
+        bisect(grid, total_ranks, low, low_ranks, work_per_tile, out);
+        bisect(grid, total_ranks, high, ranks - low_ranks, work_per_tile, out);
         return;
     }
     throw std::invalid_argument(fmt::format(
@@ -72,6 +124,16 @@ std::vector<std::uint8_t> grown_interval(std::int32_t lo, std::int32_t hi, int r
 }  // namespace
 
 std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count) {
+    return bisect_tile_grid(grid, rank_count, {});
+}
+
+std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count,
+                                      std::span<const std::uint64_t> work_per_tile) {
+    if (!work_per_tile.empty() && work_per_tile.size() != grid.tile_count()) {
+        throw std::invalid_argument(fmt::format("work given for {} tiles of a grid of {} ({})",
+                                                work_per_tile.size(), grid.tile_count(),
+                                                grid.describe()));
+    }
     if (rank_count < 1) {
         throw std::invalid_argument(fmt::format("rank count must be >= 1, got {} (tile grid: {})",
                                                 rank_count, grid.describe()));
@@ -86,8 +148,45 @@ std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count) {
     }
     std::vector<TileBox> boxes;
     boxes.reserve(static_cast<std::size_t>(rank_count));
-    bisect(grid, rank_count, whole, rank_count, boxes);
+    // No work at all: nothing to weigh by.
+    if (std::all_of(work_per_tile.begin(), work_per_tile.end(),
+                    [](std::uint64_t w) { return w == 0; })) {
+        work_per_tile = {};
+    }
+    try {
+        bisect(grid, rank_count, whole, rank_count, work_per_tile, boxes);
+    } catch (const std::invalid_argument&) {
+        if (work_per_tile.empty()) throw;
+        // A weighted cut left some part too thin for its ranks: the even cuts always fit.
+        boxes.clear();
+        bisect(grid, rank_count, whole, rank_count, {}, boxes);
+    }
     return boxes;
+}
+
+double worst_color_work_over_mean(const TileGrid& grid, std::span<const TileBox> boxes,
+                                  std::span<const std::uint64_t> work_per_tile) {
+    const auto colors = static_cast<std::size_t>(grid.color_count());
+    std::vector<std::vector<std::uint64_t>> by_box(boxes.size(),
+                                                   std::vector<std::uint64_t>(colors, 0));
+    for (TileIndex t = 0; t < grid.tile_count() && t < work_per_tile.size(); ++t) {
+        const auto c = grid.tile_coord(t);
+        for (std::size_t b = 0; b < boxes.size(); ++b) {
+            if (boxes[b].contains(c)) {
+                by_box[b][static_cast<std::size_t>(grid.color_of(t))] += work_per_tile[t];
+                break;
+            }
+        }
+    }
+    std::vector<std::uint64_t> sum(colors, 0);
+    std::vector<std::uint64_t> max(colors, 0);
+    for (const auto& box : by_box) {
+        for (std::size_t c = 0; c < colors; ++c) {
+            sum[c] += box[c];
+            max[c] = std::max(max[c], box[c]);
+        }
+    }
+    return worst_color_imbalance(sum, max, static_cast<int>(boxes.size())).max_over_mean;
 }
 
 Domain::Domain(const TileGrid& grid) : Domain(grid, 1, 0) {}
@@ -99,6 +198,29 @@ Domain::Domain(const TileGrid& grid, int rank_count, int rank)
             fmt::format("rank {} is not one of {} ranks", rank, rank_count));
     }
     boxes_ = bisect_tile_grid(grid, rank_count);
+    index_tiles();
+}
+
+Domain::Domain(const TileGrid& grid, std::vector<TileBox> boxes, int rank)
+    : grid_(&grid),
+      rank_(rank),
+      rank_count_(static_cast<int>(boxes.size())),
+      boxes_(std::move(boxes)) {
+    if (rank < 0 || rank >= rank_count_) {
+        throw std::invalid_argument(
+            fmt::format("rank {} is not one of {} ranks", rank, rank_count_));
+    }
+    std::vector<int> covering(grid.tile_count(), 0);
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+        const auto c = grid.tile_coord(t);
+        for (const TileBox& box : boxes_) covering[t] += box.contains(c) ? 1 : 0;
+        if (covering[t] != 1) {
+            throw std::invalid_argument(fmt::format(
+                "{} boxes do not cover the tile grid ({}) once: tile ({}, {}, {}) lies in {} of "
+                "them",
+                rank_count_, grid.describe(), c[0], c[1], c[2], covering[t]));
+        }
+    }
     index_tiles();
 }
 

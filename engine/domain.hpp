@@ -42,6 +42,21 @@ struct TileBox {
 /// tiles). Boxes are listed in rank order.
 std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count);
 
+/// The same cuts (each along its box's longest axis, at an even tile offset) placed by work
+/// instead of by tiles: `work_per_tile` (indexed by TileIndex, e.g. a tile's live agents plus
+/// its fixed cost) is split between the two parts in proportion to their ranks, as nearly as
+/// an even offset allows. How a run rebalances its ranks (results do not depend on the boxes).
+/// Falls back to the unweighted cuts where a weighted cut would leave a part too small for its
+/// ranks; throws std::invalid_argument as bisect_tile_grid does, and when the weights do not
+/// cover the grid.
+std::vector<TileBox> bisect_tile_grid(const TileGrid& grid, int rank_count,
+                                      std::span<const std::uint64_t> work_per_tile);
+
+/// How unevenly `boxes` share `work_per_tile`, colour by colour (engine/load_balance.hpp): the
+/// worst colour's busiest box over the mean. 1 when there is no work.
+double worst_color_work_over_mean(const TileGrid& grid, std::span<const TileBox> boxes,
+                                  std::span<const std::uint64_t> work_per_tile);
+
 /// Today a process runs either the whole lattice (one rank) or one of K virtual ranks
 /// (engine/virtual_ranks.hpp) that later become MPI ranks. A rank owns a box of tiles and
 /// mirrors the ghost tiles around it: every tile within `reach` sites of the box (one tile
@@ -53,6 +68,9 @@ class Domain {
     explicit Domain(const TileGrid& grid);
     /// Rank `rank` of `rank_count` ranks, boxes from bisect_tile_grid.
     Domain(const TileGrid& grid, int rank_count, int rank);
+    /// Rank `rank` of boxes.size() ranks with the given boxes (e.g. rebalanced ones), which
+    /// must cover the grid, each tile once; throws std::invalid_argument otherwise.
+    Domain(const TileGrid& grid, std::vector<TileBox> boxes, int rank);
 
     const TileGrid& grid() const { return *grid_; }
     int rank() const { return rank_; }

@@ -11,6 +11,7 @@ namespace cartsim::engine {
 
 class Domain;
 class ExactSum;
+struct TileBox;
 class SiteRecords;
 class RankExchange;
 
@@ -21,6 +22,9 @@ struct RankPlacement {
     int rank_count = 1;
     int rank = 0;
     RankExchange* exchange = nullptr;
+    /// Every rank's box (rank_count of them), e.g. rebalanced by work; empty: the even cuts of
+    /// bisect_tile_grid. Not owned: read while the model is built.
+    std::span<const TileBox> boxes{};
 };
 
 /// Called by every rank at the same points of a step, in the same order (all ranks run the

@@ -93,7 +93,9 @@ void MpiExchange::attach(const Domain& domain, SiteRecords& records) {
     records.keep_only_held(domain);
     const TileGrid& grid = domain.grid();
     for (int r = 0; r < rank_count_; ++r) {
-        domains_.push_back(std::make_unique<Domain>(grid, rank_count_, r));
+        // The boxes this rank was built with (even cuts, or rebalanced ones).
+        domains_.push_back(std::make_unique<Domain>(
+            grid, std::vector<TileBox>(domain.boxes().begin(), domain.boxes().end()), r));
         domain_views_.push_back(domains_.back().get());
     }
     footprints_.resize(grid.tile_count());

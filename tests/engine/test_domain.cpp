@@ -244,4 +244,78 @@ TEST(LoadBalance, TheWorstColourIsTheBusiestRankOverTheMean) {
     EXPECT_EQ(worst_color_imbalance(none, none, 4).color, -1);
 }
 
+// Rebalancing: work piled into one corner of the lattice, as CAR-T cells pile up around the
+// vessels they enter by. Even cuts give one rank most of the work; cuts placed by work share
+// it, still as boxes of even extent that hold every colour equally.
+TEST(Domain, CutsPlacedByWorkShareWorkPiledInOneCorner) {
+    const Lattice lattice(128, 64, 64, Boundary::reflective);
+    const TileGrid grid(lattice, 2, 8);  // 16 x 8 x 8 tiles
+    std::vector<std::uint64_t> work(grid.tile_count(), 1);
+    for (TileIndex t = 0; t < grid.tile_count(); ++t) {
+        const auto c = grid.tile_coord(t);
+        if (c[0] < 4 && c[1] < 4) work[t] = 200;
+    }
+    for (const int ranks : {2, 3, 4, 8}) {
+        SCOPED_TRACE(fmt::format("{} ranks", ranks));
+        const auto even = bisect_tile_grid(grid, ranks);
+        const auto weighted = bisect_tile_grid(grid, ranks, work);
+        ASSERT_EQ(weighted.size(), static_cast<std::size_t>(ranks));
+        const double before = worst_color_work_over_mean(grid, even, work);
+        const double after = worst_color_work_over_mean(grid, weighted, work);
+        EXPECT_GT(before, 1.5);
+        EXPECT_LT(after, before * 0.75) << before << " -> " << after;
+        for (int r = 0; r < ranks; ++r) {
+            const Domain domain(grid, weighted, r);  // covers the grid once, or throws
+            const TileBox& box = weighted[static_cast<std::size_t>(r)];
+            for (int a = 0; a < 3; ++a) EXPECT_EQ((box.end[a] - box.begin[a]) % 2, 0);
+            std::vector<int> by_color(static_cast<std::size_t>(grid.color_count()), 0);
+            for (const TileIndex t : domain.owned_tiles()) ++by_color[grid.color_of(t)];
+            EXPECT_EQ(*std::min_element(by_color.begin(), by_color.end()),
+                      *std::max_element(by_color.begin(), by_color.end()));
+        }
+    }
+}
+
+TEST(Domain, EvenWorkIsSharedAtLeastAsEvenlyAsByTheEvenCuts) {
+    const Lattice lattice(64, 48, 32, Boundary::periodic);
+    const TileGrid grid(lattice, 2, 8);  // 8 x 6 x 4 tiles
+    const std::vector<std::uint64_t> even_work(grid.tile_count(), 7);
+    const std::vector<std::uint64_t> no_work(grid.tile_count(), 0);
+    for (const int ranks : {1, 2, 3, 4, 6}) {
+        SCOPED_TRACE(fmt::format("{} ranks", ranks));
+        const auto even = bisect_tile_grid(grid, ranks);
+        EXPECT_LE(
+            worst_color_work_over_mean(grid, bisect_tile_grid(grid, ranks, even_work), even_work),
+            worst_color_work_over_mean(grid, even, even_work) + 1e-12);
+        EXPECT_EQ(bisect_tile_grid(grid, 2, even_work), bisect_tile_grid(grid, 2));
+        EXPECT_DOUBLE_EQ(worst_color_work_over_mean(grid, bisect_tile_grid(grid, ranks), no_work),
+                         1.0);
+    }
+    const std::vector<std::uint64_t> short_work(grid.tile_count() - 1, 1);
+    EXPECT_THROW(bisect_tile_grid(grid, 2, short_work), std::invalid_argument);
+}
+
+TEST(Domain, GivenBoxesMustCoverTheGridOnce) {
+    const Lattice lattice(64, 32, 16, Boundary::reflective);
+    const TileGrid grid(lattice, 2, 8);  // 8 x 4 x 2 tiles
+    auto boxes = bisect_tile_grid(grid, 2);
+    const Domain cut(grid, 2, 1);
+    const Domain given(grid, boxes, 1);
+    EXPECT_TRUE(std::equal(cut.owned_tiles().begin(), cut.owned_tiles().end(),
+                           given.owned_tiles().begin(), given.owned_tiles().end()));
+    EXPECT_TRUE(std::equal(cut.ghost_tiles().begin(), cut.ghost_tiles().end(),
+                           given.ghost_tiles().begin(), given.ghost_tiles().end()));
+    boxes[1].begin[0] += 2;  // a gap
+    try {
+        const Domain gap(grid, boxes, 0);
+        FAIL() << "boxes with a gap accepted";
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("lies in 0 of them"), std::string::npos)
+            << error.what();
+    }
+    boxes[1].begin[0] -= 4;  // an overlap
+    EXPECT_THROW(Domain(grid, boxes, 0), std::invalid_argument);
+    EXPECT_THROW(Domain(grid, bisect_tile_grid(grid, 2), 2), std::invalid_argument);
+}
+
 }  // namespace cartsim::engine
