@@ -1,11 +1,15 @@
 // How evenly MPI ranks would share a run's work at its checkpoint, without running the ranks:
 // for each rank count, the worst colour's busiest rank over the mean (engine/load_balance.hpp)
 // with the even cuts a run starts with and with the cuts by work it rebalances to at a
-// checkpoint (engine::bisect_tile_grid weighted by agents::agents_per_tile, as cli/mpi_ranks.cpp
+// checkpoint (engine::bisect_tile_grid weighted by agents::work_per_tile, as cli/mpi_ranks.cpp
 // does). Issue 18's target: <= 1.2 at the CAR-T peak after one rebalance. Takes the machine's
 // memory of one process (the whole model is restored once), not of N ranks.
 //
-//   rank_balance RUN.h5 [RANKS ...]      (default 2 4 8 16; one JSON object per line)
+//   rank_balance RUN.h5 [--tile-edge N] [RANKS ...]   (default 2 4 8 16; a JSON object a line)
+//
+// --tile-edge N scores the same state on tiles of N sites (space.tile_edge_sites, widened as the
+// model would): the colours of a sweep are even per box only where an axis has an even number of
+// tiles, so the tile edge bounds the balance (bench_3d: 200 sites / 8 = 25 tiles an axis).
 
 #include <fmt/format.h>
 
@@ -15,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "agents/marrow/agents_per_tile.hpp"
+#include "agents/marrow/work_per_tile.hpp"
 #include "agents/marrow_model.hpp"
 #include "engine/domain.hpp"
 #include "io/model_checkpoint.hpp"
@@ -33,7 +37,14 @@ int main(int argc, char** argv) {
     try {
         const std::string file = argv[1];
         std::vector<int> rank_counts;
-        for (int k = 2; k < argc; ++k) rank_counts.push_back(std::stoi(argv[k]));
+        int tile_edge = 0;
+        for (int k = 2; k < argc; ++k) {
+            if (std::string(argv[k]) == "--tile-edge" && k + 1 < argc) {
+                tile_edge = std::stoi(argv[++k]);
+            } else {
+                rank_counts.push_back(std::stoi(argv[k]));
+            }
+        }
         if (rank_counts.empty()) rank_counts = {2, 4, 8, 16};
 
         const io::RunFileReader reader(file);
@@ -44,24 +55,28 @@ int main(int argc, char** argv) {
         io::CheckpointContents checkpoint = io::read_checkpoint(file);
         agents::MarrowModel model(parameters);
         model.restore_state(std::move(checkpoint.state));
-        const engine::TileGrid& grid = model.domain().grid();
-        const std::vector<std::uint64_t> work = agents::agents_per_tile(model);
-        std::uint64_t agents = 0;
-        for (const std::uint64_t w : work) agents += w;
+        const engine::TileGrid& model_grid = model.domain().grid();
+        const engine::TileGrid grid =
+            tile_edge > 0 ? engine::TileGrid(model_grid.lattice(), model_grid.reach(), tile_edge)
+                          : model_grid;
+        const std::vector<std::uint64_t> work = agents::work_per_tile(model, grid);
+        std::uint64_t total_work = 0;
+        for (const std::uint64_t w : work) total_work += w;
         for (const int ranks : rank_counts) {
             try {
                 const auto even = engine::bisect_tile_grid(grid, ranks);
                 const auto by_work = engine::bisect_tile_grid(grid, ranks, work);
                 std::printf(
                     "%s\n",
-                    fmt::format(
-                        "{{\"file\": \"{}\", \"day\": {:g}, \"agents\": {}, \"car_t\": {}, "
-                        "\"tiles\": {}, \"ranks\": {}, \"even_cuts_max_over_mean\": {:.4f}, "
-                        "\"rebalanced_max_over_mean\": {:.4f}}}",
-                        file, model.time_days(), agents, model.car_t().live_count(),
-                        grid.tile_count(), ranks,
-                        engine::worst_color_work_over_mean(grid, even, work),
-                        engine::worst_color_work_over_mean(grid, by_work, work))
+                    fmt::format("{{\"file\": \"{}\", \"day\": {:g}, \"work\": {}, \"car_t\": {}, "
+                                "\"tiles\": {}, \"tile_edge\": {}, \"ranks\": {}, "
+                                "\"even_cuts_max_over_mean\": "
+                                "{:.4f}, "
+                                "\"rebalanced_max_over_mean\": {:.4f}}}",
+                                file, model.time_days(), total_work, model.car_t().live_count(),
+                                grid.tile_count(), grid.tile_edge()[0], ranks,
+                                engine::worst_color_work_over_mean(grid, even, work),
+                                engine::worst_color_work_over_mean(grid, by_work, work))
                         .c_str());
             } catch (const std::invalid_argument& error) {
                 std::fprintf(stderr, "rank_balance: %d ranks: %s\n", ranks, error.what());

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "agents/marrow/agents_per_tile.hpp"
+#include "agents/marrow/work_per_tile.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/run_simulation.hpp"
 #include "engine/load_balance.hpp"
@@ -128,21 +128,22 @@ struct RankPart {
         return counts;
     }
 
-    // Live agents (CAR-T and tissue) on this rank's owned tiles, by the tile's colour: each
-    // colour's share of the sweeps' work on this rank.
+    // Work on this rank's owned tiles (tissue cells, and CAR-T cells weighed by what a CAR-T
+    // cell costs), by the tile's colour: each colour's share of the sweeps' work on this rank.
     std::vector<std::uint64_t> owned_by_color() const {
         const engine::TileGrid& grid = model.domain().grid();
         std::vector<std::uint64_t> by_color(static_cast<std::size_t>(grid.color_count()), 0);
-        const auto add = [&](const auto& population) {
+        const auto add = [&](const auto& population, std::uint64_t weight) {
             for (engine::AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
                 if (!population.alive(slot)) continue;
                 const engine::TileIndex tile = grid.tile_of(population.site(slot));
                 if (model.domain().owns(tile))
-                    ++by_color[static_cast<std::size_t>(grid.color_of(tile))];
+                    by_color[static_cast<std::size_t>(grid.color_of(tile))] += weight;
             }
         };
-        add(model.car_t());
-        add(model.tissue());
+        // Weighed as agents::work_per_tile weighs them, which rebalancing evens.
+        add(model.car_t(), agents::kCarTWorkPerTissueCell);
+        add(model.tissue(), 1);
         return by_color;
     }
 
@@ -277,7 +278,7 @@ class LeaderModel final : public RunModel {
         const auto start = std::chrono::steady_clock::now();
         agents::MarrowModel& whole = this->whole();
         const engine::TileGrid& grid = part_->model.domain().grid();
-        const std::vector<std::uint64_t> work = agents::agents_per_tile(whole);
+        const std::vector<std::uint64_t> work = agents::work_per_tile(whole);
         const std::span<const engine::TileBox> current = part_->model.domain().boxes();
         std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, rank_count(), work);
         const double before = engine::worst_color_work_over_mean(grid, current, work);

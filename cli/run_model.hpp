@@ -30,7 +30,7 @@ class RunModel {
     virtual std::uint64_t live_tissue() const = 0;
     /// How evenly the ranks share the work, for the progress line; empty for one process.
     virtual std::string balance_note() { return {}; }
-    /// Right after a checkpoint (whole() is current): recuts the ranks' boxes by the agents on
+    /// Right after a checkpoint (whole() is current): recuts the ranks' boxes by the work on
     /// each tile (engine::bisect_tile_grid) when that evens the worst colour's load by at least
     /// 3%, and says so in a line; empty when nothing changed or there is one process. Results do
     /// not depend on the boxes.
