@@ -384,6 +384,18 @@ Observables MarrowModel::observe() const {
                             kills_, systemic_, marrow_share_, parameters_});
 }
 
+WindowTallies MarrowModel::owned_window_tallies() const {
+    return agents::window_tallies({time_days(), tissue_, car_t_, patient_, patient_constants_,
+                                   cytokines_, kills_, systemic_, marrow_share_, parameters_},
+                                  &domain_);
+}
+
+Observables MarrowModel::observe(const WindowTallies& window) const {
+    return agents::observe({time_days(), tissue_, car_t_, patient_, patient_constants_, cytokines_,
+                            kills_, systemic_, marrow_share_, parameters_},
+                           window);
+}
+
 std::uint64_t MarrowModel::state_hash() const {
     engine::StateHasher hasher;
     engine::StateHashVisitor visitor(hasher);

@@ -28,6 +28,7 @@
 #include "agents/patient/constants.hpp"
 #include "agents/population_tags.hpp"
 #include "agents/readouts/observables.hpp"
+#include "agents/readouts/observe.hpp"
 #include "agents/tissue/antigen_by_site.hpp"
 #include "agents/tissue/columns.hpp"
 #include "agents/tissue/constants.hpp"
@@ -114,6 +115,12 @@ class MarrowModel {
     void restore_state(engine::SavedState state);
 
     Observables observe() const;
+    /// Tallies of the window's cells on this rank's owned tiles (all of them on one rank): on
+    /// several ranks, their sum over ranks is the whole window's (agents/readouts/observe.hpp).
+    WindowTallies owned_window_tallies() const;
+    /// observe() with the whole window's tallies given, e.g. summed over ranks; the rest
+    /// (patient, fields, physiology) is replicated on every rank.
+    Observables observe(const WindowTallies& window) const;
     std::uint64_t state_hash() const;
 
     const Parameters& parameters() const { return parameters_; }

@@ -44,7 +44,8 @@ enum class Command : std::int64_t {
     restore,
     stop,
     balance,
-    rebalance
+    rebalance,
+    observe
 };
 
 // A rebalance must even the worst colour's load by at least this factor to be worth a rebuild.
@@ -145,6 +146,20 @@ struct RankPart {
         add(model.car_t(), agents::kCarTWorkPerTissueCell);
         add(model.tissue(), 1);
         return by_color;
+    }
+
+    // The window's tallies summed over every rank: integers reduced to rank 0, the exact sum
+    // through the exchange (every rank gets it). Exact, so rank 0's total is the whole window's.
+    agents::WindowTallies window_tallies_on_rank0() {
+        agents::WindowTallies mine = model.owned_window_tallies();
+        const std::array<std::uint64_t, agents::WindowTallies::kIntegers> integers =
+            mine.integers();
+        std::array<std::uint64_t, agents::WindowTallies::kIntegers> total{};
+        MPI_Reduce(integers.data(), total.data(), static_cast<int>(integers.size()), MPI_UINT64_T,
+                   MPI_SUM, 0, MPI_COMM_WORLD);
+        model.domain().sum_across_ranks(mine.blast_cd19_molecules);
+        mine.set_integers(total);
+        return mine;
     }
 
     // Every rank's colours reduced to rank 0: sums and single-rank maxima.
@@ -258,6 +273,18 @@ class LeaderModel final : public RunModel {
         return whole_;
     }
 
+    agents::Observables observe() override {
+        // A whole state already merged at this step (a snapshot's or checkpoint's) reads the
+        // same; otherwise the ranks count their own tiles instead of sending their states.
+        if (merged_at_step_ == part_->model.current_step()) return whole_.observe();
+        try {
+            broadcast_command(Command::observe, 0);
+            return part_->model.observe(part_->window_tallies_on_rank0());
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+    }
+
     std::uint64_t live_car_t() const override { return counts()[0]; }
     std::uint64_t live_tissue() const override { return counts()[1]; }
 
@@ -369,6 +396,9 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
             }
             case Command::balance:
                 part.reduce_by_color(nullptr, nullptr);
+                break;
+            case Command::observe:
+                static_cast<void>(part.window_tallies_on_rank0());
                 break;
             case Command::rebalance: {
                 const std::vector<engine::TileBox> boxes = broadcast_boxes({});

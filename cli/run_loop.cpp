@@ -89,7 +89,7 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
     const io::ArrayStorage snapshot_storage{.chunk_elements = 1U << 16,
                                             .deflate_level = schedule.snapshot_compression_level};
     auto record = [&] {
-        latest = model.whole().observe();
+        latest = model.observe();
         readouts.record(latest);
         observable_values(latest, row_values);
         writer.append_row(latest.time_days, row_values);
@@ -133,7 +133,7 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
         if (schedule.snapshot_every_steps > 0) snapshot(0);
         writer.flush();
     } else {
-        latest = model.whole().observe();  // for the progress line only
+        latest = model.observe();  // for the progress line only
     }
     std::uint64_t last_flush_step = first_step;
     Clock::time_point last_flush_time = Clock::now();

@@ -25,6 +25,9 @@ class RunModel {
     /// The whole model now: for observation, snapshots, checkpoints and the state hash. With
     /// several ranks, their states merged (engine/saved_state_across_ranks.hpp) once per step.
     virtual agents::MarrowModel& whole() = 0;
+    /// The time-series row now: the whole model's observables. With several MPI ranks, the
+    /// ranks' window tallies summed (exact) instead of the state gathered.
+    virtual agents::Observables observe() { return whole().observe(); }
     /// Live CAR-T and tissue cells, each counted once (the progress line's update rate).
     virtual std::uint64_t live_car_t() const = 0;
     virtual std::uint64_t live_tissue() const = 0;

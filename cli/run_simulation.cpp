@@ -1,6 +1,7 @@
 #include "cli/run_simulation.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -16,11 +17,13 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <sstream>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "agents/marrow_model.hpp"
 #include "agents/parameters.hpp"
@@ -122,6 +125,44 @@ void check_memory(const agents::Parameters& p, const std::string& source, int mo
     }
 }
 
+// The colours of a sweep run one after another and each waits for its busiest rank; boxes hold
+// every colour equally only where their extent in tiles is even. With an odd number of tiles
+// on an axis (e.g. 200 sites in 8-site tiles: 25) some boxes get more tiles of some colours, and
+// even a uniform marrow is shared unevenly: say so, and which tile edges would even it (a
+// different edge changes the results, so this is advice, not a change).
+void warn_of_uneven_colours(const agents::Parameters& parameters, const engine::Lattice& lattice,
+                            const engine::TileGrid& grid, std::span<const engine::TileBox> boxes,
+                            const std::string& what) {
+    constexpr double kWorthSaying = 1.05;
+    const std::vector<std::uint64_t> uniform(grid.tile_count(), 1);
+    const double now = engine::worst_color_work_over_mean(grid, boxes, uniform);
+    if (now < kWorthSaying) return;
+    std::vector<std::string> better;
+    for (int edge = 2 * agents::MarrowModel::kReach; edge <= 16 && better.size() < 3; ++edge) {
+        if (edge == parameters.space.tile_edge_sites) continue;
+        try {
+            const engine::TileGrid other(lattice, agents::MarrowModel::kReach, edge);
+            if (other.tile_edge() == grid.tile_edge()) continue;
+            const std::vector<std::uint64_t> even(other.tile_count(), 1);
+            const double balance = engine::worst_color_work_over_mean(
+                other, engine::bisect_tile_grid(other, static_cast<int>(boxes.size())), even);
+            if (balance < kWorthSaying && balance < now) {
+                better.push_back(fmt::format("{} ({:.2f})", edge, balance));
+            }
+        } catch (const std::invalid_argument&) {
+            // too few tiles for the ranks at this edge
+        }
+    }
+    spdlog::warn(
+        "{}: with space.tile_edge_sites = {} the tile grid ({}) cannot give every rank an even "
+        "share of each sweep colour: even a uniform marrow runs at max/mean {:.2f} (boxes need an "
+        "even number of tiles on each axis they cut). {}",
+        what, parameters.space.tile_edge_sites, grid.describe(), now,
+        better.empty() ? std::string("No tile edge of up to 16 sites does better for this lattice.")
+                       : fmt::format("Tile edges that would (results change with the edge): {}.",
+                                     fmt::join(better, ", ")));
+}
+
 // The ranks a run is split over: --virtual-ranks K in this process, or the MPI ranks cartsim was
 // launched on (cli/mpi_ranks.hpp); not both. Refused by name when the lattice cannot be cut
 // into that many boxes or the model cannot be split.
@@ -151,11 +192,13 @@ int check_rank_split(const agents::Parameters& parameters, int virtual_ranks) {
         parameters.space.periodic ? engine::Boundary::periodic : engine::Boundary::reflective);
     const engine::TileGrid grid(lattice, agents::MarrowModel::kReach,
                                 parameters.space.tile_edge_sites);
+    std::vector<engine::TileBox> boxes;
     try {
-        static_cast<void>(engine::bisect_tile_grid(grid, ranks));
+        boxes = engine::bisect_tile_grid(grid, ranks);
     } catch (const std::invalid_argument& error) {
         throw UsageError(fmt::format("{}: {}", what, error.what()));
     }
+    warn_of_uneven_colours(parameters, lattice, grid, boxes, what);
     return ranks;
 }
 

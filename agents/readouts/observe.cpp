@@ -13,64 +13,106 @@ namespace cartsim::agents {
 
 using engine::AgentSlot;
 
-Observables observe(const ObservationView& view) {
-    Observables o;
-    o.time_days = view.time_days;
+std::array<std::uint64_t, WindowTallies::kIntegers> WindowTallies::integers() const {
+    std::array<std::uint64_t, kIntegers> values{};
+    std::size_t k = 0;
+    for (const std::uint64_t v : tissue) values[k++] = v;
+    for (const std::uint64_t v : car_t_by_state) values[k++] = v;
+    values[k++] = car_t_engaged;
+    values[k++] = car_t_live;
+    return values;
+}
+
+void WindowTallies::set_integers(const std::array<std::uint64_t, kIntegers>& values) {
+    std::size_t k = 0;
+    for (std::uint64_t& v : tissue) v = values[k++];
+    for (std::uint64_t& v : car_t_by_state) v = values[k++];
+    car_t_engaged = values[k++];
+    car_t_live = values[k++];
+}
+
+WindowTallies window_tallies(const ObservationView& view, const engine::Domain* owned_by) {
+    WindowTallies w;
     const auto& tissue = view.tissue;
     const auto& cells = tissue.columns();
     const std::size_t n = tissue.slot_count();
     const double dim = view.parameters.readouts.cd19_dim_molecules;
-    // Every count of tissue cells in one pass (integer tallies: exact in any order): blasts by
-    // window phenotype, CD19-negative blasts, B cells, marrow cells.
-    enum Tally : std::size_t {
-        kBlastPhenotypes = 0,  // + BlastPhenotype
-        kCd19NegativeBlasts = kBlastPhenotypeCount,
-        kBCells,
-        kMarrowCells,
-        kTallies
+    const auto counted = [&](const auto& population, std::size_t s) {
+        const auto slot = static_cast<AgentSlot>(s);
+        return population.alive(slot) &&
+               (owned_by == nullptr || owned_by->owns_site(population.site(slot)));
     };
-    std::array<std::uint64_t, kTallies> tally{};
+    // Every count of tissue cells in one pass (integer tallies: exact in any order).
+    auto& tally = w.tissue;
     engine::parallel_for_chunks(n, engine::kSlotChunk, [&](std::size_t begin, std::size_t end) {
-        std::array<std::uint64_t, kTallies> local{};
+        std::array<std::uint64_t, WindowTallies::kTissueTallies> local{};
         for (std::size_t s = begin; s < end; ++s) {
-            if (!tissue.alive(static_cast<AgentSlot>(s))) continue;
+            if (!counted(tissue, s)) continue;
             switch (cells.kind[s]) {
                 case TissueKind::blast:
-                    ++local[kBlastPhenotypes + static_cast<std::size_t>(phenotype_of(
-                                                   cells.flags[s], cells.cd19_molecules[s], dim))];
-                    if (cells.cd19_molecules[s] <= 0.0F) ++local[kCd19NegativeBlasts];
+                    ++local[static_cast<std::size_t>(
+                        phenotype_of(cells.flags[s], cells.cd19_molecules[s], dim))];
+                    if (cells.cd19_molecules[s] <= 0.0F)
+                        ++local[WindowTallies::kCd19NegativeBlasts];
                     break;
                 case TissueKind::b_cell:
-                    ++local[kBCells];
+                    ++local[WindowTallies::kBCells];
                     break;
                 case TissueKind::marrow_cell:
-                    ++local[kMarrowCells];
+                    ++local[WindowTallies::kMarrowCells];
                     break;
             }
         }
-        for (std::size_t k = 0; k < kTallies; ++k) {
+        for (std::size_t k = 0; k < WindowTallies::kTissueTallies; ++k) {
             std::atomic_ref<std::uint64_t>(tally[k]).fetch_add(local[k], std::memory_order_relaxed);
         }
     });
+    w.blast_cd19_molecules = engine::parallel_exact_reduce<engine::ExactSum>(
+        n, [&](std::size_t begin, std::size_t end, engine::ExactSum& sum) {
+            sum.add_terms(end - begin, [&](std::size_t i) {
+                const std::size_t s = begin + i;
+                return counted(tissue, s) && cells.kind[s] == TissueKind::blast
+                           ? static_cast<double>(cells.cd19_molecules[s])
+                           : 0.0;
+            });
+        });
+
+    const auto& car_t = view.car_t;
+    const auto& t = car_t.columns();
+    for (std::size_t s = 0; s < kCarTStateCount; ++s) {
+        w.car_t_by_state[s] = engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
+            return counted(car_t, i) && static_cast<std::size_t>(t.state[i]) == s;
+        });
+    }
+    w.car_t_engaged = engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
+        return counted(car_t, i) && t.engaged_site[i] != engine::kNoSite;
+    });
+    w.car_t_live = engine::parallel_count(car_t.slot_count(),
+                                          [&](std::size_t i) { return counted(car_t, i); });
+    return w;
+}
+
+Observables observe(const ObservationView& view) {
+    return observe(view, window_tallies(view));
+}
+
+Observables observe(const ObservationView& view, const WindowTallies& window) {
+    Observables o;
+    o.time_days = view.time_days;
+    const auto& tally = window.tissue;
     const auto window_phenotype = [&](BlastPhenotype phenotype) {
-        return static_cast<double>(tally[kBlastPhenotypes + static_cast<std::size_t>(phenotype)]);
+        return static_cast<double>(tally[static_cast<std::size_t>(phenotype)]);
     };
     o.blasts = 0.0;
     for (int k = 0; k < kBlastPhenotypeCount; ++k) {
         o.blasts += window_phenotype(static_cast<BlastPhenotype>(k));
     }
-    o.blasts_cd19_negative = static_cast<double>(tally[kCd19NegativeBlasts]);
-    o.normal_b_cells = static_cast<double>(tally[kBCells]);
-    o.marrow_cells = static_cast<double>(tally[kMarrowCells]);
-    const double cd19_sum = engine::deterministic_sum(n, [&](std::size_t s) {
-        return tissue.alive(static_cast<AgentSlot>(s)) && cells.kind[s] == TissueKind::blast
-                   ? static_cast<double>(cells.cd19_molecules[s])
-                   : 0.0;
-    });
+    o.blasts_cd19_negative = static_cast<double>(tally[WindowTallies::kCd19NegativeBlasts]);
+    o.normal_b_cells = static_cast<double>(tally[WindowTallies::kBCells]);
+    o.marrow_cells = static_cast<double>(tally[WindowTallies::kMarrowCells]);
+    const double cd19_sum = window.blast_cd19_molecules.value();
     o.blast_cd19_mean_molecules = o.blasts > 0 ? cd19_sum / o.blasts : 0.0;
 
-    const auto& car_t = view.car_t;
-    const auto& t = car_t.columns();
     const PatientCompartments& patient = view.patient;
     std::array<double, kCarTStateCount> by_state{};
     for (std::size_t s = 0; s < kCarTStateCount; ++s) {
@@ -78,20 +120,14 @@ Observables observe(const ObservationView& view) {
         by_state[s] =
             static_cast<double>(patient.blood.total(state) + patient.lymphoid.total(state) +
                                 patient.rest_marrow.total(state)) +
-            static_cast<double>(engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
-                return car_t.alive(static_cast<AgentSlot>(i)) &&
-                       static_cast<std::size_t>(t.state[i]) == s;
-            }));
+            static_cast<double>(window.car_t_by_state[s]);
     }
-    o.cart_engaged =
-        static_cast<double>(engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
-            return car_t.alive(static_cast<AgentSlot>(i)) && t.engaged_site[i] != engine::kNoSite;
-        }));
+    o.cart_engaged = static_cast<double>(window.car_t_engaged);
     o.cart_resting = by_state[0];
     o.cart_effector = by_state[1];
     o.cart_memory = by_state[2];
     o.cart_exhausted = by_state[3];
-    o.cart_marrow = static_cast<double>(car_t.live_count());
+    o.cart_marrow = static_cast<double>(window.car_t_live);
     o.cart_blood = static_cast<double>(patient.blood.total());
     o.cart_blood_per_ul = o.cart_blood / (view.parameters.space.blood_volume_ml * 1000.0);
     o.cart_rest_marrow = static_cast<double>(patient.rest_marrow.total());

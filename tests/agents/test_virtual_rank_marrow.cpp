@@ -4,10 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agents/cytokines/sources.hpp"
@@ -141,6 +144,55 @@ TEST(VirtualRankMarrow, AnExchangeThatSkipsOneColorChangesTheResult) {
         EXPECT_NE(hash, reference.hashes.back()) << "color sync " << skipped << " skipped";
     }
     EXPECT_GT(compared, 0);  // a different state, not only refusals
+}
+
+// What a split run's time series is made from under MPI: each rank's tallies of the cells on
+// its own tiles, summed, then observed with the replicated state. Every observable equals the
+// one-rank model's, bit for bit, every few steps of a busy window.
+TEST(VirtualRankMarrow, OwnedTalliesSummedOverRanksObserveAsTheOneRankModel) {
+    const Case c = cases()[2];  // 3-D: agents cross box borders on every axis
+    engine::run_with_threads(2, [&] {
+        MarrowModel one(c.parameters);
+        VirtualRankModel split(c.parameters, 4);
+        int compared = 0;
+        for (int s = 1; s <= c.steps; ++s) {
+            one.step();
+            split.step();
+            if (s % 10 != 0) continue;
+            WindowTallies total;
+            std::array<std::uint64_t, WindowTallies::kIntegers> integers{};
+            for (const MarrowModel* rank : split.ranks()) {
+                const WindowTallies part = rank->owned_window_tallies();
+                const auto values = part.integers();
+                for (std::size_t k = 0; k < integers.size(); ++k) integers[k] += values[k];
+                total.blast_cd19_molecules += part.blast_cd19_molecules;
+            }
+            total.set_integers(integers);
+            const Observables expected = one.observe();
+            const Observables summed = split.ranks()[1]->observe(total);
+            std::vector<double> want;
+            std::vector<double> got;
+            expected.for_each(
+                [&](std::string_view, std::string_view, double v) { want.push_back(v); });
+            summed.for_each(
+                [&](std::string_view, std::string_view, double v) { got.push_back(v); });
+            ASSERT_EQ(want.size(), got.size());
+            for (std::size_t k = 0; k < want.size(); ++k) {
+                EXPECT_EQ(std::bit_cast<std::uint64_t>(want[k]),
+                          std::bit_cast<std::uint64_t>(got[k]))
+                    << "observable " << k << " at step " << s << ": " << want[k] << " vs "
+                    << got[k];
+            }
+            // One rank's own tiles hold only part of the window.
+            EXPECT_LT(
+                split.ranks()[0]->owned_window_tallies().car_t_live +
+                    split.ranks()[0]->owned_window_tallies().tissue[WindowTallies::kMarrowCells],
+                static_cast<std::uint64_t>(expected.cart_marrow + expected.marrow_cells));
+            ++compared;
+        }
+        EXPECT_GT(compared, 3);
+        EXPECT_GT(one.car_t().live_count(), 0U);
+    });
 }
 
 // What outputs and checkpoints of a split run are made from: the ranks' saved states merged.

@@ -2,9 +2,13 @@
 // equal (time series, snapshots, checkpoint, summary), only the per-process provenance differs.
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <variant>
@@ -99,6 +103,35 @@ TEST_F(VirtualRankRunFileTest, RankCountsTheLatticeCannotHoldAreRefusedByName) {
         EXPECT_NE(result.error_message.find("--virtual-ranks"), std::string::npos)
             << result.error_message;
     }
+}
+
+// 48 sites in 8-site tiles are 6 tiles an axis: 2 ranks split them 2:4, so even a uniform marrow
+// is shared unevenly, which the run says, naming a tile edge that would even it; with 4-site
+// tiles (12 an axis) it says nothing.
+TEST_F(VirtualRankRunFileTest, AnOddShareOfTheColoursIsWarnedOfWithTileEdgesThatEvenIt) {
+    const auto previous = spdlog::default_logger();
+    std::ostringstream log;
+    auto logger = std::make_shared<spdlog::logger>(
+        "ranks-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+    spdlog::set_default_logger(logger);
+    RunOptions uneven = options("uneven.h5", 2);
+    uneven.days = 0.01;
+    const RunResult uneven_result = run_simulation(uneven);
+    const std::string uneven_log = log.str();
+    log.str("");
+    RunOptions even = options("even.h5", 2);
+    even.days = 0.01;
+    even.sets = {"space.tile_edge_sites=4"};
+    const RunResult even_result = run_simulation(even);
+    const std::string even_log = log.str();
+    spdlog::set_default_logger(previous);
+    EXPECT_EQ(uneven_result.exit_status, kExitSuccess) << uneven_result.error_message;
+    EXPECT_EQ(even_result.exit_status, kExitSuccess) << even_result.error_message;
+    EXPECT_NE(uneven_log.find("space.tile_edge_sites = 8"), std::string::npos) << uneven_log;
+    EXPECT_NE(uneven_log.find("max/mean 1.33"), std::string::npos) << uneven_log;
+    EXPECT_NE(uneven_log.find("Tile edges that would"), std::string::npos) << uneven_log;
+    EXPECT_NE(uneven_log.find(" 4 (1.00)"), std::string::npos) << uneven_log;
+    EXPECT_EQ(even_log.find("tile_edge_sites"), std::string::npos) << even_log;
 }
 
 }  // namespace
