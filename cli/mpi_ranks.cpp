@@ -304,18 +304,20 @@ class LeaderModel final : public RunModel {
         if (rank_count() < 2) return {};
         const auto start = std::chrono::steady_clock::now();
         agents::MarrowModel& whole = this->whole();
-        const engine::TileGrid& grid = part_->model.domain().grid();
-        const std::vector<std::uint64_t> work = agents::work_per_tile(whole);
-        const std::span<const engine::TileBox> current = part_->model.domain().boxes();
-        std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, rank_count(), work);
-        const double before = engine::worst_color_work_over_mean(grid, current, work);
-        const double after = engine::worst_color_work_over_mean(grid, boxes, work);
-        if (!(after < before * kRebalanceGain)) {
-            spdlog::debug("ranks kept: work max/mean {:.3f}, recut boxes would give {:.3f}", before,
-                          after);
-            return {};
-        }
+        double before = 1.0;
+        double after = 1.0;
         try {
+            const engine::TileGrid& grid = part_->model.domain().grid();
+            const std::vector<std::uint64_t> work = agents::work_per_tile(whole);
+            const std::span<const engine::TileBox> current = part_->model.domain().boxes();
+            std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, rank_count(), work);
+            before = engine::worst_color_work_over_mean(grid, current, work);
+            after = engine::worst_color_work_over_mean(grid, boxes, work);
+            if (!(after < before * kRebalanceGain)) {
+                spdlog::debug("ranks kept: work max/mean {:.3f}, recut boxes would give {:.3f}",
+                              before, after);
+                return {};
+            }
             broadcast_command(Command::rebalance, 0);
             boxes = broadcast_boxes(std::move(boxes));
             std::vector<std::byte> bytes = engine::encode_saved_state(whole.save_state());
@@ -327,9 +329,11 @@ class LeaderModel final : public RunModel {
             earlier_wait_seconds_ += part_->exchange.wait_seconds();
             // Every rank drops its part, builds one on its new box and keeps its share of the
             // same whole state, as a resume does.
+            const std::vector<double> earlier = part_->model.scheduler().phase_seconds();
             part_.reset();
             part_ = std::make_unique<RankPart>(parameters_, boxes);
             part_->model.restore_state(engine::decode_saved_state(bytes));
+            part_->model.scheduler().add_phase_seconds(earlier);
         } catch (const std::exception& error) {
             abort_job(error.what());
         }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,14 @@ class Scheduler {
     /// measurement only: nothing in the model reads it.
     const std::vector<double>& phase_seconds() const { return phase_seconds_; }
     void reset_phase_seconds() { std::fill(phase_seconds_.begin(), phase_seconds_.end(), 0.0); }
+    /// Adds earlier phase seconds (of the same phases) to these: a model rebuilt mid-run (MPI
+    /// ranks rebalancing) keeps counting where its predecessor stopped. A measurement only,
+    /// hence const like the timing itself.
+    void add_phase_seconds(std::span<const double> earlier) const {
+        for (std::size_t k = 0; k < phase_seconds_.size() && k < earlier.size(); ++k) {
+            phase_seconds_[k] += earlier[k];
+        }
+    }
     /// One line: each phase's seconds and share of `total_seconds` (e.g. the run loop's wall
     /// time), in the order the phases run, and what the phases leave to the rest.
     std::string describe_time(double total_seconds) const;
