@@ -133,18 +133,11 @@ struct RankPart {
     // cell costs), by the tile's colour: each colour's share of the sweeps' work on this rank.
     std::vector<std::uint64_t> owned_by_color() const {
         const engine::TileGrid& grid = model.domain().grid();
+        const std::vector<std::uint64_t> work = agents::work_per_tile(model);
         std::vector<std::uint64_t> by_color(static_cast<std::size_t>(grid.color_count()), 0);
-        const auto add = [&](const auto& population, std::uint64_t weight) {
-            for (engine::AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
-                if (!population.alive(slot)) continue;
-                const engine::TileIndex tile = grid.tile_of(population.site(slot));
-                if (model.domain().owns(tile))
-                    by_color[static_cast<std::size_t>(grid.color_of(tile))] += weight;
-            }
-        };
-        // Weighed as agents::work_per_tile weighs them, which rebalancing evens.
-        add(model.car_t(), agents::kCarTWorkPerTissueCell);
-        add(model.tissue(), 1);
+        for (const engine::TileIndex tile : model.domain().owned_tiles()) {
+            by_color[static_cast<std::size_t>(grid.color_of(tile))] += work[tile];
+        }
         return by_color;
     }
 
@@ -318,11 +311,10 @@ class LeaderModel final : public RunModel {
                               before, after);
                 return {};
             }
-            broadcast_command(Command::rebalance, 0);
-            boxes = broadcast_boxes(std::move(boxes));
+            // As Command::restore: the argument is the state's length in bytes.
             std::vector<std::byte> bytes = engine::encode_saved_state(whole.save_state());
-            std::int64_t length = static_cast<std::int64_t>(bytes.size());
-            MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+            broadcast_command(Command::rebalance, static_cast<std::int64_t>(bytes.size()));
+            boxes = broadcast_boxes(std::move(boxes));
             broadcast_bytes(bytes);
             earlier_bytes_sent_ += part_->exchange.bytes_sent();
             earlier_sync_seconds_ += part_->exchange.sync_seconds();
@@ -406,9 +398,7 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
                 break;
             case Command::rebalance: {
                 const std::vector<engine::TileBox> boxes = broadcast_boxes({});
-                std::int64_t length = 0;
-                MPI_Bcast(&length, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
-                std::vector<std::byte> bytes(static_cast<std::size_t>(length));
+                std::vector<std::byte> bytes(static_cast<std::size_t>(argument));
                 broadcast_bytes(bytes);
                 owned_part.reset();
                 owned_part = std::make_unique<RankPart>(parameters, boxes);

@@ -139,10 +139,9 @@ void warn_of_uneven_colours(const agents::Parameters& parameters, const engine::
     if (now < kWorthSaying) return;
     std::vector<std::string> better;
     for (int edge = 2 * agents::MarrowModel::kReach; edge <= 16 && better.size() < 3; ++edge) {
-        if (edge == parameters.space.tile_edge_sites) continue;
         try {
             const engine::TileGrid other(lattice, agents::MarrowModel::kReach, edge);
-            if (other.tile_edge() == grid.tile_edge()) continue;
+            if (other.tile_edge() == grid.tile_edge()) continue;  // the edge in use
             const std::vector<std::uint64_t> even(other.tile_count(), 1);
             const double balance = engine::worst_color_work_over_mean(
                 other, engine::bisect_tile_grid(other, static_cast<int>(boxes.size())), even);

@@ -62,12 +62,11 @@ void bisect(const TileGrid& grid, int total_ranks, const TileBox& box, int ranks
         const std::vector<std::uint64_t> slabs = slab_work(grid, box, axis, work_per_tile);
         std::vector<double> position(static_cast<std::size_t>(extent) + 1);
         double total = 0.0;
-        for (std::int32_t k = 0; k <= extent; ++k) {
-            const auto at = static_cast<std::size_t>(k);
-            position[at] = slabs.empty() ? k : total;
-            if (!slabs.empty() && k < extent) total += static_cast<double>(slabs[at]);
+        for (std::size_t k = 0; k < slabs.size(); ++k) {
+            total += static_cast<double>(slabs[k]);
+            position[k + 1] = total;
         }
-        if (slabs.empty() || total == 0.0) {
+        if (total == 0.0) {  // unweighted, or no work in this box: by tiles
             for (std::int32_t k = 0; k <= extent; ++k) position[static_cast<std::size_t>(k)] = k;
             total = extent;
         }

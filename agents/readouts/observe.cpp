@@ -19,7 +19,6 @@ std::array<std::uint64_t, WindowTallies::kIntegers> WindowTallies::integers() co
     for (const std::uint64_t v : tissue) values[k++] = v;
     for (const std::uint64_t v : car_t_by_state) values[k++] = v;
     values[k++] = car_t_engaged;
-    values[k++] = car_t_live;
     return values;
 }
 
@@ -28,7 +27,12 @@ void WindowTallies::set_integers(const std::array<std::uint64_t, kIntegers>& val
     for (std::uint64_t& v : tissue) v = values[k++];
     for (std::uint64_t& v : car_t_by_state) v = values[k++];
     car_t_engaged = values[k++];
-    car_t_live = values[k++];
+}
+
+std::uint64_t WindowTallies::car_t_live() const {
+    std::uint64_t live = 0;
+    for (const std::uint64_t n : car_t_by_state) live += n;
+    return live;
 }
 
 WindowTallies window_tallies(const ObservationView& view, const engine::Domain* owned_by) {
@@ -87,8 +91,6 @@ WindowTallies window_tallies(const ObservationView& view, const engine::Domain* 
     w.car_t_engaged = engine::parallel_count(car_t.slot_count(), [&](std::size_t i) {
         return counted(car_t, i) && t.engaged_site[i] != engine::kNoSite;
     });
-    w.car_t_live = engine::parallel_count(car_t.slot_count(),
-                                          [&](std::size_t i) { return counted(car_t, i); });
     return w;
 }
 
@@ -127,7 +129,7 @@ Observables observe(const ObservationView& view, const WindowTallies& window) {
     o.cart_effector = by_state[1];
     o.cart_memory = by_state[2];
     o.cart_exhausted = by_state[3];
-    o.cart_marrow = static_cast<double>(window.car_t_live);
+    o.cart_marrow = static_cast<double>(window.car_t_live());
     o.cart_blood = static_cast<double>(patient.blood.total());
     o.cart_blood_per_ul = o.cart_blood / (view.parameters.space.blood_volume_ml * 1000.0);
     o.cart_rest_marrow = static_cast<double>(patient.rest_marrow.total());

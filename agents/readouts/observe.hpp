@@ -47,11 +47,13 @@ struct WindowTallies {
     std::array<std::uint64_t, kTissueTallies> tissue{};
     std::array<std::uint64_t, kCarTStateCount> car_t_by_state{};
     std::uint64_t car_t_engaged = 0;
-    std::uint64_t car_t_live = 0;
     engine::ExactSum blast_cd19_molecules;
 
-    /// Every integer in one list (tissue, then CAR-T by state, engaged, live), for a reduction.
-    static constexpr std::size_t kIntegers = kTissueTallies + kCarTStateCount + 2;
+    /// Live CAR-T cells: each is in exactly one state.
+    std::uint64_t car_t_live() const;
+
+    /// Every integer in one list (tissue, then CAR-T by state, engaged), for a reduction.
+    static constexpr std::size_t kIntegers = kTissueTallies + kCarTStateCount + 1;
     std::array<std::uint64_t, kIntegers> integers() const;
     void set_integers(const std::array<std::uint64_t, kIntegers>& values);
 };

@@ -185,7 +185,7 @@ TEST(VirtualRankMarrow, OwnedTalliesSummedOverRanksObserveAsTheOneRankModel) {
             }
             // One rank's own tiles hold only part of the window.
             EXPECT_LT(
-                split.ranks()[0]->owned_window_tallies().car_t_live +
+                split.ranks()[0]->owned_window_tallies().car_t_live() +
                     split.ranks()[0]->owned_window_tallies().tissue[WindowTallies::kMarrowCells],
                 static_cast<std::uint64_t>(expected.cart_marrow + expected.marrow_cells));
             ++compared;
