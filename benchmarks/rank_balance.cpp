@@ -5,7 +5,8 @@
 // does). Issue 18's target: <= 1.2 at the CAR-T peak after one rebalance. Takes the machine's
 // memory of one process (the whole model is restored once), not of N ranks.
 //
-//   rank_balance RUN.h5 [--tile-edge N] [RANKS ...]   (default 2 4 8 16; a JSON object a line)
+//   rank_balance RUN.h5 [--tile-edge N] [RANKS ...]   (default 2 4 8 16; a JSON object a line;
+//   exit 2 for a bad command line, 3 for a file that is not a run file with a checkpoint)
 //
 // --tile-edge N scores the same state on tiles of N sites (space.tile_edge_sites, widened as the
 // model would): the colours of a sweep are even per box only where an axis has an even number of
@@ -13,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
@@ -22,6 +24,7 @@
 #include "agents/marrow/work_per_tile.hpp"
 #include "agents/marrow_model.hpp"
 #include "engine/domain.hpp"
+#include "io/hdf5_handle.hpp"
 #include "io/model_checkpoint.hpp"
 #include "io/run_file_reader.hpp"
 #include "scenarios/model_parameters.hpp"
@@ -30,23 +33,25 @@
 
 int main(int argc, char** argv) {
     using namespace cartsim;
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: %s RUN.h5 [RANKS ...]\n", argv[0]);
-        return 2;
+    CLI::App app{"the ranks' load balance on a run file's checkpoint: even cuts vs cuts by work"};
+    std::string file;
+    int tile_edge = 0;
+    std::vector<int> rank_counts{2, 4, 8, 16};
+    app.add_option("run_file", file, "a cartsim run file with /checkpoint")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("ranks", rank_counts, "rank counts to score (default 2 4 8 16)")
+        ->check(CLI::Range(1, 1 << 20));
+    app.add_option("--tile-edge", tile_edge,
+                   "score the state on tiles of this many sites (default: the scenario's)")
+        ->check(CLI::Range(1, 1 << 20));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        const int code = app.exit(error);  // prints the help, or the error naming the option
+        return code == 0 ? 0 : 2;          // as cartsim: 2 for a bad command line
     }
     try {
-        const std::string file = argv[1];
-        std::vector<int> rank_counts;
-        int tile_edge = 0;
-        for (int k = 2; k < argc; ++k) {
-            if (std::string(argv[k]) == "--tile-edge" && k + 1 < argc) {
-                tile_edge = std::stoi(argv[++k]);
-            } else {
-                rank_counts.push_back(std::stoi(argv[k]));
-            }
-        }
-        if (rank_counts.empty()) rank_counts = {2, 4, 8, 16};
-
         const io::RunFileReader reader(file);
         const scenarios::ParameterTable& table = scenarios::model_parameter_table();
         const agents::Parameters parameters =
@@ -83,6 +88,9 @@ int main(int argc, char** argv) {
             }
         }
         return 0;
+    } catch (const io::IoError& error) {  // missing, corrupt or not a run file with a checkpoint
+        std::fprintf(stderr, "rank_balance: error: %s\n", error.what());
+        return 3;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "rank_balance: error: %s\n", error.what());
         return 1;
