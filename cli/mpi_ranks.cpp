@@ -48,6 +48,10 @@ enum class Command : std::int64_t {
     observe
 };
 
+// Command::count's argument: which population to count.
+constexpr std::int64_t kCarT = 0;
+constexpr std::int64_t kTissue = 1;
+
 // A rebalance must even the worst colour's load by at least this factor to be worth a rebuild.
 constexpr double kRebalanceGain = 0.97;
 
@@ -114,9 +118,10 @@ struct RankPart {
         : model(parameters, agents::ModelExtensions{},
                 engine::RankPlacement{exchange.rank_count(), exchange.rank(), &exchange, boxes}) {}
 
-    // Live agents on this rank's owned tiles: CAR-T, tissue.
-    std::array<std::uint64_t, 2> owned_counts() const {
-        std::array<std::uint64_t, 2> counts{0, 0};
+    // Live agents of one population (kCarT or kTissue) on this rank's owned tiles: counted
+    // apart, since the CAR-T count is wanted every fine step and the tissue's (millions of
+    // slots) only every tissue period.
+    std::uint64_t owned_count(std::int64_t population_index) const {
         const auto count = [&](const auto& population) {
             std::uint64_t n = 0;
             for (engine::AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
@@ -124,9 +129,7 @@ struct RankPart {
             }
             return n;
         };
-        counts[0] = count(model.car_t());
-        counts[1] = count(model.tissue());
-        return counts;
+        return population_index == kCarT ? count(model.car_t()) : count(model.tissue());
     }
 
     // Work on this rank's owned tiles (tissue cells, and CAR-T cells weighed by what a CAR-T
@@ -278,8 +281,8 @@ class LeaderModel final : public RunModel {
         }
     }
 
-    std::uint64_t live_car_t() const override { return counts()[0]; }
-    std::uint64_t live_tissue() const override { return counts()[1]; }
+    std::uint64_t live_car_t() const override { return count(kCarT); }
+    std::uint64_t live_tissue() const override { return count(kTissue); }
 
     std::string balance_note() override {
         broadcast_command(Command::balance, 0);
@@ -338,13 +341,14 @@ class LeaderModel final : public RunModel {
     }
 
   private:
-    std::array<std::uint64_t, 2> counts() const {
-        if (counted_at_step_ == part_->model.current_step()) return counts_;
-        broadcast_command(Command::count, 0);
-        std::array<std::uint64_t, 2> owned = part_->owned_counts();
-        MPI_Reduce(owned.data(), counts_.data(), 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-        counted_at_step_ = part_->model.current_step();
-        return counts_;
+    std::uint64_t count(std::int64_t population_index) const {
+        const auto i = static_cast<std::size_t>(population_index);
+        if (counted_at_step_[i] == part_->model.current_step()) return counts_[i];
+        broadcast_command(Command::count, population_index);
+        const std::uint64_t owned = part_->owned_count(population_index);
+        MPI_Reduce(&owned, &counts_[i], 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+        counted_at_step_[i] = part_->model.current_step();
+        return counts_[i];
     }
 
     static double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -363,7 +367,8 @@ class LeaderModel final : public RunModel {
     double earlier_wait_seconds_ = 0.0;
     double gather_seconds_ = 0.0;
     engine::Step merged_at_step_ = ~engine::Step{0};
-    mutable engine::Step counted_at_step_ = ~engine::Step{0};
+    // Per population (kCarT, kTissue): the step its count is of, and the count.
+    mutable std::array<engine::Step, 2> counted_at_step_{~engine::Step{0}, ~engine::Step{0}};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};
 };
 
@@ -380,8 +385,8 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
                 send_bytes(engine::encode_saved_state(part.model.save_state()));
                 break;
             case Command::count: {
-                const std::array<std::uint64_t, 2> owned = part.owned_counts();
-                MPI_Reduce(owned.data(), nullptr, 2, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+                const std::uint64_t owned = part.owned_count(argument);
+                MPI_Reduce(&owned, nullptr, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
                 break;
             }
             case Command::restore: {

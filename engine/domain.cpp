@@ -284,6 +284,10 @@ void Domain::sum_across_ranks(std::span<ExactSum> values) const {
     if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, values);
 }
 
+void Domain::sum_across_ranks(IndexedExactSums& sums) const {
+    if (exchange_ != nullptr) exchange_->sum_across_ranks(rank_, sums);
+}
+
 void Domain::sum_across_ranks(ExactSum& value) const {
     sum_across_ranks(std::span<ExactSum>(&value, 1));
 }

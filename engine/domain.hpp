@@ -12,6 +12,7 @@
 namespace cartsim::engine {
 
 class ExactSum;
+struct IndexedExactSums;
 class RankExchange;
 
 /// A box of whole tiles, in tile coordinates: begin <= t < end on each axis.
@@ -103,6 +104,7 @@ class Domain {
     void sum_across_ranks(std::span<std::int64_t> values) const;
     void sum_across_ranks(std::span<ExactSum> values) const;
     void sum_across_ranks(ExactSum& value) const;
+    void sum_across_ranks(IndexedExactSums& sums) const;
     /// Whether other ranks exist to sum with (a multi-rank run): code whose single-rank path is
     /// cheaper may take it, as long as both give the same result.
     bool has_exchange() const { return exchange_ != nullptr; }

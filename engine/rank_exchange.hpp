@@ -11,6 +11,7 @@ namespace cartsim::engine {
 
 class Domain;
 class ExactSum;
+struct IndexedExactSums;
 struct TileBox;
 class SiteRecords;
 class RankExchange;
@@ -50,6 +51,10 @@ class RankExchange {
     /// several values (e.g. one per field cell); every rank passes the same length.
     virtual void sum_across_ranks(int rank, std::span<std::int64_t> values) = 0;
     virtual void sum_across_ranks(int rank, std::span<ExactSum> values) = 0;
+    /// Exact sums at a few indices of a long array: every rank passes its own entries
+    /// (ascending indices, each rank its own) and gets back the union over ranks with each
+    /// index's parts added, the same on every rank. Moves only the entries some rank has.
+    virtual void sum_across_ranks(int rank, IndexedExactSums& sums) = 0;
 };
 
 }  // namespace cartsim::engine

@@ -16,6 +16,7 @@ VirtualRanks::VirtualRanks(int rank_count)
       arrived_(static_cast<std::size_t>(std::max(rank_count, 1))),
       integer_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
       exact_operands_(static_cast<std::size_t>(std::max(rank_count, 1))),
+      indexed_operands_(static_cast<std::size_t>(std::max(rank_count, 1)), nullptr),
       tiles_run_(static_cast<std::size_t>(std::max(rank_count, 1))) {
     if (rank_count < 1) {
         throw std::invalid_argument(
@@ -98,6 +99,11 @@ void VirtualRanks::sum_across_ranks(int rank, std::span<ExactSum> values) {
     arrive(rank, SyncPoint::exact_sum, static_cast<int>(values.size()));
 }
 
+void VirtualRanks::sum_across_ranks(int rank, IndexedExactSums& sums) {
+    indexed_operands_[static_cast<std::size_t>(rank)] = &sums;
+    arrive(rank, SyncPoint::indexed_sum, -1);
+}
+
 void VirtualRanks::arrive(int rank, SyncPoint point, int color) {
     arrived_[static_cast<std::size_t>(rank)] = {point, color};
     barrier_.arrive_and_wait();
@@ -121,6 +127,13 @@ void VirtualRanks::complete() noexcept {
             case SyncPoint::exact_sum:
                 sum_operands(first.first);
                 break;
+            case SyncPoint::indexed_sum: {
+                // In rank order, as MpiExchange adds them (exact, so any order gives the same).
+                IndexedExactSums total;
+                for (const IndexedExactSums* part : indexed_operands_) merge_into(total, *part);
+                for (IndexedExactSums* part : indexed_operands_) *part = total;
+                break;
+            }
         }
     } catch (...) {
         const std::lock_guard lock(failure_mutex_);

@@ -14,6 +14,7 @@
 
 #include "engine/domain.hpp"
 #include "engine/exact_sum.hpp"
+#include "engine/indexed_exact_sums.hpp"
 #include "engine/rank_exchange.hpp"
 #include "engine/site_records.hpp"
 
@@ -52,6 +53,7 @@ class VirtualRanks final : public RankExchange {
     void after_phase(int rank) override;
     void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
     void sum_across_ranks(int rank, std::span<ExactSum> values) override;
+    void sum_across_ranks(int rank, IndexedExactSums& sums) override;
 
     /// Totals since construction.
     const ExchangeCounts& counts() const { return counts_; }
@@ -64,7 +66,7 @@ class VirtualRanks final : public RankExchange {
     std::uint64_t color_syncs() const { return color_syncs_; }
 
   private:
-    enum class SyncPoint { color, phase, integer_sum, exact_sum };
+    enum class SyncPoint { color, phase, integer_sum, exact_sum, indexed_sum };
     struct Completion {
         VirtualRanks* self;
         void operator()() noexcept { self->complete(); }
@@ -88,6 +90,7 @@ class VirtualRanks final : public RankExchange {
     // into all of them while every rank waits).
     std::vector<std::span<std::int64_t>> integer_operands_;
     std::vector<std::span<ExactSum>> exact_operands_;
+    std::vector<IndexedExactSums*> indexed_operands_;
     // Each rank's tiles whose rules ran in the color being exchanged.
     std::vector<std::span<const TileIndex>> tiles_run_;
     bool mismatch_ = false;

@@ -1,9 +1,10 @@
 #include "agents/cytokines/sources.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
-#include "engine/exact_sum.hpp"
+#include "engine/indexed_exact_sums.hpp"
 #include "engine/parallel_for.hpp"
 
 namespace cartsim::agents {
@@ -14,24 +15,6 @@ namespace {
 
 bool across_ranks(const engine::Domain* domain) {
     return domain != nullptr && domain->has_exchange();
-}
-
-// Each rank sums the engaged cells of its own tiles per field cell; the sums meet across ranks.
-void secrete_ifng_across_ranks(const engine::Population<CarTColumns>& car_t, CytokineField& ifng,
-                               const engine::Domain& domain, const auto& secretion_of) {
-    const auto& engaged_site = car_t.columns().engaged_site;
-    std::vector<engine::ExactSum> by_cell(ifng.field().cell_count());
-    for (AgentSlot slot = 0; slot < car_t.slot_count(); ++slot) {
-        if (car_t.alive(slot) && engaged_site[slot] != engine::kNoSite &&
-            domain.owns_site(car_t.site(slot))) {
-            by_cell[ifng.field().cell_of_site(car_t.site(slot))].add(secretion_of(slot));
-        }
-    }
-    domain.sum_across_ranks(std::span<engine::ExactSum>(by_cell));
-    // A cell without secretion adds +0.0 to its +0.0: the bits one rank leaves there.
-    for (std::size_t cell = 0; cell < by_cell.size(); ++cell) {
-        ifng.add_secretion_at_cell(cell, by_cell[cell].value());
-    }
 }
 
 }  // namespace
@@ -45,34 +28,23 @@ void secrete_ifng_from_engaged_car_t(const engine::Population<CarTColumns>& car_
         const double output = 1.0 - (1.0 - exhausted_output_factor) * score;
         return pg_per_min * output;
     };
-    if (across_ranks(domain)) {
-        secrete_ifng_across_ranks(car_t, ifng, *domain, secretion_of);
-        return;
-    }
     // Each engaged cell's rate, grouped by field cell and summed exactly per cell: the sums do
-    // not depend on the order the cells are stored in.
-    struct Secretion {
-        std::size_t field_cell;
-        double pg_per_min;
-    };
-    std::vector<Secretion> secretions;
+    // not depend on the order the cells are stored in, nor (each rank summing its own tiles'
+    // cells, the sums then meeting across ranks) on how the lattice is split. Only the field
+    // cells with secretion travel between ranks.
+    const bool split = across_ranks(domain);
+    std::vector<engine::IndexedTerm> terms;
     const auto& engaged_site = car_t.columns().engaged_site;
     for (AgentSlot slot = 0; slot < car_t.slot_count(); ++slot) {
-        if (car_t.alive(slot) && engaged_site[slot] != engine::kNoSite) {
-            secretions.push_back({ifng.field().cell_of_site(car_t.site(slot)), secretion_of(slot)});
+        if (car_t.alive(slot) && engaged_site[slot] != engine::kNoSite &&
+            (!split || domain->owns_site(car_t.site(slot)))) {
+            terms.push_back({ifng.field().cell_of_site(car_t.site(slot)), secretion_of(slot)});
         }
     }
-    std::sort(secretions.begin(), secretions.end(),
-              [](const Secretion& a, const Secretion& b) { return a.field_cell < b.field_cell; });
-    for (std::size_t begin = 0; begin < secretions.size();) {
-        const std::size_t field_cell = secretions[begin].field_cell;
-        engine::ExactSum sum;
-        std::size_t end = begin;
-        for (; end < secretions.size() && secretions[end].field_cell == field_cell; ++end) {
-            sum.add(secretions[end].pg_per_min);
-        }
-        ifng.add_secretion_at_cell(field_cell, sum.value());
-        begin = end;
+    engine::IndexedExactSums by_cell = engine::sum_by_index(std::move(terms));
+    if (split) domain->sum_across_ranks(by_cell);
+    for (std::size_t k = 0; k < by_cell.size(); ++k) {
+        ifng.add_secretion_at_cell(by_cell.indices[k], by_cell.sums[k].value());
     }
 }
 

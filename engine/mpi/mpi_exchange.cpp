@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 namespace cartsim::engine {
 
@@ -272,6 +273,51 @@ void MpiExchange::sum_across_ranks(int rank, std::span<ExactSum> values) {
         }
         values[i] = total;
     }
+}
+
+void MpiExchange::sum_across_ranks(int rank, IndexedExactSums& sums) {
+    check_rank(rank);
+    const ScopedSeconds syncing(sync_seconds_);
+    std::vector<std::vector<std::byte>> none(static_cast<std::size_t>(rank_count_));
+    exchange(SyncPoint::indexed_sum, 0, none);
+    // This rank's entries as (index, accumulator) pairs of raw bytes.
+    std::vector<std::byte> mine;
+    mine.reserve(sums.size() * (sizeof(std::uint64_t) + sizeof(ExactSum)));
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+        put(mine, sums.indices[k]);
+        put(mine, sums.sums[k]);
+    }
+    const auto ranks = static_cast<std::size_t>(rank_count_);
+    std::vector<int> counts(ranks);
+    const int my_count = message_count(mine.size());
+    MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, communicator_);
+    std::vector<int> offsets(ranks);
+    std::size_t total_bytes = 0;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        offsets[r] = message_count(total_bytes);
+        total_bytes += static_cast<std::size_t>(counts[r]);
+    }
+    std::vector<std::byte> all(total_bytes);
+    MPI_Allgatherv(mine.data(), my_count, MPI_BYTE, all.data(), counts.data(), offsets.data(),
+                   MPI_BYTE, communicator_);
+    bytes_sent_ += mine.size() * (ranks - 1);
+    // Added in rank order, as VirtualRanks adds them.
+    IndexedExactSums total;
+    for (std::size_t r = 0; r < ranks; ++r) {
+        std::span<const std::byte> in(all.data() + offsets[r], static_cast<std::size_t>(counts[r]));
+        IndexedExactSums part;
+        while (!in.empty()) {
+            const auto index = take<std::uint64_t>(in);
+            if (!part.indices.empty() && index <= part.indices.back()) {
+                throw std::runtime_error(
+                    fmt::format("rank exchange: MPI rank {} sent indexed sums out of order", r));
+            }
+            part.indices.push_back(index);
+            part.sums.push_back(take<ExactSum>(in));
+        }
+        merge_into(total, part);
+    }
+    sums = std::move(total);
 }
 
 }  // namespace cartsim::engine

@@ -13,6 +13,7 @@
 
 #include "engine/domain.hpp"
 #include "engine/exact_sum.hpp"
+#include "engine/indexed_exact_sums.hpp"
 #include "engine/rank_exchange.hpp"
 #include "engine/site_records.hpp"
 
@@ -31,7 +32,8 @@ namespace cartsim::engine {
 ///   - after_phase: each rank's newborns (sites and records per layer) go to every rank that
 ///     holds their sites.
 ///   - sums: int64 by MPI_Allreduce; exact sums gathered and added in rank order (exact, so the
-///     total does not depend on the order either).
+///     total does not depend on the order either); indexed exact sums likewise, each rank
+///     sending only its entries.
 /// MPI calls come from the thread that calls these methods (the model's stepping thread).
 class MpiExchange final : public RankExchange {
   public:
@@ -54,6 +56,7 @@ class MpiExchange final : public RankExchange {
     void after_phase(int rank) override;
     void sum_across_ranks(int rank, std::span<std::int64_t> values) override;
     void sum_across_ranks(int rank, std::span<ExactSum> values) override;
+    void sum_across_ranks(int rank, IndexedExactSums& sums) override;
 
     /// Totals of this rank since construction (what it received).
     const ExchangeCounts& counts() const { return counts_; }
@@ -69,7 +72,7 @@ class MpiExchange final : public RankExchange {
     double wait_seconds() const { return wait_seconds_; }
 
   private:
-    enum class SyncPoint : std::int64_t { color = 1, phase, integer_sum, exact_sum };
+    enum class SyncPoint : std::int64_t { color = 1, phase, integer_sum, exact_sum, indexed_sum };
 
     void check_rank(int rank) const;
     /// Sends outgoing[q] to every rank q and returns what every rank sent here (index = sender),

@@ -3,13 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/exact_sum.hpp"
+#include "engine/indexed_exact_sums.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/toy/virtual_rank_walkers.hpp"
 #include "tests/support/hash_trajectory.hpp"
@@ -217,6 +220,17 @@ TEST(VirtualRank, RanksThatReachDifferentSyncPointsAreRefused) {
 }
 
 // Global quantities: each rank's part in, the same total out on every rank; doubles exactly.
+// Every rank's domain on `grid`, connected through `ranks`, with no agents: for the sums.
+void connect_empty_ranks(const TileGrid& grid, VirtualRanks& ranks,
+                         std::vector<std::unique_ptr<Domain>>& domains,
+                         std::vector<SiteRecords>& records) {
+    for (int r = 0; r < ranks.rank_count(); ++r) {
+        domains.push_back(std::make_unique<Domain>(grid, ranks.rank_count(), r));
+        domains.back()->set_exchange(&ranks);
+        ranks.attach(*domains.back(), records[static_cast<std::size_t>(r)]);
+    }
+}
+
 TEST(VirtualRank, SumsAcrossRanksAreExactAndTheSameOnEveryRank) {
     const std::vector<double> terms{1e300, 1.0, -1e300, 4.9e-324, 0.1, 0.2, -0.3, 1e-310, 3.0};
     ExactSum one_pass;
@@ -227,11 +241,7 @@ TEST(VirtualRank, SumsAcrossRanksAreExactAndTheSameOnEveryRank) {
         std::vector<std::unique_ptr<Domain>> domains;
         std::vector<SiteRecords> records(static_cast<std::size_t>(rank_count));
         VirtualRanks ranks(rank_count);
-        for (int r = 0; r < rank_count; ++r) {
-            domains.push_back(std::make_unique<Domain>(grid, rank_count, r));
-            domains.back()->set_exchange(&ranks);
-            ranks.attach(*domains.back(), records[static_cast<std::size_t>(r)]);
-        }
+        connect_empty_ranks(grid, ranks, domains, records);
         std::vector<std::vector<std::int64_t>> counts(static_cast<std::size_t>(rank_count));
         std::vector<double> exact(static_cast<std::size_t>(rank_count));
         ranks.run([&](int rank) {
@@ -263,4 +273,52 @@ TEST(VirtualRank, SumsAcrossRanksAreExactAndTheSameOnEveryRank) {
 }
 
 }  // namespace
+// Indexed sums: every rank gets the union of the ranks' indices, each with the exact sum of its
+// parts, as one rank summing every term would (the field cells with secretion, across ranks).
+TEST(VirtualRank, IndexedSumsAcrossRanksAreTheUnionWithExactSums) {
+    for (const int rank_count : {1, 2, 3, 4}) {
+        const Lattice lattice(48, 48, 1, Boundary::periodic);
+        const TileGrid grid(lattice, 2, 8);
+        std::vector<std::unique_ptr<Domain>> domains;
+        std::vector<SiteRecords> records(static_cast<std::size_t>(rank_count));
+        VirtualRanks ranks(rank_count);
+        connect_empty_ranks(grid, ranks, domains, records);
+        // Rank r: its own index r (1e16 + 1 there on rank 0 only), index 10 on every rank (1.0),
+        // and the last rank also index 1000 (-0.5); rank 1 passes nothing at all.
+        const auto part_of = [&](int rank) {
+            std::vector<IndexedTerm> terms;
+            if (rank == 1) return terms;
+            terms.push_back({static_cast<std::uint64_t>(rank), rank == 0 ? 1e16 : 2.0});
+            if (rank == 0) terms.push_back({0, 1.0});
+            terms.push_back({10, 1.0});
+            if (rank == rank_count - 1) terms.push_back({1000, -0.5});
+            return terms;
+        };
+        std::vector<IndexedTerm> every_term;
+        for (int r = 0; r < rank_count; ++r) {
+            const std::vector<IndexedTerm> part = part_of(r);
+            every_term.insert(every_term.end(), part.begin(), part.end());
+        }
+        const IndexedExactSums expected = sum_by_index(every_term);
+        std::vector<IndexedExactSums> results(static_cast<std::size_t>(rank_count));
+        ranks.run([&](int rank) {
+            IndexedExactSums mine = sum_by_index(part_of(rank));
+            domains[static_cast<std::size_t>(rank)]->sum_across_ranks(mine);
+            results[static_cast<std::size_t>(rank)] = std::move(mine);
+        });
+        for (int r = 0; r < rank_count; ++r) {
+            const IndexedExactSums& got = results[static_cast<std::size_t>(r)];
+            ASSERT_EQ(got.indices, expected.indices) << rank_count << " ranks, rank " << r;
+            for (std::size_t k = 0; k < got.size(); ++k) {
+                EXPECT_EQ(got.sums[k].value(), expected.sums[k].value());
+            }
+            // Index 0 holds 1e16 + 1 exactly; index 10 counts the ranks that passed anything.
+            EXPECT_EQ(got.sums[0].value(), 1e16 + 1.0);
+            const auto ten = static_cast<std::size_t>(
+                std::find(got.indices.begin(), got.indices.end(), 10u) - got.indices.begin());
+            EXPECT_EQ(got.sums[ten].value(), rank_count >= 2 ? rank_count - 1.0 : 1.0);
+        }
+    }
+}
+
 }  // namespace cartsim::engine::toy

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agents/marrow_model.hpp"
+#include "engine/indexed_exact_sums.hpp"
 #include "engine/mpi/mpi_exchange.hpp"
 #include "engine/mpi/state_hash_mpi.hpp"
 #include "engine/parallelism.hpp"
@@ -99,6 +100,19 @@ TEST(MpiMarrow, SumsAcrossRanksAreExactAndTheSameOnEveryRank) {
     exact[0].add(1.0);
     exchange.sum_across_ranks(rank, exact);
     EXPECT_EQ(exact[0].value(), 1e16 + static_cast<double>(ranks));
+    // Indexed sums: each rank its own index plus a shared one; every rank gets the union.
+    engine::IndexedExactSums indexed =
+        engine::sum_by_index({{static_cast<std::uint64_t>(2 * rank + 1), 0.25}, {1000, 1.0}});
+    if (rank == 0) indexed = engine::sum_by_index({{1, 0.25}, {1000, 1e16}, {1000, 1.0}});
+    exchange.sum_across_ranks(rank, indexed);
+    ASSERT_EQ(indexed.size(), static_cast<std::size_t>(ranks) + 1);
+    for (int r = 0; r < ranks; ++r) {
+        EXPECT_EQ(indexed.indices[static_cast<std::size_t>(r)],
+                  static_cast<std::uint64_t>(2 * r + 1));
+        EXPECT_EQ(indexed.sums[static_cast<std::size_t>(r)].value(), 0.25);
+    }
+    EXPECT_EQ(indexed.indices.back(), 1000u);
+    EXPECT_EQ(indexed.sums.back().value(), 1e16 + static_cast<double>(ranks));
 }
 
 // Ranks that reach different sync points are refused on every rank, not left to exchange
