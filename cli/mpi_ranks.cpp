@@ -366,7 +366,10 @@ class LeaderModel final : public RunModel {
     double earlier_sync_seconds_ = 0.0;
     double earlier_wait_seconds_ = 0.0;
     double gather_seconds_ = 0.0;
-    engine::Step merged_at_step_ = ~engine::Step{0};
+    // The step whole_ holds the merged state of. At step 0 it is every rank's starting state
+    // (each rank builds the same whole model, then keeps its box): no gather is needed for the
+    // first row or snapshot. A restore or a step moves the parts on without it.
+    engine::Step merged_at_step_ = 0;
     // Per population (kCarT, kTissue): the step its count is of, and the count.
     mutable std::array<engine::Step, 2> counted_at_step_{~engine::Step{0}, ~engine::Step{0}};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};

@@ -236,7 +236,7 @@ void Domain::index_tiles() {
     const auto n = lattice_extent(grid.lattice());
     const auto edge = grid.tile_edge();
     const bool periodic = grid.lattice().boundary() == Boundary::periodic;
-    std::array<std::vector<std::uint8_t>, 3> near;
+    std::array<std::vector<std::uint8_t>, 3>& near = near_box_;
     for (int a = 0; a < 3; ++a) {
         const std::int32_t lo = box().begin[a] * edge[a];
         const std::int32_t hi = std::min(box().end[a] * edge[a], n[a]);
@@ -266,6 +266,13 @@ void Domain::index_tiles() {
             ghosts_.push_back(t);
         }
     }
+}
+
+bool Domain::holds_site(SiteIndex site) const {
+    const SiteCoord c = grid_->lattice().coord_of(site);
+    return near_box_[0][static_cast<std::size_t>(c.x)] != 0 &&
+           near_box_[1][static_cast<std::size_t>(c.y)] != 0 &&
+           near_box_[2][static_cast<std::size_t>(c.z)] != 0;
 }
 
 void Domain::after_color(int color, std::span<const TileIndex> tiles_run) const {

@@ -62,7 +62,9 @@ double worst_color_work_over_mean(const TileGrid& grid, std::span<const TileBox>
 /// (engine/virtual_ranks.hpp) that later become MPI ranks. A rank owns a box of tiles and
 /// mirrors the ghost tiles around it: every tile within `reach` sites of the box (one tile
 /// wide, since tiles are >= 2 x reach), periodic wrap included. Sweeps touch only owned tiles;
-/// every site an owned tile's rule may touch lies in an owned or ghost tile.
+/// every site an owned tile's rule may touch lies in an owned or ghost tile. Of the ghost
+/// tiles, only the sites within reach of the box are kept current (holds_site): the exchange
+/// sends a rank nothing beyond them.
 class Domain {
   public:
     /// The whole lattice on one rank.
@@ -80,8 +82,12 @@ class Domain {
     std::span<const TileBox> boxes() const { return boxes_; }
     int owner_of(TileIndex tile) const { return owner_[tile]; }
     bool owns(TileIndex tile) const { return owner_[tile] == rank_; }
-    /// Owned or ghost: this rank keeps an up-to-date copy of the tile's sites.
+    /// Owned or ghost: some of the tile's sites lie within reach of the owned box.
     bool holds(TileIndex tile) const { return held_[tile] != 0; }
+    /// Whether this rank keeps an up-to-date copy of a site: the sites within reach of its
+    /// box (the union of its owned tiles' footprints), all an owned tile's rule may touch.
+    /// A ghost tile's sites beyond reach are not kept (nor sent to this rank).
+    bool holds_site(SiteIndex site) const;
     /// Owned tiles of one color, ascending.
     std::span<const TileIndex> owned_tiles_of_color(int color) const {
         return owned_by_color_[static_cast<std::size_t>(color)];
@@ -120,6 +126,8 @@ class Domain {
     std::vector<TileBox> boxes_;
     std::vector<int> owner_;
     std::vector<std::uint8_t> held_;
+    // Per axis: the lattice coordinates within reach of the owned box (holds_site).
+    std::array<std::vector<std::uint8_t>, 3> near_box_;
     std::vector<TileIndex> owned_;
     std::vector<TileIndex> ghosts_;
     std::vector<std::vector<TileIndex>> owned_by_color_;

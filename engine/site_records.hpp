@@ -251,16 +251,16 @@ class SiteRecords {
         return handed_over;
     }
 
-    /// Drops every agent whose site this rank does not hold (after a state was built whole).
+    /// Drops every agent whose site this rank does not hold (Domain::holds_site; after a state
+    /// was built whole).
     void keep_only_held(const Domain& domain) {
-        const TileGrid& grid = domain.grid();
         for (Layer& layer : layers_) {
             for (auto& population : layer.by_tag) {
                 if (population == nullptr) continue;
                 for (AgentSlot slot = 0; slot < population->slot_count(); ++slot) {
                     if (!population->alive(slot)) continue;
                     const SiteIndex site = population->site(slot);
-                    if (domain.holds(grid.tile_of(site))) continue;
+                    if (domain.holds_site(site)) continue;
                     layer.layer->clear(site);
                     population->forget(slot);
                 }

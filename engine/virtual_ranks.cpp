@@ -142,7 +142,6 @@ void VirtualRanks::complete() noexcept {
 }
 
 void VirtualRanks::exchange_color() {
-    const TileGrid& grid = domains_.front()->grid();
     std::vector<SiteIndex> sites;
     for (int r = 0; r < rank_count_; ++r) {
         const SiteRecords& from = *records_[static_cast<std::size_t>(r)];
@@ -153,7 +152,7 @@ void VirtualRanks::exchange_color() {
                 const Domain& receiver = *domains_[static_cast<std::size_t>(q)];
                 sites.clear();
                 for (const SiteIndex site : footprint) {
-                    if (receiver.holds(grid.tile_of(site))) sites.push_back(site);
+                    if (receiver.holds_site(site)) sites.push_back(site);
                 }
                 if (sites.empty()) continue;
                 const ExchangeCounts copied =
@@ -182,7 +181,6 @@ void VirtualRanks::sum_operands(SyncPoint point) {
 }
 
 void VirtualRanks::exchange_births() {
-    const TileGrid& grid = domains_.front()->grid();
     std::vector<SiteIndex> sites;
     for (int r = 0; r < rank_count_; ++r) {
         SiteRecords& from = *records_[static_cast<std::size_t>(r)];
@@ -194,7 +192,7 @@ void VirtualRanks::exchange_births() {
                 const Domain& receiver = *domains_[static_cast<std::size_t>(q)];
                 sites.clear();
                 for (const SiteIndex site : births[layer]) {
-                    if (receiver.holds(grid.tile_of(site))) sites.push_back(site);
+                    if (receiver.holds_site(site)) sites.push_back(site);
                 }
                 if (sites.empty()) continue;
                 counts_.births_handed_over +=

@@ -99,17 +99,24 @@ void MpiExchange::attach(const Domain& domain, SiteRecords& records) {
             grid, std::vector<TileBox>(domain.boxes().begin(), domain.boxes().end()), r));
         domain_views_.push_back(domains_.back().get());
     }
-    footprints_.resize(grid.tile_count());
-    for (TileIndex t = 0; t < grid.tile_count(); ++t) footprints_[t] = tile_footprint(grid, t);
+    held_sites_.assign(static_cast<std::size_t>(rank_count_), {});
+    for (auto& by_tile : held_sites_) by_tile.resize(grid.tile_count());
+    held_sites_known_.assign(static_cast<std::size_t>(rank_count_),
+                             std::vector<std::uint8_t>(grid.tile_count(), 0));
 }
 
-void MpiExchange::held_sites(TileIndex tile, const Domain& holder,
-                             std::vector<SiteIndex>& sites) const {
-    const TileGrid& grid = holder.grid();
-    sites.clear();
-    for (const SiteIndex site : footprints_[tile]) {
-        if (holder.holds(grid.tile_of(site))) sites.push_back(site);
+const std::vector<SiteIndex>& MpiExchange::held_sites(TileIndex tile, int holder) {
+    const auto h = static_cast<std::size_t>(holder);
+    std::vector<SiteIndex>& sites = held_sites_[h][tile];
+    if (held_sites_known_[h][tile] == 0) {
+        // Once per (tile, holder) for the exchange's life: the boxes do not change under it.
+        const Domain& domain = *domains_[h];
+        for (const SiteIndex site : tile_footprint(domain.grid(), tile)) {
+            if (domain.holds_site(site)) sites.push_back(site);
+        }
+        held_sites_known_[h][tile] = 1;
     }
+    return sites;
 }
 
 std::vector<std::vector<std::byte>> MpiExchange::exchange(
@@ -171,11 +178,10 @@ void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> ti
     // To each rank, for each tile that ran here and whose footprint it holds: the tile, then the
     // records of the footprint sites it holds.
     std::vector<std::vector<std::byte>> outgoing(ranks);
-    std::vector<SiteIndex> sites;
     for (const TileIndex tile : tiles_run) {
         for (std::size_t q = 0; q < ranks; ++q) {
             if (q == static_cast<std::size_t>(rank_)) continue;
-            held_sites(tile, *domains_[q], sites);
+            const std::vector<SiteIndex>& sites = held_sites(tile, static_cast<int>(q));
             if (sites.empty()) continue;
             put(outgoing[q], tile);
             records_->encode_sites(sites, outgoing[q]);
@@ -195,7 +201,7 @@ void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> ti
                     "rank exchange: MPI rank {} sent tile {}, not one of its colour-{} tiles", r,
                     tile, color));
             }
-            held_sites(tile, *domain_, sites);
+            const std::vector<SiteIndex>& sites = held_sites(tile, rank_);
             const ExchangeCounts copied = records_->apply_sites(in, sites, *domain_);
             counts_.handed_over += copied.handed_over;
             counts_.sites_copied += copied.sites_copied;
@@ -207,7 +213,6 @@ void MpiExchange::after_phase(int rank) {
     check_rank(rank);
     const ScopedSeconds syncing(sync_seconds_);
     const auto ranks = static_cast<std::size_t>(rank_count_);
-    const TileGrid& grid = domain_->grid();
     const std::vector<std::vector<SiteIndex>> births = records_->take_births_to_share();
     std::vector<std::vector<std::byte>> outgoing(ranks);
     std::vector<SiteIndex> sites;
@@ -216,7 +221,7 @@ void MpiExchange::after_phase(int rank) {
         for (std::size_t layer = 0; layer < births.size(); ++layer) {
             sites.clear();
             for (const SiteIndex site : births[layer]) {
-                if (domains_[q]->holds(grid.tile_of(site))) sites.push_back(site);
+                if (domains_[q]->holds_site(site)) sites.push_back(site);
             }
             put(outgoing[q], static_cast<std::uint64_t>(sites.size()));
             for (const SiteIndex site : sites) put(outgoing[q], site);

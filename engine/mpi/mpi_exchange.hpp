@@ -80,17 +80,20 @@ class MpiExchange final : public RankExchange {
     std::vector<std::vector<std::byte>> exchange(SyncPoint point, std::int64_t argument,
                                                  std::vector<std::vector<std::byte>>& outgoing);
     /// The sites of `tile`'s footprint that rank `holder` holds.
-    void held_sites(TileIndex tile, const Domain& holder, std::vector<SiteIndex>& sites) const;
+    /// Computed on first use and kept (a few border tiles per rank pair are non-empty).
+    const std::vector<SiteIndex>& held_sites(TileIndex tile, int holder);
 
     MPI_Comm communicator_ = MPI_COMM_NULL;
     int rank_ = 0;
     int rank_count_ = 1;
     const Domain* domain_ = nullptr;
     SiteRecords* records_ = nullptr;
-    // Every rank's domain (which tiles each owns and holds), and every tile's footprint.
+    // Every rank's domain (which tiles each owns and which sites it holds).
     std::vector<std::unique_ptr<Domain>> domains_;
     std::vector<const Domain*> domain_views_;
-    std::vector<std::vector<SiteIndex>> footprints_;
+    // [holder rank][tile]: the sites of the tile's footprint the holder keeps, once computed.
+    std::vector<std::vector<std::vector<SiteIndex>>> held_sites_;
+    std::vector<std::vector<std::uint8_t>> held_sites_known_;
     ExchangeCounts counts_;
     std::uint64_t bytes_sent_ = 0;
     double sync_seconds_ = 0.0;

@@ -181,6 +181,41 @@ TEST(Domain, GhostsAreTheTilesWithinReachOfTheBoxReflectiveAndPeriodic) {
               (std::vector<TileIndex>{2}));
 }
 
+// A rank keeps exactly the sites its owned tiles' rules may touch (the union of their
+// footprints), not its ghost tiles' far sides: the exchange sends it no more than that.
+TEST(Domain, HeldSitesAreTheUnionOfTheOwnedTilesFootprints) {
+    for (const GridCase& g :
+         {GridCase{32, 16, 8, Boundary::periodic, 4}, GridCase{32, 16, 8, Boundary::reflective, 4},
+          GridCase{30, 20, 1, Boundary::reflective, 4}}) {
+        const Lattice lattice(g.nx, g.ny, g.nz, g.boundary);
+        const TileGrid grid(lattice, 2, g.edge);
+        for (const int ranks : {1, 2, 4}) {
+            for (int rank = 0; rank < ranks; ++rank) {
+                const Domain domain(grid, ranks, rank);
+                std::set<SiteIndex> reachable;
+                for (const TileIndex t : domain.owned_tiles()) {
+                    const std::vector<SiteIndex> footprint = tile_footprint(grid, t);
+                    reachable.insert(footprint.begin(), footprint.end());
+                }
+                std::size_t held = 0;
+                std::size_t in_held_tiles = 0;
+                for (SiteIndex site = 0; site < lattice.site_count(); ++site) {
+                    if (domain.holds(grid.tile_of(site))) ++in_held_tiles;
+                    ASSERT_EQ(domain.holds_site(site), reachable.count(site) == 1)
+                        << name_of(g) << ", rank " << rank << " of " << ranks << ", site " << site;
+                    if (!domain.holds_site(site)) continue;
+                    ++held;
+                    EXPECT_TRUE(domain.holds(grid.tile_of(site)));
+                }
+                // On several ranks the ghost tiles' far sites are beyond reach and not kept.
+                if (ranks > 1) {
+                    EXPECT_LT(held, in_held_tiles) << name_of(g);
+                }
+            }
+        }
+    }
+}
+
 TEST(Domain, FootprintIsEverySiteWithinReachOfTheTile) {
     for (const GridCase& g :
          {GridCase{24, 16, 8, Boundary::periodic, 4}, GridCase{21, 18, 13, Boundary::reflective, 4},
