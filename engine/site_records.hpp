@@ -193,56 +193,84 @@ class SiteRecords {
     std::uint64_t apply_layer_sites(std::size_t layer, std::span<const std::byte>& in,
                                     std::span<const SiteIndex> sites, const Domain& here) {
         Layer& to = layers_[layer];
+        // First each site's record as sent. A site whose occupant is unchanged (the same agent,
+        // or still empty, or still pending: most sites of a footprint) is updated in place;
+        // only the others need reconciling by id. The reconciliation below therefore sees the
+        // same adoptions and losses, in the same order, as if every site went through it.
+        struct Changed {
+            SiteIndex site;
+            std::byte kind;
+            std::uint8_t tag;
+            AgentId id;
+            const std::byte* record;
+        };
+        std::vector<Changed> changed;
+        for (const SiteIndex site : sites) {
+            Changed next{site, take(in, 1).front(), 0, 0, nullptr};
+            const AgentHandle local = to.layer->at(site);
+            if (next.kind == std::byte{kEmpty}) {
+                if (!local.is_empty()) changed.push_back(next);
+                continue;
+            }
+            if (next.kind == std::byte{kPending}) {
+                if (!local.is_pending()) changed.push_back(next);
+                continue;
+            }
+            if (next.kind != std::byte{kAgent}) throw_malformed("unknown site record kind");
+            next.tag = static_cast<std::uint8_t>(take(in, 1).front());
+            if (next.tag >= to.by_tag.size() || to.by_tag[next.tag] == nullptr) {
+                throw_malformed(fmt::format("no population with tag {} on this layer", next.tag));
+            }
+            detail::PopulationRecords& target = *to.by_tag[next.tag];
+            std::memcpy(&next.id, take(in, sizeof(next.id)).data(), sizeof(next.id));
+            next.record = take(in, target.record_bytes()).data();
+            if (local.is_agent() && local.tag() == next.tag && target.id(local.slot()) == next.id) {
+                target.overwrite_record(local.slot(), next.record, site);  // stayed put
+                continue;
+            }
+            changed.push_back(next);
+        }
         struct Local {
             AgentId id;
             std::uint8_t tag;
             AgentSlot slot;
             bool kept;
         };
-        // The agents this state has on the sites, by id, then the sites emptied.
+        // The agents this state has on the changed sites, by id, then those sites emptied.
         std::vector<Local> local;
-        for (const SiteIndex site : sites) {
-            const AgentHandle handle = to.layer->at(site);
+        for (const Changed& c : changed) {
+            const AgentHandle handle = to.layer->at(c.site);
             if (handle.is_agent()) {
                 local.push_back({to.by_tag[handle.tag()]->id(handle.slot()), handle.tag(),
                                  handle.slot(), false});
             }
-            to.layer->clear(site);
+            to.layer->clear(c.site);
         }
         std::sort(local.begin(), local.end(),
                   [](const Local& a, const Local& b) { return a.id < b.id; });
         const TileGrid& grid = here.grid();
         std::uint64_t handed_over = 0;
-        for (const SiteIndex site : sites) {
-            const std::byte kind = take(in, 1).front();
-            if (kind == std::byte{kEmpty}) continue;
-            if (kind == std::byte{kPending}) {
-                to.layer->reassign(site, AgentHandle::pending());
+        for (const Changed& c : changed) {
+            if (c.kind == std::byte{kEmpty}) continue;
+            if (c.kind == std::byte{kPending}) {
+                to.layer->reassign(c.site, AgentHandle::pending());
                 continue;
             }
-            if (kind != std::byte{kAgent}) throw_malformed("unknown site record kind");
-            const auto tag = static_cast<std::uint8_t>(take(in, 1).front());
-            if (tag >= to.by_tag.size() || to.by_tag[tag] == nullptr) {
-                throw_malformed(fmt::format("no population with tag {} on this layer", tag));
-            }
-            detail::PopulationRecords& target = *to.by_tag[tag];
-            AgentId id = 0;
-            std::memcpy(&id, take(in, sizeof(id)).data(), sizeof(id));
-            const std::byte* record = take(in, target.record_bytes()).data();
+            detail::PopulationRecords& target = *to.by_tag[c.tag];
             const auto found =
-                std::lower_bound(local.begin(), local.end(), id,
+                std::lower_bound(local.begin(), local.end(), c.id,
                                  [](const Local& a, AgentId value) { return a.id < value; });
-            if (found != local.end() && found->id == id) {
-                if (found->kept) throw_inconsistent(id);  // two sites of one agent
+            if (found != local.end() && found->id == c.id) {
+                if (found->kept) throw_inconsistent(c.id);  // two sites of one agent
                 const SiteIndex before = target.site(found->slot);
-                if (here.owns(grid.tile_of(site)) && !here.owns(grid.tile_of(before))) {
+                if (here.owns(grid.tile_of(c.site)) && !here.owns(grid.tile_of(before))) {
                     ++handed_over;
                 }
-                target.overwrite_record(found->slot, record, site);
+                target.overwrite_record(found->slot, c.record, c.site);
                 found->kept = true;
             } else {
-                if (here.owns(grid.tile_of(site))) ++handed_over;
-                target.adopt_record(id, record, site);
+                if (here.owns(grid.tile_of(c.site))) ++handed_over;
+                target.adopt_record(c.id, c.record, c.site);
             }
         }
         for (const Local& agent : local) {

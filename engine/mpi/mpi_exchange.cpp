@@ -119,7 +119,7 @@ const std::vector<SiteIndex>& MpiExchange::held_sites(TileIndex tile, int holder
     return sites;
 }
 
-std::vector<std::vector<std::byte>> MpiExchange::exchange(
+std::vector<std::span<const std::byte>> MpiExchange::exchange(
     SyncPoint point, std::int64_t argument, std::vector<std::vector<std::byte>>& outgoing) {
     const auto ranks = static_cast<std::size_t>(rank_count_);
     std::vector<std::int64_t> headers_out(kHeaderValues * ranks);
@@ -146,27 +146,32 @@ std::vector<std::vector<std::byte>> MpiExchange::exchange(
     std::vector<int> send_offsets(ranks);
     std::vector<int> receive_counts(ranks);
     std::vector<int> receive_offsets(ranks);
-    std::vector<std::byte> send;
+    // The buffers keep their capacity between sync points: no allocation or page faults per
+    // colour once the largest message has been seen.
+    send_buffer_.clear();
     std::size_t receive_total = 0;
     for (std::size_t q = 0; q < ranks; ++q) {
-        send_offsets[q] = message_count(send.size());
+        send_offsets[q] = message_count(send_buffer_.size());
         send_counts[q] = message_count(outgoing[q].size());
-        send.insert(send.end(), outgoing[q].begin(), outgoing[q].end());
+        send_buffer_.insert(send_buffer_.end(), outgoing[q].begin(), outgoing[q].end());
         if (q != static_cast<std::size_t>(rank_)) bytes_sent_ += outgoing[q].size();
+        outgoing[q].clear();
         receive_offsets[q] = message_count(receive_total);
         receive_counts[q] =
             message_count(static_cast<std::size_t>(headers_in[kHeaderValues * q + 2]));
         receive_total += static_cast<std::size_t>(receive_counts[q]);
     }
-    message_count(send.size());
+    message_count(send_buffer_.size());
     message_count(receive_total);
-    std::vector<std::byte> received(receive_total);
-    MPI_Alltoallv(send.data(), send_counts.data(), send_offsets.data(), MPI_BYTE, received.data(),
-                  receive_counts.data(), receive_offsets.data(), MPI_BYTE, communicator_);
-    std::vector<std::vector<std::byte>> incoming(ranks);
+    receive_buffer_.resize(receive_total);
+    MPI_Alltoallv(send_buffer_.data(), send_counts.data(), send_offsets.data(), MPI_BYTE,
+                  receive_buffer_.data(), receive_counts.data(), receive_offsets.data(), MPI_BYTE,
+                  communicator_);
+    std::vector<std::span<const std::byte>> incoming(ranks);
     for (std::size_t r = 0; r < ranks; ++r) {
-        const auto* first = received.data() + receive_offsets[r];
-        incoming[r].assign(first, first + receive_counts[r]);
+        incoming[r] = std::span<const std::byte>(receive_buffer_)
+                          .subspan(static_cast<std::size_t>(receive_offsets[r]),
+                                   static_cast<std::size_t>(receive_counts[r]));
     }
     return incoming;
 }
@@ -177,7 +182,8 @@ void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> ti
     const auto ranks = static_cast<std::size_t>(rank_count_);
     // To each rank, for each tile that ran here and whose footprint it holds: the tile, then the
     // records of the footprint sites it holds.
-    std::vector<std::vector<std::byte>> outgoing(ranks);
+    std::vector<std::vector<std::byte>>& outgoing = outgoing_;
+    outgoing.resize(ranks);
     for (const TileIndex tile : tiles_run) {
         for (std::size_t q = 0; q < ranks; ++q) {
             if (q == static_cast<std::size_t>(rank_)) continue;
@@ -192,7 +198,7 @@ void MpiExchange::after_color(int rank, int color, std::span<const TileIndex> ti
     const TileGrid& grid = domain_->grid();
     for (std::size_t r = 0; r < ranks; ++r) {
         if (r == static_cast<std::size_t>(rank_)) continue;
-        std::span<const std::byte> in(incoming[r]);
+        std::span<const std::byte> in = incoming[r];
         while (!in.empty()) {
             const auto tile = take<TileIndex>(in);
             if (tile >= grid.tile_count() || domains_[r]->owner_of(tile) != static_cast<int>(r) ||
@@ -232,7 +238,7 @@ void MpiExchange::after_phase(int rank) {
     const auto incoming = exchange(SyncPoint::phase, layers, outgoing);
     for (std::size_t r = 0; r < ranks; ++r) {
         if (r == static_cast<std::size_t>(rank_)) continue;
-        std::span<const std::byte> in(incoming[r]);
+        std::span<const std::byte> in = incoming[r];
         for (std::size_t layer = 0; layer < births.size(); ++layer) {
             const auto count = take<std::uint64_t>(in);
             if (count > in.size() / sizeof(SiteIndex)) {

@@ -75,10 +75,11 @@ class MpiExchange final : public RankExchange {
     enum class SyncPoint : std::int64_t { color = 1, phase, integer_sum, exact_sum, indexed_sum };
 
     void check_rank(int rank) const;
-    /// Sends outgoing[q] to every rank q and returns what every rank sent here (index = sender),
-    /// after checking that every rank is at the same sync point.
-    std::vector<std::vector<std::byte>> exchange(SyncPoint point, std::int64_t argument,
-                                                 std::vector<std::vector<std::byte>>& outgoing);
+    /// Sends outgoing[q] to every rank q (and empties it) and returns what every rank sent
+    /// here (index = sender; views of a buffer valid until the next call), after checking that
+    /// every rank is at the same sync point.
+    std::vector<std::span<const std::byte>> exchange(SyncPoint point, std::int64_t argument,
+                                                     std::vector<std::vector<std::byte>>& outgoing);
     /// The sites of `tile`'s footprint that rank `holder` holds.
     /// Computed on first use and kept (a few border tiles per rank pair are non-empty).
     const std::vector<SiteIndex>& held_sites(TileIndex tile, int holder);
@@ -94,6 +95,10 @@ class MpiExchange final : public RankExchange {
     // [holder rank][tile]: the sites of the tile's footprint the holder keeps, once computed.
     std::vector<std::vector<std::vector<SiteIndex>>> held_sites_;
     std::vector<std::vector<std::uint8_t>> held_sites_known_;
+    // Message buffers reused from one sync point to the next (their capacity is kept).
+    std::vector<std::vector<std::byte>> outgoing_;
+    std::vector<std::byte> send_buffer_;
+    std::vector<std::byte> receive_buffer_;
     ExchangeCounts counts_;
     std::uint64_t bytes_sent_ = 0;
     double sync_seconds_ = 0.0;
