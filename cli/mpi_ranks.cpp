@@ -248,7 +248,10 @@ class LeaderModel final : public RunModel {
         // Every rank restores the same state, so every rank refuses it alike (the followers
         // end the job; rank 0 reports why).
         part_->model.restore_state(std::move(state));
-        merged_at_step_ = ~engine::Step{0};
+        // Rank 0's whole model is the restored state too: the rebalance below and the first
+        // output read it without gathering the ranks' parts.
+        whole_.restore_state(engine::decode_saved_state(bytes));
+        merged_at_step_ = part_->model.current_step();
         // A checkpoint resumed on other ranks, or one whose work has drifted: cut the boxes by
         // its work before stepping on.
         if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
