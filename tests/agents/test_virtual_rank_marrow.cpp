@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -192,6 +193,58 @@ TEST(VirtualRankMarrow, OwnedTalliesSummedOverRanksObserveAsTheOneRankModel) {
         }
         EXPECT_GT(compared, 3);
         EXPECT_GT(one.car_t().live_count(), 0U);
+    });
+}
+
+// The invariant the exchange rests on: after every step, every site a rank keeps
+// (Domain::holds_site) shows what its owner's copy shows, on both layers: the same kind of
+// occupant and, for an agent, the same id and the same record bytes. A rank's copy left stale
+// by anything outside the sweeps would show here before it changed a result.
+template <class Population>
+std::vector<std::byte> record_at(const engine::OccupancyLayer& layer, const Population& population,
+                                 engine::SiteIndex site) {
+    const engine::AgentHandle handle = layer.at(site);
+    std::vector<std::byte> bytes(1, std::byte{0});
+    if (handle.is_pending()) bytes[0] = std::byte{1};
+    if (!handle.is_agent() || handle.tag() != population.tag()) return bytes;
+    bytes[0] = std::byte{2};
+    const engine::AgentId id = population.id(handle.slot());
+    bytes.resize(1 + sizeof(id) + Population::record_bytes());
+    std::memcpy(bytes.data() + 1, &id, sizeof(id));
+    population.write_record(handle.slot(), bytes.data() + 1 + sizeof(id));
+    return bytes;
+}
+
+TEST(VirtualRankMarrow, EveryKeptSiteEqualsItsOwnersCopyAfterEveryStep) {
+    const Case c = cases()[3];  // 3-D periodic: borders on every axis, across the wrap too
+    engine::run_with_threads(2, [&] {
+        VirtualRankModel split(c.parameters, 4);
+        const engine::Lattice& lattice = split.ranks()[0]->lattice();
+        const engine::TileGrid& grid = split.ranks()[0]->domain().grid();
+        std::uint64_t ghost_sites_compared = 0;
+        for (int s = 1; s <= c.steps; ++s) {
+            split.step();
+            if (s % 5 != 0 && s != 1) continue;
+            for (const MarrowModel* rank : split.ranks()) {
+                for (engine::SiteIndex site = 0; site < lattice.site_count(); ++site) {
+                    if (!rank->domain().holds_site(site)) continue;
+                    const int owner = rank->domain().owner_of(grid.tile_of(site));
+                    if (owner == rank->domain().rank()) continue;
+                    const MarrowModel& mine = *split.ranks()[static_cast<std::size_t>(owner)];
+                    ASSERT_EQ(record_at(rank->tissue_layer(), rank->tissue(), site),
+                              record_at(mine.tissue_layer(), mine.tissue(), site))
+                        << "tissue layer, site " << site << " on rank " << rank->domain().rank()
+                        << " (owner " << owner << ") after step " << s;
+                    ASSERT_EQ(record_at(rank->mobile_layer(), rank->car_t(), site),
+                              record_at(mine.mobile_layer(), mine.car_t(), site))
+                        << "mobile layer, site " << site << " on rank " << rank->domain().rank()
+                        << " (owner " << owner << ") after step " << s;
+                    ++ghost_sites_compared;
+                }
+            }
+        }
+        EXPECT_GT(ghost_sites_compared, 0U);
+        EXPECT_GT(split.exchange().counts().handed_over, 0U);  // cells crossed borders
     });
 }
 
