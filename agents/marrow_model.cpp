@@ -104,6 +104,8 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       antigen_(lattice_.site_count(), parameters.car_t.targets_cd22),
       marrow_changes_by_tile_(grid_.tile_count()),
       car_t_events_(grid_.tile_count()) {
+    // Daughters look for free non-vessel sites (agents/tissue/rule.cpp): a bit per site.
+    tissue_layer_.track_free_sites([&](engine::SiteIndex s) { return vessels_.contains(s); });
     build_tissue(parameters_, tissue_constants_, lattice_, vessels_, tissue_);
     after_tissue_changed();
     // Day 0: the rest of the marrow, and the whole dose in the patient's blood.

@@ -62,6 +62,13 @@ std::uint64_t RandomStream::binomial(std::uint64_t n, double p) {
         // One uniform however large n is (the patient's pools draw millions of these).
         // Inversion with the pmf recurrence P(k+1) = P(k) (n-k)/(k+1) p/(1-p).
         const double u = uniform();
+        // P(0) = (1 - p)^n >= 1 - n p / (1 - p), since e^x >= 1 + x and ln(1 - p) >= -p / (1 - p).
+        // Below that bound, less a margin far above the rounding of the exact path (log1p,
+        // product, exp: a few 1e-16), the draw is 0 as the exact path would find, without its
+        // log1p and exp: most draws of the blood exchange, whose means are far below 1 (a
+        // patient-year of a 64 x 64 window draws ~1e8 of them; benchmarks/RESULTS.md, session
+        // 22). Above it the exact path runs, so every result is the same.
+        if (u < 1.0 - mean / (1.0 - p) - 1e-12) return 0;
         const double ratio = p / (1.0 - p);
         double pk = std::exp(nd * std::log1p(-p));
         double cumulative = pk;

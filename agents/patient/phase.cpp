@@ -97,6 +97,18 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
     const Rise division_fixed = Rise::of(c.exhaustion_per_division * kFixedLevels);
     // Engaged load: one score level at a time, the fixed share of it into the fixed part.
     const Rise engaged_fixed = Rise::of(p.exhaustion_fixed_fraction * kFixedPerLevel);
+    // The chances per tick of the transitions whose rates are the same in every bin, once per
+    // tick instead of once per bin (the same values: chance() depends on its arguments only).
+    const double rejection = chance(rejection_per_day, dt);
+    const double effector_death = chance(p.effector_death_per_day * f, dt);
+    const double memory_loss = chance(p.memory_loss_per_day, dt);
+    const double exhausted_death = chance(p.exhausted_death_per_day, dt);
+    const double out_a = where.out_a != nullptr ? chance(where.out_a_per_day * f, dt) : 0.0;
+    const double out_b = where.out_b != nullptr ? chance(where.out_b_per_day * f, dt) : 0.0;
+    const double resting_binding = chance(where.bind_rate_per_day, dt);
+    const double memory_binding = chance(where.bind_rate_per_day * (1.0 - p.memory_stemness), dt);
+    const double engaged_rise = chance(c.exhaustion_per_engaged_day * (1.0 - f) / kLevelWidth, dt);
+    const double memory_renewal = chance(renewal_per_day * (1.0 - a), dt);
     CarTPool next;
     for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
         std::uint64_t n = pool.count[bin];
@@ -105,47 +117,46 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
         const int l = CarTPool::level_of_bin(bin);
         const int k = CarTPool::fixed_level_of_bin(bin);
         const double e = level_exhaustion(s, l);
-        auto take = [&](double rate_per_day) {
-            const std::uint64_t moved = random.binomial(n, chance(rate_per_day, dt));
+        auto take = [&](double chance_per_tick) {
+            const std::uint64_t moved = random.binomial(n, chance_per_tick);
             n -= moved;
             return moved;
         };
-        take(rejection_per_day);  // host immunity, any state
+        take(rejection);  // host immunity, any state
         // Contraction and death: cells in a synapse do not contract (agents/car_t/rule.cpp).
         switch (s) {
             case CarTState::resting:
             case CarTState::effector: {
-                const std::uint64_t leaving = take(p.effector_death_per_day * f);
+                const std::uint64_t leaving = take(effector_death);
                 next.at(CarTState::memory, l, k) += random.binomial(leaving, p.memory_fraction);
                 break;
             }
             case CarTState::memory:
-                take(p.memory_loss_per_day);
+                take(memory_loss);
                 break;
             case CarTState::exhausted:
-                take(p.exhausted_death_per_day);
+                take(exhausted_death);
                 break;
         }
         // Trafficking of free cells.
-        if (where.out_a != nullptr) where.out_a->count[bin] += take(where.out_a_per_day * f);
-        if (where.out_b != nullptr) where.out_b->count[bin] += take(where.out_b_per_day * f);
+        if (where.out_a != nullptr) where.out_a->count[bin] += take(out_a);
+        if (where.out_b != nullptr) where.out_b->count[bin] += take(out_b);
         // Binding: resting cells differentiate; memory cells with chance 1 - memory_stemness.
         if (s == CarTState::resting) {
-            next.at(CarTState::effector, l, k) += take(where.bind_rate_per_day);
+            next.at(CarTState::effector, l, k) += take(resting_binding);
         } else if (s == CarTState::memory) {
-            next.at(CarTState::effector, l, k) +=
-                take(where.bind_rate_per_day * (1.0 - p.memory_stemness));
+            next.at(CarTState::effector, l, k) += take(memory_binding);
         }
         if (s != CarTState::exhausted) {
             // Engaged time raises the score a level at a time, the fixed part with it at the
             // fixed share; rest lowers the healable part (dE/dt = -recovery x (E - F) while
             // free).
-            const std::uint64_t up = take(c.exhaustion_per_engaged_day * (1.0 - f) / kLevelWidth);
+            const std::uint64_t up = take(engaged_rise);
             place_risen(next, s, l, k, {1, 0.0}, engaged_fixed, up, random);
             const double healable = e - fixed_exhaustion_of_level(k);
             if (l > k / kFixedPerLevel && healable > 0.0) {
                 next.at(s, l - 1, k) +=
-                    take(p.exhaustion_recovery_per_day * healable * f / kLevelWidth);
+                    take(chance(p.exhaustion_recovery_per_day * healable * f / kLevelWidth, dt));
             }
             // Division: antigen-driven while activated (slowed by exhaustion), each division
             // differentiating the daughter and a mother that is not memory; and homeostatic
@@ -165,8 +176,7 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
                 place_risen(next, s, l, k, division_score, division_fixed, born, random);
             }
             if (s == CarTState::memory) {
-                next.at(CarTState::memory, l, k) +=
-                    random.binomial(stay, chance(renewal_per_day * (1.0 - a), dt));
+                next.at(CarTState::memory, l, k) += random.binomial(stay, memory_renewal);
             }
         }
         next.count[bin] += n;

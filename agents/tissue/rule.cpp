@@ -35,6 +35,17 @@ SiteIndex daughter_site(const TissueView& view, AgentSlot slot, const SweepConte
     std::array<SiteIndex, 26> marrow_sites{};
     int free = 0;
     int marrow = 0;
+    if (view.tissue_layer.tracks_free_sites()) {
+        // The same free sites in the same order as the scan below finds them (a free bit is an
+        // empty site that is not a vessel), from the layer's bit map: in a full marrow nearly
+        // every search finds none, and the handles it would read lie far apart in memory.
+        for (int k = 0; k < n; ++k) {
+            const SiteIndex s = around[static_cast<std::size_t>(k)];
+            if (view.tissue_layer.is_free(s)) free_sites[static_cast<std::size_t>(free++)] = s;
+        }
+        if (free > 0) return free_sites[random.below(static_cast<std::uint64_t>(free))];
+        if (!allow_displacing) return kNoSite;
+    }
     for (int k = 0; k < n; ++k) {
         const SiteIndex s = around[static_cast<std::size_t>(k)];
         if (view.vessels.contains(s)) continue;

@@ -155,6 +155,48 @@ TEST(RandomStream, BinomialMomentsAcrossAllBranches) {
     EXPECT_EQ(r.binomial(10, 1.0), 10u);
 }
 
+/// The inversion branch as it was before the shortcut for draws below P(0)'s lower bound
+/// (engine/random.cpp): every step of the pmf recurrence, from P(0) = exp(n log1p(-p)).
+std::uint64_t binomial_by_full_inversion(RandomStream& random, std::uint64_t n, double p) {
+    const auto nd = static_cast<double>(n);
+    const double u = random.uniform();
+    const double ratio = p / (1.0 - p);
+    double pk = std::exp(nd * std::log1p(-p));
+    double cumulative = pk;
+    std::uint64_t k = 0;
+    while (u > cumulative && k < n) {
+        pk *= static_cast<double>(n - k) / static_cast<double>(k + 1) * ratio;
+        cumulative += pk;
+        ++k;
+    }
+    return k;
+}
+
+TEST(RandomStream, BinomialInversionShortcutGivesTheFullInversionsDraws) {
+    // Means from 1e-12 to 29 (the inversion branch), n from 65 to 1e12: the same value and the
+    // same stream position after it (the next uniform) as the full recurrence, draw by draw.
+    std::size_t zeros = 0;
+    std::size_t draws = 0;
+    for (const std::uint64_t n : {65ULL, 1000ULL, 123457ULL, 1000000000ULL, 1000000000000ULL}) {
+        for (const double mean : {1e-12, 1e-6, 1e-3, 0.05, 0.5, 0.99, 1.0, 2.0, 10.0, 29.0}) {
+            const double p = mean / static_cast<double>(n);
+            SCOPED_TRACE(testing::Message() << "n " << n << " p " << p);
+            for (std::uint64_t agent = 0; agent < 2000; ++agent) {
+                RandomStream fast(99, StreamId::test_a, n, agent);
+                RandomStream full(99, StreamId::test_a, n, agent);
+                const std::uint64_t k = fast.binomial(n, p);
+                ASSERT_EQ(k, binomial_by_full_inversion(full, n, p)) << "agent " << agent;
+                ASSERT_EQ(fast.uniform(), full.uniform()) << "agent " << agent;
+                zeros += k == 0 ? 1 : 0;
+                ++draws;
+            }
+        }
+    }
+    // Both outcomes were exercised: zeros near the bound and above it.
+    EXPECT_GT(zeros, draws / 4);
+    EXPECT_LT(zeros, draws);
+}
+
 /// Pearson correlation of uniforms from two keys over kDraws agents.
 double correlation(const std::function<double(std::size_t)>& a,
                    const std::function<double(std::size_t)>& b) {
