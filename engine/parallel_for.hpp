@@ -47,9 +47,22 @@ void run_chunks_on_threads(std::size_t chunks, Chunk&& chunk) {
 }  // namespace detail
 #endif
 
+/// True when a loop of `pieces` pieces of work gains nothing from the scheduler: one piece, or
+/// one thread (`--threads 1`, e.g. each patient of a cohort). The loops below then run inline:
+/// a cohort patient's minute runs dozens of small loops, and handing each to the scheduler
+/// cost more than its work (benchmarks/RESULTS.md, session 22). Results cannot differ: every
+/// loop here gives the same result for any split and thread count.
+inline bool runs_inline(std::size_t pieces) {
+    return pieces <= 1 || tbb::this_task_arena::max_concurrency() <= 1;
+}
+
 /// body(i) for every i in [0, n), in parallel and in no particular order.
 template <class Body>
 void parallel_for_index(std::size_t n, Body&& body) {
+    if (runs_inline(n)) {
+        for (std::size_t i = 0; i < n; ++i) body(i);
+        return;
+    }
 #if defined(CARTSIM_TSAN_STD_THREADS)
     detail::run_chunks_on_threads(n, body);
 #else
@@ -110,6 +123,11 @@ inline constexpr std::size_t kReduceGrain = 4096;
 /// TBB's dynamic one.
 template <class Partial, class AddRange>
 Partial parallel_exact_reduce(std::size_t n, AddRange&& add_range) {
+    if (runs_inline((n + kReduceGrain - 1) / kReduceGrain)) {
+        Partial total{};
+        if (n > 0) add_range(std::size_t{0}, n, total);
+        return total;
+    }
 #if defined(CARTSIM_TSAN_STD_THREADS)
     const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
     std::vector<Partial> partial(chunks);
@@ -148,6 +166,11 @@ double deterministic_sum(std::size_t n, Term&& term) {
 /// Number of i in [0, n) with predicate(i); integer sums are exact in any order.
 template <class Predicate>
 std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
+    if (runs_inline((n + kReduceGrain - 1) / kReduceGrain)) {
+        std::uint64_t total = 0;
+        for (std::size_t i = 0; i < n; ++i) total += predicate(i) ? 1 : 0;
+        return total;
+    }
 #if defined(CARTSIM_TSAN_STD_THREADS)
     const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
     std::vector<std::uint64_t> partial(chunks, 0);
