@@ -115,6 +115,10 @@ void parallel_sort_unique(Iterator first, Iterator last, Less&& less) {
 
 /// Chunk size of reductions over slots or cells.
 inline constexpr std::size_t kReduceGrain = 4096;
+/// Chunks of kReduceGrain covering [0, n).
+inline std::size_t reduce_chunks(std::size_t n) {
+    return (n + kReduceGrain - 1) / kReduceGrain;
+}
 
 /// Reduces [0, n) in parallel: add_range(begin, end, partial) for consecutive ranges covering
 /// [0, n), each into a fresh Partial{}, the partials merged with +=. Only for partials whose
@@ -123,13 +127,13 @@ inline constexpr std::size_t kReduceGrain = 4096;
 /// TBB's dynamic one.
 template <class Partial, class AddRange>
 Partial parallel_exact_reduce(std::size_t n, AddRange&& add_range) {
-    if (runs_inline((n + kReduceGrain - 1) / kReduceGrain)) {
+    if (runs_inline(reduce_chunks(n))) {
         Partial total{};
         if (n > 0) add_range(std::size_t{0}, n, total);
         return total;
     }
 #if defined(CARTSIM_TSAN_STD_THREADS)
-    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    const std::size_t chunks = reduce_chunks(n);
     std::vector<Partial> partial(chunks);
     detail::run_chunks_on_threads(chunks, [&](std::size_t c) {
         add_range(c * kReduceGrain, std::min(n, (c + 1) * kReduceGrain), partial[c]);
@@ -166,13 +170,13 @@ double deterministic_sum(std::size_t n, Term&& term) {
 /// Number of i in [0, n) with predicate(i); integer sums are exact in any order.
 template <class Predicate>
 std::uint64_t parallel_count(std::size_t n, Predicate&& predicate) {
-    if (runs_inline((n + kReduceGrain - 1) / kReduceGrain)) {
+    if (runs_inline(reduce_chunks(n))) {
         std::uint64_t total = 0;
         for (std::size_t i = 0; i < n; ++i) total += predicate(i) ? 1 : 0;
         return total;
     }
 #if defined(CARTSIM_TSAN_STD_THREADS)
-    const std::size_t chunks = (n + kReduceGrain - 1) / kReduceGrain;
+    const std::size_t chunks = reduce_chunks(n);
     std::vector<std::uint64_t> partial(chunks, 0);
     detail::run_chunks_on_threads(chunks, [&](std::size_t c) {
         const std::size_t end = std::min(n, (c + 1) * kReduceGrain);

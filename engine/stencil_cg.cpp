@@ -31,11 +31,8 @@ struct ExactSums {
 /// body(begin, end) over ranges covering [0, n), as the partition says.
 template <class Body>
 void for_cells(std::size_t n, CellPartition partition, Body&& body) {
-    if (partition.pieces == 0 && n <= kReduceGrain) {
-        body(0, n);  // one chunk: the solver's ~4 loops per iteration skip the task overhead
-        return;
-    }
     if (partition.pieces == 0) {
+        // One chunk (a small grid) runs inline (engine::runs_inline).
         parallel_for_chunks(n, kReduceGrain, body);
         return;
     }
@@ -48,11 +45,6 @@ void for_cells(std::size_t n, CellPartition partition, Body&& body) {
 /// partials merged (exactly, so in any order).
 template <class Partial, class AddRange>
 Partial reduce_cells(std::size_t n, CellPartition partition, AddRange&& add_range) {
-    if (partition.pieces == 0 && n <= kReduceGrain) {
-        Partial partial{};
-        add_range(0, n, partial);
-        return partial;
-    }
     if (partition.pieces == 0) return parallel_exact_reduce<Partial>(n, add_range);
     std::vector<Partial> partial(partition.pieces);
     for (std::size_t k = 0; k < partition.pieces; ++k) {

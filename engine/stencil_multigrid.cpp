@@ -115,10 +115,7 @@ void for_rows(const LevelT& level, CellPartition partition, Body&& body) {
         }
         return;
     }
-    if (level.cell_count() <= kReduceGrain) {
-        body(0, rows);
-        return;
-    }
+    // A level of at most kReduceGrain cells is one chunk, run inline (engine::runs_inline).
     const std::size_t grain =
         std::max<std::size_t>(1, kReduceGrain / static_cast<std::size_t>(level.extent[0]));
     parallel_for_chunks(rows, grain, body);
