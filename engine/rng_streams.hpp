@@ -28,7 +28,7 @@ enum class StreamId : std::uint64_t {
     tissue_first_event = 1012,  ///< per new tissue cell: the tick of its first event
     cart_step = 1020,  ///< per CAR-T cell and step: every draw of the CAR-T rule, in code order
     cart_well_mixed = 1023,  ///< well-mixed test mode: the random site of each jump
-    blood_exchange = 1030,   ///< per step: how many cells of each blood bin enter the window
+    blood_exchange = 1030,   ///< per step: how many blood cells enter the window, and of which bins
     blood_entry = 1031,      ///< per step and entering cell: its vessel site and direction
     patient_initial = 1040,  ///< day 0: the rest of the marrow's blasts by phenotype
     patient_tick = 1041,     ///< per tissue period: every draw of the patient compartments

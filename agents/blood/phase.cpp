@@ -20,6 +20,38 @@ struct Entrant {
     std::uint8_t direction = 0;
 };
 
+// The blood's cells not yet picked this step, by bin, as a Fenwick tree: the bin of the cell of
+// a given rank (cells ordered by bin) in log2(kBins) steps, since a large window can draw
+// thousands of entrants a minute.
+class CellsLeftByBin {
+  public:
+    static_assert((CarTPool::kBins & (CarTPool::kBins - 1)) == 0, "a power of two");
+
+    explicit CellsLeftByBin(const std::array<std::uint64_t, CarTPool::kBins>& count) {
+        for (std::size_t i = 1; i <= CarTPool::kBins; ++i) {
+            tree_[i] += count[i - 1];
+            const std::size_t parent = i + (i & (~i + 1));
+            if (parent <= CarTPool::kBins) tree_[parent] += tree_[i];
+        }
+    }
+
+    /// Removes the cell of rank `rank` (0-based, below the cells left) and returns its bin.
+    std::size_t take_cell_of_rank(std::uint64_t rank) {
+        std::size_t at = 0;  // the last position whose prefix holds at most `rank` cells
+        for (std::size_t step = CarTPool::kBins; step != 0; step >>= 1) {
+            if (tree_[at + step] <= rank) {
+                at += step;
+                rank -= tree_[at];
+            }
+        }
+        for (std::size_t i = at + 1; i <= CarTPool::kBins; i += i & (~i + 1)) --tree_[i];
+        return at;  // bin `at` is position at + 1
+    }
+
+  private:
+    std::array<std::uint64_t, CarTPool::kBins + 1> tree_{};
+};
+
 CarTColumns::Row entrant_row(std::size_t bin, std::uint8_t direction) {
     // The cell keeps its state and exhaustion levels (the levels' middles; a terminally
     // exhausted cell's score is 1).
@@ -44,23 +76,29 @@ void blood_step(const BloodView& view, engine::Step step) {
     //    state), the same on every rank.
     engine::RandomStream counts(view.seed, StreamId::blood_exchange, step, 0);
     const std::uint64_t directions = view.lattice.offsets(engine::Neighborhood::moore).size();
-    std::vector<Entrant> entrants;
-    std::uint64_t ordinal = 0;  // of the entry in this step, over all bins
-    // The bins with cells, in order, by a scan without branches or calls: this runs every
-    // minute over 4,096 bins, most of them empty, and a loop that skips them one by one around
-    // the draws cost a tenth of a cohort patient's year (benchmarks/RESULTS.md, session 22).
-    static_assert(CarTPool::kBins <= 65536, "bin numbers are stored in 16 bits");
-    std::array<std::uint16_t, CarTPool::kBins> occupied;  // NOLINT: filled below before use
-    std::size_t occupied_count = 0;
-    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
-        occupied[occupied_count] = static_cast<std::uint16_t>(bin);
-        occupied_count += blood.count[bin] != 0 ? 1 : 0;
+    // How many of the blood's cells enter, then which: one binomial over all cells, then that
+    // many cells picked without replacement across the bins. Jointly this is exactly one
+    // binomial per bin (independent binomials of one chance, conditioned on their sum, are
+    // multivariate hypergeometric), and it costs one draw a minute instead of one per occupied
+    // bin (~500): the blood phase was a third of a cohort patient's year (benchmarks/RESULTS.md,
+    // session 23). Nearly every minute draws 0.
+    const std::uint64_t in_blood = blood.total();
+    const std::uint64_t entering = counts.binomial(in_blood, view.enter_window);
+    if (entering == 0) return;
+    CellsLeftByBin left(blood.count);
+    std::array<std::uint64_t, CarTPool::kBins> entering_of_bin{};
+    std::uint64_t left_total = in_blood;
+    for (std::uint64_t k = 0; k < entering; ++k) {
+        // The k-th cell picked: uniform over the cells not yet picked, found by its bin.
+        const std::size_t bin = left.take_cell_of_rank(counts.below(left_total));
+        --left_total;
+        ++entering_of_bin[bin];
     }
-    for (std::size_t b = 0; b < occupied_count; ++b) {
-        const std::size_t bin = occupied[b];
-        // The window's share of the cells entering the marrow this step.
-        const std::uint64_t entering = counts.binomial(blood.count[bin], view.enter_window);
-        for (std::uint64_t i = 0; i < entering; ++i) {
+    std::vector<Entrant> entrants;
+    entrants.reserve(static_cast<std::size_t>(entering));
+    std::uint64_t ordinal = 0;  // of the entry in this step, over all bins in bin order
+    for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
+        for (std::uint64_t i = 0; i < entering_of_bin[bin]; ++i) {
             engine::RandomStream entry(view.seed, StreamId::blood_entry, step, ordinal++);
             Entrant entrant;
             entrant.bin = bin;

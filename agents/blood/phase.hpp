@@ -33,9 +33,10 @@ struct BloodView {
 };
 
 /// One fine step: of each state and exhaustion level, a binomial share of the blood's cells
-/// (stream blood_exchange) enters the window, each at a random vessel site (stream blood_entry,
-/// keyed by the entry's ordinal in the step) or a free neighbour; a crowded vessel keeps the
-/// cell in blood. A collective when the domain has an exchange (every rank calls it).
+/// (stream blood_exchange: one binomial of all cells, then the entrants picked without
+/// replacement across the bins) enters the window, each at a random vessel site (stream
+/// blood_entry, keyed by the entry's ordinal in the step) or a free neighbour; a crowded vessel
+/// keeps the cell in blood. A collective when the domain has an exchange (every rank calls it).
 void blood_step(const BloodView& view, engine::Step step);
 
 }  // namespace cartsim::agents
