@@ -101,7 +101,8 @@ fuzz:
 ## determinism), then ASan + UBSan, the longest (its build alone ~15 min), then the fuzzers.
 ## Measured on the 2-core dev machine, a clean clone of 2a6c00a (2026-12-03, release preset
 ## with -g1): release suite 673 s (build ~440 s, tests 233 s), ASan + UBSan 1,154 s (build
-## ~900 s, tests 251 s), fuzzers 229 s; make test-mpi ~3-4.5 min, TSan ~2.5-3.5 min. All five
+## ~900 s, tests 251 s), fuzzers 229 s; in the next clean-clone run (with a second TSan run by
+## hand beside it) the MPI tests took 267 s and TSan 241 s. All five
 ## stages take ~40 min there, so on that machine the last stage (the fuzzers) is usually
 ## skipped; a faster CI machine runs them all.
 ci: export CI_START := $(shell date +%s)
