@@ -35,7 +35,10 @@ class CellsLeftByBin {
         }
     }
 
-    /// Removes the cell of rank `rank` (0-based, below the cells left) and returns its bin.
+    /// Cells not yet picked (the root holds every bin's count).
+    std::uint64_t cells_left() const { return tree_[CarTPool::kBins]; }
+
+    /// Removes the cell of rank `rank` (0-based, below cells_left()) and returns its bin.
     std::size_t take_cell_of_rank(std::uint64_t rank) {
         std::size_t at = 0;  // the last position whose prefix holds at most `rank` cells
         for (std::size_t step = CarTPool::kBins; step != 0; step >>= 1) {
@@ -87,12 +90,9 @@ void blood_step(const BloodView& view, engine::Step step) {
     if (entering == 0) return;
     CellsLeftByBin left(blood.count);
     std::array<std::uint64_t, CarTPool::kBins> entering_of_bin{};
-    std::uint64_t left_total = in_blood;
     for (std::uint64_t k = 0; k < entering; ++k) {
         // The k-th cell picked: uniform over the cells not yet picked, found by its bin.
-        const std::size_t bin = left.take_cell_of_rank(counts.below(left_total));
-        --left_total;
-        ++entering_of_bin[bin];
+        ++entering_of_bin[left.take_cell_of_rank(counts.below(left.cells_left()))];
     }
     std::vector<Entrant> entrants;
     entrants.reserve(static_cast<std::size_t>(entering));
