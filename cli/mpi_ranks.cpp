@@ -15,9 +15,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "agents/marrow/work_per_tile.hpp"
@@ -28,6 +32,9 @@
 #include "engine/parallelism.hpp"
 #include "engine/saved_state_across_ranks.hpp"
 #include "engine/saved_state_bytes.hpp"
+#include "io/collective_file.hpp"
+#include "io/model_checkpoint.hpp"
+#include "io/model_snapshot.hpp"
 #include "scenarios/model_parameters.hpp"
 #include "scenarios/parameter_table.hpp"
 #include "scenarios/scenario_loader.hpp"
@@ -45,7 +52,10 @@ enum class Command : std::int64_t {
     stop,
     balance,
     rebalance,
-    observe
+    observe,
+    snapshot,
+    checkpoint,
+    work
 };
 
 // Command::count's argument: which population to count.
@@ -107,6 +117,25 @@ agents::Parameters parameters_of(const std::string& resolved_toml) {
         scenarios::load_scenario_text(resolved_toml, "(the scenario rank 0 sent)", table));
 }
 
+// Only the agents on sites of `domain`'s own tiles (a rank part's saved state also holds the
+// ghosts around its box).
+void keep_owned_agents(engine::SavedPopulation& population, const engine::Domain& domain) {
+    std::vector<std::size_t> kept;
+    kept.reserve(population.ids.size());
+    for (std::size_t k = 0; k < population.ids.size(); ++k) {
+        if (domain.owns_site(population.sites[k])) kept.push_back(k);
+    }
+    const auto keep = [&](auto& values) {
+        for (std::size_t k = 0; k < kept.size(); ++k) values[k] = values[kept[k]];
+        values.resize(kept.size());
+    };
+    keep(population.ids);
+    keep(population.sites);
+    for (auto& column : population.columns) {
+        std::visit(keep, column.second);
+    }
+}
+
 // One rank's part of the run: its model state on its box, connected to the others.
 struct RankPart {
     engine::MpiExchange exchange{MPI_COMM_WORLD};
@@ -158,6 +187,99 @@ struct RankPart {
         return mine;
     }
 
+    // Snapshot `ordinal` written by every rank into `file` at once (parallel HDF5): each rank
+    // its own agents, put in id order across the ranks first, and rank 0 the fields and
+    // attributes, which every rank holds alike. Returns the snapshot's raw bytes on rank 0.
+    double write_snapshot(const std::filesystem::path& file, std::size_t ordinal,
+                          const io::ArrayStorage& storage) {
+        std::vector<io::ArrayGroup> groups =
+            io::snapshot_groups(model, ordinal, io::AgentsShown::owned_sites);
+        groups.push_back(io::snapshot_index_group(model, ordinal + 1));
+        const bool writes_whole = exchange.rank() == 0;
+        double raw_bytes = 0.0;
+        io::Hdf5Handle handle = io::open_file_collectively(file, MPI_COMM_WORLD);
+        for (io::ArrayGroup& group : groups) {
+            std::optional<io::RowShare> share;
+            if (io::holds_agent_rows(group)) {
+                share = io::sort_rows_across_ranks(group, "id", MPI_COMM_WORLD);
+                for (io::NamedAttribute& attribute : group.attributes) {
+                    if (attribute.name == "count") attribute.value = share->total_rows;
+                }
+            }
+            io::write_array_group_collectively(handle.get(), group, storage, share, writes_whole,
+                                               file);
+            if (!share && !writes_whole) continue;
+            for (const io::NamedArray& array : group.arrays) {
+                raw_bytes += static_cast<double>(std::visit(
+                    [](const auto& v) { return v.size() * sizeof(v[0]); }, array.values));
+            }
+        }
+        if (handle.close() < 0) {
+            throw io::IoError("cannot close '" + file.string() + "' after writing a snapshot");
+        }
+        double total = 0.0;
+        MPI_Reduce(&raw_bytes, &total, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+        return total;
+    }
+
+    // The /checkpoint groups written by every rank into `file` at once, as write_snapshot
+    // does: each rank its own agents of every population (in id order across the ranks), the
+    // per-tile id counters from each tile's owner, and rank 0 the rest, which every rank holds
+    // alike (engine::gather_saved_states merges the same way).
+    void write_checkpoint(const std::filesystem::path& file,
+                          const io::CheckpointProgress& progress) {
+        engine::SavedState state = model.save_state();
+        const engine::Domain& domain = model.domain();
+        for (engine::SavedPopulation& population : state.populations) {
+            keep_owned_agents(population, domain);
+            for (engine::TileIndex t = 0; t < population.ids_issued_by_tile.size(); ++t) {
+                if (!domain.owns(t)) population.ids_issued_by_tile[t] = 0;
+            }
+            MPI_Allreduce(MPI_IN_PLACE, population.ids_issued_by_tile.data(),
+                          static_cast<int>(population.ids_issued_by_tile.size()), MPI_UINT64_T,
+                          MPI_SUM, MPI_COMM_WORLD);
+        }
+        const std::vector<io::ArrayGroup> groups = io::checkpoint_groups(state, progress);
+        const bool writes_whole = exchange.rank() == 0;
+        const io::ArrayStorage contiguous{};  // checkpoints are written uncompressed
+        io::Hdf5Handle handle = io::open_file_collectively(file, MPI_COMM_WORLD);
+        for (const io::ArrayGroup& group : groups) {
+            const bool population =
+                std::any_of(group.arrays.begin(), group.arrays.end(),
+                            [](const io::NamedArray& a) { return a.name == io::kCheckpointIds; });
+            if (!population) {
+                io::write_array_group_collectively(handle.get(), group, contiguous, std::nullopt,
+                                                   writes_whole, file);
+                continue;
+            }
+            // The agents' rows split among the ranks; the per-tile counters, whole.
+            io::ArrayGroup rows{group.path, group.attributes, {}};
+            io::ArrayGroup tiles{group.path, {}, {}};
+            for (const io::NamedArray& array : group.arrays) {
+                (array.name == io::kCheckpointIdsIssuedByTile ? tiles : rows)
+                    .arrays.push_back(array);
+            }
+            const io::RowShare share =
+                io::sort_rows_across_ranks(rows, io::kCheckpointIds, MPI_COMM_WORLD);
+            io::write_array_group_collectively(handle.get(), rows, contiguous, share, writes_whole,
+                                               file);
+            io::write_array_group_collectively(handle.get(), tiles, contiguous, std::nullopt,
+                                               writes_whole, file);
+        }
+        if (handle.close() < 0) {
+            throw io::IoError("cannot close '" + file.string() + "' after writing a checkpoint");
+        }
+    }
+
+    // Work on each tile this rank owns (0 on the others), as agents::work_per_tile counts it.
+    std::vector<std::uint64_t> owned_work_per_tile() const {
+        std::vector<std::uint64_t> work = agents::work_per_tile(model);
+        for (engine::TileIndex t = 0; t < work.size(); ++t) {
+            if (!model.domain().owns(t)) work[t] = 0;
+        }
+        return work;
+    }
+
     // Every rank's colours reduced to rank 0: sums and single-rank maxima.
     void reduce_by_color(std::vector<std::uint64_t>* sum, std::vector<std::uint64_t>* max) const {
         const std::vector<std::uint64_t> mine = owned_by_color();
@@ -189,6 +311,31 @@ std::vector<engine::TileBox> broadcast_boxes(std::vector<engine::TileBox> boxes)
     return boxes;
 }
 
+// The file of a snapshot or checkpoint and its storage, sent from rank 0 (`file` and
+// `storage` set on rank 0 only).
+void broadcast_output_request(std::filesystem::path& file, io::ArrayStorage& storage) {
+    std::string path = file.string();
+    std::array<std::int64_t, 3> numbers{static_cast<std::int64_t>(path.size()),
+                                        static_cast<std::int64_t>(storage.chunk_elements),
+                                        storage.deflate_level};
+    MPI_Bcast(numbers.data(), 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    path.resize(static_cast<std::size_t>(numbers[0]));
+    broadcast_bytes(std::as_writable_bytes(std::span<char>(path)));
+    file = path;
+    storage.chunk_elements = static_cast<std::size_t>(numbers[1]);
+    storage.deflate_level = static_cast<int>(numbers[2]);
+}
+
+// Where a checkpoint's outputs stood, sent from rank 0.
+void broadcast_progress(io::CheckpointProgress& progress) {
+    std::array<double, 3> numbers{progress.time_days, static_cast<double>(progress.timeseries_rows),
+                                  static_cast<double>(progress.snapshot_count)};
+    MPI_Bcast(numbers.data(), 3, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    progress.time_days = numbers[0];
+    progress.timeseries_rows = static_cast<std::size_t>(numbers[1]);
+    progress.snapshot_count = static_cast<std::size_t>(numbers[2]);
+}
+
 // A failure on one rank while the others may be inside a collective: nothing can unwind them
 // in step, so the whole job ends here, with this rank's message (the .partial output is left
 // looking unfinished, the last published checkpoint stays resumable).
@@ -217,10 +364,12 @@ class LeaderModel final : public RunModel {
         spdlog::debug(
             "MPI rank 0 time: stepping {:.3f} s, of it {:.3f} s at sync points and {:.3f} s of "
             "that waiting for the other ranks; gathering the whole state for outputs {:.3f} s; "
-            "rebalancing {:.3f} s ({} times)",
+            "writing snapshots from every rank {:.3f} s, checkpoints {:.3f} s; rebalancing {:.3f} "
+            "s "
+            "({} times)",
             step_seconds_, earlier_sync_seconds_ + part_->exchange.sync_seconds(),
             earlier_wait_seconds_ + part_->exchange.wait_seconds(), gather_seconds_,
-            rebalance_seconds_, rebalances_);
+            snapshot_seconds_, checkpoint_seconds_, rebalance_seconds_, rebalances_);
     }
     LeaderModel(const LeaderModel&) = delete;
     LeaderModel& operator=(const LeaderModel&) = delete;
@@ -284,6 +433,47 @@ class LeaderModel final : public RunModel {
         }
     }
 
+    double write_snapshot(io::RunFileWriter& writer, std::size_t ordinal,
+                          const io::ArrayStorage& storage) override {
+        double raw_bytes = 0.0;
+        try {
+            const auto start = std::chrono::steady_clock::now();
+            writer.write_groups_with([&](const std::filesystem::path& partial) {
+                broadcast_command(Command::snapshot, static_cast<std::int64_t>(ordinal));
+                std::filesystem::path file = partial;
+                io::ArrayStorage sent = storage;
+                broadcast_output_request(file, sent);
+                raw_bytes = part_->write_snapshot(file, ordinal, sent);
+            });
+            snapshot_seconds_ += seconds_since(start);
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+        return raw_bytes;
+    }
+
+    void publish_checkpoint(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
+                            std::string_view status) override {
+        try {
+            writer.publish_checkpoint(
+                [&](const std::filesystem::path& copy) { write_checkpoint(copy, progress); },
+                status);
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+    }
+
+    void finish_run_file(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
+                         std::string_view status) override {
+        try {
+            writer.finish(
+                [&](const std::filesystem::path& partial) { write_checkpoint(partial, progress); },
+                status);
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+    }
+
     std::uint64_t live_car_t() const override { return count(kCarT); }
     std::uint64_t live_tissue() const override { return count(kTissue); }
 
@@ -302,12 +492,11 @@ class LeaderModel final : public RunModel {
     std::string rebalance() override {
         if (rank_count() < 2) return {};
         const auto start = std::chrono::steady_clock::now();
-        agents::MarrowModel& whole = this->whole();
         double before = 1.0;
         double after = 1.0;
         try {
             const engine::TileGrid& grid = part_->model.domain().grid();
-            const std::vector<std::uint64_t> work = agents::work_per_tile(whole);
+            const std::vector<std::uint64_t> work = work_per_tile();
             const std::span<const engine::TileBox> current = part_->model.domain().boxes();
             std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, rank_count(), work);
             before = engine::worst_color_work_over_mean(grid, current, work);
@@ -318,7 +507,7 @@ class LeaderModel final : public RunModel {
                 return {};
             }
             // As Command::restore: the argument is the state's length in bytes.
-            std::vector<std::byte> bytes = engine::encode_saved_state(whole.save_state());
+            std::vector<std::byte> bytes = engine::encode_saved_state(whole().save_state());
             broadcast_command(Command::rebalance, static_cast<std::int64_t>(bytes.size()));
             boxes = broadcast_boxes(std::move(boxes));
             broadcast_bytes(bytes);
@@ -344,6 +533,32 @@ class LeaderModel final : public RunModel {
     }
 
   private:
+    // Every rank writes the checkpoint's groups into `file` (closed by the writer).
+    void write_checkpoint(const std::filesystem::path& file,
+                          const io::CheckpointProgress& progress) {
+        const auto start = std::chrono::steady_clock::now();
+        broadcast_command(Command::checkpoint, 0);
+        std::filesystem::path sent_file = file;
+        io::ArrayStorage unused;
+        broadcast_output_request(sent_file, unused);
+        io::CheckpointProgress sent = progress;
+        broadcast_progress(sent);
+        part_->write_checkpoint(sent_file, sent);
+        checkpoint_seconds_ += seconds_since(start);
+    }
+
+    // Work per tile of the whole lattice: the whole model's when it is merged at this step,
+    // else the ranks' own tiles summed on rank 0 (no state moves).
+    std::vector<std::uint64_t> work_per_tile() {
+        if (merged_at_step_ == part_->model.current_step()) return agents::work_per_tile(whole_);
+        broadcast_command(Command::work, 0);
+        const std::vector<std::uint64_t> mine = part_->owned_work_per_tile();
+        std::vector<std::uint64_t> total(mine.size(), 0);
+        MPI_Reduce(mine.data(), total.data(), static_cast<int>(mine.size()), MPI_UINT64_T, MPI_SUM,
+                   0, MPI_COMM_WORLD);
+        return total;
+    }
+
     std::uint64_t count(std::int64_t population_index) const {
         const auto i = static_cast<std::size_t>(population_index);
         if (counted_at_step_[i] == part_->model.current_step()) return counts_[i];
@@ -369,6 +584,8 @@ class LeaderModel final : public RunModel {
     double earlier_sync_seconds_ = 0.0;
     double earlier_wait_seconds_ = 0.0;
     double gather_seconds_ = 0.0;
+    double snapshot_seconds_ = 0.0;
+    double checkpoint_seconds_ = 0.0;
     // The step whole_ holds the merged state of. At step 0 it is every rank's starting state
     // (each rank builds the same whole model, then keeps its box): no gather is needed for the
     // first row or snapshot. A restore or a step moves the parts on without it.
@@ -414,6 +631,29 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
                 owned_part.reset();
                 owned_part = std::make_unique<RankPart>(parameters, boxes);
                 owned_part->model.restore_state(engine::decode_saved_state(bytes));
+                break;
+            }
+            case Command::snapshot: {
+                std::filesystem::path file;
+                io::ArrayStorage storage;
+                broadcast_output_request(file, storage);
+                static_cast<void>(
+                    part.write_snapshot(file, static_cast<std::size_t>(argument), storage));
+                break;
+            }
+            case Command::checkpoint: {
+                std::filesystem::path file;
+                io::ArrayStorage unused;
+                broadcast_output_request(file, unused);
+                io::CheckpointProgress progress;
+                broadcast_progress(progress);
+                part.write_checkpoint(file, progress);
+                break;
+            }
+            case Command::work: {
+                const std::vector<std::uint64_t> mine = part.owned_work_per_tile();
+                MPI_Reduce(mine.data(), nullptr, static_cast<int>(mine.size()), MPI_UINT64_T,
+                           MPI_SUM, 0, MPI_COMM_WORLD);
                 break;
             }
             case Command::stop:

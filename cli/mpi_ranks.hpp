@@ -4,11 +4,13 @@
 //
 // Under mpiexec, rank 0 runs the command as a single process would: it checks the input, owns
 // the output file and the run loop, and drives the other ranks ("followers") through a small
-// command channel (build the model, step, gather the state, count, restore, stop). Each rank
-// steps its own box of the lattice (engine::MpiExchange between them); the state is gathered to
-// rank 0 whenever the run loop reads the whole model (records, snapshots, checkpoints), so the
-// run file is the one a single rank writes. Signals (mpiexec forwards them to every rank) are
-// acted on by rank 0 only, so every rank checkpoints at the same step.
+// command channel (build the model, step, gather the state, count, restore, snapshot, stop).
+// Each rank steps its own box of the lattice (engine::MpiExchange between them). Time-series
+// rows are sums of the ranks' counts; snapshots are written by every rank into the one file
+// at once (parallel HDF5: each rank its own agents, in global id order); the state is gathered
+// to rank 0 only for checkpoints and rebalancing. The run file is the one a single rank writes.
+// Signals (mpiexec forwards them to every rank) are acted on by rank 0 only, so every rank
+// checkpoints at the same step.
 
 #include <memory>
 #include <string>

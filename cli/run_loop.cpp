@@ -101,27 +101,18 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
     auto snapshot = [&](std::uint64_t step) {
         const Clock::time_point start = Clock::now();
         const std::size_t ordinal = schedule.snapshots_at(step) - 1;
-        std::vector<io::ArrayGroup> groups = io::snapshot_groups(model.whole(), ordinal);
-        groups.push_back(io::snapshot_index_group(model.whole(), ordinal + 1));
-        writer.write_groups(groups, snapshot_storage);
-        for (const io::ArrayGroup& group : groups) {
-            for (const io::NamedArray& array : group.arrays) {
-                result.snapshot_raw_bytes += static_cast<double>(std::visit(
-                    [](const auto& v) { return v.size() * sizeof(v[0]); }, array.values));
-            }
-        }
+        result.snapshot_raw_bytes += model.write_snapshot(writer, ordinal, snapshot_storage);
         ++result.snapshots_written;
         result.snapshot_seconds += seconds_since(start);
     };
-    auto checkpoint_groups = [&](std::uint64_t step) {
-        return io::checkpoint_groups(model.whole(),
-                                     {.time_days = model.time_days(),
+    auto progress_at = [&](std::uint64_t step) {
+        return io::CheckpointProgress{.time_days = model.time_days(),
                                       .timeseries_rows = schedule.rows_at(step),
-                                      .snapshot_count = schedule.snapshots_at(step)});
+                                      .snapshot_count = schedule.snapshots_at(step)};
     };
     auto publish = [&](std::uint64_t step, const char* status) {
         const Clock::time_point start = Clock::now();
-        writer.publish_checkpoint(checkpoint_groups(step), status);
+        model.publish_checkpoint(writer, progress_at(step), status);
         io::write_xdmf_sidecar(writer.final_path());
         ++result.checkpoints_published;
         result.checkpoint_seconds += seconds_since(start);
@@ -185,7 +176,7 @@ RunLoopResult run_loop(RunModel& model, io::RunFileWriter& writer,
     progress.finish();
     write_summary(writer, readouts, texts);
     const Clock::time_point finish_start = Clock::now();
-    writer.finish(checkpoint_groups(model.current_step()), io::run_status::kComplete);
+    model.finish_run_file(writer, progress_at(model.current_step()), io::run_status::kComplete);
     io::write_xdmf_sidecar(writer.final_path());
     ++result.checkpoints_published;
     result.checkpoint_seconds += seconds_since(finish_start);

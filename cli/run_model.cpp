@@ -1,8 +1,37 @@
 #include "cli/run_model.hpp"
 
 #include <utility>
+#include <variant>
+#include <vector>
+
+#include "io/model_snapshot.hpp"
 
 namespace cartsim::cli {
+
+double RunModel::write_snapshot(io::RunFileWriter& writer, std::size_t ordinal,
+                                const io::ArrayStorage& storage) {
+    std::vector<io::ArrayGroup> groups = io::snapshot_groups(whole(), ordinal);
+    groups.push_back(io::snapshot_index_group(whole(), ordinal + 1));
+    writer.write_groups(groups, storage);
+    double raw_bytes = 0.0;
+    for (const io::ArrayGroup& group : groups) {
+        for (const io::NamedArray& array : group.arrays) {
+            raw_bytes += static_cast<double>(
+                std::visit([](const auto& v) { return v.size() * sizeof(v[0]); }, array.values));
+        }
+    }
+    return raw_bytes;
+}
+
+void RunModel::publish_checkpoint(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
+                                  std::string_view status) {
+    writer.publish_checkpoint(io::checkpoint_groups(whole(), progress), status);
+}
+
+void RunModel::finish_run_file(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
+                               std::string_view status) {
+    writer.finish(io::checkpoint_groups(whole(), progress), status);
+}
 
 namespace {
 

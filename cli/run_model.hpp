@@ -3,13 +3,17 @@
 // (--virtual-ranks K, agents/marrow/virtual_rank_model.hpp), whose outputs are made from the
 // ranks' states merged into one model, so the run file is the one a single rank writes.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "agents/marrow/virtual_rank_model.hpp"
 #include "agents/marrow_model.hpp"
+#include "io/model_checkpoint.hpp"
+#include "io/run_file_writer.hpp"
 
 namespace cartsim::cli {
 
@@ -38,6 +42,20 @@ class RunModel {
     /// 3%, and says so in a line; empty when nothing changed or there is one process. Results do
     /// not depend on the boxes.
     virtual std::string rebalance() { return {}; }
+    /// Writes snapshot `ordinal` of the model now (its groups and the /snapshots index, as
+    /// io::snapshot_groups makes them) into the writer's file; returns the raw bytes of its
+    /// arrays. With several MPI ranks every rank writes its own agents into the one file
+    /// (parallel HDF5) instead of the state being gathered.
+    virtual double write_snapshot(io::RunFileWriter& writer, std::size_t ordinal,
+                                  const io::ArrayStorage& storage);
+    /// Publishes the run file with a checkpoint of the model now (io::checkpoint_groups with
+    /// `progress`; RunFileWriter::publish_checkpoint), and finishes it with a final one
+    /// (RunFileWriter::finish). With several MPI ranks every rank writes its own agents.
+    virtual void publish_checkpoint(io::RunFileWriter& writer,
+                                    const io::CheckpointProgress& progress,
+                                    std::string_view status);
+    virtual void finish_run_file(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
+                                 std::string_view status);
     /// The stepping model's scheduler, whose phase_seconds() say where the stepping time went
     /// (with several ranks: rank 0's); nullptr where there is no single one.
     virtual const engine::Scheduler* stepping_scheduler() const { return nullptr; }

@@ -134,14 +134,81 @@ std::vector<hsize_t> dimensions_of(const NamedArray& array, const std::string& w
     return dims;
 }
 
+// How a dataset is written by several processes at once (a file opened with the MPI-IO driver).
+struct CollectiveWrite {
+    // Set: the array holds this process's rows of a 1-D dataset; unset: the whole array, the
+    // same on every process, written by the one with `writes_whole`.
+    std::optional<RowShare> share;
+    bool writes_whole = false;
+};
+
+#ifdef H5_HAVE_PARALLEL
+// Every process writes its part in one collective call (parallel HDF5 needs one for filtered
+// datasets): its rows, the whole array, or nothing.
+template <class T>
+void write_collectively(hid_t dataset, std::span<const T> values, const std::vector<hsize_t>& dims,
+                        const CollectiveWrite& collective, const std::string& where,
+                        const fs::path& file_name) {
+    const Hdf5Handle file_space(
+        check_hdf5_id(H5Dget_space(dataset), "get the dataspace of '" + where + "'", file_name),
+        H5Sclose);
+    hsize_t count = values.size();
+    const Hdf5Handle memory_space(
+        check_hdf5_id(H5Screate_simple(1, &count, nullptr), "create a dataspace", file_name),
+        H5Sclose);
+    if (collective.share) {
+        const hsize_t first = collective.share->first_row;
+        if (count > 0) {
+            check_hdf5_status(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr,
+                                                  &count, nullptr),
+                              "select rows of '" + where + "'", file_name);
+        } else {
+            check_hdf5_status(H5Sselect_none(file_space.get()), "select rows", file_name);
+            check_hdf5_status(H5Sselect_none(memory_space.get()), "select rows", file_name);
+        }
+    } else if (!collective.writes_whole) {
+        check_hdf5_status(H5Sselect_none(file_space.get()), "select nothing", file_name);
+        check_hdf5_status(H5Sselect_none(memory_space.get()), "select nothing", file_name);
+    } else if (dims.size() > 1) {
+        // The file's N-D selection is all of it; memory is the same values as 1-D.
+        check_hdf5_status(H5Sselect_all(file_space.get()), "select all", file_name);
+    }
+    const Hdf5Handle transfer(
+        check_hdf5_id(H5Pcreate(H5P_DATASET_XFER), "create transfer properties", file_name),
+        H5Pclose);
+    check_hdf5_status(H5Pset_dxpl_mpio(transfer.get(), H5FD_MPIO_COLLECTIVE),
+                      "set collective transfer", file_name);
+    // A process without rows passes no buffer; HDF5 wants a pointer all the same.
+    static const T kNothing{};
+    check_hdf5_status(H5Dwrite(dataset, memory_type_of<T>(), memory_space.get(), file_space.get(),
+                               transfer.get(), values.empty() ? &kNothing : values.data()),
+                      "write dataset '" + where + "' collectively", file_name);
+}
+#endif
+
 void write_dataset(hid_t group, const std::string& group_path, const NamedArray& array,
-                   const ArrayStorage& storage, const fs::path& file_name) {
+                   const ArrayStorage& storage, const fs::path& file_name,
+                   const CollectiveWrite* collective = nullptr) {
     const std::string where = fmt::format("/{}/{}", group_path, array.name);
     if (array.name.empty() || array.name.find('/') != std::string::npos) {
         throw IoError(fmt::format("cannot write '{}' in '{}': invalid dataset name", where,
                                   file_name.string()));
     }
-    const std::vector<hsize_t> dims = dimensions_of(array, where, file_name);
+    std::vector<hsize_t> dims;
+    if (collective != nullptr && collective->share) {
+        const RowShare& share = *collective->share;
+        if (!array.shape.empty() || share.first_row + array.size() > share.total_rows) {
+            throw IoError(fmt::format(
+                "cannot write '{}' in '{}': rows {} to {} are not within a 1-D dataset of {}",
+                where, file_name.string(), share.first_row, share.first_row + array.size(),
+                share.total_rows));
+        }
+        dims.push_back(share.total_rows);
+    } else {
+        dims = dimensions_of(array, where, file_name);
+    }
+    hsize_t total_size = 1;
+    for (const hsize_t d : dims) total_size *= d;
     const Hdf5Handle space(
         check_hdf5_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                       "create the dataspace of '" + where + "'", file_name),
@@ -153,7 +220,7 @@ void write_dataset(hid_t group, const std::string& group_path, const NamedArray&
                       file_name);
     // Compression needs chunks; empty datasets and contiguous storage do without.
     const bool deflate =
-        storage.deflate_level > 0 && array.size() > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0;
+        storage.deflate_level > 0 && total_size > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0;
     std::vector<hsize_t> chunk = dims;
     if (deflate) {
         hsize_t inner = 1;
@@ -176,7 +243,19 @@ void write_dataset(hid_t group, const std::string& group_path, const NamedArray&
                                          H5P_DEFAULT, properties.get(), H5P_DEFAULT),
                               "create dataset '" + where + "'", file_name),
                 H5Dclose);
-            if (deflate) {
+            if (collective != nullptr) {
+#ifdef H5_HAVE_PARALLEL
+                if (total_size > 0) {
+                    write_collectively<T>(dataset.get(), std::span<const T>(values), dims,
+                                          *collective, where, file_name);
+                }
+#else
+                throw IoError(
+                    fmt::format("cannot write '{}' in '{}' collectively: this HDF5 is "
+                                "not the parallel library",
+                                where, file_name.string()));
+#endif
+            } else if (deflate) {
                 // Shuffle + deflate of the chunks on all threads (HDF5 would run them on one).
                 hsize_t chunk_elements = 1;
                 for (const hsize_t d : chunk) chunk_elements *= d;
@@ -374,6 +453,20 @@ void write_array_group(hid_t file, const ArrayGroup& group, const ArrayStorage& 
     }
     for (const NamedArray& array : group.arrays) {
         write_dataset(handle.get(), group.path, array, storage, file_name);
+    }
+}
+
+void write_array_group_collectively(hid_t file, const ArrayGroup& group,
+                                    const ArrayStorage& storage, std::optional<RowShare> share,
+                                    bool writes_whole, const fs::path& file_name) {
+    const ScopedHdf5ErrorSilence silence;
+    const CollectiveWrite collective{share, writes_whole};
+    const Hdf5Handle handle = open_or_create_group(file, group.path, file_name);
+    for (const NamedAttribute& attribute : group.attributes) {
+        write_attribute(handle.get(), group.path, attribute, file_name);
+    }
+    for (const NamedArray& array : group.arrays) {
+        write_dataset(handle.get(), group.path, array, storage, file_name, &collective);
     }
 }
 

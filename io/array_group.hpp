@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,6 +75,25 @@ struct ArrayStorage {
 /// already exists is an error). Throws IoError naming `file_name` and the path.
 void write_array_group(hid_t file, const ArrayGroup& group, const ArrayStorage& storage,
                        const std::filesystem::path& file_name);
+
+/// The rows of a 1-D dataset that one of several processes writing one file holds:
+/// [first_row, first_row + its rows) of total_rows.
+struct RowShare {
+    std::uint64_t first_row = 0;
+    std::uint64_t total_rows = 0;
+};
+
+/// As write_array_group, into a file every process of an MPI job has opened with the MPI-IO
+/// driver (parallel HDF5), called by every process with the same group (names, types, shapes,
+/// attributes) in the same order. With `share`, every array is this process's rows of a 1-D
+/// dataset of share->total_rows; without, every array is whole (the same on every process) and
+/// only the process with `writes_whole` writes its values. Datasets are chunked, filtered and
+/// typed as write_array_group makes them (HDF5 allocates their space when it creates them,
+/// as parallel HDF5 must). Throws IoError as write_array_group does, and when this HDF5 is not
+/// the parallel library.
+void write_array_group_collectively(hid_t file, const ArrayGroup& group,
+                                    const ArrayStorage& storage, std::optional<RowShare> share,
+                                    bool writes_whole, const std::filesystem::path& file_name);
 
 /// Reads every dataset directly in the group (not sub-groups) and every attribute of a type
 /// listed in AttributeValue. Throws IoError if the group is missing or holds an unsupported type.

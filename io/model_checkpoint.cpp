@@ -19,8 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kPopulationIds = "ids";
-constexpr const char* kIdsIssuedByTile = "ids_issued_by_tile";
+constexpr const char* kPopulationIds = kCheckpointIds;
+constexpr const char* kIdsIssuedByTile = kCheckpointIdsIssuedByTile;
 constexpr const char* kColumnPrefix = "column_";
 constexpr const char* kCheckpointFormatAttr = "checkpoint_format";
 // Attributes of /checkpoint that are io's own (where the outputs stood, the layout's version),
@@ -31,6 +31,35 @@ constexpr std::string_view kIoAttributes[] = {"time_days", "timeseries_rows", "s
 std::string group_path(std::string_view group) {
     return group.empty() ? std::string(layout::kCheckpointGroup)
                          : fmt::format("{}/{}", layout::kCheckpointGroup, group);
+}
+
+// The group of that name among `groups`, added at the end if missing.
+ArrayGroup& group_named(std::vector<ArrayGroup>& groups, std::string_view group) {
+    const std::string path = group_path(group);
+    for (ArrayGroup& g : groups) {
+        if (g.path == path) return g;
+    }
+    groups.push_back(ArrayGroup{path, {}, {}});
+    return groups.back();
+}
+
+// Stored values, borrowed.
+ArrayValues borrowed(const engine::StateValues& values) {
+    return std::visit(
+        [](const auto& v) -> ArrayValues {
+            using T = typename std::decay_t<decltype(v)>::value_type;
+            return std::span<const T>(v);
+        },
+        values);
+}
+
+void add_progress(ArrayGroup& top, const CheckpointProgress& progress) {
+    top.attributes.push_back({kCheckpointFormatAttr, kCheckpointFormat});
+    top.attributes.push_back({"time_days", progress.time_days});
+    top.attributes.push_back(
+        {"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)});
+    top.attributes.push_back(
+        {"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)});
 }
 
 // Builds the /checkpoint groups from the model's declaration, borrowing every array.
@@ -77,14 +106,7 @@ class CheckpointGroupBuilder {
     }
 
   private:
-    ArrayGroup& group_named(std::string_view group) {
-        const std::string path = group_path(group);
-        for (ArrayGroup& g : *groups_) {
-            if (g.path == path) return g;
-        }
-        groups_->push_back(ArrayGroup{path, {}, {}});
-        return groups_->back();
-    }
+    ArrayGroup& group_named(std::string_view group) { return io::group_named(*groups_, group); }
     std::vector<ArrayGroup>* groups_;
 };
 
@@ -135,11 +157,47 @@ std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModel& model,
     groups.push_back(ArrayGroup{layout::kCheckpointGroup, {}, {}});
     CheckpointGroupBuilder builder(groups);
     std::as_const(model).visit_state(builder);
-    auto& top = groups.front().attributes;
-    top.push_back({kCheckpointFormatAttr, kCheckpointFormat});
-    top.push_back({"time_days", progress.time_days});
-    top.push_back({"timeseries_rows", static_cast<std::uint64_t>(progress.timeseries_rows)});
-    top.push_back({"snapshot_count", static_cast<std::uint64_t>(progress.snapshot_count)});
+    add_progress(groups.front(), progress);
+    return groups;
+}
+
+std::vector<ArrayGroup> checkpoint_groups(const engine::SavedState& state,
+                                          const CheckpointProgress& progress) {
+    std::vector<ArrayGroup> groups;
+    groups.push_back(ArrayGroup{layout::kCheckpointGroup, {}, {}});
+    for (const engine::SavedPopulation& population : state.populations) {
+        ArrayGroup& group = group_named(groups, population.name);
+        group.arrays.push_back(
+            {kPopulationIds, std::span<const std::uint64_t>(population.ids), {}, ""});
+        group.arrays.push_back(
+            {"sites", std::span<const engine::SiteIndex>(population.sites), {}, ""});
+        group.arrays.push_back({kIdsIssuedByTile,
+                                std::span<const std::uint64_t>(population.ids_issued_by_tile),
+                                {},
+                                ""});
+        for (const auto& [name, values] : population.columns) {
+            group.arrays.push_back({kColumnPrefix + name, borrowed(values), {}, ""});
+        }
+    }
+    for (const engine::SavedArray& array : state.arrays) {
+        ArrayGroup& group = group_named(groups, array.group);
+        if (array.scalar) {
+            std::visit(
+                [&](const auto& values) {
+                    using T = typename std::decay_t<decltype(values)>::value_type;
+                    if constexpr (std::is_same_v<T, std::uint64_t> || std::is_same_v<T, double>) {
+                        group.attributes.push_back({array.name, values.at(0)});
+                    } else {
+                        throw std::logic_error(array.name +
+                                               ": checkpoint scalars are uint64 or double");
+                    }
+                },
+                array.values);
+        } else {
+            group.arrays.push_back({array.name, borrowed(array.values), {}, array.unit});
+        }
+    }
+    add_progress(groups.front(), progress);
     return groups;
 }
 

@@ -52,6 +52,18 @@ struct CheckpointContents {
 std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModel& model,
                                           const CheckpointProgress& progress);
 
+/// The /checkpoint groups of a saved state, as checkpoint_groups(model) makes them of the model
+/// it was saved from (same paths, datasets, values and attributes), with its arrays borrowed:
+/// `state` must outlive the groups. For the ranks of an MPI run, each writing its own agents.
+std::vector<ArrayGroup> checkpoint_groups(const engine::SavedState& state,
+                                          const CheckpointProgress& progress);
+
+/// In a /checkpoint population group: the ids (one row per agent, ascending, as every array of
+/// the group but one) and that one, the per-tile id counters. Ranks writing a checkpoint
+/// together split the rows among them and write the counters once.
+inline constexpr const char* kCheckpointIds = "ids";
+inline constexpr const char* kCheckpointIdsIssuedByTile = "ids_issued_by_tile";
+
 /// Reads /checkpoint of a run file. Throws IoError naming the file if it has none, if it is of
 /// another checkpoint_format (the format changed), or if it is malformed (naming the dataset:
 /// ids not strictly ascending, of two tags, of a tile the lattice lacks, or not yet issued by

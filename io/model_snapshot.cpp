@@ -19,13 +19,17 @@ namespace {
 
 using engine::AgentSlot;
 
-// Live slots in id order (ids are unique, so a parallel sort gives the one order).
+// Live slots in id order (ids are unique, so a parallel sort gives the one order); with
+// `domain`, only those on its owned sites.
 template <class Population>
-std::vector<AgentSlot> slots_by_id(const Population& population) {
+std::vector<AgentSlot> slots_by_id(const Population& population, const engine::Domain* domain) {
     std::vector<AgentSlot> slots;
     slots.reserve(population.live_count());
     for (AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
-        if (population.alive(slot)) slots.push_back(slot);
+        if (population.alive(slot) &&
+            (domain == nullptr || domain->owns_site(population.site(slot)))) {
+            slots.push_back(slot);
+        }
     }
     engine::parallel_sort_unique(slots.begin(), slots.end(), [&](AgentSlot a, AgentSlot b) {
         return population.id(a) < population.id(b);
@@ -104,17 +108,18 @@ namespace {
 class SnapshotGroupBuilder {
   public:
     SnapshotGroupBuilder(std::string base, const engine::Lattice& lattice, double site_edge_um,
-                         std::vector<ArrayGroup>& groups)
+                         const engine::Domain* owned_by, std::vector<ArrayGroup>& groups)
         : base_(std::move(base)),
           lattice_(&lattice),
           site_edge_um_(site_edge_um),
+          owned_by_(owned_by),
           groups_(&groups) {}
 
     template <class PopulationT>
     void population(const PopulationT& population) {
         ArrayGroup group;
         group.path = base_ + "/" + population.name();
-        const std::vector<AgentSlot> slots = slots_by_id(population);
+        const std::vector<AgentSlot> slots = slots_by_id(population, owned_by_);
         add_positions(group, population, slots, *lattice_, site_edge_um_);
         using Columns = std::remove_cvref_t<decltype(population.columns())>;
         Columns::for_each_output(population.columns(), [&](const agents::OutputColumn& column,
@@ -153,13 +158,15 @@ class SnapshotGroupBuilder {
     std::string base_;
     const engine::Lattice* lattice_;
     double site_edge_um_;
+    const engine::Domain* owned_by_;  // null: every agent
     std::vector<ArrayGroup>* groups_;
     std::optional<std::size_t> fields_index_;  // of the fields group, once made
 };
 
 }  // namespace
 
-std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::size_t ordinal) {
+std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::size_t ordinal,
+                                        AgentsShown shown) {
     const std::string base = snapshot_path(ordinal);
     std::vector<ArrayGroup> groups;
     groups.push_back(ArrayGroup{base,
@@ -167,9 +174,15 @@ std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::s
                                  {"time_days", model.time_days()}},
                                 {}});
     SnapshotGroupBuilder builder(base, model.lattice(), model.parameters().space.site_edge_um,
+                                 shown == AgentsShown::owned_sites ? &model.domain() : nullptr,
                                  groups);
     model.visit_outputs(builder);
     return groups;
+}
+
+bool holds_agent_rows(const ArrayGroup& group) {
+    return std::any_of(group.arrays.begin(), group.arrays.end(),
+                       [](const NamedArray& array) { return array.name == "id"; });
 }
 
 ArrayGroup snapshot_index_group(const agents::MarrowModel& model, std::size_t count) {

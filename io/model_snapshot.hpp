@@ -19,8 +19,20 @@ std::string snapshot_path(std::size_t ordinal);
 /// Ordinals of the snapshot groups in a run file, ascending (none if it has no /snapshots).
 std::vector<std::size_t> snapshot_ordinals(const std::filesystem::path& file);
 
-/// The groups of snapshot `ordinal` of the model as it is now.
-std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::size_t ordinal);
+/// Which agents a snapshot shows.
+enum class AgentsShown {
+    all,          ///< every live agent of the model
+    owned_sites,  ///< those on sites of this rank's box (one MPI rank's part: not its ghosts)
+};
+
+/// The groups of snapshot `ordinal` of the model as it is now. With AgentsShown::owned_sites
+/// the population groups hold this rank's agents only (their "count" attribute too).
+std::vector<ArrayGroup> snapshot_groups(const agents::MarrowModel& model, std::size_t ordinal,
+                                        AgentsShown shown = AgentsShown::all);
+
+/// True for the groups of snapshot_groups() with one row per agent in id order (the
+/// populations: their "id" array), which ranks writing one file together split by rows.
+bool holds_agent_rows(const ArrayGroup& group);
 
 /// The /snapshots group's own attributes: count (snapshots so far), site_edge_um, lattice_shape.
 ArrayGroup snapshot_index_group(const agents::MarrowModel& model, std::size_t count);

@@ -691,6 +691,45 @@ const fs::path& RunFileWriter::partial_path() const {
     return state_->partial_path;
 }
 
+void RunFileWriter::finish(
+    const std::function<void(const std::filesystem::path& file)>& write_extra,
+    std::string_view status) {
+    State& s = usable_state("finish");
+    if (!s.metadata_set || !s.scenario_set) {
+        throw IoError(fmt::format("cannot finish '{}': {} was never called",
+                                  s.partial_path.string(),
+                                  s.metadata_set ? "set_scenario_toml()" : "set_run_metadata()"));
+    }
+    try {
+        {
+            const ScopedHdf5ErrorSilence silence;
+            s.write_pending_rows();
+            s.write_wall_time();
+            s.close_checked();
+        }
+        write_extra(s.partial_path);
+        {
+            // run_status last, as finish(extra, status) writes it.
+            const ScopedHdf5ErrorSilence silence;
+            const Hdf5Handle access = make_file_access_properties(s.partial_path);
+            Hdf5Handle file(
+                check_hdf5_id(H5Fopen(s.partial_path.c_str(), H5F_ACC_RDWR, access.get()),
+                              "reopen the file", s.partial_path),
+                H5Fclose);
+            write_string_attribute(file.get(), "/", layout::kRunStatusAttr, status, s.partial_path);
+            check_hdf5_status(file.close(), "close the file", s.partial_path);
+        }
+        sync_file(s.partial_path);
+        move_into_place(s.partial_path, s.final_path, s.force || s.published);
+    } catch (...) {
+        s.broken = true;
+        s.close_all();
+        throw;
+    }
+    s.finished = true;
+    sync_directory(directory_of(s.final_path));
+}
+
 bool RunFileWriter::finished() const {
     return state_ && state_->finished;
 }
@@ -840,7 +879,43 @@ void RunFileWriter::write_groups(std::span<const ArrayGroup> groups, const Array
         write_array_group(s.file.get(), group, storage, s.partial_path);
 }
 
+void RunFileWriter::write_groups_with(
+    const std::function<void(const std::filesystem::path& file)>& write) {
+    State& s = usable_state("write groups of arrays");
+    try {
+        {
+            const ScopedHdf5ErrorSilence silence;
+            s.write_pending_rows();
+            s.close_checked();
+        }
+        write(s.partial_path);
+        const ScopedHdf5ErrorSilence silence;
+        s.open_existing();
+    } catch (...) {
+        s.broken = true;
+        s.close_all();
+        throw;
+    }
+}
+
 void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::string_view status) {
+    publish_checkpoint(
+        [&](const fs::path& copy) {
+            const Hdf5Handle access = make_file_access_properties(copy);
+            Hdf5Handle file(check_hdf5_id(H5Fopen(copy.c_str(), H5F_ACC_RDWR, access.get()),
+                                          "open the checkpoint copy", copy),
+                            H5Fclose);
+            for (const ArrayGroup& group : extra) {
+                write_array_group(file.get(), group, ArrayStorage{}, copy);
+            }
+            check_hdf5_status(file.close(), "close the file", copy);
+        },
+        status);
+}
+
+void RunFileWriter::publish_checkpoint(
+    const std::function<void(const std::filesystem::path& file)>& write_extra,
+    std::string_view status) {
     State& s = usable_state("publish a checkpoint");
     if (!s.metadata_set || !s.scenario_set) {
         throw IoError(fmt::format("cannot publish '{}': {} was never called",
@@ -856,14 +931,12 @@ void RunFileWriter::publish_checkpoint(std::span<const ArrayGroup> extra, std::s
         s.write_wall_time();
         s.close_checked();
         copy_to_new_file(s.partial_path, copy);
+        write_extra(copy);
         {
             const Hdf5Handle access = make_file_access_properties(copy);
             Hdf5Handle file(check_hdf5_id(H5Fopen(copy.c_str(), H5F_ACC_RDWR, access.get()),
                                           "open the checkpoint copy", copy),
                             H5Fclose);
-            for (const ArrayGroup& group : extra) {
-                write_array_group(file.get(), group, ArrayStorage{}, copy);
-            }
             write_string_attribute(file.get(), "/", layout::kRunStatusAttr, status, copy);
             check_hdf5_status(file.close(), "close the file", copy);
         }

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -182,6 +183,12 @@ class RunFileWriter {
     // Writes groups of arrays (snapshots) into the .partial; see io/array_group.hpp.
     void write_groups(std::span<const ArrayGroup> groups, const ArrayStorage& storage);
 
+    // Writes groups into the .partial through `write`, which opens the file itself (every MPI
+    // rank at once, io/collective_file.hpp) and leaves it closed: buffered rows are written and
+    // the .partial closed before the call and reopened after it. If `write` throws, the writer
+    // is unusable and the .partial stays a .partial.
+    void write_groups_with(const std::function<void(const std::filesystem::path& file)>& write);
+
     // Writes buffered rows and flushes HDF5's caches to the .partial, which readers can then open.
     void flush();
     // Publishes the run so far under the final name, atomically, without stopping the run: closes
@@ -190,6 +197,11 @@ class RunFileWriter {
     // final path, then reopens the .partial for the run to go on. A failure leaves the final path
     // as it was (the previous checkpoint) and the writer unusable.
     void publish_checkpoint(std::span<const ArrayGroup> extra, std::string_view status);
+    // As publish_checkpoint(extra, status), with the extra groups written by `write_extra` into
+    // the copy (a closed file it opens itself: every MPI rank at once, io/collective_file.hpp).
+    void publish_checkpoint(
+        const std::function<void(const std::filesystem::path& file)>& write_extra,
+        std::string_view status);
     // After a publish_checkpoint() that ends the run early (an interrupt): closes and deletes the
     // .partial, whose content the published file holds. Every other call throws afterwards.
     void discard_partial();
@@ -199,6 +211,10 @@ class RunFileWriter {
     // .partial is left behind.
     void finish(std::span<const ArrayGroup> extra = {},
                 std::string_view status = run_status::kComplete);
+    // As finish(extra, status), with the extra groups written by `write_extra` into the closed
+    // .partial, which the writer then reopens for run_status.
+    void finish(const std::function<void(const std::filesystem::path& file)>& write_extra,
+                std::string_view status);
     bool finished() const;
 
   private:

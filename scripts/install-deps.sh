@@ -15,8 +15,9 @@ PACKAGES=(
   # cartsim_io (python/): pip install into a venv; the quickstart notebook run headless by ctest
   python3-venv python3-pip python3-setuptools jupyter-nbconvert python3-ipykernel
   time  # GNU time: wall time and peak RSS of the runs in benchmarks/run.sh
-  # the mpi preset (make test-mpi): OpenMPI (mpiexec, headers, libraries)
-  openmpi-bin libopenmpi-dev
+  # the mpi preset (make test-mpi): OpenMPI (mpiexec, headers, libraries) and the parallel
+  # HDF5 its ranks write snapshots with (FindHDF5 still finds the serial one for other presets)
+  openmpi-bin libopenmpi-dev libhdf5-openmpi-dev
 )
 
 missing=()

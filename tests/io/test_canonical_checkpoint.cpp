@@ -129,6 +129,23 @@ TEST_F(CanonicalCheckpoint, determinism_two_storage_histories_write_equal_datase
     });
 }
 
+// The ranks of an MPI run write their checkpoint from saved states (cli/mpi_ranks.cpp): the
+// groups of a saved state must be the groups of the model it was saved from.
+TEST_F(CanonicalCheckpoint, GroupsOfTheSavedStateAreTheGroupsOfTheModel) {
+    engine::run_with_threads(2, [&] {
+        agents::MarrowModel model(busy_window());
+        while (model.current_step() < kCheckpointStep) model.step();
+        const engine::SavedState saved = model.save_state();
+        const auto by_path = [](std::vector<ArrayGroup> groups) {
+            std::sort(groups.begin(), groups.end(),
+                      [](const ArrayGroup& a, const ArrayGroup& b) { return a.path < b.path; });
+            return groups;
+        };
+        expect_same_groups(by_path(checkpoint_groups(saved, kProgress)),
+                           by_path(checkpoint_groups(model, kProgress)));
+    });
+}
+
 TEST_F(CanonicalCheckpoint, determinism_resumed_from_file_reaches_the_uninterrupted_checkpoint) {
     const agents::Parameters p = busy_window();
     const fs::path file = directory_ / "checkpoint.h5";
