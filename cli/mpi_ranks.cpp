@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -29,6 +30,7 @@
 #include "cli/run_simulation.hpp"
 #include "engine/load_balance.hpp"
 #include "engine/mpi/mpi_exchange.hpp"
+#include "engine/mpi/redistribute_agents.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/saved_state_across_ranks.hpp"
 #include "engine/saved_state_bytes.hpp"
@@ -55,7 +57,8 @@ enum class Command : std::int64_t {
     observe,
     snapshot,
     checkpoint,
-    work
+    work,
+    read_checkpoint
 };
 
 // Command::count's argument: which population to count.
@@ -110,6 +113,32 @@ std::vector<std::byte> receive_bytes(int from) {
     }
     return bytes;
 }
+
+// What failed on one or more ranks in a step every rank takes (0: nothing), agreed by every rank:
+// the failure and message of the lowest rank that failed.
+struct RankFailure {
+    std::int64_t kind = 0;
+    std::string message;
+};
+
+RankFailure agree_on_failure(RankFailure mine) {
+    int my_rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
+    const int candidate = mine.kind != 0 ? my_rank : INT_MAX;
+    int first = INT_MAX;
+    MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (first == INT_MAX) return {};
+    std::array<std::int64_t, 2> header{mine.kind, static_cast<std::int64_t>(mine.message.size())};
+    MPI_Bcast(header.data(), 2, MPI_INT64_T, first, MPI_COMM_WORLD);
+    mine.message.resize(static_cast<std::size_t>(header[1]));
+    MPI_Bcast(mine.message.data(), static_cast<int>(header[1]), MPI_CHAR, first, MPI_COMM_WORLD);
+    mine.kind = header[0];
+    return mine;
+}
+
+// RankFailure kinds of a checkpoint read by every rank.
+constexpr std::int64_t kReadFailed = 1;      // io::IoError: the file
+constexpr std::int64_t kRestoreRefused = 2;  // std::invalid_argument: the model refused it
 
 agents::Parameters parameters_of(const std::string& resolved_toml) {
     const scenarios::ParameterTable& table = scenarios::model_parameter_table();
@@ -228,17 +257,7 @@ struct RankPart {
     // alike (engine::gather_saved_states merges the same way).
     void write_checkpoint(const std::filesystem::path& file,
                           const io::CheckpointProgress& progress) {
-        engine::SavedState state = model.save_state();
-        const engine::Domain& domain = model.domain();
-        for (engine::SavedPopulation& population : state.populations) {
-            keep_owned_agents(population, domain);
-            for (engine::TileIndex t = 0; t < population.ids_issued_by_tile.size(); ++t) {
-                if (!domain.owns(t)) population.ids_issued_by_tile[t] = 0;
-            }
-            MPI_Allreduce(MPI_IN_PLACE, population.ids_issued_by_tile.data(),
-                          static_cast<int>(population.ids_issued_by_tile.size()), MPI_UINT64_T,
-                          MPI_SUM, MPI_COMM_WORLD);
-        }
+        const engine::SavedState state = owned_state();
         const std::vector<io::ArrayGroup> groups = io::checkpoint_groups(state, progress);
         const bool writes_whole = exchange.rank() == 0;
         const io::ArrayStorage contiguous{};  // checkpoints are written uncompressed
@@ -269,6 +288,49 @@ struct RankPart {
         if (handle.close() < 0) {
             throw io::IoError("cannot close '" + file.string() + "' after writing a checkpoint");
         }
+    }
+
+    // This rank's own agents (those on the tiles it owns) with every tile's id counter from
+    // the tile's owner, and the rest of the state, which every rank holds alike: the ranks'
+    // owned states together are the whole state, each agent in one of them. Collective.
+    engine::SavedState owned_state() const {
+        engine::SavedState state = model.save_state();
+        const engine::Domain& domain = model.domain();
+        for (engine::SavedPopulation& population : state.populations) {
+            keep_owned_agents(population, domain);
+            for (engine::TileIndex t = 0; t < population.ids_issued_by_tile.size(); ++t) {
+                if (!domain.owns(t)) population.ids_issued_by_tile[t] = 0;
+            }
+            MPI_Allreduce(MPI_IN_PLACE, population.ids_issued_by_tile.data(),
+                          static_cast<int>(population.ids_issued_by_tile.size()), MPI_UINT64_T,
+                          MPI_SUM, MPI_COMM_WORLD);
+        }
+        return state;
+    }
+
+    // The checkpoint of `file` as this part's state: every rank reads its share of the agents
+    // (io::CheckpointShare), sends each to the ranks that hold its site, and restores what it
+    // receives; the rest of the state every rank reads whole. Collective; what failed, agreed
+    // by every rank (each rank's state is then unspecified and the run must stop).
+    RankFailure restore_checkpoint(const std::filesystem::path& file) {
+        engine::SavedState state;
+        RankFailure failure;
+        try {
+            const auto share =
+                io::CheckpointShare{static_cast<std::uint64_t>(exchange.rank()),
+                                    static_cast<std::uint64_t>(exchange.rank_count())};
+            state = io::read_checkpoint(file, share).state;
+        } catch (const io::IoError& error) {
+            failure = {kReadFailed, error.what()};
+        }
+        if (failure = agree_on_failure(std::move(failure)); failure.kind != 0) return failure;
+        engine::redistribute_agents(state, exchange.domains(), MPI_COMM_WORLD);
+        try {
+            model.restore_state(std::move(state));
+        } catch (const std::invalid_argument& error) {
+            failure = {kRestoreRefused, error.what()};
+        }
+        return agree_on_failure(std::move(failure));
     }
 
     // Work on each tile this rank owns (0 on the others), as agents::work_per_tile counts it.
@@ -309,6 +371,21 @@ std::vector<engine::TileBox> broadcast_boxes(std::vector<engine::TileBox> boxes)
         }
     }
     return boxes;
+}
+
+// The rank's part rebuilt on new boxes with the same state: each rank's own agents go to the
+// ranks that hold their sites on the new boxes, so no rank gathers the whole state. Collective.
+std::unique_ptr<RankPart> recut(std::unique_ptr<RankPart> part,
+                                const agents::Parameters& parameters,
+                                std::span<const engine::TileBox> boxes) {
+    engine::SavedState state = part->owned_state();
+    const std::vector<double> phase_seconds = part->model.scheduler().phase_seconds();
+    part.reset();
+    auto recut_part = std::make_unique<RankPart>(parameters, boxes);
+    engine::redistribute_agents(state, recut_part->exchange.domains(), MPI_COMM_WORLD);
+    recut_part->model.restore_state(std::move(state));
+    recut_part->model.scheduler().add_phase_seconds(phase_seconds);
+    return recut_part;
 }
 
 // The file of a snapshot or checkpoint and its storage, sent from rank 0 (`file` and
@@ -364,12 +441,12 @@ class LeaderModel final : public RunModel {
         spdlog::debug(
             "MPI rank 0 time: stepping {:.3f} s, of it {:.3f} s at sync points and {:.3f} s of "
             "that waiting for the other ranks; gathering the whole state for outputs {:.3f} s; "
-            "writing snapshots from every rank {:.3f} s, checkpoints {:.3f} s; rebalancing {:.3f} "
-            "s "
-            "({} times)",
+            "writing snapshots from every rank {:.3f} s, checkpoints {:.3f} s; reading the "
+            "checkpoint resumed from {:.3f} s; rebalancing {:.3f} s ({} times)",
             step_seconds_, earlier_sync_seconds_ + part_->exchange.sync_seconds(),
             earlier_wait_seconds_ + part_->exchange.wait_seconds(), gather_seconds_,
-            snapshot_seconds_, checkpoint_seconds_, rebalance_seconds_, rebalances_);
+            snapshot_seconds_, checkpoint_seconds_, read_checkpoint_seconds_, rebalance_seconds_,
+            rebalances_);
     }
     LeaderModel(const LeaderModel&) = delete;
     LeaderModel& operator=(const LeaderModel&) = delete;
@@ -405,6 +482,28 @@ class LeaderModel final : public RunModel {
         // its work before stepping on.
         if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
     }
+
+    void restore_checkpoint(const std::filesystem::path& file) override {
+        RankFailure failure;
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            broadcast_command(Command::read_checkpoint, 0);
+            std::filesystem::path sent = file;
+            io::ArrayStorage unused;
+            broadcast_output_request(sent, unused);
+            failure = part_->restore_checkpoint(sent);
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+        // Every rank knows; the followers wait for the next command (rank 0 stops them).
+        if (failure.kind == kReadFailed) throw io::IoError(failure.message);
+        if (failure.kind == kRestoreRefused) throw std::invalid_argument(failure.message);
+        read_checkpoint_seconds_ += seconds_since(start);
+        merged_at_step_ = ~engine::Step{0};  // whole_ is not the restored state: gather it
+        if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
+    }
+
+    const agents::MarrowModel& layout_model() override { return part_->model; }
 
     agents::MarrowModel& whole() override {
         if (merged_at_step_ == part_->model.current_step()) return whole_;
@@ -506,21 +605,14 @@ class LeaderModel final : public RunModel {
                               before, after);
                 return {};
             }
-            // As Command::restore: the argument is the state's length in bytes.
-            std::vector<std::byte> bytes = engine::encode_saved_state(whole().save_state());
-            broadcast_command(Command::rebalance, static_cast<std::int64_t>(bytes.size()));
+            broadcast_command(Command::rebalance, 0);
             boxes = broadcast_boxes(std::move(boxes));
-            broadcast_bytes(bytes);
             earlier_bytes_sent_ += part_->exchange.bytes_sent();
             earlier_sync_seconds_ += part_->exchange.sync_seconds();
             earlier_wait_seconds_ += part_->exchange.wait_seconds();
-            // Every rank drops its part, builds one on its new box and keeps its share of the
-            // same whole state, as a resume does.
-            const std::vector<double> earlier = part_->model.scheduler().phase_seconds();
-            part_.reset();
-            part_ = std::make_unique<RankPart>(parameters_, boxes);
-            part_->model.restore_state(engine::decode_saved_state(bytes));
-            part_->model.scheduler().add_phase_seconds(earlier);
+            // Every rank drops its part and builds one on its new box with the same state (the
+            // whole model on rank 0, when merged at this step, stays current).
+            part_ = recut(std::move(part_), parameters_, boxes);
         } catch (const std::exception& error) {
             abort_job(error.what());
         }
@@ -586,6 +678,7 @@ class LeaderModel final : public RunModel {
     double gather_seconds_ = 0.0;
     double snapshot_seconds_ = 0.0;
     double checkpoint_seconds_ = 0.0;
+    double read_checkpoint_seconds_ = 0.0;
     // The step whole_ holds the merged state of. At step 0 it is every rank's starting state
     // (each rank builds the same whole model, then keeps its box): no gather is needed for the
     // first row or snapshot. A restore or a step moves the parts on without it.
@@ -626,11 +719,15 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
                 break;
             case Command::rebalance: {
                 const std::vector<engine::TileBox> boxes = broadcast_boxes({});
-                std::vector<std::byte> bytes(static_cast<std::size_t>(argument));
-                broadcast_bytes(bytes);
-                owned_part.reset();
-                owned_part = std::make_unique<RankPart>(parameters, boxes);
-                owned_part->model.restore_state(engine::decode_saved_state(bytes));
+                owned_part = recut(std::move(owned_part), parameters, boxes);
+                break;
+            }
+            case Command::read_checkpoint: {
+                std::filesystem::path file;
+                io::ArrayStorage unused;
+                broadcast_output_request(file, unused);
+                // A failure is rank 0's to report; it stops every rank.
+                static_cast<void>(part.restore_checkpoint(file));
                 break;
             }
             case Command::snapshot: {

@@ -23,6 +23,10 @@ double RunModel::write_snapshot(io::RunFileWriter& writer, std::size_t ordinal,
     return raw_bytes;
 }
 
+void RunModel::restore_checkpoint(const std::filesystem::path& file) {
+    restore_state(io::read_checkpoint(file).state);
+}
+
 void RunModel::publish_checkpoint(io::RunFileWriter& writer, const io::CheckpointProgress& progress,
                                   std::string_view status) {
     writer.publish_checkpoint(io::checkpoint_groups(whole(), progress), status);

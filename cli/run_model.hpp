@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,14 @@ class RunModel {
     /// Replaces the state by a whole model's saved state (a checkpoint); throws
     /// std::invalid_argument as MarrowModel::restore_state does.
     virtual void restore_state(engine::SavedState state) = 0;
+    /// Replaces the state by the checkpoint of a run file (io::read_checkpoint); throws IoError
+    /// when it cannot be read and std::invalid_argument as restore_state. With several MPI
+    /// ranks every rank reads its share of the agents and sends them to the ranks that hold
+    /// their sites: no rank reads or holds the whole state.
+    virtual void restore_checkpoint(const std::filesystem::path& file);
+    /// A model of the run's parameters for what does not depend on its state (lattice, tile
+    /// grid, scheduler phases); never gathers the ranks' states.
+    virtual const agents::MarrowModel& layout_model() { return whole(); }
     /// The whole model now: for observation, snapshots, checkpoints and the state hash. With
     /// several ranks, their states merged (engine/saved_state_across_ranks.hpp) once per step.
     virtual agents::MarrowModel& whole() = 0;

@@ -322,7 +322,7 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
             }
             spdlog::info("output {} (written as {} until the run ends)",
                          result.output_path.string(), writer.partial_path().string());
-            log_run_plan(run->whole(), schedule, threads, ranks);
+            log_run_plan(run->layout_model(), schedule, threads, ranks);
         }
         agents::ClinicalReadouts readouts(parameters.readouts);
         ProgressLine progress(options.quiet ? nullptr : options.progress,
@@ -404,7 +404,9 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
     result.seed = parameters.seed;
     const int ranks = check_rank_split(parameters, options.virtual_ranks);
     check_memory(parameters, config_name, ranks > 1 ? ranks + 1 : 1);
-    io::CheckpointContents checkpoint = io::read_checkpoint(options.run_file);
+    // The agents are read when the model is made (each MPI rank its share); here only where
+    // the checkpoint stands.
+    const io::CheckpointHeader checkpoint = io::read_checkpoint_header(options.run_file);
     const RunSchedule schedule = RunSchedule::of(parameters);
     const std::uint64_t checkpoint_step = checkpoint.step;
     const double fine_step_days = parameters.time.fine_step_min / 1440.0;
@@ -476,7 +478,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
         const std::unique_ptr<RunModel> run =
             make_model_of_run(parameters, options.virtual_ranks, resolved_toml, threads);
         try {
-            run->restore_state(std::move(checkpoint.state));
+            run->restore_checkpoint(options.run_file);
         } catch (const std::invalid_argument& error) {
             // Nothing has been written yet: the run file is left as it was.
             throw io::IoError(
@@ -503,7 +505,7 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
             spdlog::info("resuming '{}' from day {:g} (step {}) to day {:g}",
                          options.run_file.string(), run->time_days(), checkpoint_step,
                          parameters.time.days);
-            log_run_plan(run->whole(), schedule, threads, ranks);
+            log_run_plan(run->layout_model(), schedule, threads, ranks);
         }
         ProgressLine progress(options.quiet ? nullptr : options.progress,
                               options.progress_is_terminal, checkpoint_step, schedule.total_steps,

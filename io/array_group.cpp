@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 
 #include "io/hdf5_handle.hpp"
@@ -276,14 +277,30 @@ void write_dataset(hid_t group, const std::string& group_path, const NamedArray&
         array.values);
 }
 
+// The dataset's values, or with `rows` only those rows of a 1-D dataset (a hyperslab).
 template <class T>
 NamedArray read_values(hid_t dataset, std::string name, std::vector<std::uint64_t> shape,
-                       std::size_t count, const std::string& where, const fs::path& file_name) {
-    std::vector<T> values(count);
-    if (count > 0) {
+                       std::size_t count, const std::optional<RowRange>& rows,
+                       const std::string& where, const fs::path& file_name) {
+    std::vector<T> values(rows ? rows->count : count);
+    if (!values.empty() && !rows) {
         check_hdf5_status(
             H5Dread(dataset, memory_type_of<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
             "read dataset '" + where + "'", file_name);
+    } else if (!values.empty()) {
+        const Hdf5Handle file_space(
+            check_hdf5_id(H5Dget_space(dataset), "read '" + where + "'", file_name), H5Sclose);
+        const hsize_t first = rows->first;
+        const hsize_t n = rows->count;
+        check_hdf5_status(
+            H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, &first, nullptr, &n, nullptr),
+            "select rows of '" + where + "'", file_name);
+        const Hdf5Handle memory_space(
+            check_hdf5_id(H5Screate_simple(1, &n, nullptr), "read '" + where + "'", file_name),
+            H5Sclose);
+        check_hdf5_status(H5Dread(dataset, memory_type_of<T>(), memory_space.get(),
+                                  file_space.get(), H5P_DEFAULT, values.data()),
+                          "read rows of dataset '" + where + "'", file_name);
     }
     NamedArray array;
     array.name = std::move(name);
@@ -293,7 +310,7 @@ NamedArray read_values(hid_t dataset, std::string name, std::vector<std::uint64_
 }
 
 NamedArray read_dataset(hid_t group, const std::string& group_path, const std::string& name,
-                        const fs::path& file_name) {
+                        std::optional<RowRange> rows, const fs::path& file_name) {
     const std::string where = fmt::format("/{}/{}", group_path, name);
     const Hdf5Handle dataset(check_hdf5_id(H5Dopen2(group, name.c_str(), H5P_DEFAULT),
                                            "open dataset '" + where + "'", file_name),
@@ -311,6 +328,15 @@ NamedArray read_dataset(hid_t group, const std::string& group_path, const std::s
     for (const hsize_t d : dims) count *= d;
     std::vector<std::uint64_t> shape;
     if (rank > 1) shape.assign(dims.begin(), dims.end());
+    if (rows && rank > 1) rows.reset();  // rows are picked from 1-D datasets only
+    if (rows && count != rows->total_rows) {
+        throw IoError(fmt::format("'{}' in '{}' has {} rows, the other arrays of its group {}",
+                                  where, file_name.string(), count, rows->total_rows));
+    }
+    if (rows && (rows->first > count || rows->count > count - rows->first)) {
+        throw std::logic_error(fmt::format("rows {} to {} of '{}', which has {}", rows->first,
+                                           rows->first + rows->count, where, count));
+    }
 
     const Hdf5Handle type(
         check_hdf5_id(H5Dget_type(dataset.get()), "read '" + where + "'", file_name), H5Tclose);
@@ -318,21 +344,26 @@ NamedArray read_dataset(hid_t group, const std::string& group_path, const std::s
     const std::size_t size = H5Tget_size(type.get());
     NamedArray array;
     if (type_class == H5T_FLOAT && size == 4) {
-        array = read_values<float>(dataset.get(), name, shape, count, where, file_name);
+        array = read_values<float>(dataset.get(), name, shape, count, rows, where, file_name);
     } else if (type_class == H5T_FLOAT && size == 8) {
-        array = read_values<double>(dataset.get(), name, shape, count, where, file_name);
+        array = read_values<double>(dataset.get(), name, shape, count, rows, where, file_name);
     } else if (type_class == H5T_INTEGER) {
         const bool is_signed = H5Tget_sign(type.get()) == H5T_SGN_2;
         if (is_signed && size == 4) {
-            array = read_values<std::int32_t>(dataset.get(), name, shape, count, where, file_name);
+            array = read_values<std::int32_t>(dataset.get(), name, shape, count, rows, where,
+                                              file_name);
         } else if (!is_signed && size == 1) {
-            array = read_values<std::uint8_t>(dataset.get(), name, shape, count, where, file_name);
+            array = read_values<std::uint8_t>(dataset.get(), name, shape, count, rows, where,
+                                              file_name);
         } else if (!is_signed && size == 2) {
-            array = read_values<std::uint16_t>(dataset.get(), name, shape, count, where, file_name);
+            array = read_values<std::uint16_t>(dataset.get(), name, shape, count, rows, where,
+                                               file_name);
         } else if (!is_signed && size == 4) {
-            array = read_values<std::uint32_t>(dataset.get(), name, shape, count, where, file_name);
+            array = read_values<std::uint32_t>(dataset.get(), name, shape, count, rows, where,
+                                               file_name);
         } else if (!is_signed && size == 8) {
-            array = read_values<std::uint64_t>(dataset.get(), name, shape, count, where, file_name);
+            array = read_values<std::uint64_t>(dataset.get(), name, shape, count, rows, where,
+                                               file_name);
         } else {
             throw IoError(fmt::format("'{}' in '{}' has an unsupported integer type", where,
                                       file_name.string()));
@@ -510,7 +541,9 @@ std::vector<std::string> list_group(hid_t file, std::string_view path, const fs:
     return names;
 }
 
-ArrayGroup read_array_group(hid_t file, std::string_view path, const fs::path& file_name) {
+ArrayGroup read_array_group(hid_t file, std::string_view path, const fs::path& file_name,
+                            std::optional<RowRange> rows,
+                            std::span<const std::string_view> whole_arrays) {
     const ScopedHdf5ErrorSilence silence;
     ArrayGroup result;
     result.path = std::string(path);
@@ -526,7 +559,10 @@ ArrayGroup read_array_group(hid_t file, std::string_view path, const fs::path& f
                                               "open '" + where + "/" + name + "'", file_name),
                                 H5Oclose);
         if (H5Iget_type(object.get()) != H5I_DATASET) continue;
-        result.arrays.push_back(read_dataset(group.get(), result.path, name, file_name));
+        const bool whole =
+            std::find(whole_arrays.begin(), whole_arrays.end(), name) != whole_arrays.end();
+        result.arrays.push_back(
+            read_dataset(group.get(), result.path, name, whole ? std::nullopt : rows, file_name));
     }
     std::vector<std::string> attribute_names;
     const H5A_operator2_t collect = [](hid_t, const char* name, const H5A_info_t*,

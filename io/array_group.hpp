@@ -95,10 +95,22 @@ void write_array_group_collectively(hid_t file, const ArrayGroup& group,
                                     const ArrayStorage& storage, std::optional<RowShare> share,
                                     bool writes_whole, const std::filesystem::path& file_name);
 
+/// Rows [first, first + count) of 1-D datasets of total_rows rows each: one process's share of a
+/// file read by several.
+struct RowRange {
+    std::uint64_t first = 0;
+    std::uint64_t count = 0;
+    std::uint64_t total_rows = 0;
+};
+
 /// Reads every dataset directly in the group (not sub-groups) and every attribute of a type
-/// listed in AttributeValue. Throws IoError if the group is missing or holds an unsupported type.
+/// listed in AttributeValue. With `rows`, of every 1-D dataset not named in `whole_arrays` only
+/// those rows (a dataset of another length than rows->total_rows is an IoError naming it). Throws
+/// IoError if the group is missing or holds an unsupported type.
 ArrayGroup read_array_group(hid_t file, std::string_view path,
-                            const std::filesystem::path& file_name);
+                            const std::filesystem::path& file_name,
+                            std::optional<RowRange> rows = std::nullopt,
+                            std::span<const std::string_view> whole_arrays = {});
 
 /// True if the path exists in the file (every link on the way too).
 bool path_exists(hid_t file, std::string_view path, const std::filesystem::path& file_name);

@@ -146,7 +146,20 @@ engine::SavedArray scalar_of(std::string_view group, const NamedAttribute& attri
 }  // namespace
 
 namespace {
-CheckpointContents read_checkpoint_groups(const fs::path& file);
+CheckpointContents read_checkpoint_groups(const fs::path& file, CheckpointShare share);
+CheckpointHeader read_header(hid_t handle, const fs::path& file, ArrayGroup* top);
+
+// Messages about a dataset inside the file name the group; say which file too.
+template <class Read>
+auto naming_the_file(const fs::path& file, Read read) {
+    try {
+        return read();
+    } catch (const IoError& error) {
+        const std::string message = error.what();
+        if (message.find(file.string()) != std::string::npos) throw;
+        throw IoError(fmt::format("'{}': {}", file.string(), message));
+    }
+}
 }  // namespace
 
 std::vector<ArrayGroup> checkpoint_groups(agents::MarrowModel& model,
@@ -201,15 +214,20 @@ std::vector<ArrayGroup> checkpoint_groups(const engine::SavedState& state,
     return groups;
 }
 
-CheckpointContents read_checkpoint(const fs::path& file) {
-    try {
-        return read_checkpoint_groups(file);
-    } catch (const IoError& error) {
-        // Messages about a dataset inside the file name the group; say which file too.
-        const std::string message = error.what();
-        if (message.find(file.string()) != std::string::npos) throw;
-        throw IoError(fmt::format("'{}': {}", file.string(), message));
+CheckpointContents read_checkpoint(const fs::path& file, CheckpointShare share) {
+    if (share.count == 0 || share.index >= share.count) {
+        throw std::invalid_argument(
+            fmt::format("read_checkpoint: share {} of {}", share.index, share.count));
     }
+    return naming_the_file(file, [&] { return read_checkpoint_groups(file, share); });
+}
+
+CheckpointHeader read_checkpoint_header(const fs::path& file) {
+    return naming_the_file(file, [&] {
+        const ScopedHdf5ErrorSilence silence;
+        const Hdf5Handle handle = open_hdf5_file_read_only(file);
+        return read_header(handle.get(), file, nullptr);
+    });
 }
 
 namespace {
@@ -241,8 +259,9 @@ void check_checkpoint_format(const ArrayGroup& top, const fs::path& file) {
 // A canonical population lists each live agent once, in id order, with ids of one tag whose
 // tile exists and whose sequence that tile has already issued. Checked here, where the file and
 // dataset can be named; the population checks its own tag again when restored.
+// `first_row`: the row of the file the population's first row is (a share's rows are a slice).
 void check_canonical_ids(const engine::SavedPopulation& population, std::string_view path,
-                         const fs::path& file) {
+                         const fs::path& file, std::uint64_t first_row) {
     const std::vector<std::uint64_t>& issued = population.ids_issued_by_tile;
     if (issued.empty() || issued.size() > (std::uint64_t{1} << 32)) {
         throw IoError(fmt::format("'{}': /{}/{} has {} tiles", file.string(), path,
@@ -254,18 +273,19 @@ void check_canonical_ids(const engine::SavedPopulation& population, std::string_
         const engine::AgentId id = ids[row];
         if (row > 0 && id == ids[row - 1]) {
             throw IoError(fmt::format("'{}': /{}/{}: id {} twice (rows {} and {})", file.string(),
-                                      path, kPopulationIds, id, row - 1, row));
+                                      path, kPopulationIds, id, first_row + row - 1,
+                                      first_row + row));
         }
         if (row > 0 && id < ids[row - 1]) {
             throw IoError(fmt::format(
                 "'{}': /{}/{}: id {} at row {} is not above the one before ({}); a checkpoint "
                 "lists each live agent once, in id order",
-                file.string(), path, kPopulationIds, id, row, ids[row - 1]));
+                file.string(), path, kPopulationIds, id, first_row + row, ids[row - 1]));
         }
         if (engine::AgentIdLayout::tag_of(id) != engine::AgentIdLayout::tag_of(ids.front())) {
-            throw IoError(fmt::format("'{}': /{}/{}: id {} at row {} has tag {}, row 0 has tag {}",
-                                      file.string(), path, kPopulationIds, id, row,
-                                      engine::AgentIdLayout::tag_of(id),
+            throw IoError(fmt::format("'{}': /{}/{}: id {} at row {} has tag {}, row {} has tag {}",
+                                      file.string(), path, kPopulationIds, id, first_row + row,
+                                      engine::AgentIdLayout::tag_of(id), first_row,
                                       engine::AgentIdLayout::tag_of(ids.front())));
         }
         const std::uint64_t tile = layout.tile_of(id);
@@ -273,27 +293,90 @@ void check_canonical_ids(const engine::SavedPopulation& population, std::string_
             throw IoError(fmt::format(
                 "'{}': /{}/{}: id {} at row {} (tile {}, sequence {}) was never issued: /{}/{} "
                 "has {} tiles{}",
-                file.string(), path, kPopulationIds, id, row, tile, layout.sequence_of(id), path,
-                kIdsIssuedByTile, issued.size(),
+                file.string(), path, kPopulationIds, id, first_row + row, tile,
+                layout.sequence_of(id), path, kIdsIssuedByTile, issued.size(),
                 tile < issued.size() ? fmt::format(", tile {} issued {} ids", tile, issued[tile])
                                      : std::string()));
         }
     }
 }
 
-CheckpointContents read_checkpoint_groups(const fs::path& file) {
-    const ScopedHdf5ErrorSilence silence;
-    const Hdf5Handle handle = open_hdf5_file_read_only(file);
-    if (!path_exists(handle.get(), layout::kCheckpointGroup, file)) {
+CheckpointHeader read_header(hid_t handle, const fs::path& file, ArrayGroup* top_out) {
+    if (!path_exists(handle, layout::kCheckpointGroup, file)) {
         throw IoError(fmt::format("'{}' has no /checkpoint to resume from", file.string()));
     }
-    const ArrayGroup top = read_array_group(handle.get(), layout::kCheckpointGroup, file);
+    ArrayGroup top = read_array_group(handle, layout::kCheckpointGroup, file);
     check_checkpoint_format(top, file);
+    CheckpointHeader header;
+    header.progress.time_days = top.attribute<double>("time_days");
+    header.progress.timeseries_rows = top.attribute<std::uint64_t>("timeseries_rows");
+    header.progress.snapshot_count = top.attribute<std::uint64_t>("snapshot_count");
+    header.step = top.attribute<std::uint64_t>("step");
+    if (top_out != nullptr) *top_out = std::move(top);
+    return header;
+}
+
+// Rows [n * index / count, n * (index + 1) / count) of n, and the one before them when there is
+// one (so that the order of ids is checked across the shares' boundaries too).
+RowRange rows_of_share(std::uint64_t n, CheckpointShare share, std::uint64_t* lead) {
+    // n * k / count without overflow (count is a number of ranks: remainder * k fits).
+    const auto row_at = [&](std::uint64_t k) {
+        return n / share.count * k + n % share.count * k / share.count;
+    };
+    const std::uint64_t begin = row_at(share.index);
+    const std::uint64_t end = row_at(share.index + 1);
+    *lead = begin > 0 ? 1 : 0;
+    return RowRange{begin - *lead, end - begin + *lead, n};
+}
+
+// The population's agents of `share`: its rows read, checked and the leading one dropped.
+engine::SavedPopulation read_population(hid_t handle, const std::string& name,
+                                        CheckpointShare share, const fs::path& file) {
+    const std::string path = group_path(name);
+    std::optional<RowRange> rows;
+    std::uint64_t lead = 0;
+    if (share.count > 1) {
+        const std::string where = "/" + path + "/" + kPopulationIds;
+        const Hdf5Handle ids = open_dataset(handle, where, where, file);
+        const std::vector<std::uint64_t> shape = dataset_shape(ids.get(), where, file);
+        if (shape.size() != 1) {
+            throw IoError(fmt::format("'{}': {} is not a list (rank {})", file.string(), where,
+                                      shape.size()));
+        }
+        rows = rows_of_share(shape[0], share, &lead);
+    }
+    const std::string_view whole[] = {kIdsIssuedByTile};
+    const ArrayGroup group = read_array_group(handle, path, file, rows, whole);
+    engine::SavedPopulation population;
+    population.name = name;
+    population.ids = group.array(kPopulationIds).as<std::uint64_t>(path);
+    population.sites = group.array("sites").as<engine::SiteIndex>(path);
+    population.ids_issued_by_tile = group.array(kIdsIssuedByTile).as<std::uint64_t>(path);
+    check_canonical_ids(population, path, file, rows ? rows->first : 0);
+    for (const NamedArray& array : group.arrays) {
+        if (!array.name.starts_with(kColumnPrefix)) continue;
+        population.columns.emplace_back(array.name.substr(std::strlen(kColumnPrefix)),
+                                        state_values(array, path, file));
+    }
+    if (lead > 0) {
+        const auto drop_lead = [&](auto& values) {
+            values.erase(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lead));
+        };
+        drop_lead(population.ids);
+        drop_lead(population.sites);
+        for (auto& column : population.columns) std::visit(drop_lead, column.second);
+    }
+    return population;
+}
+
+CheckpointContents read_checkpoint_groups(const fs::path& file, CheckpointShare share) {
+    const ScopedHdf5ErrorSilence silence;
+    const Hdf5Handle handle = open_hdf5_file_read_only(file);
+    ArrayGroup top;
+    const CheckpointHeader header = read_header(handle.get(), file, &top);
     CheckpointContents contents;
-    contents.progress.time_days = top.attribute<double>("time_days");
-    contents.progress.timeseries_rows = top.attribute<std::uint64_t>("timeseries_rows");
-    contents.progress.snapshot_count = top.attribute<std::uint64_t>("snapshot_count");
-    contents.step = top.attribute<std::uint64_t>("step");
+    contents.progress = header.progress;
+    contents.step = header.step;
     engine::SavedState& state = contents.state;
     for (const NamedAttribute& attribute : top.attributes) {
         if (std::find(std::begin(kIoAttributes), std::end(kIoAttributes), attribute.name) !=
@@ -304,25 +387,11 @@ CheckpointContents read_checkpoint_groups(const fs::path& file) {
     }
     for (const std::string& name : list_group(handle.get(), layout::kCheckpointGroup, file)) {
         const std::string path = group_path(name);
-        const ArrayGroup group = read_array_group(handle.get(), path, file);
-        const bool is_population =
-            std::any_of(group.arrays.begin(), group.arrays.end(),
-                        [](const NamedArray& a) { return a.name == kPopulationIds; });
-        if (is_population) {
-            engine::SavedPopulation population;
-            population.name = name;
-            population.ids = group.array(kPopulationIds).as<std::uint64_t>(path);
-            population.sites = group.array("sites").as<engine::SiteIndex>(path);
-            population.ids_issued_by_tile = group.array(kIdsIssuedByTile).as<std::uint64_t>(path);
-            check_canonical_ids(population, path, file);
-            for (const NamedArray& array : group.arrays) {
-                if (!array.name.starts_with(kColumnPrefix)) continue;
-                population.columns.emplace_back(array.name.substr(std::strlen(kColumnPrefix)),
-                                                state_values(array, path, file));
-            }
-            state.populations.push_back(std::move(population));
+        if (path_exists(handle.get(), path + "/" + kPopulationIds, file)) {
+            state.populations.push_back(read_population(handle.get(), name, share, file));
             continue;
         }
+        const ArrayGroup group = read_array_group(handle.get(), path, file);
         for (const NamedArray& array : group.arrays) {
             state.arrays.push_back(
                 {name, array.name, array.units, false, state_values(array, path, file)});

@@ -44,6 +44,21 @@ struct CheckpointContents {
     std::uint64_t step = 0;  ///< the model's step (the state's top-level scalar "step")
 };
 
+/// What a checkpoint says of itself without its state: where the outputs stood, and its step.
+struct CheckpointHeader {
+    CheckpointProgress progress;
+    std::uint64_t step = 0;
+};
+
+/// Share `index` of `count` of a checkpoint's agents, for processes that read one checkpoint
+/// together: of each population the rows [n * index / count, n * (index + 1) / count) of its n,
+/// in id order; everything else (the per-tile id counters, the other groups and the scalars)
+/// whole. The shares of 0..count-1 together are the whole checkpoint, each agent in one.
+struct CheckpointShare {
+    std::uint64_t index = 0;
+    std::uint64_t count = 1;
+};
+
 /// The /checkpoint groups of a running model, with the population columns and arrays borrowed
 /// from `model` instead of copied (a checkpoint of 1e8 cells would otherwise need ~2 GB more):
 /// `model` must not step until the groups are written. The populations' storage is first put
@@ -64,10 +79,14 @@ std::vector<ArrayGroup> checkpoint_groups(const engine::SavedState& state,
 inline constexpr const char* kCheckpointIds = "ids";
 inline constexpr const char* kCheckpointIdsIssuedByTile = "ids_issued_by_tile";
 
-/// Reads /checkpoint of a run file. Throws IoError naming the file if it has none, if it is of
-/// another checkpoint_format (the format changed), or if it is malformed (naming the dataset:
-/// ids not strictly ascending, of two tags, of a tile the lattice lacks, or not yet issued by
-/// their tile's counter).
-CheckpointContents read_checkpoint(const std::filesystem::path& file);
+/// Reads /checkpoint of a run file, or with `share` that share of its agents. Throws IoError naming
+/// the file if it has none, if it is of another checkpoint_format (the format changed), or if it is
+/// malformed (naming the dataset: ids not strictly ascending, of two tags, of a tile the lattice
+/// lacks, or not yet issued by their tile's counter).
+CheckpointContents read_checkpoint(const std::filesystem::path& file, CheckpointShare share = {});
+
+/// The header of /checkpoint of a run file, with the same checks of the file and format as
+/// read_checkpoint (not of the agents, which it does not read).
+CheckpointHeader read_checkpoint_header(const std::filesystem::path& file);
 
 }  // namespace cartsim::io

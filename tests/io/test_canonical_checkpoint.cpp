@@ -170,6 +170,77 @@ TEST_F(CanonicalCheckpoint, determinism_resumed_from_file_reaches_the_uninterrup
     });
 }
 
+// Ranks that read one checkpoint together read a share each: the shares' agents, put one after
+// another, are the whole checkpoint's, and everything else is whole in every share.
+TEST_F(CanonicalCheckpoint, SharesTogetherAreTheWholeCheckpoint) {
+    const fs::path file = directory_ / "shared.h5";
+    engine::run_with_threads(2, [&] {
+        agents::MarrowModel model(busy_window());
+        while (model.current_step() < kCheckpointStep) model.step();
+        write_groups(file, checkpoint_groups(model, kProgress));
+    });
+    const CheckpointContents whole = read_checkpoint(file);
+    const CheckpointHeader header = read_checkpoint_header(file);
+    EXPECT_EQ(header.step, whole.step);
+    EXPECT_EQ(header.progress.snapshot_count, kProgress.snapshot_count);
+    std::size_t smallest_population = ~std::size_t{0};
+    for (const engine::SavedPopulation& population : whole.state.populations) {
+        smallest_population = std::min(smallest_population, population.ids.size());
+    }
+    // Up to more shares than the smallest population has agents (some shares then empty).
+    for (const std::uint64_t count : {std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{7},
+                                      std::uint64_t{smallest_population + 2}}) {
+        SCOPED_TRACE(std::to_string(count) + " shares");
+        std::vector<CheckpointContents> shares;
+        for (std::uint64_t index = 0; index < count; ++index) {
+            shares.push_back(read_checkpoint(file, CheckpointShare{index, count}));
+        }
+        for (std::size_t p = 0; p < whole.state.populations.size(); ++p) {
+            const engine::SavedPopulation& expected = whole.state.populations[p];
+            engine::SavedPopulation joined;
+            for (const CheckpointContents& share : shares) {
+                const engine::SavedPopulation& part = share.state.populations.at(p);
+                ASSERT_EQ(part.name, expected.name);
+                EXPECT_EQ(part.ids_issued_by_tile, expected.ids_issued_by_tile);
+                // Shares differ in size by at most one agent.
+                EXPECT_LE(part.ids.size(), expected.ids.size() / count + 1);
+                joined.ids.insert(joined.ids.end(), part.ids.begin(), part.ids.end());
+                joined.sites.insert(joined.sites.end(), part.sites.begin(), part.sites.end());
+                ASSERT_EQ(part.columns.size(), expected.columns.size());
+                if (joined.columns.empty())
+                    joined.columns = part.columns;
+                else {
+                    for (std::size_t c = 0; c < part.columns.size(); ++c) {
+                        std::visit(
+                            [&](auto& into) {
+                                using V = std::decay_t<decltype(into)>;
+                                const V& from = std::get<V>(part.columns[c].second);
+                                into.insert(into.end(), from.begin(), from.end());
+                            },
+                            joined.columns[c].second);
+                    }
+                }
+            }
+            EXPECT_EQ(joined.ids, expected.ids) << expected.name;
+            EXPECT_EQ(joined.sites, expected.sites) << expected.name;
+            for (std::size_t c = 0; c < expected.columns.size(); ++c) {
+                EXPECT_EQ(joined.columns[c].first, expected.columns[c].first);
+                EXPECT_TRUE(joined.columns[c].second == expected.columns[c].second)
+                    << expected.name << " column " << expected.columns[c].first;
+            }
+        }
+        for (const CheckpointContents& share : shares) {
+            ASSERT_EQ(share.state.arrays.size(), whole.state.arrays.size());
+            for (std::size_t a = 0; a < whole.state.arrays.size(); ++a) {
+                EXPECT_EQ(share.state.arrays[a].name, whole.state.arrays[a].name);
+                EXPECT_TRUE(share.state.arrays[a].values == whole.state.arrays[a].values)
+                    << whole.state.arrays[a].group << "/" << whole.state.arrays[a].name;
+            }
+        }
+    }
+    EXPECT_GT(smallest_population, 10u);  // real populations were split
+}
+
 TEST_F(CanonicalCheckpoint, EarlierFormatIsRefusedSayingTheFormatChanged) {
     agents::MarrowModel model(busy_window());
     for (int k = 0; k < 10; ++k) model.step();
@@ -189,7 +260,8 @@ TEST_F(CanonicalCheckpoint, IdsOutOfOrderOrNeverIssuedAreRefusedNamingTheDataset
     agents::MarrowModel model(busy_window());
     for (int k = 0; k < 10; ++k) model.step();
     const std::vector<ArrayGroup> groups = checkpoint_groups(model, kProgress);
-    const auto with_ids = [&](auto edit) {
+    // The error of reading `share` of the checkpoint with its tissue ids edited ("" if none).
+    const auto with_ids = [&](auto edit, CheckpointShare share = {}) -> std::string {
         std::vector<ArrayGroup> edited = groups;
         auto& arrays = group_at(edited, "checkpoint/tissue").arrays;
         NamedArray& ids = *std::find_if(arrays.begin(), arrays.end(),
@@ -200,11 +272,28 @@ TEST_F(CanonicalCheckpoint, IdsOutOfOrderOrNeverIssuedAreRefusedNamingTheDataset
         ids.values = std::move(values);
         const fs::path file = directory_ / "edited.h5";
         write_groups(file, edited);
-        return read_error(file);
+        try {
+            read_checkpoint(file, share);
+        } catch (const IoError& error) {
+            return error.what();
+        }
+        return "";
     };
     const std::string swapped = with_ids([](auto& ids) { std::swap(ids[3], ids[4]); });
     EXPECT_NE(swapped.find("/checkpoint/tissue/ids"), std::string::npos) << swapped;
     EXPECT_NE(swapped.find("in id order"), std::string::npos) << swapped;
+    // Out of order across the boundary of two shares: only the second share sees it (it reads
+    // the row before its own), and it names the file's row.
+    std::size_t boundary = 0;  // the first row of share 1 of 2
+    const auto swap_at_boundary = [&](auto& ids) {
+        boundary = ids.size() / 2;
+        std::swap(ids[boundary - 1], ids[boundary]);
+    };
+    EXPECT_EQ(with_ids(swap_at_boundary, CheckpointShare{0, 2}), "");
+    const std::string across = with_ids(swap_at_boundary, CheckpointShare{1, 2});
+    EXPECT_NE(across.find("at row " + std::to_string(boundary) + " is not above"),
+              std::string::npos)
+        << across;
     const std::string unissued = with_ids([](auto& ids) { ids.back() += 1'000'000; });
     EXPECT_NE(unissued.find("/checkpoint/tissue/ids"), std::string::npos) << unissued;
     EXPECT_NE(unissued.find("never issued"), std::string::npos) << unissued;

@@ -6,14 +6,19 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <numeric>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "agents/marrow_model.hpp"
 #include "engine/indexed_exact_sums.hpp"
+#include "engine/load_balance.hpp"
 #include "engine/mpi/mpi_exchange.hpp"
+#include "engine/mpi/redistribute_agents.hpp"
 #include "engine/mpi/state_hash_mpi.hpp"
 #include "engine/parallelism.hpp"
 #include "tests/agents/model_fixtures.hpp"
@@ -82,6 +87,92 @@ TEST(MpiMarrow, StateHashAfterEveryStepIsTheOneRankHash) {
             }
         }
     }
+}
+
+// The rows of every population of `state` (ids, sites and columns) that `keep` keeps: a share of
+// a checkpoint, or the agents a rank owns.
+template <class Keep>
+engine::SavedState with_rows(engine::SavedState state, Keep keep) {
+    for (engine::SavedPopulation& population : state.populations) {
+        std::vector<std::size_t> kept;
+        for (std::size_t row = 0; row < population.ids.size(); ++row) {
+            if (keep(population, row)) kept.push_back(row);
+        }
+        const auto pick = [&](auto& values) {
+            auto all = values;
+            values.resize(kept.size());
+            for (std::size_t k = 0; k < kept.size(); ++k) values[k] = all[kept[k]];
+        };
+        pick(population.ids);
+        pick(population.sites);
+        for (auto& column : population.columns) std::visit(pick, column.second);
+    }
+    return state;
+}
+
+// A checkpoint's agents read in shares (one slice of each population's id-ordered rows per
+// rank) and sent to the ranks that hold their sites are the state a split model restores from
+// the whole; so are every rank's own agents sent to the holders on recut boxes. Either way the
+// run goes on as the one-rank run does.
+TEST(MpiMarrow, AgentsRedistributedToTheirHoldersResumeAsTheOneRankRun) {
+    const int ranks = world_rank_count();
+    Parameters parameters = busy_window(32, 32, 1);
+    parameters.car_t.dose_cells = 5e12;  // within what a restored state may hold (1e13)
+    constexpr int kSteps = 60;
+    constexpr int kMoreSteps = 40;
+    engine::SavedState whole;
+    std::uint64_t hash_then = 0;
+    std::uint64_t hash_after = 0;
+    engine::run_with_threads(1, [&] {
+        MarrowModel one(parameters);
+        for (int s = 0; s < kSteps; ++s) one.step();
+        whole = one.save_state();
+        hash_then = one.state_hash();
+        for (int s = 0; s < kMoreSteps; ++s) one.step();
+        hash_after = one.state_hash();
+    });
+    engine::run_with_threads(1, [&] {
+        engine::MpiExchange exchange(MPI_COMM_WORLD);
+        const auto rank = static_cast<std::size_t>(exchange.rank());
+        MarrowModel split(parameters, ModelExtensions{},
+                          engine::RankPlacement{ranks, exchange.rank(), &exchange});
+        engine::SavedState share =
+            with_rows(whole, [&](const engine::SavedPopulation& population, std::size_t row) {
+                const std::size_t n = population.ids.size();
+                return row >= n * rank / static_cast<std::size_t>(ranks) &&
+                       row < n * (rank + 1) / static_cast<std::size_t>(ranks);
+            });
+        engine::redistribute_agents(share, exchange.domains(), MPI_COMM_WORLD);
+        split.restore_state(std::move(share));
+        ASSERT_EQ(engine::state_hash_across_mpi_ranks(split, MPI_COMM_WORLD), hash_then);
+        EXPECT_TRUE(engine::replicated_state_agrees_across_mpi_ranks(split, MPI_COMM_WORLD));
+
+        // Recut: boxes weighed toward the first tiles, each rank's owned agents redistributed.
+        const engine::TileGrid& grid = split.domain().grid();
+        std::vector<std::uint64_t> work(grid.tile_count());
+        std::iota(work.rbegin(), work.rend(), std::uint64_t{1});
+        const std::vector<engine::TileBox> boxes = engine::bisect_tile_grid(grid, ranks, work);
+        engine::SavedState owned = with_rows(
+            split.save_state(), [&](const engine::SavedPopulation& population, std::size_t row) {
+                return split.domain().owns_site(population.sites[row]);
+            });
+        engine::MpiExchange recut_exchange(MPI_COMM_WORLD);
+        MarrowModel recut(parameters, ModelExtensions{},
+                          engine::RankPlacement{ranks, exchange.rank(), &recut_exchange, boxes});
+        engine::redistribute_agents(owned, recut_exchange.domains(), MPI_COMM_WORLD);
+        recut.restore_state(std::move(owned));
+        ASSERT_EQ(engine::state_hash_across_mpi_ranks(recut, MPI_COMM_WORLD), hash_then);
+        for (int s = 0; s < kMoreSteps; ++s) recut.step();
+        EXPECT_EQ(engine::state_hash_across_mpi_ranks(recut, MPI_COMM_WORLD), hash_after);
+        if (ranks > 1) {  // the boxes did change
+            const auto before = split.domain().boxes();
+            const auto after = recut.domain().boxes();
+            EXPECT_FALSE(std::equal(before.begin(), before.end(), after.begin(),
+                                    [](const engine::TileBox& a, const engine::TileBox& b) {
+                                        return a.begin == b.begin && a.end == b.end;
+                                    }));
+        }
+    });
 }
 
 // Sums are exact and the same on every rank, whatever the rank count.

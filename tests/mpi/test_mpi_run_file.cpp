@@ -4,14 +4,18 @@
 // The one-rank reference runs in this process (not under mpiexec: the serial path).
 
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -36,13 +40,33 @@ class MpiRunFileTest : public ::testing::Test {
 
     // `cartsim ARGUMENTS` under mpiexec on `ranks` ranks, one thread each; its exit status.
     // OpenMPI refuses to run as root (as CI does) unless told it may.
-    int mpi_cartsim(int ranks, const std::string& arguments) const {
+    // `errors`: where its standard error goes (else this process's).
+    int mpi_cartsim(int ranks, const std::string& arguments, const fs::path& errors = {}) const {
         const std::string command =
             std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ") +
             CARTSIM_MPIEXEC + " -n " + std::to_string(ranks) + " --oversubscribe " +
-            CARTSIM_MPI_BINARY + " " + arguments + " --threads 1 --quiet";
+            CARTSIM_MPI_BINARY + " " + arguments + " --threads 1 --quiet" +
+            (errors.empty() ? std::string() : " 2> " + errors.string());
         const int status = std::system(command.c_str());
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+    // `mpiexec -n 4 cartsim run` of 6 days with checkpoints every quarter day into `out`,
+    // started in the background; the launcher's pid.
+    pid_t start_six_days_on_four_ranks(const fs::path& out) const {
+        ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+        ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            const std::string scenario = scenario_.string();
+            const std::string file = out.string();
+            ::execl(CARTSIM_MPIEXEC, CARTSIM_MPIEXEC, "-n", "4", "--oversubscribe",
+                    CARTSIM_MPI_BINARY, "run", scenario.c_str(), "-o", file.c_str(), "--threads",
+                    "1", "--quiet", "--days", "6", "--set", "output.checkpoint_every_days=0.25",
+                    static_cast<char*>(nullptr));
+            std::_Exit(127);
+        }
+        return pid;
     }
 
     fs::path reference(double days, std::vector<std::string> sets = {}) const {
@@ -94,22 +118,94 @@ TEST_F(MpiRunFileTest,
     EXPECT_GT(test_support::expect_same_run_file(one, half), 100u);
 }
 
+// kill -9 of one rank (not rank 0) mid-run: the launcher ends the others; the run file is the
+// last published checkpoint, which does not say complete, and resumes on 2 ranks to the
+// uninterrupted run.
+TEST_F(MpiRunFileTest, determinism_kill_nine_of_one_rank_leaves_a_resumable_checkpoint) {
+    const fs::path one = reference(6.0, {"output.checkpoint_every_days=0.25"});
+    const fs::path split = directory_.path() / "killed.h5";
+    const pid_t pid = start_six_days_on_four_ranks(split);
+    // Once a first checkpoint is published, kill the newest rank process the launcher started.
+    for (int waited = 0; waited < 1200 && !fs::exists(split); ++waited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_TRUE(fs::exists(split)) << "no checkpoint was published";
+    pid_t victim = 0;  // the launcher's child of the highest pid (/proc: no procps needed)
+    for (const fs::directory_entry& entry : fs::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        // pid (comm) state ppid ...: comm may hold spaces, so read after its closing ')'.
+        const std::size_t close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream rest(line.substr(close + 1));
+        std::string state;
+        long parent = 0;
+        rest >> state >> parent;
+        if (parent == pid) victim = std::max(victim, static_cast<pid_t>(std::stol(name)));
+    }
+    ASSERT_GT(victim, 0) << "no rank process under the launcher";
+    ::kill(victim, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == kExitSuccess) GTEST_SKIP() << "the run finished before the kill";
+    {
+        const io::Hdf5Handle h = test_support::open_run_file_read_only(split);
+        EXPECT_EQ(io::read_array_group(h.get(), "", split)
+                      .attribute<std::string>(io::layout::kRunStatusAttr),
+                  io::run_status::kCheckpoint);
+    }
+    ASSERT_EQ(mpi_cartsim(2, "resume " + split.string()), kExitSuccess);
+    EXPECT_GT(test_support::expect_same_run_file(one, split), 100u);
+}
+
+std::string file_bytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Each rank reads its own share of a checkpoint's agents: a damaged row in the last share only
+// (the last tissue id, never issued) is found by the last rank, and the run is refused with
+// rank 0's one message naming the dataset; every rank stops and the file is left as it was.
+TEST_F(MpiRunFileTest, ACheckpointDamagedInOneRanksShareIsRefusedAndTheFileKept) {
+    const fs::path damaged = directory_.path() / "damaged.h5";
+    fs::copy_file(reference(0.5), damaged);
+    {
+        const io::Hdf5Handle file(H5Fopen(damaged.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+        ASSERT_TRUE(file.valid());
+        io::ArrayGroup tissue = io::read_array_group(file.get(), "checkpoint/tissue", damaged);
+        std::vector<std::uint64_t> ids = tissue.array("ids").as<std::uint64_t>("checkpoint/tissue");
+        ASSERT_GT(ids.size(), 100u);
+        ids.back() += 1'000'000;
+        const io::Hdf5Handle dataset(H5Dopen2(file.get(), "/checkpoint/tissue/ids", H5P_DEFAULT),
+                                     H5Dclose);
+        ASSERT_GE(
+            H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data()),
+            0);
+    }
+    const std::string before = file_bytes(damaged);
+    const fs::path errors = directory_.path() / "errors.txt";
+    EXPECT_EQ(mpi_cartsim(2, "resume " + damaged.string() + " --days 1", errors),
+              kExitOutputProblem);
+    const std::string message = file_bytes(errors);
+    EXPECT_NE(message.find("/checkpoint/tissue/ids"), std::string::npos) << message;
+    EXPECT_NE(message.find("never issued"), std::string::npos) << message;
+    // A clean stop: no rank ended the job through MPI_Abort.
+    EXPECT_EQ(message.find("MPI_ABORT"), std::string::npos) << message;
+    EXPECT_EQ(message.find("ending every rank"), std::string::npos) << message;
+    EXPECT_TRUE(file_bytes(damaged) == before);
+    EXPECT_FALSE(fs::exists(damaged.string() + ".partial"));
+}
+
 // SIGTERM to mpiexec (which passes it to every rank): rank 0 checkpoints at the step it is at,
 // every rank stops there; the run resumed on 2 ranks is the uninterrupted run.
 TEST_F(MpiRunFileTest, determinism_sigterm_on_four_ranks_checkpoints_and_two_ranks_finish_it) {
     const fs::path one = reference(6.0, {"output.checkpoint_every_days=0.25"});
     const fs::path split = directory_.path() / "signalled.h5";
-    ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-    ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const std::string scenario = scenario_.string();
-        const std::string out = split.string();
-        ::execl(CARTSIM_MPIEXEC, CARTSIM_MPIEXEC, "-n", "4", "--oversubscribe", CARTSIM_MPI_BINARY,
-                "run", scenario.c_str(), "-o", out.c_str(), "--threads", "1", "--quiet", "--days",
-                "6", "--set", "output.checkpoint_every_days=0.25", static_cast<char*>(nullptr));
-        std::_Exit(127);
-    }
+    const pid_t pid = start_six_days_on_four_ranks(split);
     // Signal once the run is under way (its .partial exists), not while MPI starts up.
     const fs::path partial = split.string() + ".partial";
     for (int waited = 0; waited < 600 && !fs::exists(partial); ++waited) {
