@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -31,6 +32,7 @@
 #include "engine/load_balance.hpp"
 #include "engine/mpi/mpi_exchange.hpp"
 #include "engine/mpi/redistribute_agents.hpp"
+#include "engine/mpi/state_hash_mpi.hpp"
 #include "engine/parallelism.hpp"
 #include "engine/saved_state_across_ranks.hpp"
 #include "engine/saved_state_bytes.hpp"
@@ -58,7 +60,8 @@ enum class Command : std::int64_t {
     snapshot,
     checkpoint,
     work,
-    read_checkpoint
+    read_checkpoint,
+    hash
 };
 
 // Command::count's argument: which population to count.
@@ -425,7 +428,7 @@ void broadcast_progress(io::CheckpointProgress& progress) {
 class LeaderModel final : public RunModel {
   public:
     LeaderModel(const agents::Parameters& parameters, int threads, const std::string& resolved_toml)
-        : parameters_(parameters), whole_(parameters) {
+        : parameters_(parameters) {
         std::string text = resolved_toml;
         broadcast_command(Command::build, threads);
         std::int64_t length = static_cast<std::int64_t>(text.size());
@@ -474,10 +477,7 @@ class LeaderModel final : public RunModel {
         // Every rank restores the same state, so every rank refuses it alike (the followers
         // end the job; rank 0 reports why).
         part_->model.restore_state(std::move(state));
-        // Rank 0's whole model is the restored state too: the rebalance below and the first
-        // output read it without gathering the ranks' parts.
-        whole_.restore_state(engine::decode_saved_state(bytes));
-        merged_at_step_ = part_->model.current_step();
+        merged_at_step_ = ~engine::Step{0};
         // A checkpoint resumed on other ranks, or one whose work has drifted: cut the boxes by
         // its work before stepping on.
         if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
@@ -499,31 +499,43 @@ class LeaderModel final : public RunModel {
         if (failure.kind == kReadFailed) throw io::IoError(failure.message);
         if (failure.kind == kRestoreRefused) throw std::invalid_argument(failure.message);
         read_checkpoint_seconds_ += seconds_since(start);
-        merged_at_step_ = ~engine::Step{0};  // whole_ is not the restored state: gather it
+        merged_at_step_ = ~engine::Step{0};
         if (const std::string note = rebalance(); !note.empty()) spdlog::info("{}", note);
     }
 
     const agents::MarrowModel& layout_model() override { return part_->model; }
 
+    std::uint64_t state_hash() override {
+        try {
+            broadcast_command(Command::hash, 0);
+            return engine::state_hash_across_mpi_ranks(part_->model, MPI_COMM_WORLD);
+        } catch (const std::exception& error) {
+            abort_job(error.what());
+        }
+    }
+
+    // Nothing in `run` or `resume` asks for it (outputs, readouts and the state hash are made
+    // by the ranks together), so rank 0 holds no whole model unless a caller does.
     agents::MarrowModel& whole() override {
-        if (merged_at_step_ == part_->model.current_step()) return whole_;
+        if (merged_at_step_ == part_->model.current_step()) return *whole_;
         const auto start = std::chrono::steady_clock::now();
+        if (!whole_) whole_ = std::make_unique<agents::MarrowModel>(parameters_);
         broadcast_command(Command::gather, 0);
         std::vector<engine::SavedState> parts;
         parts.push_back(part_->model.save_state());
         for (int r = 1; r < rank_count(); ++r) {
             parts.push_back(engine::decode_saved_state(receive_bytes(r)));
         }
-        whole_.restore_state(engine::gather_saved_states(parts, part_->exchange.domains()));
+        whole_->restore_state(engine::gather_saved_states(parts, part_->exchange.domains()));
         merged_at_step_ = part_->model.current_step();
         gather_seconds_ += seconds_since(start);
-        return whole_;
+        return *whole_;
     }
 
     agents::Observables observe() override {
         // A whole state already merged at this step (a snapshot's or checkpoint's) reads the
         // same; otherwise the ranks count their own tiles instead of sending their states.
-        if (merged_at_step_ == part_->model.current_step()) return whole_.observe();
+        if (merged_at_step_ == part_->model.current_step()) return whole_->observe();
         try {
             broadcast_command(Command::observe, 0);
             return part_->model.observe(part_->window_tallies_on_rank0());
@@ -642,7 +654,7 @@ class LeaderModel final : public RunModel {
     // Work per tile of the whole lattice: the whole model's when it is merged at this step,
     // else the ranks' own tiles summed on rank 0 (no state moves).
     std::vector<std::uint64_t> work_per_tile() {
-        if (merged_at_step_ == part_->model.current_step()) return agents::work_per_tile(whole_);
+        if (merged_at_step_ == part_->model.current_step()) return agents::work_per_tile(*whole_);
         broadcast_command(Command::work, 0);
         const std::vector<std::uint64_t> mine = part_->owned_work_per_tile();
         std::vector<std::uint64_t> total(mine.size(), 0);
@@ -667,7 +679,7 @@ class LeaderModel final : public RunModel {
 
     agents::Parameters parameters_;
     std::unique_ptr<RankPart> part_;
-    agents::MarrowModel whole_;
+    std::unique_ptr<agents::MarrowModel> whole_;  // made by the first whole()
     double step_seconds_ = 0.0;
     double rebalance_seconds_ = 0.0;
     int rebalances_ = 0;
@@ -679,10 +691,9 @@ class LeaderModel final : public RunModel {
     double snapshot_seconds_ = 0.0;
     double checkpoint_seconds_ = 0.0;
     double read_checkpoint_seconds_ = 0.0;
-    // The step whole_ holds the merged state of. At step 0 it is every rank's starting state
-    // (each rank builds the same whole model, then keeps its box): no gather is needed for the
-    // first row or snapshot. A restore or a step moves the parts on without it.
-    engine::Step merged_at_step_ = 0;
+    // The step whole_ holds the merged state of (none yet: ~0). A restore or a step moves the
+    // parts on without it.
+    engine::Step merged_at_step_ = ~engine::Step{0};
     // Per population (kCarT, kTissue): the step its count is of, and the count.
     mutable std::array<engine::Step, 2> counted_at_step_{~engine::Step{0}, ~engine::Step{0}};
     mutable std::array<std::uint64_t, 2> counts_{0, 0};
@@ -747,6 +758,9 @@ int serve(std::unique_ptr<RankPart>& owned_part, const agents::Parameters& param
                 part.write_checkpoint(file, progress);
                 break;
             }
+            case Command::hash:
+                static_cast<void>(engine::state_hash_across_mpi_ranks(part.model, MPI_COMM_WORLD));
+                break;
             case Command::work: {
                 const std::vector<std::uint64_t> mine = part.owned_work_per_tile();
                 MPI_Reduce(mine.data(), nullptr, static_cast<int>(mine.size()), MPI_UINT64_T,

@@ -56,7 +56,7 @@ struct RunLoopResult {
     double checkpoint_seconds = 0.0;  ///< saving the state, copying and publishing
 };
 
-/// Runs from model.current_step() to schedule.total_steps (outputs from model.whole()). At step 0
+/// Runs from model.current_step() to schedule.total_steps (outputs through RunModel). At step 0
 /// it first records row 0 and snapshot 0. On completion it finishes the writer (summary, final
 /// checkpoint, run_status complete) and writes the XDMF sidecar; when interrupted (a signal, or
 /// `interrupt_after_step` for tests) it publishes a checkpoint with run_status interrupted and

@@ -38,6 +38,9 @@ class RunModel {
     /// The whole model now: for observation, snapshots, checkpoints and the state hash. With
     /// several ranks, their states merged (engine/saved_state_across_ranks.hpp) once per step.
     virtual agents::MarrowModel& whole() = 0;
+    /// The whole model's state hash now (MarrowModel::state_hash). With several MPI ranks,
+    /// reduced from the ranks' parts instead of the state gathered.
+    virtual std::uint64_t state_hash() { return whole().state_hash(); }
     /// The time-series row now: the whole model's observables. With several MPI ranks, the
     /// ranks' window tallies summed (exact) instead of the state gathered.
     virtual agents::Observables observe() { return whole().observe(); }

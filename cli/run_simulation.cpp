@@ -241,21 +241,19 @@ void log_run_plan(const agents::MarrowModel& model, const RunSchedule& schedule,
                      : std::string("at the end and on SIGTERM/SIGINT"));
 }
 
-void fill_result(RunResult& result, const agents::MarrowModel& model,
-                 const io::RunFileWriter& writer, const agents::ClinicalReadouts& readouts,
-                 const RunLoopResult& loop) {
+void fill_result(RunResult& result, RunModel& run, const io::RunFileWriter& writer,
+                 const agents::ClinicalReadouts& readouts, const RunLoopResult& loop) {
     result.interrupted = loop.outcome == RunOutcome::interrupted;
-    result.fine_steps = model.current_step();
-    result.final_state_hash = model.state_hash();
+    result.fine_steps = run.current_step();
+    result.final_state_hash = run.state_hash();
     result.endpoints = readouts.endpoints();
     result.timeseries_rows = writer.timeseries_rows();
 }
 
-std::string readouts_report(const std::string& scenario_name, std::uint64_t seed,
-                            const agents::MarrowModel& model,
+std::string readouts_report(const std::string& scenario_name, std::uint64_t seed, double time_days,
                             const agents::ClinicalReadouts& readouts) {
     return fmt::format("Clinical readouts of '{}' (seed {}, {:g} days):\n{}", scenario_name, seed,
-                       model.time_days(), readouts.describe());
+                       time_days, readouts.describe());
 }
 
 int report_outcome(std::ostream* report, bool quiet, bool log_info, const RunResult& result,
@@ -330,8 +328,8 @@ int run_or_throw(const RunOptions& options, RunResult& result) {
                               parameters.time.days);
         const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, run->whole(), writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
+        fill_result(result, *run, writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->time_days(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }
@@ -512,8 +510,8 @@ int resume_or_throw(const ResumeOptions& options, RunResult& result) {
                               parameters.time.days);
         const RunLoopResult loop = run_loop(*run, writer, readouts, schedule, texts, progress,
                                             options.interrupt_after_step);
-        fill_result(result, run->whole(), writer, readouts, loop);
-        readouts_text = readouts_report(scenario.name, parameters.seed, run->whole(), readouts);
+        fill_result(result, *run, writer, readouts, loop);
+        readouts_text = readouts_report(scenario.name, parameters.seed, run->time_days(), readouts);
     });
     return report_outcome(options.report, options.quiet, log_info, result, readouts_text);
 }
