@@ -11,17 +11,19 @@
 #   reference_2_threads  the strong case as one process with 2 threads, for comparison
 #   phases_rank0_s  rank 0's wall seconds by phase (from its --verbose lines): sweeps and field
 #            solves, sync points (packing, MPI, applying records) and within them the wait for
-#            the slowest rank, the gather of the whole state for outputs, snapshot and
-#            checkpoint writing
+#            the slowest rank, the gather of the whole state for outputs (none since issue 18's
+#            collective outputs: 0), snapshot and checkpoint writing
 # Wall times are of the whole `cartsim run` (set-up and output included) under /usr/bin/time.
 # On fewer cores than ranks the ranks share cores (--oversubscribe): only rank counts up to the
-# core count measure scaling. First stage: rank 0 gathers the whole state at every time-series
-# row, so no speedup is expected yet (README "Across MPI ranks").
+# core count measure scaling. Peak memory per rank: benchmarks/mpi_rank_memory.sh. On 2 cores
+# no speedup is expected yet (README "Across MPI ranks").
 #
 # Usage: benchmarks/mpi_scaling.sh [--ranks "1 2 4"] [--days D] [--json-out FILE] [--no-build]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=benchmarks/mpi_bench_common.sh
+source "$ROOT/benchmarks/mpi_bench_common.sh"
 RANKS="1 2"
 DAYS=0.25
 JSON_OUT=""
@@ -32,24 +34,12 @@ while [[ $# -gt 0 ]]; do
     --days) DAYS="${2:?--days needs a number}"; shift ;;
     --json-out) JSON_OUT="${2:?--json-out needs a file}"; shift ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+    -h|--help) print_help "${BASH_SOURCE[0]}"; exit 2 ;;
     *) echo "mpi_scaling.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
 done
-cd "$ROOT"
-log() { echo "mpi_scaling.sh: $*" >&2; }
-if [[ "$BUILD" == 1 ]]; then
-  log "building the mpi preset's cartsim"
-  cmake --preset mpi >/dev/null
-  cmake --build --preset mpi --target cartsim >&2
-fi
-CARTSIM="$ROOT/build/mpi/cli/cartsim"
-[[ -x "$CARTSIM" ]] || { echo "mpi_scaling.sh: $CARTSIM is missing (drop --no-build)" >&2; exit 2; }
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/cartsim-mpi-bench.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+mpi_bench_setup mpi_scaling.sh "$BUILD"
 : >"$WORK/runs.tsv"
 
 # run LABEL RANKS THREADS SCENARIO [--set ...]: one `cartsim run` under mpiexec (or alone).
