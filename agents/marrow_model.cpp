@@ -106,7 +106,9 @@ MarrowModel::MarrowModel(const Parameters& parameters, ModelExtensions extension
       car_t_events_(grid_.tile_count()) {
     // Daughters look for free non-vessel sites (agents/tissue/rule.cpp): a bit per site.
     tissue_layer_.track_free_sites([&](engine::SiteIndex s) { return vessels_.contains(s); });
-    build_tissue(parameters_, tissue_constants_, lattice_, vessels_, tissue_);
+    // A rank joining others builds only the tiles it holds (the rest it would drop on joining).
+    build_tissue(parameters_, tissue_constants_, lattice_, vessels_, tissue_,
+                 placement.exchange != nullptr ? &domain_ : nullptr);
     after_tissue_changed();
     // Day 0: the rest of the marrow, and the whole dose in the patient's blood.
     initialize_patient(patient_, patient_constants_, parameters_);

@@ -146,6 +146,18 @@ class Population {
         return slot;
     }
 
+    /// Issues the id an agent added at `site` now would get, without adding one: a rank that
+    /// builds only its part of a starting state every rank builds alike skips the agents of
+    /// the tiles it does not hold, and its agents keep the ids of the whole build.
+    void issue_id_without_agent(SiteIndex site) {
+        const TileIndex tile = tile_of_(site);
+        if (tile >= ids_issued_by_tile_.size()) {
+            throw std::logic_error(fmt::format("{}: site {} is in tile {} of {}", name_, site, tile,
+                                               ids_issued_by_tile_.size()));
+        }
+        static_cast<void>(issue_id(tile));
+    }
+
     /// Records a birth at an empty site during a sweep; the agent exists after commit().
     void spawn(const SweepContext& context, SiteIndex site, const Row& row) {
         assert(layer_->is_empty(site));

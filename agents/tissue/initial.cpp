@@ -31,14 +31,25 @@ TissueColumns::Row make_b_cell(const TissueConstants& c, engine::RandomStream& r
 
 void build_tissue(const Parameters& parameters, const TissueConstants& constants,
                   const engine::Lattice& lattice, const Vessels& vessels,
-                  engine::Population<TissueColumns>& tissue) {
+                  engine::Population<TissueColumns>& tissue, const engine::Domain* held) {
     const InitialParameters& init = parameters.initial;
     const MarrowComposition at_infusion = marrow_at_infusion(parameters);
-    tissue.reserve(static_cast<std::size_t>(static_cast<double>(lattice.site_count()) * 1.05));
+    const auto holds = [&](engine::SiteIndex site) {
+        return held == nullptr || held->holds(held->grid().tile_of(site));
+    };
+    std::size_t sites_held = 0;
+    for (engine::SiteIndex site = 0; site < lattice.site_count(); ++site) {
+        if (holds(site)) ++sites_held;
+    }
+    tissue.reserve(static_cast<std::size_t>(static_cast<double>(sites_held) * 1.05));
     for (engine::SiteIndex site = 0; site < lattice.site_count(); ++site) {
         if (vessels.contains(site)) continue;
         engine::RandomStream random(parameters.seed, StreamId::initial_tissue, 0, site);
         if (!random.bernoulli(init.cellularity)) continue;
+        if (!holds(site)) {
+            tissue.issue_id_without_agent(site);
+            continue;
+        }
         const double u = random.uniform();
         if (u <= at_infusion.blast_fraction) {
             const bool cd19_negative = random.bernoulli(init.cd19_negative_blast_fraction);

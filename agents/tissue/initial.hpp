@@ -5,6 +5,7 @@
 #include "agents/parameters.hpp"
 #include "agents/tissue/columns.hpp"
 #include "agents/tissue/constants.hpp"
+#include "engine/domain.hpp"
 #include "engine/lattice.hpp"
 #include "engine/population.hpp"
 #include "engine/random.hpp"
@@ -18,9 +19,11 @@ TissueColumns::Row make_blast(const BlastParameters& blasts, engine::RandomStrea
 TissueColumns::Row make_b_cell(const TissueConstants& constants, engine::RandomStream& random);
 
 /// Fills every non-vessel site with a tissue cell with chance initial.cellularity: a blast, a
-/// B cell or a marrow cell by the initial fractions (stream initial_tissue, per site).
+/// B cell or a marrow cell by the initial fractions (stream initial_tissue, per site). With
+/// `held`, only the cells of the tiles that domain holds are added (those of the other tiles
+/// only take their ids), so a rank's part of the state is built without the whole.
 void build_tissue(const Parameters& parameters, const TissueConstants& constants,
                   const engine::Lattice& lattice, const Vessels& vessels,
-                  engine::Population<TissueColumns>& tissue);
+                  engine::Population<TissueColumns>& tissue, const engine::Domain* held = nullptr);
 
 }  // namespace cartsim::agents
