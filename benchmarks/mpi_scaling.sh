@@ -12,7 +12,10 @@
 #   phases_rank0_s  rank 0's wall seconds by phase (from its --verbose lines): sweeps and field
 #            solves, sync points (packing, MPI, applying records) and within them the wait for
 #            the slowest rank, the gather of the whole state for outputs (none since issue 18's
-#            collective outputs: 0), snapshot and checkpoint writing
+#            collective outputs: 0), snapshot and checkpoint writing, and the field solves (the
+#            cytokines phase, its sync points included)
+#   scheduler_phases_rank0_s  rank 0's seconds in each scheduler phase (--verbose "time by
+#            phase")
 # Wall times are of the whole `cartsim run` (set-up and output included) under /usr/bin/time.
 # On fewer cores than ranks the ranks share cores (--oversubscribe): only rank counts up to the
 # core count measure scaling. Peak memory per rank: benchmarks/mpi_rank_memory.sh. On 2 cores
@@ -100,6 +103,16 @@ for line in open(os.environ["RUNS"]):
     if output:
         rows[label].setdefault("phases_rank0_s", {}).update(
             {"write_snapshots": float(output.group(1)), "write_checkpoints": float(output.group(2))})
+    # Rank 0's scheduler phases (each with the sync points inside it); the cytokines phase is
+    # the field solves.
+    by_phase = re.search(r"time by phase: (.*?); outside the phases ([\d.]+) s", log)
+    if by_phase:
+        named = {name: float(seconds)
+                 for name, seconds in re.findall(r"([\w-]+) ([\d.]+) s \(", by_phase.group(1))}
+        named["outside_the_phases"] = float(by_phase.group(2))
+        rows[label]["scheduler_phases_rank0_s"] = named
+        if "cytokines" in named:
+            rows[label].setdefault("phases_rank0_s", {})["field_solves"] = named["cytokines"]
 result = {"days": float(os.environ["DAYS"]), "commit": os.environ["COMMIT"],
           "load_start": os.environ["LOAD_START"], "load_end": os.environ["LOAD_END"],
           "cores": os.cpu_count(), "reference_2_threads": rows.pop("reference_2_threads")}
