@@ -46,6 +46,34 @@ TEST(Population, AddAssignsIncreasingIdsTaggedByPopulation) {
     expect_consistent(population, layer);
 }
 
+// A rank that builds only the tiles it holds lets the other tiles' agents take their ids without
+// adding them: the agents it adds get the ids the whole build gives them, and every tile's
+// counter is the whole build's.
+TEST(Population, IdsIssuedWithoutAgentsKeepTheWholeBuildsIds) {
+    OccupancyLayer whole_layer(100);
+    OccupancyLayer part_layer(100);
+    Population<MassColumns> whole = four_tile_population(0, whole_layer);
+    Population<MassColumns> part = four_tile_population(0, part_layer);
+    for (const SiteIndex site : {3U, 7U, 30U, 60U, 61U, 62U, 90U, 91U}) {
+        whole.add(site, {static_cast<float>(site)});
+        if (site / 25 == 2) {  // the part holds tile 2 only
+            part.add(site, {static_cast<float>(site)});
+        } else {
+            part.issue_id_without_agent(site);
+        }
+    }
+    ASSERT_EQ(part.live_count(), 3u);
+    for (AgentSlot slot = 0; slot < part.slot_count(); ++slot) {
+        const AgentHandle in_whole = whole_layer.at(part.site(slot));
+        EXPECT_EQ(part.id(slot), whole.id(in_whole.slot())) << "site " << part.site(slot);
+    }
+    EXPECT_TRUE(std::equal(part.ids_issued_by_tile().begin(), part.ids_issued_by_tile().end(),
+                           whole.ids_issued_by_tile().begin(), whole.ids_issued_by_tile().end()));
+    EXPECT_TRUE(part_layer.at(3).is_empty());  // skipped agents occupy nothing
+    EXPECT_THROW(part.issue_id_without_agent(100), std::logic_error);  // no tile 4
+    expect_consistent(part, part_layer);
+}
+
 TEST(Population, BirthsAreNumberedByTheirTileInSpawnOrder) {
     OccupancyLayer layer(100);
     Population<MassColumns> population = four_tile_population(0, layer);
