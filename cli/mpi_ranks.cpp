@@ -168,6 +168,20 @@ void keep_owned_agents(engine::SavedPopulation& population, const engine::Domain
     }
 }
 
+// A checkpoint's agents all on the lattice of `site_count` sites (else an IoError naming the
+// file and dataset): checked before they are sent to the ranks that hold their sites.
+void check_sites_on_lattice(const engine::SavedState& state, std::uint64_t site_count,
+                            const std::filesystem::path& file) {
+    for (const engine::SavedPopulation& population : state.populations) {
+        for (const engine::SiteIndex site : population.sites) {
+            if (site < site_count) continue;
+            throw io::IoError(fmt::format(
+                "'{}': /checkpoint/{}/sites: site {} is not on this scenario's lattice of {} sites",
+                file.string(), population.name, site, site_count));
+        }
+    }
+}
+
 // One rank's part of the run: its model state on its box, connected to the others.
 struct RankPart {
     engine::MpiExchange exchange{MPI_COMM_WORLD};
@@ -323,6 +337,7 @@ struct RankPart {
                 io::CheckpointShare{static_cast<std::uint64_t>(exchange.rank()),
                                     static_cast<std::uint64_t>(exchange.rank_count())};
             state = io::read_checkpoint(file, share).state;
+            check_sites_on_lattice(state, model.lattice().site_count(), file);
         } catch (const io::IoError& error) {
             failure = {kReadFailed, error.what()};
         }

@@ -34,14 +34,35 @@ int as_count(std::size_t n, const std::string& population) {
     return static_cast<int>(n);
 }
 
+// For each tile, the ranks that hold some of its sites (its owner and the ranks it is a ghost
+// of): a row's site is looked up on those few ranks only.
+std::vector<std::vector<std::size_t>> holders_by_tile(std::span<const Domain* const> domains) {
+    const TileGrid& grid = domains.front()->grid();
+    std::vector<std::vector<std::size_t>> holders(grid.tile_count());
+    for (std::size_t r = 0; r < domains.size(); ++r) {
+        for (TileIndex tile = 0; tile < grid.tile_count(); ++tile) {
+            if (domains[r]->holds(tile)) holders[tile].push_back(r);
+        }
+    }
+    return holders;
+}
+
 RowRoutes route_rows(const SavedPopulation& population, std::span<const Domain* const> domains,
-                     MPI_Comm communicator) {
+                     const std::vector<std::vector<std::size_t>>& holders, MPI_Comm communicator) {
     const std::size_t ranks = domains.size();
+    const TileGrid& grid = domains.front()->grid();
     RowRoutes routes;
     routes.rows_to.resize(ranks);
+    const std::uint64_t site_count = grid.lattice().site_count();
     for (std::size_t row = 0; row < population.sites.size(); ++row) {
-        for (std::size_t r = 0; r < ranks; ++r) {
-            if (domains[r]->holds_site(population.sites[row])) routes.rows_to[r].push_back(row);
+        const SiteIndex site = population.sites[row];
+        if (site >= site_count) {
+            throw std::invalid_argument("redistribute_agents: population '" + population.name +
+                                        "' has site " + std::to_string(site) + " of a lattice of " +
+                                        std::to_string(site_count) + " sites");
+        }
+        for (const std::size_t r : holders[grid.tile_of(site)]) {
+            if (domains[r]->holds_site(site)) routes.rows_to[r].push_back(row);
         }
     }
     routes.send_counts.resize(ranks);
@@ -105,8 +126,9 @@ void redistribute_agents(SavedState& state, std::span<const Domain* const> domai
         throw std::invalid_argument("redistribute_agents: " + std::to_string(domains.size()) +
                                     " domains for " + std::to_string(rank_count) + " ranks");
     }
+    const std::vector<std::vector<std::size_t>> holders = holders_by_tile(domains);
     for (SavedPopulation& population : state.populations) {
-        const RowRoutes routes = route_rows(population, domains, communicator);
+        const RowRoutes routes = route_rows(population, domains, holders, communicator);
         population.ids = exchange_rows(population.ids, routes, communicator);
         population.sites = exchange_rows(population.sites, routes, communicator);
         for (auto& column : population.columns) {

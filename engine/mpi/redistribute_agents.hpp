@@ -18,9 +18,11 @@ namespace cartsim::engine {
 /// owner and the ranks that mirror the site as a ghost), and each rank's received rows come in
 /// ascending id order. `domains` is every rank's domain in rank order (MpiExchange::domains()).
 /// Collective: every rank calls it with populations of the same names and columns (types
-/// included) in the same order, and no agent on two ranks. The other arrays of `state` and the
-/// per-tile id counters stay as they are. Throws std::invalid_argument when `domains` does not
-/// have one domain per rank, or when a rank would receive more rows than an MPI count holds.
+/// included) in the same order, no agent on two ranks, and every site on the lattice. The other
+/// arrays of `state` and the per-tile id counters stay as they are. Throws std::invalid_argument
+/// when `domains` does not have one domain per rank, a site is off the lattice (on that rank
+/// only: the caller checks sites first where a bad one can come from a file), or a rank would
+/// receive more rows than an MPI count holds.
 void redistribute_agents(SavedState& state, std::span<const Domain* const> domains,
                          MPI_Comm communicator);
 

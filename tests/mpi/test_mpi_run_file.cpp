@@ -167,37 +167,52 @@ std::string file_bytes(const fs::path& file) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// A copy of `run_file` with the last value of one uint64 or uint32 dataset of
+// /checkpoint/tissue raised by `raise` (so the damage lies in the last rank's share).
+template <class T>
+fs::path damaged_copy(const fs::path& run_file, const fs::path& copy, const std::string& dataset,
+                      T raise) {
+    fs::copy_file(run_file, copy, fs::copy_options::overwrite_existing);
+    const io::Hdf5Handle file(H5Fopen(copy.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
+    EXPECT_TRUE(file.valid());
+    const io::ArrayGroup tissue = io::read_array_group(file.get(), "checkpoint/tissue", copy);
+    std::vector<T> values = tissue.array(dataset).as<T>("checkpoint/tissue");
+    EXPECT_GT(values.size(), 100u);
+    values.back() += raise;
+    const std::string path = "/checkpoint/tissue/" + dataset;
+    const io::Hdf5Handle data(H5Dopen2(file.get(), path.c_str(), H5P_DEFAULT), H5Dclose);
+    const hid_t type = sizeof(T) == 8 ? H5T_NATIVE_UINT64 : H5T_NATIVE_UINT32;
+    EXPECT_GE(H5Dwrite(data.get(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+    return copy;
+}
+
 // Each rank reads its own share of a checkpoint's agents: a damaged row in the last share only
-// (the last tissue id, never issued) is found by the last rank, and the run is refused with
-// rank 0's one message naming the dataset; every rank stops and the file is left as it was.
+// (the last tissue id never issued; the last tissue site off the lattice) is found by the last
+// rank, and the run is refused with rank 0's one message naming the dataset; every rank stops
+// and the file is left as it was.
 TEST_F(MpiRunFileTest, ACheckpointDamagedInOneRanksShareIsRefusedAndTheFileKept) {
-    const fs::path damaged = directory_.path() / "damaged.h5";
-    fs::copy_file(reference(0.5), damaged);
-    {
-        const io::Hdf5Handle file(H5Fopen(damaged.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-        ASSERT_TRUE(file.valid());
-        io::ArrayGroup tissue = io::read_array_group(file.get(), "checkpoint/tissue", damaged);
-        std::vector<std::uint64_t> ids = tissue.array("ids").as<std::uint64_t>("checkpoint/tissue");
-        ASSERT_GT(ids.size(), 100u);
-        ids.back() += 1'000'000;
-        const io::Hdf5Handle dataset(H5Dopen2(file.get(), "/checkpoint/tissue/ids", H5P_DEFAULT),
-                                     H5Dclose);
-        ASSERT_GE(
-            H5Dwrite(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, ids.data()),
-            0);
-    }
-    const std::string before = file_bytes(damaged);
+    const fs::path half = reference(0.5);
     const fs::path errors = directory_.path() / "errors.txt";
-    EXPECT_EQ(mpi_cartsim(2, "resume " + damaged.string() + " --days 1", errors),
-              kExitOutputProblem);
-    const std::string message = file_bytes(errors);
-    EXPECT_NE(message.find("/checkpoint/tissue/ids"), std::string::npos) << message;
-    EXPECT_NE(message.find("never issued"), std::string::npos) << message;
-    // A clean stop: no rank ended the job through MPI_Abort.
-    EXPECT_EQ(message.find("MPI_ABORT"), std::string::npos) << message;
-    EXPECT_EQ(message.find("ending every rank"), std::string::npos) << message;
-    EXPECT_TRUE(file_bytes(damaged) == before);
-    EXPECT_FALSE(fs::exists(damaged.string() + ".partial"));
+    const auto expect_refused = [&](const fs::path& damaged, const std::string& dataset,
+                                    const std::string& why) {
+        const std::string before = file_bytes(damaged);
+        EXPECT_EQ(mpi_cartsim(2, "resume " + damaged.string() + " --days 1", errors),
+                  kExitOutputProblem);
+        const std::string message = file_bytes(errors);
+        EXPECT_NE(message.find("/checkpoint/tissue/" + dataset), std::string::npos) << message;
+        EXPECT_NE(message.find(why), std::string::npos) << message;
+        // A clean stop: no rank ended the job through MPI_Abort.
+        EXPECT_EQ(message.find("MPI_ABORT"), std::string::npos) << message;
+        EXPECT_EQ(message.find("ending every rank"), std::string::npos) << message;
+        EXPECT_TRUE(file_bytes(damaged) == before);
+        EXPECT_FALSE(fs::exists(damaged.string() + ".partial"));
+    };
+    expect_refused(
+        damaged_copy(half, directory_.path() / "ids.h5", "ids", std::uint64_t{1'000'000}), "ids",
+        "never issued");
+    expect_refused(
+        damaged_copy(half, directory_.path() / "sites.h5", "sites", std::uint32_t{100'000'000}),
+        "sites", "not on this scenario's lattice");
 }
 
 // SIGTERM to mpiexec (which passes it to every rank): rank 0 checkpoints at the step it is at,
