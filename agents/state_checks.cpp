@@ -152,7 +152,9 @@ void check_patient_state(const PatientCompartments& patient, const PatientConsta
     check_pool("lymphoid_car_t", patient.lymphoid);
     check_pool("rest_marrow_car_t", patient.rest_marrow);
     const double tissue_sites = constants.rest_tissue_sites;
-    const double blasts = static_cast<double>(patient.rest_blast_total());
+    // Summed as reals: a uint64 sum of damaged counts could wrap round to a small total.
+    double blasts = 0.0;
+    for (const auto n : patient.rest_blasts) blasts += static_cast<double>(n);
     if (blasts + static_cast<double>(patient.rest_b_cells) > tissue_sites * 1.000001 + 1.0) {
         refuse("patient/rest_blasts", "the rest of the marrow", blasts,
                fmt::format("at most its {:.4g} tissue sites (with rest_b_cells {})", tissue_sites,

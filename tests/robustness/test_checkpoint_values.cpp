@@ -174,6 +174,9 @@ std::vector<Damage> damages() {
          "patient/blood_car_t"},
         {"more blasts than the rest of the marrow holds",
          fill("checkpoint/patient/rest_blasts", std::uint64_t{1} << 60), "patient/rest_blasts"},
+        // Four phenotypes of 2^62 each: their uint64 sum wraps round to 0 (a fuzzer's find).
+        {"blast counts whose sum wraps round",
+         fill("checkpoint/patient/rest_blasts", std::uint64_t{1} << 62), "patient/rest_blasts"},
         {"lymphocytes above normal",
          [](const fs::path& f) {
              set_double_attribute(f, "checkpoint/patient", "endogenous_lymphocytes", 2.0);
