@@ -60,11 +60,14 @@ class TileBuckets {
                   std::span<const SiteIndex> sites, std::span<const AgentId> ids) {
         const std::size_t tiles = grid.tile_count();
         tile_of_slot_.resize(slots.size());
+        // The tiles (a random read of each site and two divisions: the costly part), in
+        // parallel; the counting below reads them in sequence.
+        parallel_for_chunks(slots.size(), kSlotChunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t k = begin; k < end; ++k)
+                tile_of_slot_[k] = grid.tile_of(sites[slots[k]]);
+        });
         offsets_.assign(tiles + 1, 0);
-        for (std::size_t k = 0; k < slots.size(); ++k) {
-            tile_of_slot_[k] = grid.tile_of(sites[slots[k]]);
-            ++offsets_[tile_of_slot_[k] + 1];
-        }
+        for (std::size_t k = 0; k < slots.size(); ++k) ++offsets_[tile_of_slot_[k] + 1];
         std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
         slots_.resize(offsets_[tiles]);
         cursor_.assign(offsets_.begin(), offsets_.end() - 1);

@@ -1,5 +1,6 @@
 #include "agents/tissue/phase.hpp"
 
+#include "engine/parallel_for.hpp"
 #include "engine/tile_sweep.hpp"
 
 namespace cartsim::agents {
@@ -43,15 +44,22 @@ engine::CommitReport run_tissue_phase(const TissueView& view, const engine::Doma
         }
     }
     // Visited survivors may have changed antigen (a marrow cell that became a B cell); births
-    // are new. Nothing else in the phase changes a cell's antigen or site.
-    for (const engine::AgentSlot slot : due) {
-        if (tissue.alive(slot)) antigen.copy_cell(tissue, slot);
-    }
+    // are new. Nothing else in the phase changes a cell's antigen or site. Each cell writes its
+    // own site's copy, so in parallel.
+    engine::parallel_for_chunks(due.size(), engine::kSlotChunk,
+                                [&](std::size_t begin, std::size_t end) {
+                                    for (std::size_t k = begin; k < end; ++k) {
+                                        if (tissue.alive(due[k])) antigen.copy_cell(tissue, due[k]);
+                                    }
+                                });
     const engine::CommitReport report = tissue.commit();
-    for (std::size_t slot = tissue.slot_count() - report.births; slot < tissue.slot_count();
-         ++slot) {
-        antigen.copy_cell(tissue, static_cast<engine::AgentSlot>(slot));
-    }
+    const std::size_t first_birth = tissue.slot_count() - report.births;
+    engine::parallel_for_chunks(
+        report.births, engine::kSlotChunk, [&](std::size_t begin, std::size_t end) {
+            for (std::size_t k = begin; k < end; ++k) {
+                antigen.copy_cell(tissue, static_cast<engine::AgentSlot>(first_birth + k));
+            }
+        });
     return report;
 }
 

@@ -15,8 +15,12 @@
 
 namespace cartsim::agents {
 
-/// Storage is re-sorted by tile every this many tissue steps (memory locality only).
-inline constexpr engine::Step kTissueSortPeriodTicks = 32;
+/// Storage is re-sorted by tile every this many tissue steps (memory locality only). Since the
+/// tissue phase visits only the cells with an event due (~1.5% of them an hour), scattered
+/// over every tile, and CAR-T cells read antigen by site, the sort buys little: every 32 steps
+/// it was a fifth of the tissue phase; every 256 (10.7 days) the sweep costs the same
+/// (benchmarks/RESULTS.md, session 26). Results do not depend on it.
+inline constexpr engine::Step kTissueSortPeriodTicks = 256;
 
 /// The tissue tick of a step on the tissue clock (period `tissue_period_steps`, offset 0).
 inline TissueTick tissue_tick_of(engine::Step step, engine::Step tissue_period_steps) {

@@ -38,6 +38,7 @@ class TissueSchedule {
 
     engine::EventCalendar calendar_;
     std::vector<engine::AgentSlot> due_;
+    std::vector<TissueTick> ticks_of_due_;  // scratch: the next tick of each entry of due_
     std::uint64_t layout_version_ = 0;
     std::size_t known_slots_ = 0;
     bool built_ = false;

@@ -130,6 +130,34 @@ TEST(Population, KillFreesSiteAtOnceAndCompactionKeepsIdOrder) {
     expect_consistent(population, layer);
 }
 
+// Compaction runs its columns side by side and the layer's cells in chunks: storage larger than
+// one chunk (kSlotChunk) keeps every column with its agent and every layer cell pointing at it.
+TEST(Population, CompactionAcrossManyChunksKeepsColumnsAndLayerWithTheirAgents) {
+    const std::size_t agents = 3 * kSlotChunk + 123;
+    OccupancyLayer layer(2 * agents);
+    Population<MassColumns> population("cells", 1, layer, 1);
+    for (SiteIndex s = 0; s < agents; ++s) population.add(2 * s, {static_cast<float>(s)});
+    std::set<AgentId> survivors;
+    for (AgentSlot slot = 0; slot < agents; ++slot) {
+        if (slot % 3 == 0) {
+            population.kill({0, 0, 0}, slot);
+        } else {
+            survivors.insert(population.id(slot));
+        }
+    }
+    ASSERT_TRUE(population.commit().compacted);
+    ASSERT_EQ(population.slot_count(), survivors.size());
+    for (AgentSlot slot = 0; slot < population.slot_count(); ++slot) {
+        if (slot > 0) {
+            EXPECT_LT(population.id(slot - 1), population.id(slot));
+        }
+        EXPECT_EQ(population.columns().mass[slot] * 2.0F,
+                  static_cast<float>(population.site(slot)));
+    }
+    EXPECT_EQ(std::set<AgentId>(population.ids().begin(), population.ids().end()), survivors);
+    expect_consistent(population, layer);
+}
+
 TEST(Population, FewDeathsWaitForCompaction) {
     OccupancyLayer layer(1000);
     Population<MassColumns> population("cells", 1, layer, 1);
