@@ -65,17 +65,8 @@ std::span<const AgentSlot> TissueSchedule::due_cells(engine::Population<TissueCo
         known_slots_ = tissue.slot_count();
     }
     calendar_.take_due(tick, due_);
-    // Entries of cells that died since they were filed are left behind here. The random reads
-    // of each entry's cell run in parallel; the filter then reads their results in sequence.
-    const auto& next = tissue.columns().next_event_tick;
-    ticks_of_due_.resize(due_.size());
-    engine::parallel_for_chunks(
-        due_.size(), engine::kSlotChunk, [&](std::size_t begin, std::size_t end) {
-            for (std::size_t k = begin; k < end; ++k) {
-                const AgentSlot slot = due_[k];
-                ticks_of_due_[k] = tissue.alive(slot) ? next[slot] : kUndrawnTick;
-            }
-        });
+    // Entries of cells that died since they were filed are left behind here.
+    read_ticks_of_due(tissue);
     std::size_t kept = 0;
     for (std::size_t k = 0; k < due_.size(); ++k) {
         if (ticks_of_due_[k] == tick) due_[kept++] = due_[k];
@@ -85,7 +76,13 @@ std::span<const AgentSlot> TissueSchedule::due_cells(engine::Population<TissueCo
 }
 
 void TissueSchedule::file_survivors(const engine::Population<TissueColumns>& tissue) {
-    // The survivors' next ticks read in parallel (random reads), then filed in sequence.
+    read_ticks_of_due(tissue);  // the survivors' next ticks (kNever files nothing)
+    for (std::size_t k = 0; k < due_.size(); ++k) calendar_.schedule(due_[k], ticks_of_due_[k]);
+}
+
+void TissueSchedule::read_ticks_of_due(const engine::Population<TissueColumns>& tissue) {
+    // Random reads of each entry's cell, in parallel; callers then read the results in
+    // sequence.
     const auto& next = tissue.columns().next_event_tick;
     ticks_of_due_.resize(due_.size());
     engine::parallel_for_chunks(
@@ -95,7 +92,6 @@ void TissueSchedule::file_survivors(const engine::Population<TissueColumns>& tis
                 ticks_of_due_[k] = tissue.alive(slot) ? next[slot] : engine::EventCalendar::kNever;
             }
         });
-    for (std::size_t k = 0; k < due_.size(); ++k) calendar_.schedule(due_[k], ticks_of_due_[k]);
 }
 
 }  // namespace cartsim::agents

@@ -36,6 +36,9 @@ class TissueSchedule {
                           const TissueConstants& constants, engine::AgentSlot slot, TissueTick tick,
                           std::uint64_t seed, engine::Step step);
 
+    /// ticks_of_due_[k]: the next event tick of due_[k]'s cell, kNever if it is dead.
+    void read_ticks_of_due(const engine::Population<TissueColumns>& tissue);
+
     engine::EventCalendar calendar_;
     std::vector<engine::AgentSlot> due_;
     std::vector<TissueTick> ticks_of_due_;  // scratch: the next tick of each entry of due_
