@@ -86,17 +86,24 @@ class TileBuckets {
 
   private:
     void order_tiles_by_id(std::span<const AgentId> ids) {
+        // Only tiles with two agents or more need an order: a sweep with few agents (the quiet
+        // months) then costs a scan of the offsets, not a parallel loop over every tile.
         const std::size_t tiles = offsets_.size() - 1;
+        tiles_to_order_.clear();
+        for (std::size_t tile = 0; tile < tiles; ++tile) {
+            if (offsets_[tile + 1] - offsets_[tile] >= 2)
+                tiles_to_order_.push_back(static_cast<TileIndex>(tile));
+        }
         // Storage is (tile, id)-sorted by Population::sort_by_tile, so a tile's bucket (slots
         // ascending) is one long id-ascending run, its cells at the last sort, among the few
         // that came in since (moved in from other tiles, born). Sorting only those few and
         // merging them in costs a scan; insertion sort paid a long shift for each of them.
         // The sort runs on a local copy of (id, slot): the ids of cells that moved in are far
         // away in memory. Tiles are independent: in parallel.
-        parallel_for_index(tiles, [&](std::size_t tile) {
+        parallel_for_index(tiles_to_order_.size(), [&](std::size_t k_tile) {
+            const TileIndex tile = tiles_to_order_[k_tile];
             const std::size_t first = offsets_[tile];
             const std::size_t count = offsets_[tile + 1] - first;
-            if (count < 2) return;
             using Keyed = std::pair<AgentId, AgentSlot>;
             thread_local std::vector<Keyed> keyed;
             thread_local std::vector<Keyed> others;
@@ -133,6 +140,7 @@ class TileBuckets {
     std::vector<std::uint32_t> cursor_;
     std::vector<TileIndex> tile_of_slot_;
     std::vector<AgentSlot> slots_;
+    std::vector<TileIndex> tiles_to_order_;
 };
 
 }  // namespace cartsim::engine

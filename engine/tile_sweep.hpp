@@ -78,17 +78,21 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
                                            descriptor.name, descriptor.reach, grid.reach()));
     }
     const auto order = color_order(grid.color_count(), seed, step, population.tag());
+    // The tiles of a color that hold agents, in the color's order: the parallel loop runs over
+    // them only, so a sweep of a few agents over many tiles (the quiet months, or the hours after
+    // infusion) does not pay a parallel loop over empty tiles. The tiles of one color are
+    // independent, so which of them run together changes nothing.
     std::vector<TileIndex> tiles_run;
     for (int c = 0; c < grid.color_count(); ++c) {
-        const std::span<const TileIndex> tiles =
-            domain.owned_tiles_of_color(order[static_cast<std::size_t>(c)]);
+        tiles_run.clear();
+        for (const TileIndex tile :
+             domain.owned_tiles_of_color(order[static_cast<std::size_t>(c)])) {
+            if (!buckets.of_tile(tile).empty()) tiles_run.push_back(tile);
+        }
+        const std::span<const TileIndex> tiles = tiles_run;
         parallel_for_index(tiles.size(), [&](std::size_t i) {
             const std::span<const AgentSlot> agents = buckets.of_tile(tiles[i]);
-            if (agents.empty()) return;
-            if (i + 1 < tiles.size()) {
-                const std::span<const AgentSlot> next = buckets.of_tile(tiles[i + 1]);
-                if (!next.empty()) hint(tiles[i + 1], next, 1);
-            }
+            if (i + 1 < tiles.size()) hint(tiles[i + 1], buckets.of_tile(tiles[i + 1]), 1);
             hint(tiles[i], agents, 0);
             SweepContext context{tiles[i], step, seed, &descriptor, &grid.lattice()};
             for (const AgentSlot slot : agents) {
@@ -99,13 +103,8 @@ void sweep_buckets(const Domain& domain, PopulationT& population, const TileBuck
         });
         // Other ranks' writes of this color reach this rank before the next color runs: the
         // footprints of the tiles whose rules ran (nothing else was written).
-        if (domain.has_exchange()) {
-            tiles_run.clear();
-            for (const TileIndex tile : tiles) {
-                if (!buckets.of_tile(tile).empty()) tiles_run.push_back(tile);
-            }
+        if (domain.has_exchange())
             domain.after_color(order[static_cast<std::size_t>(c)], tiles_run);
-        }
     }
 }
 
