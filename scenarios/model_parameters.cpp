@@ -1406,7 +1406,9 @@ void add_interventions(Registry& r) {
            .description = "Maximal share of cytokine output (IFN-g, myeloid IL-6/IL-1, CNS "
                           "inflammation) removed by steroids",
            .source = "calibrate: steroids reverse CRS and ICANS (Neelapu et al., Nat Rev Clin "
-                     "Oncol 2018)"});
+                     "Oncol 2018); 0.4 so that severe ICANS under dexamethasone from grade 2 "
+                     "meets the registry's 7.5% (Pasquini et al., Blood Adv 2020; 0.8 left "
+                     "none, 0.3 lowers MRD-negativity below ELIANA's)"});
     r.add(CARTSIM_FIELD(interventions.schedule),
           {.description = "Scheduled drug doses: 'DRUG@DAY[:AMOUNT]' or a course "
                           "'DRUG@FIRST..LAST/EVERYh[:AMOUNT]', comma-separated (drugs: tocilizumab "

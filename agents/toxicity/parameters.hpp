@@ -80,7 +80,7 @@ struct InterventionParameters {
     double steroid_half_effect_mg = 10.0;       ///< effect = D / (D + this)
     double steroid_proliferation_effect = 0.7;  ///< max share of CAR-T division removed
     double steroid_killing_effect = 0.3;        ///< max share of killing removed
-    double steroid_cytokine_effect = 0.8;       ///< max share of cytokine output removed
+    double steroid_cytokine_effect = 0.4;       ///< max share of cytokine output removed
     /// Scheduled doses, e.g. "tocilizumab@2, dexamethasone@3..7/6h:10" (docs/MODEL.md).
     std::string schedule;
 };
