@@ -91,7 +91,8 @@ class Population {
           ids_issued_by_tile_(tile_count, 0),
           tile_of_(std::move(tile_of)),
           pending_(tile_count),
-          deaths_by_tile_(tile_count, 0) {
+          deaths_by_tile_(tile_count, 0),
+          touched_by_tile_(tile_count, 0) {
         if (tag >= AgentHandle::kMaxTags) {
             throw std::invalid_argument(
                 fmt::format("population tag {} >= {}", tag, AgentHandle::kMaxTags));
@@ -166,6 +167,7 @@ class Population {
 #endif
         layer_->place(site, AgentHandle::pending());
         pending_[context.tile].push_back({site, row});
+        touched_by_tile_[context.tile] = 1;
     }
 
     /// Removes an agent from the lattice now; its slot is reclaimed at a later commit().
@@ -177,6 +179,7 @@ class Population {
         layer_->clear(site_[slot]);
         site_[slot] = kNoSite;
         ++deaths_by_tile_[context.tile];
+        touched_by_tile_[context.tile] = 1;
     }
 
     /// Moves an agent to an empty site of its layer, from a rule inside a sweep.
@@ -197,19 +200,21 @@ class Population {
 
     /// Sync point: compacts dead slots, then numbers each tile's births in the order its rule
     /// spawned them and appends them (tiles in ascending order, which only storage sees).
+    /// Only the tiles whose rules killed or spawned since the last commit are visited, so a
+    /// step with few agents does not walk every tile's lists.
     CommitReport commit() {
         CommitReport report;
-        for (std::uint32_t tile = 0; tile < deaths_by_tile_.size(); ++tile) {
+        for_each_touched_tile([&](TileIndex tile) {
             report.deaths += deaths_by_tile_[tile];
             deaths_by_tile_[tile] = 0;
-        }
+        });
         live_ -= report.deaths;
         dead_slots_ += report.deaths;
         if (dead_slots_ > 0 && dead_slots_ * 8 >= site_.size()) {
             compact();
             report.compacted = true;
         }
-        for (TileIndex tile = 0; tile < pending_.size(); ++tile) {
+        for_each_touched_tile([&](TileIndex tile) {
             auto& births = pending_[tile];
             for (const PendingBirth& birth : births) {
                 const AgentSlot slot = append(birth.site, birth.row, issue_id(tile));
@@ -218,7 +223,8 @@ class Population {
             }
             report.births += births.size();
             births.clear();
-        }
+            touched_by_tile_[tile] = 0;
+        });
         return report;
     }
 
@@ -442,11 +448,32 @@ class Population {
             layer_->place(site_[slot], handle(slot));
         }
         std::fill(deaths_by_tile_.begin(), deaths_by_tile_.end(), 0);
+        std::fill(touched_by_tile_.begin(), touched_by_tile_.end(), 0);
         ++layout_version_;
         sort_by_id();
     }
 
   private:
+    /// visit(tile) for every tile with a death or birth since the last commit, ascending (births
+    /// are appended in tile order). Eight flags are tested at a time: most are 0.
+    template <class Visit>
+    void for_each_touched_tile(Visit&& visit) {
+        const std::size_t tiles = touched_by_tile_.size();
+        const std::uint8_t* flags = touched_by_tile_.data();
+        std::size_t tile = 0;
+        for (; tile + 8 <= tiles; tile += 8) {
+            std::uint64_t eight = 0;
+            std::memcpy(&eight, flags + tile, sizeof eight);
+            if (eight == 0) continue;
+            for (std::size_t k = tile; k < tile + 8; ++k) {
+                if (flags[k] != 0) visit(static_cast<TileIndex>(k));
+            }
+        }
+        for (; tile < tiles; ++tile) {
+            if (flags[tile] != 0) visit(static_cast<TileIndex>(tile));
+        }
+    }
+
     struct PendingBirth {
         SiteIndex site;
         Row row;
@@ -556,6 +583,9 @@ class Population {
     std::uint64_t layout_version_ = 0;
     std::vector<std::vector<PendingBirth>> pending_;
     std::vector<std::uint32_t> deaths_by_tile_;
+    // 1 where deaths_by_tile_ or pending_ has something: a byte per tile, so rules of different
+    // tiles running on different threads write different memory locations.
+    std::vector<std::uint8_t> touched_by_tile_;
     bool share_births_ = false;
     std::vector<SiteIndex> births_to_share_;
 };

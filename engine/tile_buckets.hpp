@@ -82,6 +82,8 @@ class TileBuckets {
     }
     /// Every bucketed slot, tile after tile.
     std::span<const AgentSlot> all() const { return slots_; }
+    /// The tiles with at least one bucketed agent, ascending.
+    std::span<const TileIndex> occupied_tiles() const { return occupied_tiles_; }
     std::size_t agent_count() const { return slots_.size(); }
 
   private:
@@ -90,9 +92,11 @@ class TileBuckets {
         // months) then costs a scan of the offsets, not a parallel loop over every tile.
         const std::size_t tiles = offsets_.size() - 1;
         tiles_to_order_.clear();
+        occupied_tiles_.clear();
         for (std::size_t tile = 0; tile < tiles; ++tile) {
-            if (offsets_[tile + 1] - offsets_[tile] >= 2)
-                tiles_to_order_.push_back(static_cast<TileIndex>(tile));
+            const std::uint32_t count = offsets_[tile + 1] - offsets_[tile];
+            if (count >= 1) occupied_tiles_.push_back(static_cast<TileIndex>(tile));
+            if (count >= 2) tiles_to_order_.push_back(static_cast<TileIndex>(tile));
         }
         // Storage is (tile, id)-sorted by Population::sort_by_tile, so a tile's bucket (slots
         // ascending) is one long id-ascending run, its cells at the last sort, among the few
@@ -141,6 +145,7 @@ class TileBuckets {
     std::vector<TileIndex> tile_of_slot_;
     std::vector<AgentSlot> slots_;
     std::vector<TileIndex> tiles_to_order_;
+    std::vector<TileIndex> occupied_tiles_;
 };
 
 }  // namespace cartsim::engine

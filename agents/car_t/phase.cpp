@@ -28,7 +28,10 @@ void run_car_t_phase(const CarTView& view, const engine::Domain& domain,
         });
     view.car_t.commit();
     view.tissue.commit();
-    for (CarTTileEvents& events : view.events) {
+    // Only a tile whose cells ran has events (the rule records them in its own tile), and the
+    // tiles are taken in ascending order as before, so the lysis sums add in the same order.
+    for (const engine::TileIndex tile : buckets.occupied_tiles()) {
+        CarTTileEvents& events = view.events[tile];
         for (const std::size_t bin : events.exits_to_blood) ++outputs.blood.count[bin];
         events.exits_to_blood.clear();
         outputs.kills.blasts += events.kills_blasts;
