@@ -31,7 +31,13 @@ Lattice::Lattice(std::int32_t nx, std::int32_t ny, std::int32_t nz, Boundary bou
                 const Offset o{static_cast<std::int8_t>(dx), static_cast<std::int8_t>(dy),
                                static_cast<std::int8_t>(dz)};
                 moore_.push_back(o);
-                if (manhattan == 1) von_neumann_.push_back(o);
+                const std::int64_t delta =
+                    dx + static_cast<std::int64_t>(nx) * (dy + static_cast<std::int64_t>(ny) * dz);
+                moore_deltas_.push_back(delta);
+                if (manhattan == 1) {
+                    von_neumann_.push_back(o);
+                    von_neumann_deltas_.push_back(delta);
+                }
             }
         }
     }
@@ -43,6 +49,20 @@ std::span<const Offset> Lattice::offsets(Neighborhood kind) const {
 }
 
 int Lattice::neighbors(SiteCoord c, Neighborhood kind, std::span<SiteIndex> out) const {
+    // Away from the faces every neighbour exists and is the site plus a fixed index step: the
+    // same sites in the same order as the general loop below, without its per-offset boundary
+    // tests (wrapping is a division per axis on periodic lattices).
+    if (c.x >= 1 && c.x < nx_ - 1 && c.y >= 1 && c.y < ny_ - 1 &&
+        (nz_ == 1 || (c.z >= 1 && c.z < nz_ - 1))) {
+        const auto& deltas = kind == Neighborhood::moore ? moore_deltas_ : von_neumann_deltas_;
+        const auto site = static_cast<std::int64_t>(site_of(c));
+        const int n = static_cast<int>(deltas.size());
+        for (int k = 0; k < n; ++k) {
+            out[static_cast<std::size_t>(k)] =
+                static_cast<SiteIndex>(site + deltas[static_cast<std::size_t>(k)]);
+        }
+        return n;
+    }
     int n = 0;
     for (const Offset& o : offsets(kind)) {
         const SiteIndex s = site_at({c.x + o.dx, c.y + o.dy, c.z + o.dz});

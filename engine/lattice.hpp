@@ -131,6 +131,9 @@ class Lattice {
     FastDivider plane_divider_;  // by nx * ny
     std::vector<Offset> moore_;
     std::vector<Offset> von_neumann_;
+    // The offsets as steps of the site index, for sites away from every face.
+    std::vector<std::int64_t> moore_deltas_;
+    std::vector<std::int64_t> von_neumann_deltas_;
 };
 
 }  // namespace cartsim::engine

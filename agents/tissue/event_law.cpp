@@ -16,15 +16,15 @@ KindEventLaw KindEventLaw::of(std::initializer_list<double> chances) {
         law.chance_given_event[k] = any_from > 0.0 ? law.chance[k] / any_from : 0.0;
     }
     law.any_per_tick = 1.0 - none_from;
+    law.log_none_per_tick = std::log1p(-law.any_per_tick);
     return law;
 }
 
 TissueTick KindEventLaw::event_tick_from(TissueTick first, engine::RandomStream& random) const {
     if (any_per_tick <= 0.0) return kNeverTick;
     // Ticks without an event before it: geometric, P(extra = k) = (1 - q)^k q.
-    const double extra = any_per_tick >= 1.0
-                             ? 0.0
-                             : std::floor(std::log(random.uniform()) / std::log1p(-any_per_tick));
+    const double extra =
+        any_per_tick >= 1.0 ? 0.0 : std::floor(std::log(random.uniform()) / log_none_per_tick);
     const double when = static_cast<double>(first) + extra;
     if (when >= static_cast<double>(kUndrawnTick)) return kNeverTick;
     return static_cast<TissueTick>(when);

@@ -20,7 +20,8 @@ struct KindEventLaw {
     std::array<double, kMaxTrials> chance{};  ///< per tick, in the order the rule draws them
     /// Chance of trial k given that the trials before it failed and one of k, k+1, ... succeeds.
     std::array<double, kMaxTrials> chance_given_event{};
-    double any_per_tick = 0.0;  ///< chance that any trial succeeds in a tick
+    double any_per_tick = 0.0;       ///< chance that any trial succeeds in a tick
+    double log_none_per_tick = 0.0;  ///< log(1 - any_per_tick), once (every event draws with it)
 
     static KindEventLaw of(std::initializer_list<double> chances);
 

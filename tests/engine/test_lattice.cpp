@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "engine/lattice.hpp"
 
@@ -66,6 +67,32 @@ TEST(Lattice, PeriodicBoundaryWraps) {
         std::array<SiteIndex, 26> back{};
         const int m = cube.neighbors(out[static_cast<std::size_t>(i)], Neighborhood::moore, back);
         EXPECT_NE(std::find(back.begin(), back.begin() + m, a), back.begin() + m);
+    }
+}
+
+// neighbors() takes a shortcut away from the faces (index steps instead of per-offset boundary
+// tests): every site of every shape, interior or not, gives the neighbours the offsets and the
+// boundary rule define, in offsets() order.
+TEST(Lattice, NeighborsAreTheOffsetsUnderTheBoundaryRuleAtEverySite) {
+    for (const Boundary boundary : {Boundary::reflective, Boundary::periodic}) {
+        for (const auto& [nx, ny, nz] :
+             {std::array{7, 5, 4}, std::array{3, 3, 3}, std::array{9, 6, 1}, std::array{2, 5, 3},
+              std::array{4, 4, 2}}) {
+            const Lattice lattice(nx, ny, nz, boundary);
+            for (const Neighborhood kind : {Neighborhood::moore, Neighborhood::von_neumann}) {
+                for (SiteIndex s = 0; s < lattice.site_count(); ++s) {
+                    std::vector<SiteIndex> expected;
+                    for (const Offset& o : lattice.offsets(kind)) {
+                        const SiteIndex t = lattice.neighbor(s, o);
+                        if (t != kNoSite) expected.push_back(t);
+                    }
+                    std::array<SiteIndex, 26> out{};
+                    const int n = lattice.neighbors(s, kind, out);
+                    ASSERT_EQ(std::vector<SiteIndex>(out.begin(), out.begin() + n), expected)
+                        << lattice.describe() << ", site " << s;
+                }
+            }
+        }
     }
 }
 
