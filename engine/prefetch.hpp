@@ -90,22 +90,14 @@ void for_each_tile_row(const TileGrid& grid, TileIndex tile, int halo, Row&& row
     }
 }
 
-/// Calls row(first_site, length) for the x-rows of the 3 x 3 (x 3) block around `site`
-/// (clamped to the lattice).
+/// Calls row(first_site, length) for the x-row of up to 3 sites centred on `site` (clamped to
+/// the lattice's x extent).
 template <class Row>
-void for_each_row_around(const Lattice& lattice, SiteIndex site, Row&& row) {
-    const SiteCoord c = lattice.coord_of(site);
-    const std::int32_t x0 = std::max(0, c.x - 1);
-    const std::int32_t x1 = std::min(lattice.nx() - 1, c.x + 1);
-    const std::int32_t z0 = std::max(0, c.z - 1);
-    const std::int32_t z1 = std::min(lattice.nz() - 1, c.z + 1);
-    const std::int32_t y0 = std::max(0, c.y - 1);
-    const std::int32_t y1 = std::min(lattice.ny() - 1, c.y + 1);
-    for (std::int32_t z = z0; z <= z1; ++z) {
-        for (std::int32_t y = y0; y <= y1; ++y) {
-            row(lattice.site_of({x0, y, z}), static_cast<std::size_t>(x1 - x0 + 1));
-        }
-    }
+void for_each_row_through(const Lattice& lattice, SiteIndex site, Row&& row) {
+    const auto x = static_cast<std::int32_t>(site % static_cast<SiteIndex>(lattice.nx()));
+    const SiteIndex first = x > 0 ? site - 1 : site;
+    const SiteIndex last = x + 1 < lattice.nx() ? site + 1 : site;
+    row(first, static_cast<std::size_t>(last - first) + 1);
 }
 
 }  // namespace cartsim::engine

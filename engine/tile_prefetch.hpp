@@ -4,8 +4,11 @@
 // A rule's step reads those arrays at its cell's site and a neighbour's; without hints each is
 // a cache miss at full latency. Dense tiles are hinted one tile ahead, into L2 (their rows of
 // every site array, and their agents' columns in runs of consecutive slots); tiles with few
-// agents only around each agent, right before they run. A halo of one site was slower (more
-// lines than the caches keep). Hints change no state, so results never depend on them.
+// agents only the row through each agent's site, right before they run. A halo of one site
+// was slower (more lines than the caches keep); so were the nine rows of the 3 x 3 x 3 block
+// around a lone agent (36 hints of which a step uses ~4: 0.85x the CAR-T phase of a quiet
+// day with the row alone, benchmarks/RESULTS.md 2026-12-06). Hints change no state, so results
+// never depend on them.
 
 #include <cstddef>
 #include <span>
@@ -63,7 +66,7 @@ void prefetch_for_sweep(const TileGrid& grid, std::span<const SiteArray> site_ar
     if (distance != 0) return;
     for (const AgentSlot slot : agents) {
         if (population.alive(slot)) {
-            for_each_row_around(grid.lattice(), population.site(slot), prefetch_rows);
+            for_each_row_through(grid.lattice(), population.site(slot), prefetch_rows);
         }
     }
 }

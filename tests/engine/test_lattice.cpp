@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/lattice.hpp"
+#include "engine/prefetch.hpp"
 
 namespace cartsim::engine {
 namespace {
@@ -120,6 +121,28 @@ TEST(Lattice, RejectsBadExtents) {
     EXPECT_THROW(Lattice(0, 5, 5, Boundary::reflective), std::invalid_argument);
     EXPECT_THROW(Lattice(5, -1, 5, Boundary::reflective), std::invalid_argument);
     EXPECT_THROW(Lattice(70000, 70000, 1, Boundary::reflective), std::invalid_argument);
+}
+
+// The sweep's memory hint for a lone agent: the sites x-1..x+1 of its own row, never another
+// row's (a hint past the row's end would load the wrong lines).
+TEST(Lattice, RowThroughASiteIsItsXNeighboursOnItsOwnRow) {
+    for (const std::int32_t nx : {1, 2, 3, 7}) {
+        const Lattice lattice(nx, 4, 3, Boundary::periodic);
+        for (SiteIndex site = 0; site < lattice.site_count(); ++site) {
+            const SiteCoord c = lattice.coord_of(site);
+            int calls = 0;
+            for_each_row_through(lattice, site, [&](SiteIndex first, std::size_t length) {
+                ++calls;
+                const SiteCoord start = lattice.coord_of(first);
+                EXPECT_EQ(start.x, std::max(0, c.x - 1)) << "site " << site << ", nx " << nx;
+                EXPECT_EQ(start.y, c.y);
+                EXPECT_EQ(start.z, c.z);
+                EXPECT_EQ(static_cast<std::int32_t>(length),
+                          std::min(nx - 1, c.x + 1) - std::max(0, c.x - 1) + 1);
+            });
+            EXPECT_EQ(calls, 1);
+        }
+    }
 }
 
 }  // namespace
