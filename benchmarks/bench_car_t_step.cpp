@@ -103,6 +103,45 @@ BENCHMARK(BM_CarTStepDense)
     ->UseRealTime()
     ->MinTime(2.0);
 
+// The quiet months: persisting memory cells spread thinly through a marrow in remission (one
+// per kSitesPerQuietCarT sites, ~1.1e-3 per site as in bench_year after day 100; they renew
+// and their number grows while the benchmark runs), where each cell's neighbourhood is out of
+// cache. cells:0 places none: the per-step work of the sweep that does not grow with the cells
+// (buckets, colors, commits) alone.
+constexpr std::uint64_t kSitesPerQuietCarT = 1000;
+
+void BM_CarTStepQuiet(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    const bool with_cells = state.range(1) != 0;
+    auto parameters = cartsim::bench::marrow_parameters(kLargeEdge, kLargeEdge, kLargeEdge, 1.0e8);
+    parameters.initial.blast_fraction = 1.0e-4;  // in remission: little to bind but B cells
+    double updates = 0.0;
+    cartsim::engine::run_with_threads(threads, [&] {
+        MarrowModel model(parameters);
+        model.set_blood(cartsim::agents::CarTPool{});  // no entries: the placed cells only
+        cartsim::agents::CarTColumns::Row memory;
+        memory.state = cartsim::agents::CarTState::memory;
+        const auto sites = model.lattice().site_count();
+        for (std::uint64_t site = with_cells ? 0 : sites; site < sites;
+             site += kSitesPerQuietCarT) {
+            const auto s = static_cast<cartsim::engine::SiteIndex>(site);
+            memory.direction = static_cast<std::uint8_t>(site % 26);
+            if (model.mobile_layer().is_empty(s)) model.add_car_t_cell(s, memory);
+        }
+        updates = time_car_t_steps(state, model);
+    });
+    report(state, updates, threads);
+}
+BENCHMARK(BM_CarTStepQuiet)
+    ->ArgNames({"threads", "cells"})
+    ->Args({1, 1})
+    ->Args({2, 1})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+
 }  // namespace
 
 BENCHMARK_MAIN();
