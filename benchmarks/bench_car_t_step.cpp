@@ -43,6 +43,20 @@ double time_car_t_steps(benchmark::State& state, MarrowModel& model) {
     return updates;
 }
 
+// Places a CAR-T cell in `cell_state` on every `sites_per_cell`-th site whose mobile layer is
+// free, each heading in a direction of its own.
+void place_car_t_cells(MarrowModel& model, cartsim::agents::CarTState cell_state,
+                       std::uint64_t sites_per_cell) {
+    cartsim::agents::CarTColumns::Row cell;
+    cell.state = cell_state;
+    const auto sites = model.lattice().site_count();
+    for (std::uint64_t site = 0; site < sites; site += sites_per_cell) {
+        const auto s = static_cast<cartsim::engine::SiteIndex>(site);
+        cell.direction = static_cast<std::uint8_t>(site % 26);
+        if (model.mobile_layer().is_empty(s)) model.add_car_t_cell(s, cell);
+    }
+}
+
 void report(benchmark::State& state, double updates, int threads) {
     state.counters["agent_updates_per_s"] =
         benchmark::Counter(updates, benchmark::Counter::kIsRate);
@@ -83,14 +97,7 @@ void BM_CarTStepDense(benchmark::State& state) {
     double updates = 0.0;
     cartsim::engine::run_with_threads(threads, [&] {
         MarrowModel model(parameters);
-        cartsim::agents::CarTColumns::Row effector;
-        effector.state = cartsim::agents::CarTState::effector;
-        const auto sites = model.lattice().site_count();
-        for (std::uint64_t site = 0; site < sites; site += kSitesPerCarT) {
-            const auto s = static_cast<cartsim::engine::SiteIndex>(site);
-            effector.direction = static_cast<std::uint8_t>(site % 26);
-            if (model.mobile_layer().is_empty(s)) model.add_car_t_cell(s, effector);
-        }
+        place_car_t_cells(model, cartsim::agents::CarTState::effector, kSitesPerCarT);
         updates = time_car_t_steps(state, model);
     });
     report(state, updates, threads);
@@ -119,14 +126,8 @@ void BM_CarTStepQuiet(benchmark::State& state) {
     cartsim::engine::run_with_threads(threads, [&] {
         MarrowModel model(parameters);
         model.set_blood(cartsim::agents::CarTPool{});  // no entries: the placed cells only
-        cartsim::agents::CarTColumns::Row memory;
-        memory.state = cartsim::agents::CarTState::memory;
-        const auto sites = model.lattice().site_count();
-        for (std::uint64_t site = with_cells ? 0 : sites; site < sites;
-             site += kSitesPerQuietCarT) {
-            const auto s = static_cast<cartsim::engine::SiteIndex>(site);
-            memory.direction = static_cast<std::uint8_t>(site % 26);
-            if (model.mobile_layer().is_empty(s)) model.add_car_t_cell(s, memory);
+        if (with_cells) {
+            place_car_t_cells(model, cartsim::agents::CarTState::memory, kSitesPerQuietCarT);
         }
         updates = time_car_t_steps(state, model);
     });

@@ -21,11 +21,13 @@ import h5py
 import numpy as np
 from scipy import ndimage, spatial
 
+FAR = np.iinfo(np.int32).max // 2  # the distance to something absent
+
 
 def chebyshev_distance_to(mask: np.ndarray) -> np.ndarray:
     """Chebyshev distance of every site to the nearest True site (a large number if none)."""
     if not mask.any():
-        return np.full(mask.shape, np.iinfo(np.int32).max // 2, dtype=np.int64)
+        return np.full(mask.shape, FAR, dtype=np.int64)
     return ndimage.distance_transform_cdt(~mask, metric="chessboard").astype(np.int64)
 
 
@@ -55,22 +57,16 @@ def analyse(snapshot: h5py.Group, shape_zyx: tuple[int, int, int], edge_um: floa
         distances, _ = spatial.cKDTree(positions).query(positions, k=2, p=np.inf)
         to_other = distances[:, 1].astype(np.int64)
     else:
-        to_other = np.full(len(positions), np.iinfo(np.int32).max // 2, dtype=np.int64)
+        to_other = np.full(len(positions), FAR, dtype=np.int64)
 
     rows = []
     n_free = int(free.sum())
     for k in ks:
-        leapable = free & (to_antigen > k + 1) & (to_vessel > k) & (to_other > 2 * k + 2)
-        rows.append(
-            (
-                k,
-                int(leapable.sum()),
-                n_free,
-                float((free & (to_antigen > k + 1)).sum()) / max(n_free, 1),
-                float((free & (to_vessel > k)).sum()) / max(n_free, 1),
-                float((free & (to_other > 2 * k + 2)).sum()) / max(n_free, 1),
-            )
-        )
+        conditions = (free & (to_antigen > k + 1), free & (to_vessel > k),
+                      free & (to_other > 2 * k + 2))
+        leapable = conditions[0] & conditions[1] & conditions[2]
+        shares = (float(c.sum()) / max(n_free, 1) for c in conditions)
+        rows.append((k, int(leapable.sum()), n_free, *shares))
     return rows, int(antigen.sum()), int(occupied.sum())
 
 

@@ -6,7 +6,7 @@
 // every site array, and their agents' columns in runs of consecutive slots); tiles with few
 // agents only the row through each agent's site, right before they run. A halo of one site
 // was slower (more lines than the caches keep); so were the nine rows of the 3 x 3 x 3 block
-// around a lone agent (36 hints of which a step uses ~4: 0.85x the CAR-T phase of a quiet
+// around a lone agent (36 hints of which a step uses ~4: 0.87x the CAR-T phase of a quiet
 // day with the row alone, benchmarks/RESULTS.md 2026-12-06). Hints change no state, so results
 // never depend on them.
 
