@@ -51,7 +51,7 @@ class Cohort:
     time_days: np.ndarray
     engaged: np.ndarray  # (records, patients)
     kills_per_day: np.ndarray
-    parameters: list  # per patient: {"toxicity": {...}, "interventions": {...}}
+    parameters: list  # per patient: {"toxicity": {...}, "interventions": {...}, "lymphodepletion": bool}
     recorded: dict  # crs_max_grade, icans_max_grade, il6_peak_pg_per_ml, dexamethasone_mg
 
 
@@ -75,7 +75,8 @@ def _load_run(path):
             "dexamethasone_mg": float(series["dexamethasone_mg"][-1]),
         }
         return (t, series["patient_cart_engaged"][:], series["patient_kills_per_day"][:],
-                {"toxicity": config["toxicity"], "interventions": config["interventions"]}, recorded)
+                {"toxicity": config["toxicity"], "interventions": config["interventions"],
+                 "lymphodepletion": bool(config["car_t"]["lymphodepletion"])}, recorded)
 
 
 def load_cohort(directory):
@@ -126,7 +127,13 @@ def _switching(x, half):
     return np.where(x > 0, r * r / (1 + r * r), 0.0)
 
 
-def _rates(y, engaged, kills, p):
+def _priming(p, lymphodepletion, days_after_infusion):
+    """Myeloid output multiple (physiology.cpp lymphodepletion_myeloid_priming)."""
+    return np.where(lymphodepletion, 1 + p["lymphodepletion_myeloid_priming"] * np.exp(
+        -max(days_after_infusion, 0.0) / p["lymphodepletion_priming_decay_days"]), 1.0)
+
+
+def _rates(y, engaged, kills, priming, p):
     steroid = _saturating(y[STEROID], p["steroid_half_effect_mg"])
     output = 1 - p["steroid_cytokine_effect"] * steroid
     blocked = _saturating(y[TOCI], p["tocilizumab_kd_ug_per_ml"])
@@ -142,9 +149,10 @@ def _rates(y, engaged, kills, p):
             - p["macrophage_deactivation_per_day"] * m)
     clearance = p["il6_clearance_per_day"] + p["il6_receptor_clearance_per_day"] * (1 - blocked)
     basal = p["il6_baseline_pg_per_ml"] * (p["il6_clearance_per_day"] + p["il6_receptor_clearance_per_day"])
-    d[IL6] = basal + (p["macrophage_il6_pg_per_day"] * m * output
+    myeloid = m * output * priming
+    d[IL6] = basal + (p["macrophage_il6_pg_per_day"] * myeloid
                       + p["endothelial_il6_pg_per_day"] * endo) / p["plasma_volume_ml"] - clearance * il6
-    d[IL1] = p["macrophage_il1_pg_per_day"] * m * output / p["plasma_volume_ml"] - p["il1_clearance_per_day"] * il1
+    d[IL1] = p["macrophage_il1_pg_per_day"] * myeloid / p["plasma_volume_ml"] - p["il1_clearance_per_day"] * il1
     d[IFNG] = (p["ifng_pg_per_engaged_cell_per_hour"] * 24 * engaged * output / p["plasma_volume_ml"]
                - p["ifng_clearance_per_day"] * ifng)
     d[TOCI] = -p["tocilizumab_elimination_per_day"] * y[TOCI]
@@ -198,6 +206,7 @@ def replay(cohort, overrides=None):
     """Replay every patient with `overrides` ({"toxicity.KEY": value, ...}); returns arrays
     crs_max_grade, icans_max_grade, il6_peak_pg_per_ml, crs_onset_day, dexamethasone_mg."""
     p = _parameter_arrays(cohort, overrides or {})
+    lymphodepletion = np.array([q["lymphodepletion"] for q in cohort.parameters])
     patients = cohort.engaged.shape[1]
     y = np.zeros((9, patients))
     y[IL6] = p["il6_baseline_pg_per_ml"]
@@ -232,13 +241,14 @@ def replay(cohort, overrides=None):
         last_dex = np.where(dex, now, last_dex)
         engaged, kills = cohort.engaged[i], cohort.kills_per_day[i]
         dt = t[i] - t[i - 1]
+        priming = _priming(p, lymphodepletion, now + 0.5 * dt)  # phase.cpp: the tick's middle
         steps = max(1, math.ceil(dt * RK4_STEPS_PER_DAY - 1e-9))
         h = dt / steps
         for _ in range(steps):
-            k1 = _rates(y, engaged, kills, p)
-            k2 = _rates(y + 0.5 * h * k1, engaged, kills, p)
-            k3 = _rates(y + 0.5 * h * k2, engaged, kills, p)
-            k4 = _rates(y + h * k3, engaged, kills, p)
+            k1 = _rates(y, engaged, kills, priming, p)
+            k2 = _rates(y + 0.5 * h * k1, engaged, kills, priming, p)
+            k3 = _rates(y + 0.5 * h * k2, engaged, kills, priming, p)
+            k4 = _rates(y + h * k3, engaged, kills, priming, p)
             y = _clamp(y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4))
         treated |= (doses > 0) | (out["dexamethasone_mg"] > 0)
         # Masking matters only without fever now, when this tick adds nothing to fever_seen.

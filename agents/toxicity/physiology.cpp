@@ -70,12 +70,13 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
         t.il6_clearance_per_day + t.il6_receptor_clearance_per_day * (1.0 - blocked);
     const double il6_basal =
         t.il6_baseline_pg_per_ml * (t.il6_clearance_per_day + t.il6_receptor_clearance_per_day);
+    const double myeloid = m * output * d.myeloid_priming;
     dy[kIl6] = il6_basal +
-               (t.macrophage_il6_pg_per_day * m * output + t.endothelial_il6_pg_per_day * endo) /
+               (t.macrophage_il6_pg_per_day * myeloid + t.endothelial_il6_pg_per_day * endo) /
                    t.plasma_volume_ml -
                il6_clearance * il6;
-    dy[kIl1] = t.macrophage_il1_pg_per_day * m * output / t.plasma_volume_ml -
-               t.il1_clearance_per_day * il1;
+    dy[kIl1] =
+        t.macrophage_il1_pg_per_day * myeloid / t.plasma_volume_ml - t.il1_clearance_per_day * il1;
     dy[kIfng] = t.ifng_pg_per_engaged_cell_per_hour * kHoursPerDay * d.engaged_cart_cells * output /
                     t.plasma_volume_ml -
                 t.ifng_clearance_per_day * ifng;
@@ -107,6 +108,13 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
 }
 
 }  // namespace
+
+double lymphodepletion_myeloid_priming(const ToxicityParameters& t, bool lymphodepletion,
+                                       double days_after_infusion) {
+    if (!lymphodepletion) return 1.0;
+    return 1.0 + t.lymphodepletion_myeloid_priming * std::exp(-std::max(days_after_infusion, 0.0) /
+                                                              t.lymphodepletion_priming_decay_days);
+}
 
 double tocilizumab_occupancy(const SystemicState& s, const InterventionParameters& p) {
     return saturating(s.tocilizumab_ug_per_ml, p.tocilizumab_kd_ug_per_ml);

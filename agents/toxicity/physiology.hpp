@@ -12,7 +12,13 @@ namespace cartsim::agents {
 struct SystemicDrivers {
     double engaged_cart_cells = 0.0;  ///< CAR-T cells in a synapse with a target
     double kills_per_day = 0.0;       ///< target cells lysed (blasts and B cells)
+    double myeloid_priming = 1.0;     ///< multiple of myeloid IL-6 and IL-1 output
 };
+
+/// Myeloid output multiple at `days_after_infusion` (ToxicityParameters: priming by
+/// lymphodepletion, fading with its decay time; 1 without lymphodepletion).
+double lymphodepletion_myeloid_priming(const ToxicityParameters& t, bool lymphodepletion,
+                                       double days_after_infusion);
 
 /// Share of IL-6 receptors (membrane and soluble) held by tocilizumab: C / (C + Kd).
 double tocilizumab_occupancy(const SystemicState& s, const InterventionParameters& p);

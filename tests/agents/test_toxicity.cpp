@@ -135,6 +135,31 @@ TEST(Physiology, SteroidsDampMyeloidActivationInProportionToTheirLevel) {
     EXPECT_GT(activation[1], activation[2]);
 }
 
+// Lymphodepletion primes the myeloid compartment (MCP-1 after Cy/Flu; Hay et al., Blood 2017),
+// and the priming fades: the same expansion makes more IL-6 and fever three days after
+// infusion than ten days after, and without lymphodepletion the day does not matter.
+TEST(Physiology, LymphodepletionPrimesMyeloidOutputEarlyAfterInfusion) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    const auto il6_after_two_days_from = [&](double first_day, bool lymphodepletion) {
+        SystemicState s = systemic_state_at_rest(t);
+        for (int hour = 0; hour < 48; ++hour) {
+            SystemicDrivers drivers = kExpansion;
+            drivers.myeloid_priming = lymphodepletion_myeloid_priming(
+                t, lymphodepletion, first_day + (hour + 0.5) / 24.0);
+            step_physiology(s, drivers, t, p, 1.0 / 24.0);
+        }
+        return s.il6_pg_per_ml;
+    };
+    const double early = il6_after_two_days_from(1.0, true);
+    const double late = il6_after_two_days_from(10.0, true);
+    EXPECT_GT(early, 1.5 * late);
+    EXPECT_DOUBLE_EQ(il6_after_two_days_from(1.0, false), il6_after_two_days_from(10.0, false));
+    EXPECT_GT(late, il6_after_two_days_from(10.0, false)) << "some priming left on day 10";
+    EXPECT_DOUBLE_EQ(lymphodepletion_myeloid_priming(t, true, 0.0),
+                     1.0 + t.lymphodepletion_myeloid_priming);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Schedules
 

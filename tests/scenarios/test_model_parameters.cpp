@@ -195,6 +195,8 @@ const std::vector<Field>& all_fields() {
         FIELD(toxicity.il6_signalling_half_saturation_pg_per_ml),
         FIELD(toxicity.endothelial_il6_half_saturation_pg_per_ml),
         FIELD(toxicity.macrophage_il1_pg_per_day),
+        FIELD(toxicity.lymphodepletion_myeloid_priming),
+        FIELD(toxicity.lymphodepletion_priming_decay_days),
         FIELD(toxicity.il1_clearance_per_day),
         FIELD(toxicity.il1_half_saturation_pg_per_ml),
         FIELD(toxicity.ifng_pg_per_engaged_cell_per_hour),
@@ -332,7 +334,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::CarTParameters>(), 26U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 22U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
-    EXPECT_EQ(member_count<agents::ToxicityParameters>(), 42U);
+    EXPECT_EQ(member_count<agents::ToxicityParameters>(), 44U);
     EXPECT_EQ(member_count<agents::InterventionParameters>(), 17U);
     EXPECT_EQ(member_count<agents::ReadoutParameters>(), 7U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
