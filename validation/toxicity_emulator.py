@@ -1,7 +1,8 @@
 """Replay the systemic toxicity physiology (agents/toxicity/physiology.cpp) on recorded drivers.
 
 CRS and ICANS in cartsim are an ODE system driven by two whole-patient series: CAR-T cells in a
-synapse and targets lysed per day (/timeseries/patient_cart_engaged, patient_kills_per_day).
+synapse and targets lysed per day (/timeseries/patient_cart_engaged, patient_kills_per_day), and
+by the time since infusion (the myeloid priming of lymphodepletion, car_t.lymphodepletion).
 Without dexamethasone the physiology never acts back on the cells, so a run's drivers, recorded
 every tissue tick, determine its toxicity: replaying them with other `toxicity.*` or
 `interventions.*` values gives, in seconds for a whole cohort, the grades that cartsim would
