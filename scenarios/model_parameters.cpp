@@ -1137,19 +1137,19 @@ void add_toxicity(Registry& r) {
            .max = 100.0,
            .description = "Extra myeloid IL-6 and IL-1 output at infusion after lymphodepletion "
                           "(output x 1 + this x exp(-t / decay); none without lymphodepletion)",
-           .source = "calibrate: Cy/Flu raises serum MCP-1, recruiting and priming "
-                     "monocytes (Hay et al., Blood 2017; Kochenderfer et al., J Clin Oncol "
-                     "2017); set so that CRS rises over the dose-finding trials' 100-fold range "
-                     "(Hay 2017) and not over the label's 10-fold range (Mueller et al., Clin "
-                     "Cancer Res 2018)"});
+           .source = "calibrate: Cy/Flu lymphodepletion and early serum MCP-1 predict severe "
+                     "CRS (Hay et al., Blood 2017), read as monocytes primed by the "
+                     "chemotherapy; set so that CRS rises over the dose-finding trials' "
+                     "100-fold range (Hay 2017) and not over the label's 10-fold range (Mueller "
+                     "et al., Clin Cancer Res 2018)"});
     r.add(CARTSIM_FIELD(toxicity.lymphodepletion_priming_decay_days),
           {.unit = "d",
            .min = 0.01,
            .max = 1000.0,
            .description = "Time constant over which the myeloid priming of lymphodepletion fades",
-           .source = "calibrate: the post-lymphodepletion MCP-1 surge fades within days "
-                     "(Kochenderfer et al., J Clin Oncol 2017); set with the priming against "
-                     "the dose checks"});
+           .source = "calibrate: a priming that fades within days of infusion (a hypothesis; "
+                     "Cy/Flu's cytokine surge: Kochenderfer et al., J Clin Oncol 2017); set "
+                     "with the priming against the dose checks"});
     r.add(CARTSIM_FIELD(toxicity.il1_clearance_per_day),
           {.unit = "1/day",
            .min = 0.01,

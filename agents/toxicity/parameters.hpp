@@ -31,11 +31,11 @@ struct ToxicityParameters {
     /// more IL-6 than the membrane receptors of immune and liver cells.
     double endothelial_il6_half_saturation_pg_per_ml = 2000.0;
     double macrophage_il1_pg_per_day = 1e6;
-    /// Lymphodepletion primes the myeloid compartment: Cy/Flu raises serum MCP-1 (Hay et al.,
-    /// Blood 2017; Kochenderfer et al., J Clin Oncol 2017), so monocytes are recruited and
-    /// primed when the product arrives. Myeloid IL-6 and IL-1 output is
-    /// multiplied by 1 + priming x exp(-t / decay) at t days after infusion (1 without
-    /// lymphodepletion), so a CRS that peaks early is worse than the same drive days later.
+    /// Lymphodepletion primes the myeloid compartment: Cy/Flu lymphodepletion and early serum
+    /// MCP-1 predict severe CRS (Hay et al., Blood 2017), read here as monocytes recruited and
+    /// primed by the chemotherapy when the product arrives (a calibrated hypothesis). Myeloid IL-6
+    /// and IL-1 output is multiplied by 1 + priming x exp(-t / decay) at t days after infusion (1
+    /// without lymphodepletion), so a CRS that peaks early is worse than the same drive days later.
     double lymphodepletion_myeloid_priming = 2.0;
     double lymphodepletion_priming_decay_days = 4.0;
     double il1_clearance_per_day = 8.0;

@@ -28,19 +28,32 @@ inline void withhold_toxicity_treatment(Parameters& p) {
     p.interventions.dexamethasone_at_icans_grade = 0;
 }
 
-/// Observations at days 0, 1, ..., days (one thread; results do not depend on it).
-inline std::vector<Observables> daily_observations(const Parameters& p, int days) {
+/// Observations at 0, 1, ..., `records` times `steps_between` fine steps (one thread; results
+/// do not depend on it).
+inline std::vector<Observables> observations_every(const Parameters& p, int steps_between,
+                                                   int records) {
     std::vector<Observables> out;
     engine::run_with_threads(1, [&] {
         MarrowModel model(p);
-        const auto steps_per_day = static_cast<int>(1440.0 / p.time.fine_step_min);
         out.push_back(model.observe());
-        for (int day = 1; day <= days; ++day) {
-            for (int s = 0; s < steps_per_day; ++s) model.step();
+        for (int r = 1; r <= records; ++r) {
+            for (int s = 0; s < steps_between; ++s) model.step();
             out.push_back(model.observe());
         }
     });
     return out;
+}
+
+/// Observations at days 0, 1, ..., days.
+inline std::vector<Observables> daily_observations(const Parameters& p, int days) {
+    return observations_every(p, static_cast<int>(1440.0 / p.time.fine_step_min), days);
+}
+
+/// Observations every tissue tick (an hour by default) for `days` days.
+inline std::vector<Observables> tick_observations(const Parameters& p, int days) {
+    const int ticks_per_day =
+        static_cast<int>(1440.0 / p.time.fine_step_min) / p.time.tissue_period_steps;
+    return observations_every(p, p.time.tissue_period_steps, days * ticks_per_day);
 }
 
 }  // namespace cartsim::agents::testing

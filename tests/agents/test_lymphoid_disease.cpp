@@ -18,6 +18,7 @@ namespace {
 
 using testing::daily_observations;
 using testing::small_window_patient;
+using testing::tick_observations;
 using testing::withhold_toxicity_treatment;
 
 double lymphoid_sites(const Parameters& p) {
@@ -76,13 +77,18 @@ TEST(LymphoidDisease, ExpansionAndCrsStartEarlierTheMoreDiseaseThereIs) {
             withhold_toxicity_treatment(p);
             p.initial.blast_fraction = burden;
             p.initial.lymphoid_blast_share = 0.0;
-            const std::vector<Observables> none = daily_observations(p, 14);
+            // Hourly records: onsets a few hours apart must not tie on a daily grid.
+            const std::vector<Observables> none = tick_observations(p, 14);
+            const auto ticks_per_day = static_cast<std::size_t>(1440.0 / p.time.fine_step_min /
+                                                                p.time.tissue_period_steps);
             for (const double share : {0.02, 0.1, 0.3}) {
                 p.initial.lymphoid_blast_share = share;
-                const std::vector<Observables> run = daily_observations(p, 14);
-                EXPECT_GT(run[1].patient_cart_engaged, 2.0 * none[1].patient_cart_engaged)
+                const std::vector<Observables> run = tick_observations(p, 14);
+                const std::size_t day1 = ticks_per_day;
+                const std::size_t day14 = 14 * ticks_per_day;
+                EXPECT_GT(run[day1].patient_cart_engaged, 2.0 * none[day1].patient_cart_engaged)
                     << "seed " << seed << " burden " << burden << " share " << share;
-                EXPECT_LT(run[14].lymphoid_blasts, 1e-3 * run[0].lymphoid_blasts)
+                EXPECT_LT(run[day14].lymphoid_blasts, 1e-3 * run[0].lymphoid_blasts)
                     << "seed " << seed << " burden " << burden << " share " << share;
                 const double onset = crs_onset_day(run);
                 ASSERT_TRUE(std::isfinite(onset));
