@@ -75,6 +75,16 @@ def main() -> int:
     parser.add_argument("run", help="a cartsim output file with /snapshots")
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 4, 8])
     args = parser.parse_args()
+    try:
+        return report(args)
+    except (KeyError, OSError) as error:
+        # h5py names the missing object: a damaged or foreign file gets one clear line.
+        print(f"{args.run}: not a readable cartsim output file with snapshots: {error}",
+              file=sys.stderr)
+        return 2
+
+
+def report(args) -> int:
     with h5py.File(args.run, "r") as f:
         if "snapshots" not in f or len(f["snapshots"]) == 0:
             print(f"{args.run}: no /snapshots (run with output.snapshot_every_days > 0)",

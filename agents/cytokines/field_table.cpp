@@ -97,7 +97,14 @@ void CytokineTable::update(double dt_min) {
         for (std::size_t cell = 0; cell < f.secretion_pg_per_min_.size(); ++cell) {
             const double released = pulses ? f.release_pg_[cell] : 0.0;
             const double pg_per_min = released / dt_min + f.secretion_pg_per_min_[cell];
-            if (pg_per_min > 0.0) f.field_.add_source_at_cell(cell, pg_per_min / cell_volume_ml);
+            const double rate = pg_per_min / cell_volume_ml;
+            // A finite but huge secretion (e.g. IL-6 made in proportion to an IFN-g level near
+            // the double range) overflows here: a numerical failure of the model, not bad input.
+            if (!std::isfinite(rate)) {
+                throw NumericalError(f.label() +
+                                     " secretion in the marrow is not finite (NaN or Inf)");
+            }
+            if (pg_per_min > 0.0) f.field_.add_source_at_cell(cell, rate);
             f.secretion_pg_per_min_[cell] = 0.0;
             if (pulses) f.release_pg_[cell] = 0.0;
         }

@@ -2,7 +2,7 @@
 """Tests of benchmarks/leapable_share.py on a hand-made snapshot whose distances are known: a
 free CAR-T cell counts as leapable for k steps only while antigen is beyond k + 1 sites, vessels
 beyond k and other CAR-T cells beyond 2k + 2; engaged cells never count; a file without
-snapshots exits 2.
+snapshots, or with a snapshot missing a dataset, exits 2.
 
     /usr/bin/python3 tests/analysis/test_leapable_share.py SCRIPT
 """
@@ -92,6 +92,18 @@ class LeapableShare(unittest.TestCase):
                                 timeout=60)
         self.assertEqual(result.returncode, 2)
         self.assertIn(path, result.stderr)
+
+    def test_a_snapshot_missing_a_dataset_exits_2_naming_the_file_and_the_dataset(self):
+        path = os.path.join(self.directory, "damaged.h5")
+        write_snapshot(path, [(10, 10, 10)], [0], [])
+        with h5py.File(path, "a") as f:
+            del f["snapshots/000001/car_t/engaged"]
+        result = subprocess.run([sys.executable, SCRIPT, path], capture_output=True, text=True,
+                                timeout=60)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn(path, result.stderr)
+        self.assertIn("engaged", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
 
 
 if __name__ == "__main__":
