@@ -223,6 +223,13 @@ def icans_share(records, params):
     return _rate(cases, len(records), "patients")
 
 
+def crs_onset_median(records, params):
+    """Median day of CRS onset (the first record at grade >= 1) among patients with CRS of any
+    grade."""
+    onsets = [_summary(r, "crs_onset_day") for r in records if _summary(r, "crs_max_grade") >= 1]
+    return _median(onsets, "CRS onset day")
+
+
 def severe_crs_by_burden(records, params):
     """Share with CRS grade >= 3 in the top minus the bottom tertile of burden at infusion:
     positive when severity rises with burden."""

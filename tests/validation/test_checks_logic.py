@@ -76,6 +76,21 @@ class Readouts(unittest.TestCase):
         with self.assertRaisesRegex(readouts.NotAvailable, "crs_max_grade"):
             readouts.severe_crs_share([record(0, 7.0, drop=("crs_max_grade",))], {})
 
+    def test_crs_onset_median_counts_only_patients_with_crs(self):
+        # Onsets 2, 4, 6 and 8 among patients with CRS; the one without CRS (onset NaN) and a
+        # grade-0 record with a stray onset value must not count.
+        runs = [record(i, 7.0, crs=1 + i % 3, summary_extra={"crs_onset_day": 2.0 * (i + 1)})
+                for i in range(4)]
+        runs.append(record(4, 7.0, crs=0, summary_extra={"crs_onset_day": math.nan}))
+        runs.append(record(5, 7.0, crs=0, summary_extra={"crs_onset_day": 30.0}))
+        est = readouts.crs_onset_median(runs, {})
+        self.assertEqual(est.value, 5.0)
+        self.assertEqual(est.n_text, "4 patients")
+        with self.assertRaises(readouts.NotAvailable):
+            readouts.crs_onset_median([record(0, 7.0, crs=0, summary_extra={"crs_onset_day": math.nan})], {})
+        with self.assertRaisesRegex(readouts.NotAvailable, "crs_onset_day"):
+            readouts.crs_onset_median([record(0, 7.0, crs=2)], {})
+
     def test_relapse_kind_preferred_over_fraction(self):
         relapsed = [record(0, 7.0, summary_extra={"relapse_day": 90.0, "relapse_kind": 1.0,
                                                   "relapse_cd19_negative_fraction": 0.9}),
