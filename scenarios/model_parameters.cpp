@@ -1450,6 +1450,15 @@ void add_readouts(Registry& r) {
            .description = "Blast fraction of nucleated marrow cells below which the run is "
                           "MRD-negative (below readouts.cr_blast_fraction)",
            .source = "standard MRD-negativity threshold (< 1e-4)"});
+    r.add(CARTSIM_FIELD(readouts.response_assessment_day),
+          {.unit = "day",
+           .min = 0.0,
+           .max = 3650.0,
+           .description = "Day of the response assessment: until then a remission is "
+                          "provisional (blasts back above readouts.cr_blast_fraction undo it); "
+                          "after it, a return above is relapse",
+           .source = "ELIANA's day-28 marrow assessment; its remissions had to last >= 28 "
+                     "days (Maude et al., NEJM 2018)"});
     r.add(CARTSIM_FIELD(readouts.b_cell_aplasia_fraction),
           {.unit = "fraction",
            .min = 0.0,

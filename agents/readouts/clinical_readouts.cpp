@@ -65,12 +65,22 @@ void ClinicalReadouts::record(const Observables& o) {
     // Response is assessed at patient scale: window plus the rest of the marrow.
     const double blasts = o.patient_blast_fraction;
     if (o.time_days > 0.0) {
-        if (std::isnan(e.cr_day) && blasts < p.cr_blast_fraction) e.cr_day = o.time_days;
+        const bool below = blasts < p.cr_blast_fraction;
+        // Until the response assessment a remission is provisional, as the clinic's is until the
+        // day-28 marrow: blasts back above the threshold undo it (a patient infused below it
+        // after bridging, whose disease rises before the expansion catches up, is not in CR
+        // and has not relapsed). From the assessment on, a return above it is relapse.
+        if (!below && in_remission_ && o.time_days <= p.response_assessment_day) {
+            in_remission_ = false;
+            e.cr_day = ClinicalEndpoints::kNever;
+            e.mrd_negative_day = ClinicalEndpoints::kNever;
+        }
+        if (std::isnan(e.cr_day) && below) e.cr_day = o.time_days;
         if (std::isnan(e.mrd_negative_day) && blasts < p.mrd_blast_fraction) {
             e.mrd_negative_day = o.time_days;
         }
-        if (blasts < p.cr_blast_fraction) in_remission_ = true;
-        if (in_remission_ && std::isnan(e.relapse_day) && blasts >= p.cr_blast_fraction) {
+        if (below) in_remission_ = true;
+        if (in_remission_ && std::isnan(e.relapse_day) && !below) {
             e.relapse_day = o.time_days;
             e.relapse_cd19_negative_fraction =
                 o.patient_blasts > 0

@@ -22,9 +22,12 @@ double relapse_kind_of(const Observables& o);
 
 struct ClinicalEndpoints {
     static constexpr double kNever = std::numeric_limits<double>::quiet_NaN();
-    double cr_day = kNever;                          ///< first day blast fraction < CR threshold
-    double mrd_negative_day = kNever;                ///< first day blast fraction < MRD threshold
-    double relapse_day = kNever;                     ///< first day back above CR threshold after CR
+    /// First day of the remission that holds through readouts.response_assessment_day (blast
+    /// fraction < CR threshold); a return above the threshold by then resets it.
+    double cr_day = kNever;
+    double mrd_negative_day = kNever;  ///< first day < MRD threshold (reset with cr_day)
+    double relapse_day = kNever;       ///< first day back above the CR threshold after the
+                                       ///< response assessment, in remission
     double relapse_cd19_negative_fraction = kNever;  ///< CD19-negative share of blasts then
     double relapse_kind = 0.0;            ///< 0 none, then 1 + BlastPhenotype (kRelapseKindLabels)
     double cart_peak_per_ul = 0.0;        ///< Cmax in blood: the expansion's peak (0: no expansion)

@@ -170,7 +170,7 @@ TEST(ClinicalReadouts, RelapseIsTypedByItsDominantPhenotype) {
         ClinicalReadouts readouts{ReadoutParameters{}};
         readouts.record(at(0, 0.40, 0, 1000));
         readouts.record(at(10, 0.01, 10, 10));
-        Observables relapse = at(20, 0.2, 1, 10, 0, 0, negative_share);
+        Observables relapse = at(40, 0.2, 1, 10, 0, 0, negative_share);
         relapse.patient_blasts_cd19_dim = dim_share * relapse.patient_blasts;
         relapse.patient_blasts_lineage_switched = switched_share * relapse.patient_blasts;
         readouts.record(relapse);
@@ -189,6 +189,59 @@ TEST(ClinicalReadouts, DayZeroBelowThresholdIsNotARemission) {
     EXPECT_TRUE(std::isnan(readouts.endpoints().cr_day));
     readouts.record(at(1, 0.01, 0, 1000));
     EXPECT_EQ(readouts.endpoints().cr_day, 1);
+}
+
+// A patient infused below the CR threshold (after bridging) whose blasts rise above it before
+// the expansion catches up is neither in CR from day 0 nor relapsed: the remission counts from
+// when the blasts are cleared for good.
+TEST(ClinicalReadouts, RiseBeforeTheAssessmentUndoesAProvisionalRemission) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.034, 0, 1000));
+    readouts.record(at(0.25, 0.035, 0, 1000));  // provisional remission
+    EXPECT_EQ(readouts.endpoints().cr_day, 0.25);
+    readouts.record(at(5, 0.068, 10, 1000));  // the disease rises first
+    EXPECT_TRUE(std::isnan(readouts.endpoints().cr_day));
+    readouts.record(at(18, 0.001, 300, 50));  // cleared
+    readouts.record(at(60, 0.002, 30, 50));
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_EQ(e.cr_day, 18);
+    EXPECT_TRUE(std::isnan(e.relapse_day));
+    EXPECT_EQ(e.relapse_kind, 0);
+    readouts.record(at(90, 0.2, 0, 900));  // a true relapse after it is still seen
+    EXPECT_EQ(readouts.endpoints().relapse_day, 90);
+}
+
+TEST(ClinicalReadouts, ANonResponderInfusedBelowTheThresholdIsNotInRemission) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.031, 0, 1000));
+    readouts.record(at(1, 0.00005, 0, 1000));  // below both thresholds at first
+    EXPECT_EQ(readouts.endpoints().mrd_negative_day, 1);
+    readouts.record(at(22, 0.096, 5, 1000));
+    readouts.record(at(40, 0.3, 1, 1000));
+    const ClinicalEndpoints& e = readouts.endpoints();
+    EXPECT_TRUE(std::isnan(e.cr_day));
+    EXPECT_TRUE(std::isnan(e.mrd_negative_day));
+    EXPECT_TRUE(std::isnan(e.relapse_day));
+}
+
+// The assessment day is a parameter: the return on day 20 below is a relapse when the
+// assessment is on day 14 and undoes the remission when it is on day 28.
+TEST(ClinicalReadouts, TheAssessmentDaySeparatesProvisionalRemissionFromRelapse) {
+    const auto run = [](double assessment_day) {
+        ReadoutParameters parameters;
+        parameters.response_assessment_day = assessment_day;
+        ClinicalReadouts readouts{parameters};
+        readouts.record(at(0, 0.40, 0, 1000));
+        readouts.record(at(10, 0.01, 100, 10));
+        readouts.record(at(20, 0.08, 10, 10));
+        return readouts.endpoints();
+    };
+    EXPECT_EQ(run(14).cr_day, 10);
+    EXPECT_EQ(run(14).relapse_day, 20);
+    EXPECT_TRUE(std::isnan(run(28).cr_day));
+    EXPECT_TRUE(std::isnan(run(28).relapse_day));
+    // A blast fraction back above the threshold on the assessment day itself is no CR.
+    EXPECT_TRUE(std::isnan(run(20).cr_day));
 }
 
 }  // namespace

@@ -241,6 +241,7 @@ const std::vector<Field>& all_fields() {
         FIELD(interventions.schedule),
         FIELD(readouts.cr_blast_fraction),
         FIELD(readouts.mrd_blast_fraction),
+        FIELD(readouts.response_assessment_day),
         FIELD(readouts.b_cell_aplasia_fraction),
         FIELD(readouts.cd19_dim_molecules),
         FIELD(readouts.cart_detection_limit_per_ul),
@@ -336,7 +337,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
     EXPECT_EQ(member_count<agents::ToxicityParameters>(), 44U);
     EXPECT_EQ(member_count<agents::InterventionParameters>(), 17U);
-    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 7U);
+    EXPECT_EQ(member_count<agents::ReadoutParameters>(), 8U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
 }
 
