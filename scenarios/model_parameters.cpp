@@ -1441,7 +1441,7 @@ void add_readouts(Registry& r) {
            .min = 0.0,
            .max = 1.0,
            .description = "Marrow blast fraction below which the run is in complete remission "
-                          "(relapse: back above it)",
+                          "(relapse: back above it after readouts.response_assessment_day)",
            .source = "standard definition of complete remission (< 5% marrow blasts)"});
     r.add(CARTSIM_FIELD(readouts.mrd_blast_fraction),
           {.unit = "fraction",

@@ -176,8 +176,14 @@ std::string ClinicalReadouts::describe() const {
     auto line = [&out](const std::string& label, const std::string& value) {
         out += fmt::format("  {:<38} {}\n", label + ":", value);
     };
+    // A remission seen before the assessment day is provisional (it may still be undone).
+    const bool provisional =
+        !std::isnan(e.cr_day) && e.days_simulated < parameters_.response_assessment_day;
     line(fmt::format("complete remission (<{:g}% blasts)", parameters_.cr_blast_fraction * 100),
-         day(e.cr_day));
+         day(e.cr_day) + (provisional ? fmt::format(" (provisional: the run ends before the "
+                                                    "day-{:g} assessment)",
+                                                    parameters_.response_assessment_day)
+                                      : std::string()));
     line(fmt::format("MRD-negative (<{:g} blasts)", parameters_.mrd_blast_fraction),
          day(e.mrd_negative_day));
     line("relapse",

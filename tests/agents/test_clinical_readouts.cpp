@@ -244,5 +244,16 @@ TEST(ClinicalReadouts, TheAssessmentDaySeparatesProvisionalRemissionFromRelapse)
     EXPECT_TRUE(std::isnan(run(20).cr_day));
 }
 
+TEST(ClinicalReadouts, ARemissionBeforeTheAssessmentIsPrintedAsProvisional) {
+    ClinicalReadouts readouts{ReadoutParameters{}};
+    readouts.record(at(0, 0.40, 0, 1000));
+    readouts.record(at(10, 0.01, 100, 10));
+    EXPECT_NE(readouts.describe().find("day 10.00 (provisional: the run ends before the day-28 "
+                                       "assessment)"),
+              std::string::npos);
+    readouts.record(at(28, 0.01, 100, 10));  // the assessment itself: confirmed
+    EXPECT_EQ(readouts.describe().find("provisional"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cartsim::agents
