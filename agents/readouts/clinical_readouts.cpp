@@ -70,8 +70,8 @@ void ClinicalReadouts::record(const Observables& o) {
         // day-28 marrow: blasts back above the threshold undo it (a patient infused below it
         // after bridging, whose disease rises before the expansion catches up, is not in CR
         // and has not relapsed). From the assessment on, a return above it is relapse.
-        if (!below && in_remission_ && o.time_days <= p.response_assessment_day) {
-            in_remission_ = false;
+        // In remission while cr_day is set.
+        if (!below && !std::isnan(e.cr_day) && o.time_days <= p.response_assessment_day) {
             e.cr_day = ClinicalEndpoints::kNever;
             e.mrd_negative_day = ClinicalEndpoints::kNever;
         }
@@ -79,8 +79,7 @@ void ClinicalReadouts::record(const Observables& o) {
         if (std::isnan(e.mrd_negative_day) && blasts < p.mrd_blast_fraction) {
             e.mrd_negative_day = o.time_days;
         }
-        if (below) in_remission_ = true;
-        if (in_remission_ && std::isnan(e.relapse_day) && !below) {
+        if (!below && !std::isnan(e.cr_day) && std::isnan(e.relapse_day)) {
             e.relapse_day = o.time_days;
             e.relapse_cd19_negative_fraction =
                 o.patient_blasts > 0

@@ -122,7 +122,6 @@ class ClinicalReadouts {
     bool have_previous_ = false;
     Observables previous_{};
     double baseline_b_cells_ = 0.0;
-    bool in_remission_ = false;
     bool in_aplasia_ = false;
     double trough_before_peak_ = 0.0;  // lowest positive blood level after day 0 so far
     bool expanding_ = false;           // the blood level has risen since infusion
