@@ -140,7 +140,7 @@ bench-macro: deps
 	./benchmarks/run.sh --quick
 
 ## validate: the full clinical validation suite (validation/README.md): 4-1BB and CD28 cohorts of
-## 100 patients, the scale and memory-product cohorts (50, 25, 50) to day 365 and seven toxicity
+## 100 patients, the scale and memory-product cohorts (50, 25, 50) to day 365 and eight toxicity
 ## and dose cohorts of 100 to day 28, with JOBS runs at once (~32 min on 2 cores, 2026-12-03: a
 ## patient-year takes ~10 s on one thread); prints the table, writes out/validation
 JOBS ?= 2

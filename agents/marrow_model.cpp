@@ -344,7 +344,7 @@ void MarrowModel::systemic_phase(Step s) {
         kills_.blasts + kills_.b_cells + patient_.rest_kills_blasts + patient_.rest_kills_b_cells;
     systemic_step({systemic_, patient_.blood, parameters_, infusions_, drug_doses_,
                    static_cast<double>(s) * fine_step_days_, tissue_step_days_,
-                   window_engaged + rest_engaged, kills});
+                   window_engaged + rest_engaged, kills, patient_.car_t_activations});
     update_car_t_signals();  // steroid levels changed
 }
 

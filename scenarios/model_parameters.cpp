@@ -1066,6 +1066,42 @@ void add_toxicity(Registry& r) {
            .max = 10.0,
            .description = "Weight of serum IFN-g in the myeloid drive",
            .source = "calibrate: Teachey et al., Cancer Discov 2016"});
+    r.add(CARTSIM_FIELD(toxicity.activation_burst_days),
+          {.unit = "d",
+           .min = 0.01,
+           .max = 100.0,
+           .description = "Time over which a CAR-T cell's cytokine burst after activation fades",
+           .source = "calibrate: activated T cells' cytokine output peaks within hours of "
+                     "stimulation; short enough that a dose given in daily fractions never has "
+                     "more than one fraction in its burst"});
+    r.add(CARTSIM_FIELD(toxicity.activation_burst_half_saturation_cells),
+          {.unit = "cells",
+           .min = 1.0,
+           .max = 100000000000000.0,
+           .description = "CAR-T cells in their activation burst (whole patient) at which the "
+                          "burst gives half of its drive",
+           .source = "calibrate: no dose effect over the label's range (Mueller et al., Clin "
+                     "Cancer Res 2018), one above it (Frey 2020; Turtle 2016)"});
+    r.add(CARTSIM_FIELD(toxicity.activation_burst_hill),
+          {.unit = "1",
+           .min = 1.0,
+           .max = 16.0,
+           .description = "Hill coefficient of the activation burst's switch",
+           .source = "calibrate: as the half-saturation"});
+    r.add(CARTSIM_FIELD(toxicity.monocyte_recruitment_per_day),
+          {.unit = "1/d",
+           .min = 0.0,
+           .max = 100.0,
+           .description = "Multiple of the myeloid IL-6 and IL-1 output added per day by monocytes "
+                          "recruited at full activation burst (0: off)",
+           .source = "calibrate: early serum MCP-1 predicts severe CRS (Hay et al., Blood 2017); "
+                     "set against the fractionation and dose checks"});
+    r.add(CARTSIM_FIELD(toxicity.monocyte_recruitment_decay_days),
+          {.unit = "d",
+           .min = 0.01,
+           .max = 1000.0,
+           .description = "Time constant over which recruited monocytes' added output fades",
+           .source = "calibrate: monocytes and their macrophage progeny live days in tissue"});
     r.add(CARTSIM_FIELD(toxicity.plasma_volume_ml),
           {.unit = "mL",
            .min = 100.0,

@@ -1,8 +1,9 @@
 """Replay the systemic toxicity physiology (agents/toxicity/physiology.cpp) on recorded drivers.
 
-CRS and ICANS in cartsim are an ODE system driven by two whole-patient series: CAR-T cells in a
-synapse and targets lysed per day (/timeseries/patient_cart_engaged, patient_kills_per_day), and
-by the time since infusion (the myeloid priming of lymphodepletion, car_t.lymphodepletion).
+CRS and ICANS in cartsim are an ODE system driven by three whole-patient series: CAR-T cells in
+a synapse, targets lysed per day and CAR-T cells activated per day (/timeseries/
+patient_cart_engaged, patient_kills_per_day, patient_activations_per_day), and by the time since
+infusion (the myeloid priming of lymphodepletion, car_t.lymphodepletion).
 Without dexamethasone the physiology never acts back on the cells, so a run's drivers, recorded
 every tissue tick, determine its toxicity: replaying them with other `toxicity.*` or
 `interventions.*` values gives, in seconds for a whole cohort, the grades that cartsim would
@@ -36,7 +37,7 @@ import h5py
 import numpy as np
 
 # The ODE variables, in physiology.cpp's order.
-M, IL6, IL1, IFNG, TOCI, STEROID, ENDO, LUNG, CNS = range(9)
+M, IL6, IL1, IFNG, TOCI, STEROID, ENDO, LUNG, CNS, BURST, RECRUIT = range(11)
 RK4_STEPS_PER_DAY = 96  # physiology.cpp: classical RK4 on steps of at most 15 min
 DAY_TOLERANCE = 1e-9
 
@@ -52,6 +53,7 @@ class Cohort:
     time_days: np.ndarray
     engaged: np.ndarray  # (records, patients)
     kills_per_day: np.ndarray
+    activations_per_day: np.ndarray
     parameters: list  # per patient: {"toxicity": {...}, "interventions": {...}, "lymphodepletion": bool}
     recorded: dict  # crs_max_grade, icans_max_grade, il6_peak_pg_per_ml, dexamethasone_mg
 
@@ -76,6 +78,7 @@ def _load_run(path):
             "dexamethasone_mg": float(series["dexamethasone_mg"][-1]),
         }
         return (t, series["patient_cart_engaged"][:], series["patient_kills_per_day"][:],
+                series["patient_activations_per_day"][:],
                 {"toxicity": config["toxicity"], "interventions": config["interventions"],
                  "lymphodepletion": bool(config["car_t"]["lymphodepletion"])}, recorded)
 
@@ -95,8 +98,9 @@ def load_cohort(directory):
         time_days=runs[0][0][:n],
         engaged=np.array([r[1][:n] for r in runs]).T,
         kills_per_day=np.array([r[2][:n] for r in runs]).T,
-        parameters=[r[3] for r in runs],
-        recorded={k: np.array([r[4][k] for r in runs]) for k in runs[0][4]},
+        activations_per_day=np.array([r[3][:n] for r in runs]).T,
+        parameters=[r[4] for r in runs],
+        recorded={k: np.array([r[5][k] for r in runs]) for k in runs[0][5]},
     )
 
 
@@ -128,13 +132,18 @@ def _switching(x, half):
     return np.where(x > 0, r * r / (1 + r * r), 0.0)
 
 
+def _hill(x, half, n):
+    r = np.power(np.maximum(x, 0.0) / half, n)
+    return np.where(x > 0, r / (1 + r), 0.0)
+
+
 def _priming(p, lymphodepletion, days_after_infusion):
     """Myeloid output multiple (physiology.cpp lymphodepletion_myeloid_priming)."""
     return np.where(lymphodepletion, 1 + p["lymphodepletion_myeloid_priming"] * np.exp(
         -max(days_after_infusion, 0.0) / p["lymphodepletion_priming_decay_days"]), 1.0)
 
 
-def _rates(y, engaged, kills, priming, p):
+def _rates(y, engaged, kills, activations, priming, p):
     steroid = _saturating(y[STEROID], p["steroid_half_effect_mg"])
     output = 1 - p["steroid_cytokine_effect"] * steroid
     blocked = _saturating(y[TOCI], p["tocilizumab_kd_ug_per_ml"])
@@ -150,7 +159,7 @@ def _rates(y, engaged, kills, priming, p):
             - p["macrophage_deactivation_per_day"] * m)
     clearance = p["il6_clearance_per_day"] + p["il6_receptor_clearance_per_day"] * (1 - blocked)
     basal = p["il6_baseline_pg_per_ml"] * (p["il6_clearance_per_day"] + p["il6_receptor_clearance_per_day"])
-    myeloid = m * output * priming
+    myeloid = m * output * (priming + np.maximum(y[RECRUIT], 0))
     d[IL6] = basal + (p["macrophage_il6_pg_per_day"] * myeloid
                       + p["endothelial_il6_pg_per_day"] * endo) / p["plasma_volume_ml"] - clearance * il6
     d[IL1] = p["macrophage_il1_pg_per_day"] * myeloid / p["plasma_volume_ml"] - p["il1_clearance_per_day"] * il1
@@ -171,6 +180,9 @@ def _rates(y, engaged, kills, priming, p):
                         + p["endothelial_il1_weight"] * il1_signal) / (1 + p["endothelial_il1_weight"])
     cns = np.clip(y[CNS], 0, 1)
     d[CNS] = p["cns_inflammation_per_day"] * cns_drive * (1 - cns) - p["cns_recovery_per_day"] * cns
+    d[BURST] = activations - y[BURST] / p["activation_burst_days"]
+    burst = _hill(y[BURST], p["activation_burst_half_saturation_cells"], p["activation_burst_hill"])
+    d[RECRUIT] = p["monocyte_recruitment_per_day"] * burst - y[RECRUIT] / p["monocyte_recruitment_decay_days"]
     return d
 
 
@@ -209,7 +221,7 @@ def replay(cohort, overrides=None):
     p = _parameter_arrays(cohort, overrides or {})
     lymphodepletion = np.array([q["lymphodepletion"] for q in cohort.parameters])
     patients = cohort.engaged.shape[1]
-    y = np.zeros((9, patients))
+    y = np.zeros((11, patients))
     y[IL6] = p["il6_baseline_pg_per_ml"]
     crs = np.zeros(patients, int)
     icans = np.zeros(patients, int)
@@ -241,15 +253,16 @@ def replay(cohort, overrides=None):
         out["dexamethasone_mg"] += np.where(dex, p["dexamethasone_dose_mg"], 0)
         last_dex = np.where(dex, now, last_dex)
         engaged, kills = cohort.engaged[i], cohort.kills_per_day[i]
+        activations = cohort.activations_per_day[i]
         dt = t[i] - t[i - 1]
         priming = _priming(p, lymphodepletion, now + 0.5 * dt)  # phase.cpp: the tick's middle
         steps = max(1, math.ceil(dt * RK4_STEPS_PER_DAY - 1e-9))
         h = dt / steps
         for _ in range(steps):
-            k1 = _rates(y, engaged, kills, priming, p)
-            k2 = _rates(y + 0.5 * h * k1, engaged, kills, priming, p)
-            k3 = _rates(y + 0.5 * h * k2, engaged, kills, priming, p)
-            k4 = _rates(y + h * k3, engaged, kills, priming, p)
+            k1 = _rates(y, engaged, kills, activations, priming, p)
+            k2 = _rates(y + 0.5 * h * k1, engaged, kills, activations, priming, p)
+            k3 = _rates(y + 0.5 * h * k2, engaged, kills, activations, priming, p)
+            k4 = _rates(y + h * k3, engaged, kills, activations, priming, p)
             y = _clamp(y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4))
         treated |= (doses > 0) | (out["dexamethasone_mg"] > 0)
         # Masking matters only without fever now, when this tick adds nothing to fever_seen.

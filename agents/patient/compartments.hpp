@@ -29,6 +29,9 @@ struct PatientCompartments {
     std::array<std::uint64_t, kBlastPhenotypeCount> lymphoid_blasts{};
     std::uint64_t rest_kills_blasts = 0;  ///< cumulative, by CAR-T cells of the rest
     std::uint64_t rest_kills_b_cells = 0;
+    /// Cumulative: resting and memory CAR-T cells of the compartments that bound a target and
+    /// became effectors (their first activation, or a memory cell's recall); drives CRS.
+    std::uint64_t car_t_activations = 0;
     double endogenous_lymphocytes = 1.0;  ///< share of normal counts
 
     std::uint64_t rest_blast_total() const {
@@ -55,6 +58,8 @@ struct PatientCompartments {
                        self.rest_kills_blasts);
         visitor.scalar(engine::StateEntry{"patient", "rest_kills_b_cells", "cells"},
                        self.rest_kills_b_cells);
+        visitor.scalar(engine::StateEntry{"patient", "car_t_activations", "cells"},
+                       self.car_t_activations);
         visitor.scalar(engine::StateEntry{"patient", "endogenous_lymphocytes", "1"},
                        self.endogenous_lymphocytes);
     }

@@ -82,7 +82,7 @@ void place_risen(CarTPool& pool, CarTState state, int level, int fixed_level, Ri
 /// order). Cells moving to another pool are added to it directly; the pool's new counts are
 /// returned.
 CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const PatientConstants& c,
-                   const CarTSignals& per_step, RandomStream& random) {
+                   const CarTSignals& per_step, RandomStream& random, std::uint64_t& activations) {
     const ProductParameters& p = c.product;
     const double dt = c.tick_days;
     const double f = where.free_fraction;
@@ -143,9 +143,13 @@ CarTPool step_pool(const CarTPool& pool, const PoolSetting& where, const Patient
         if (where.out_b != nullptr) where.out_b->count[bin] += take(out_b);
         // Binding: resting cells differentiate; memory cells with chance 1 - memory_stemness.
         if (s == CarTState::resting) {
-            next.at(CarTState::effector, l, k) += take(resting_binding);
+            const std::uint64_t bound = take(resting_binding);
+            next.at(CarTState::effector, l, k) += bound;
+            activations += bound;
         } else if (s == CarTState::memory) {
-            next.at(CarTState::effector, l, k) += take(memory_binding);
+            const std::uint64_t recalled = take(memory_binding);
+            next.at(CarTState::effector, l, k) += recalled;
+            activations += recalled;
         }
         if (s != CarTState::exhausted) {
             // Engaged time raises the score a level at a time, the fixed part with it at the
@@ -490,18 +494,18 @@ void patient_step(const PatientView& view, engine::Step step) {
         patient.blood,
         {0.0, 1.0, 0.0, &to_marrow, car_t.blood_to_marrow_per_day * (1.0 - c.window_share),
          &to_lymphoid, car_t.blood_to_lymphoid_per_day},
-        c, signals, random);
+        c, signals, random, patient.car_t_activations);
     const CarTPool lymphoid =
         step_pool(patient.lymphoid,
                   {lymphoid_meets.bind_rate_per_day, lymphoid_meets.free_fraction,
                    lymphoid_meets.activated_fraction, &to_blood, car_t.lymphoid_to_blood_per_day,
                    nullptr, 0.0},
-                  c, signals, random);
+                  c, signals, random, patient.car_t_activations);
     const CarTPool marrow =
         step_pool(patient.rest_marrow,
                   {contact.bind_rate_per_day, contact.free_fraction, contact.activated_fraction,
                    &to_blood, c.exit_marrow_per_day, nullptr, 0.0},
-                  c, signals, random);
+                  c, signals, random, patient.car_t_activations);
     for (std::size_t bin = 0; bin < CarTPool::kBins; ++bin) {
         patient.blood.count[bin] = blood.count[bin] + to_blood.count[bin];
         patient.lymphoid.count[bin] = lymphoid.count[bin] + to_lymphoid.count[bin];

@@ -41,12 +41,15 @@ struct Observables {
     double ifng_marrow_pg_per_ml = 0.0;
     double crs_grade = 0.0;      ///< ASTCT, 0-4
     double crs_max_grade = 0.0;  ///< highest grade so far (every tissue tick, not only records)
-    double patient_cart_engaged = 0.0;    ///< whole patient (drives the toxicity physiology)
-    double patient_kills_per_day = 0.0;   ///< target cells lysed per day, whole patient
-    double il1_pg_per_ml = 0.0;           ///< serum
-    double il6_signalling = 0.0;          ///< through receptors not held by tocilizumab, 0..1
-    double macrophage_activation = 0.0;   ///< 0..1
-    double endothelial_activation = 0.0;  ///< 0..1
+    double patient_cart_engaged = 0.0;         ///< whole patient (drives the toxicity physiology)
+    double patient_kills_per_day = 0.0;        ///< target cells lysed per day, whole patient
+    double patient_activations_per_day = 0.0;  ///< CAR-T cells activated per day (compartments)
+    double cart_activation_burst = 0.0;        ///< CAR-T cells in their activation burst (systemic)
+    double monocyte_recruitment = 0.0;         ///< added multiple of the myeloid output
+    double il1_pg_per_ml = 0.0;                ///< serum
+    double il6_signalling = 0.0;               ///< through receptors not held by tocilizumab, 0..1
+    double macrophage_activation = 0.0;        ///< 0..1
+    double endothelial_activation = 0.0;       ///< 0..1
     double temperature_celsius = 37.0;
     double icans_grade = 0.0;  ///< ASTCT, 0-4
     double ice_score = 10.0;   ///< 0-10
@@ -82,11 +85,12 @@ struct Observables {
                marrow_cells, cart_marrow, cart_blood, cart_blood_per_ul, cart_resting,
                cart_effector, cart_memory, cart_exhausted, cart_engaged, il6_pg_per_ml,
                ifng_pg_per_ml, il6_marrow_pg_per_ml, ifng_marrow_pg_per_ml, crs_grade,
-               crs_max_grade, patient_cart_engaged, patient_kills_per_day, il1_pg_per_ml,
-               il6_signalling, macrophage_activation, endothelial_activation, temperature_celsius,
-               icans_grade, ice_score, icans_max_grade, tocilizumab_ug_per_ml, tocilizumab_doses,
-               dexamethasone_mg, steroid_effect, infused_dose_multiple, infusions_held,
-               kills_blasts, kills_b_cells, blast_cd19_mean_molecules] = self;
+               crs_max_grade, patient_cart_engaged, patient_kills_per_day,
+               patient_activations_per_day, cart_activation_burst, monocyte_recruitment,
+               il1_pg_per_ml, il6_signalling, macrophage_activation, endothelial_activation,
+               temperature_celsius, icans_grade, ice_score, icans_max_grade, tocilizumab_ug_per_ml,
+               tocilizumab_doses, dexamethasone_mg, steroid_effect, infused_dose_multiple,
+               infusions_held, kills_blasts, kills_b_cells, blast_cd19_mean_molecules] = self;
         f("time_days", "day", time_days);
         f("patient_blast_fraction", "1", patient_blast_fraction);
         f("patient_blasts", "cells", patient_blasts);
@@ -120,6 +124,9 @@ struct Observables {
         f("crs_max_grade", "grade", crs_max_grade);
         f("patient_cart_engaged", "cells", patient_cart_engaged);
         f("patient_kills_per_day", "cells/day", patient_kills_per_day);
+        f("patient_activations_per_day", "cells/day", patient_activations_per_day);
+        f("cart_activation_burst", "cells", cart_activation_burst);
+        f("monocyte_recruitment", "1", monocyte_recruitment);
         f("il1_pg_per_ml", "pg/mL", il1_pg_per_ml);
         f("il6_signalling", "1", il6_signalling);
         f("macrophage_activation", "1", macrophage_activation);

@@ -179,6 +179,9 @@ Observables observe(const ObservationView& view, const WindowTallies& window) {
     o.icans_max_grade = s.icans_max_grade;
     o.patient_cart_engaged = s.engaged_cart_cells;
     o.patient_kills_per_day = s.kills_per_day;
+    o.patient_activations_per_day = s.activations_per_day;
+    o.cart_activation_burst = s.cart_cells_in_activation_burst;
+    o.monocyte_recruitment = s.monocyte_recruitment;
     o.il1_pg_per_ml = s.il1_pg_per_ml;
     o.il6_signalling = il6_signalling(s, tox, drugs);
     o.macrophage_activation = s.macrophage_activation;

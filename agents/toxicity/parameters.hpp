@@ -19,6 +19,18 @@ struct ToxicityParameters {
     double contact_weight = 1.0;                    ///< drive weights (sum of the three)
     double lysis_weight = 1.0;
     double ifng_weight = 0.5;
+    /// Monocyte recruitment by the activation burst: resting or memory CAR-T cells that meet
+    /// antigen release GM-CSF, TNF and chemokines for hours (Sterner et al., Blood 2019);
+    /// when many activate together they recruit monocytes (MCP-1, which predicts severe CRS:
+    /// Hay et al., Blood 2017) that add to the myeloid output for days. The switch is steep: the
+    /// dose showed no relation to toxicity up to ~2.5e8 cells (Mueller et al., Clin Cancer Res
+    /// 2018) and a strong one given at once above it (Frey et al., J Clin Oncol 2020: 5e8
+    /// cells; Turtle et al., J Clin Invest 2016: 2e7/kg).
+    double activation_burst_days = 0.25;                    ///< how long a cell's burst lasts
+    double activation_burst_half_saturation_cells = 1.3e8;  ///< cells in their burst
+    double activation_burst_hill = 8.0;                     ///< steepness of the switch
+    double monocyte_recruitment_per_day = 20.0;  ///< added output multiple per day, full burst
+    double monocyte_recruitment_decay_days = 4.0;
     // Serum cytokines of the whole body (one compartment, the plasma).
     double plasma_volume_ml = 3000.0;
     double macrophage_il6_pg_per_day = 2e8;       ///< all myeloid cells activated

@@ -92,13 +92,18 @@ void systemic_step(const SystemicView& view) {
     const double kills =
         static_cast<double>(view.kills_total - std::min(view.kills_total, s.kills_seen));
     s.kills_seen = view.kills_total;
+    const double activations = static_cast<double>(
+        view.activations_total - std::min(view.activations_total, s.activations_seen));
+    s.activations_seen = view.activations_total;
     // The priming of the tick's middle holds over the tick, like the drivers.
     const SystemicDrivers drivers{
         view.engaged_cart_cells, view.tick_days > 0 ? kills / view.tick_days : 0.0,
         lymphodepletion_myeloid_priming(parameters.toxicity, parameters.car_t.lymphodepletion,
-                                        now + 0.5 * view.tick_days)};
+                                        now + 0.5 * view.tick_days),
+        view.tick_days > 0 ? activations / view.tick_days : 0.0};
     s.engaged_cart_cells = drivers.engaged_cart_cells;
     s.kills_per_day = drivers.kills_per_day;
+    s.activations_per_day = drivers.activations_per_day;
     step_physiology(s, drivers, parameters.toxicity, p, view.tick_days);
 
     const ClinicalSigns signs = clinical_signs(s, parameters.toxicity, p);

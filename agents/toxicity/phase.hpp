@@ -21,8 +21,9 @@ struct SystemicView {
     const std::vector<DrugDose>& drug_doses;
     double time_days = 0.0;  ///< the tick's start
     double tick_days = 0.0;
-    double engaged_cart_cells = 0.0;  ///< whole patient, now
-    std::uint64_t kills_total = 0;    ///< whole patient, cumulative
+    double engaged_cart_cells = 0.0;      ///< whole patient, now
+    std::uint64_t kills_total = 0;        ///< whole patient, cumulative
+    std::uint64_t activations_total = 0;  ///< CAR-T activations (compartments), cumulative
 };
 
 /// `cells` CAR-T cells into the blood: the product's memory-phenotype share as memory cells,

@@ -21,14 +21,37 @@ double switching(double x, double half) {
     return x > 0.0 ? r * r / (1.0 + r * r) : 0.0;
 }
 
+// A switch of any steepness: (x / half)^n / (1 + (x / half)^n).
+double hill(double x, double half, double n) {
+    if (x <= 0.0) return 0.0;
+    const double r = std::pow(x / half, n);
+    return r / (1.0 + r);
+}
+
 // The ODE variables in a fixed order.
-enum Var : std::size_t { kM, kIl6, kIl1, kIfng, kToci, kSteroid, kEndo, kLung, kCns, kVars };
+enum Var : std::size_t {
+    kM,
+    kIl6,
+    kIl1,
+    kIfng,
+    kToci,
+    kSteroid,
+    kEndo,
+    kLung,
+    kCns,
+    kBurst,
+    kRecruit,
+    kVars
+};
 using Vector = std::array<double, kVars>;
 
 Vector pack(const SystemicState& s) {
-    return {s.macrophage_activation, s.il6_pg_per_ml, s.il1_pg_per_ml,          s.ifng_pg_per_ml,
-            s.tocilizumab_ug_per_ml, s.steroid_mg,    s.endothelial_activation, s.lung_water,
-            s.cns_inflammation};
+    return {s.macrophage_activation,  s.il6_pg_per_ml,
+            s.il1_pg_per_ml,          s.ifng_pg_per_ml,
+            s.tocilizumab_ug_per_ml,  s.steroid_mg,
+            s.endothelial_activation, s.lung_water,
+            s.cns_inflammation,       s.cart_cells_in_activation_burst,
+            s.monocyte_recruitment};
 }
 
 void unpack(const Vector& y, SystemicState& s) {
@@ -43,6 +66,8 @@ void unpack(const Vector& y, SystemicState& s) {
     s.endothelial_activation = share(y[kEndo]);
     s.lung_water = share(y[kLung]);
     s.cns_inflammation = share(y[kCns]);
+    s.cart_cells_in_activation_burst = level(y[kBurst]);
+    s.monocyte_recruitment = level(y[kRecruit]);
 }
 
 Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters& t,
@@ -70,7 +95,7 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
         t.il6_clearance_per_day + t.il6_receptor_clearance_per_day * (1.0 - blocked);
     const double il6_basal =
         t.il6_baseline_pg_per_ml * (t.il6_clearance_per_day + t.il6_receptor_clearance_per_day);
-    const double myeloid = m * output * d.myeloid_priming;
+    const double myeloid = m * output * (d.myeloid_priming + std::max(y[kRecruit], 0.0));
     dy[kIl6] = il6_basal +
                (t.macrophage_il6_pg_per_day * myeloid + t.endothelial_il6_pg_per_day * endo) /
                    t.plasma_volume_ml -
@@ -104,6 +129,14 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
                              (1.0 + t.endothelial_il1_weight);
     const double cns = std::clamp(y[kCns], 0.0, 1.0);
     dy[kCns] = t.cns_inflammation_per_day * cns_drive * (1.0 - cns) - t.cns_recovery_per_day * cns;
+    // CAR-T cells in the cytokine burst of their activation, which fades over about a day.
+    dy[kBurst] = d.activations_per_day - y[kBurst] / t.activation_burst_days;
+    // Monocytes recruited by a large activation burst (MCP-1) add to the myeloid output for
+    // days: a switch of the cells in the burst.
+    const double burst = hill(std::max(y[kBurst], 0.0), t.activation_burst_half_saturation_cells,
+                              t.activation_burst_hill);
+    dy[kRecruit] =
+        t.monocyte_recruitment_per_day * burst - y[kRecruit] / t.monocyte_recruitment_decay_days;
     return dy;
 }
 

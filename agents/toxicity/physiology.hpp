@@ -10,9 +10,10 @@ namespace cartsim::agents {
 
 /// What drives the physiology over one tick, from the whole patient (window + compartments).
 struct SystemicDrivers {
-    double engaged_cart_cells = 0.0;  ///< CAR-T cells in a synapse with a target
-    double kills_per_day = 0.0;       ///< target cells lysed (blasts and B cells)
-    double myeloid_priming = 1.0;     ///< multiple of myeloid IL-6 and IL-1 output
+    double engaged_cart_cells = 0.0;   ///< CAR-T cells in a synapse with a target
+    double kills_per_day = 0.0;        ///< target cells lysed (blasts and B cells)
+    double myeloid_priming = 1.0;      ///< multiple of myeloid IL-6 and IL-1 output
+    double activations_per_day = 0.0;  ///< CAR-T cells activated (resting or memory to effector)
 };
 
 /// Myeloid output multiple at `days_after_infusion` (ToxicityParameters: priming by

@@ -19,8 +19,10 @@ struct SystemicState {
     double endothelial_activation = 0.0;  ///< 0..1 (angiopoietin-2 release, Gust et al. 2017)
     double lung_water = 0.0;              ///< 0..1, follows the capillary leak
     double cns_inflammation = 0.0;        ///< 0..1
-    double fever_seen = 0.0;              ///< 1 once the temperature reached 38 C
-    double crs_grade = 0.0;               ///< ASTCT grade at the end of the last tick
+    double cart_cells_in_activation_burst = 0.0;  ///< activated within ~a day (cells)
+    double monocyte_recruitment = 0.0;  ///< added multiple of myeloid output (recruited monocytes)
+    double fever_seen = 0.0;            ///< 1 once the temperature reached 38 C
+    double crs_grade = 0.0;             ///< ASTCT grade at the end of the last tick
     double icans_grade = 0.0;
     double ice_score = 10.0;
     double crs_max_grade = 0.0;  ///< highest grade of any tick so far
@@ -36,6 +38,8 @@ struct SystemicState {
     std::uint64_t kills_seen = 0;           ///< whole-patient kills at the last tick
     double engaged_cart_cells = 0.0;        ///< the last tick's drivers (whole patient)
     double kills_per_day = 0.0;
+    std::uint64_t activations_seen = 0;  ///< whole-patient CAR-T activations at the last tick
+    double activations_per_day = 0.0;
 
     template <class Self, class Visitor>
     static void visit_state(Self& self, Visitor& visitor) {
@@ -51,6 +55,9 @@ struct SystemicState {
         visitor.scalar(entry("endothelial_activation", "1"), self.endothelial_activation);
         visitor.scalar(entry("lung_water", "1"), self.lung_water);
         visitor.scalar(entry("cns_inflammation", "1"), self.cns_inflammation);
+        visitor.scalar(entry("cart_cells_in_activation_burst", "cells"),
+                       self.cart_cells_in_activation_burst);
+        visitor.scalar(entry("monocyte_recruitment", "1"), self.monocyte_recruitment);
         visitor.scalar(entry("fever_seen", "1"), self.fever_seen);
         visitor.scalar(entry("crs_grade", "grade"), self.crs_grade);
         visitor.scalar(entry("icans_grade", "grade"), self.icans_grade);
@@ -68,6 +75,8 @@ struct SystemicState {
         visitor.scalar(entry("kills_seen", "cells"), self.kills_seen);
         visitor.scalar(entry("engaged_cart_cells", "cells"), self.engaged_cart_cells);
         visitor.scalar(entry("kills_per_day", "cells/day"), self.kills_per_day);
+        visitor.scalar(entry("activations_seen", "cells"), self.activations_seen);
+        visitor.scalar(entry("activations_per_day", "cells/day"), self.activations_per_day);
     }
 };
 

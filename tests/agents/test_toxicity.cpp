@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -159,6 +160,49 @@ TEST(Physiology, LymphodepletionPrimesMyeloidOutputEarlyAfterInfusion) {
     EXPECT_GT(late, il6_after_two_days_from(10.0, false)) << "some priming left on day 10";
     EXPECT_DOUBLE_EQ(lymphodepletion_myeloid_priming(t, true, 0.0),
                      1.0 + t.lymphodepletion_myeloid_priming);
+}
+
+// A dose's cells activate within hours of meeting antigen; their burst recruits monocytes only
+// when many activate together (a steep switch), and the recruited monocytes add to the myeloid
+// output of the expansion that follows days later, fading over days.
+TEST(Physiology, AnActivationBurstRecruitsMonocytesOnlyAboveTheSwitch) {
+    const ToxicityParameters t;
+    const InterventionParameters p;
+    // `cells` activate evenly over the first 18 hours (as infused cells reach tissue from blood
+    // at a few per day); two days later an expansion.
+    const auto after = [&](double cells) {
+        SystemicState s = systemic_state_at_rest(t);
+        double burst_peak = 0.0;
+        for (int hour = 0; hour < 48; ++hour) {
+            SystemicDrivers drivers;
+            drivers.activations_per_day = hour < 18 ? cells / 0.75 : 0.0;
+            step_physiology(s, drivers, t, p, 1.0 / 24.0);
+            burst_peak = std::max(burst_peak, s.cart_cells_in_activation_burst);
+        }
+        const double recruited = s.monocyte_recruitment;
+        for (int hour = 0; hour < 48; ++hour) step_physiology(s, kExpansion, t, p, 1.0 / 24.0);
+        return std::tuple{burst_peak, recruited, s.il6_pg_per_ml};
+    };
+    const auto [none_burst, none_recruited, none_il6] = after(0.0);
+    const auto [label_burst, label_recruited, label_il6] = after(2.5e8);
+    const auto [high_burst, high_recruited, high_il6] = after(5e8);
+    EXPECT_EQ(none_burst, 0.0);
+    EXPECT_EQ(none_recruited, 0.0);
+    // The burst holds the cells of the last hours: a steady inflow over 18 hours leaves
+    // tau / 18 h x (1 - exp(-18 h / tau)) of them in it, tau = activation_burst_days.
+    const double tau = t.activation_burst_days;
+    EXPECT_NEAR(high_burst, 5e8 * tau / 0.75 * -std::expm1(-0.75 / tau), 1e-3 * 5e8);
+    EXPECT_NEAR(high_burst, 2.0 * label_burst, 1e-6 * high_burst) << "the burst is linear";
+    // The recruitment is not: twice the cells recruit far more than twice the monocytes.
+    EXPECT_GT(high_recruited, 20.0 * label_recruited);
+    EXPECT_GT(high_recruited, 0.5) << "recruited output, multiple of the resting output";
+    EXPECT_LT(label_il6, 1.1 * none_il6) << "a dose in the label's range recruits little";
+    EXPECT_GT(high_il6, 1.3 * none_il6) << "5e8 cells at once raise the expansion's IL-6";
+    // Recruited monocytes fade with their decay time once the burst is over.
+    SystemicState s = systemic_state_at_rest(t);
+    s.monocyte_recruitment = 1.0;
+    for (int hour = 0; hour < 96; ++hour) step_physiology(s, {}, t, p, 1.0 / 24.0);
+    EXPECT_NEAR(s.monocyte_recruitment, std::exp(-4.0 / t.monocyte_recruitment_decay_days), 1e-6);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,6 +450,8 @@ TEST(ToxicityEnsemble, FitProductsPeakIl6RisesWithDoseThroughTheEarlierPeak) {
                     p.car_t.product_fitness = fitness;
                     p.car_t.dose_cells = d == 0 ? 1e7 : 1e9;
                     p.toxicity.lymphodepletion_myeloid_priming = priming;
+                    // Not the recruitment of 1e9 cells' activation burst (tested below).
+                    p.toxicity.monocyte_recruitment_per_day = 0.0;
                     log_il6[d] = std::log(outcome_of(p, 24).il6_peak);
                 }
                 sum += log_il6[1] - log_il6[0];
@@ -422,6 +468,47 @@ TEST(ToxicityEnsemble, FitProductsPeakIl6RisesWithDoseThroughTheEarlierPeak) {
     EXPECT_GE(primed_higher, 5) << "of 6 patients";
     EXPECT_LT(std::abs(unprimed), std::log(1.1)) << "without priming the peak is antigen-bound";
     EXPECT_GT(primed - unprimed, std::log(1.1));
+}
+
+// Frey et al. (J Clin Oncol 2020): the same high dose given in fractions (10%, 30%, 60% on days
+// 0-2) caused less severe CRS than given at once. Here the fractions split the dose's
+// activation burst below the switch of monocyte recruitment: a high burden's expansion makes
+// less IL-6, while the response, bound by the targets, is the same. Over the label's range
+// (2.5e8 cells) the burst is below the switch either way and fractionation changes little.
+TEST(ToxicityEnsemble, FractionatingAHighDoseLowersIl6AtHighBurdenNotTheResponse) {
+    const auto compare = [](double cells) {
+        double log_ratio_sum = 0.0;
+        int lower = 0;
+        int same_response = 0;
+        int patients = 0;
+        for (const double burden : {0.6, 0.85}) {
+            for (const double fitness : {0.9, 1.2}) {
+                Outcome arm[2];
+                for (const int fractionated : {0, 1}) {
+                    Parameters p = untreated_toxicity(2);
+                    p.initial.blast_fraction = burden;
+                    p.car_t.product_fitness = fitness;
+                    p.car_t.dose_cells = cells;
+                    if (fractionated == 1) p.car_t.infusion_schedule = "0:0.1, 1:0.3, 2:0.6";
+                    arm[fractionated] = outcome_of(p, 21);
+                }
+                log_ratio_sum += std::log(arm[0].il6_peak / arm[1].il6_peak);
+                lower += arm[1].il6_peak < arm[0].il6_peak ? 1 : 0;
+                same_response += arm[0].complete_remission == arm[1].complete_remission ? 1 : 0;
+                patients += 1;
+            }
+        }
+        return std::tuple{log_ratio_sum / patients, lower, same_response};
+    };
+    const auto [high_ratio, high_lower, high_same] = compare(5e8);
+    EXPECT_GT(high_ratio, std::log(1.3)) << "IL-6 peak, 5e8 at once over fractionated, mean log";
+    EXPECT_EQ(high_lower, 4) << "of 4 patients lower when fractionated";
+    EXPECT_EQ(high_same, 4) << "of 4 patients with the same response (CR by day 21 or not)";
+    const auto [label_ratio, label_lower, label_same] = compare(2.5e8);
+    EXPECT_LT(std::abs(label_ratio), std::log(1.15)) << "2.5e8 at once over fractionated";
+    EXPECT_EQ(label_same, 4);
+    std::cout << "[ fractionation ] IL-6 peak at once / fractionated: 5e8 cells "
+              << std::exp(high_ratio) << ", 2.5e8 cells " << std::exp(label_ratio) << "\n";
 }
 
 // Glucocorticoids block T-cell proliferation: a course lowers the expansion the more the longer

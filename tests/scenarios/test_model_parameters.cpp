@@ -186,6 +186,11 @@ const std::vector<Field>& all_fields() {
         FIELD(toxicity.contact_weight),
         FIELD(toxicity.lysis_weight),
         FIELD(toxicity.ifng_weight),
+        FIELD(toxicity.activation_burst_days),
+        FIELD(toxicity.activation_burst_half_saturation_cells),
+        FIELD(toxicity.activation_burst_hill),
+        FIELD(toxicity.monocyte_recruitment_per_day),
+        FIELD(toxicity.monocyte_recruitment_decay_days),
         FIELD(toxicity.plasma_volume_ml),
         FIELD(toxicity.macrophage_il6_pg_per_day),
         FIELD(toxicity.endothelial_il6_pg_per_day),
@@ -335,7 +340,7 @@ TEST(ModelParameters, StructMembersAreAllListedHere) {
     EXPECT_EQ(member_count<agents::CarTParameters>(), 26U);
     EXPECT_EQ(member_count<agents::ProductParameters>(), 22U);
     EXPECT_EQ(member_count<agents::CytokineParameters>(), 11U);
-    EXPECT_EQ(member_count<agents::ToxicityParameters>(), 44U);
+    EXPECT_EQ(member_count<agents::ToxicityParameters>(), 49U);
     EXPECT_EQ(member_count<agents::InterventionParameters>(), 17U);
     EXPECT_EQ(member_count<agents::ReadoutParameters>(), 8U);
     EXPECT_EQ(all_fields().size(), kLeafFields);
