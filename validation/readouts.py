@@ -286,11 +286,33 @@ def _burden_at_least(params):
     return lambda r: burden_at_infusion(r) >= min_burden
 
 
+def _paired_share_difference(records, reference, event, what, keep):
+    """Share of the kept patients for whom event(record) holds: this cohort minus the reference,
+    the same patients (paired by index) treated otherwise, with Newcombe's interval for paired
+    proportions (the pairing removes the between-patient spread that both arms share)."""
+    pairs = _paired(records, reference, keep)
+    if not pairs:
+        raise NotAvailable(f"no patient in both cohorts ({what})")
+    counts = [0, 0, 0, 0]  # both, here only, reference only, neither
+    for here, there in pairs:
+        counts[(0 if event(here) else 2) + (0 if event(there) else 1)] += 1
+    both, here_only, there_only, neither = counts[0], counts[1], counts[2], counts[3]
+    difference, low, high = stats.difference_of_paired_proportions(both, here_only, there_only,
+                                                                    neither)
+    n = len(pairs)
+    return Estimate(difference, low, high,
+                    f"{both + here_only}/{n} vs reference {both + there_only}/{n} "
+                    f"({here_only} here only, {there_only} reference only)",
+                    "paired difference of proportions (Newcombe)")
+
+
 def severe_crs_vs_reference(records, params, reference):
     """Share with CRS grade >= 3: this cohort minus the reference (the same patients treated
-    otherwise), among patients with burden at infusion >= params.min_burden (default 0)."""
-    return _share_difference(records, reference, lambda r: _summary(r, "crs_max_grade") >= 3,
-                             "severe CRS", keep=_burden_at_least(params))
+    otherwise, paired by patient), among patients with burden at infusion >= params.min_burden
+    (default 0)."""
+    return _paired_share_difference(records, reference,
+                                    lambda r: _summary(r, "crs_max_grade") >= 3, "severe CRS",
+                                    keep=_burden_at_least(params))
 
 
 def _paired(records, reference, keep):
@@ -332,11 +354,12 @@ def il6_peak_vs_reference_paired(records, params, reference):
 
 
 def cr_rate_vs_reference(records, params, reference):
-    """CR rate by day by_day: this cohort minus the reference, among patients with burden at
-    infusion >= params.min_burden (default 0)."""
+    """CR rate by day by_day: this cohort minus the reference (the same patients treated
+    otherwise, paired by patient), among patients with burden at infusion >= params.min_burden
+    (default 0)."""
     by_day = params.get("by_day", 28)
-    return _share_difference(records, reference, lambda r: in_cr(r, by_day), "CR",
-                             keep=_burden_at_least(params))
+    return _paired_share_difference(records, reference, lambda r: in_cr(r, by_day), "CR",
+                                    keep=_burden_at_least(params))
 
 
 def relapse_among_cr(records, params):

@@ -139,9 +139,11 @@ class Verdicts(unittest.TestCase):
         self.assertNotEqual(run_validation.evaluate(check, cohort(), 28)["status"], "not run")
 
     def cr_difference_verdicts(self, compare):
-        """Verdicts of a CR-rate difference against a reference with 8 of 11 in CR, for a cohort
-        much like it, one with no CR and one all in CR against a reference with none."""
-        reference = [record(20 + i, 7.0) for i in range(8)] + [record(30 + i, math.nan) for i in range(3)]
+        """Verdicts of a CR-rate difference against a reference with 8 of 11 in CR (the same
+        patients, paired by index), for a cohort much like it (one patient in CR only here, one
+        only in the reference), one with no CR and one all in CR against a reference with none."""
+        reference = ([record(i, 7.0) for i in range(7)] + [record(7, math.nan)]
+                     + [record(8, 7.0)] + [record(9 + i, math.nan) for i in range(2)])
         check = self.base | {"readout": "cr_rate_vs_reference", "compare": compare,
                              "reference_cohort": "ref", "params": {"by_day": 28}}
         never = [record(i, math.nan) for i in range(11)]

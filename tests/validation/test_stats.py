@@ -41,6 +41,34 @@ class DifferenceOfProportions(unittest.TestCase):
         self.assertAlmostEqual(low, 0.0524, places=3)
         self.assertAlmostEqual(high, 0.3339, places=3)
 
+    def test_paired_equals_unpaired_when_pairs_are_uncorrelated(self):
+        # 25 / 25 / 25 / 25: phi = 0, so the paired interval is the unpaired one of 50/100 twice.
+        paired = stats.difference_of_paired_proportions(25, 25, 25, 25)
+        unpaired = stats.difference_of_proportions(50, 100, 50, 100)
+        for a, b in zip(paired, unpaired):
+            self.assertAlmostEqual(a, b, places=12)
+
+    def test_pairing_narrows_the_interval_of_concordant_pairs(self):
+        # 63 vs 56 of 78 with 7 discordant pairs, all one way: the unpaired interval straddles 0,
+        # the paired one does not; swapping the arms mirrors it.
+        difference, low, high = stats.difference_of_paired_proportions(56, 7, 0, 15)
+        _, unpaired_low, unpaired_high = stats.difference_of_proportions(63, 78, 56, 78)
+        self.assertAlmostEqual(difference, 7 / 78, places=12)
+        self.assertLess(unpaired_low, 0.0)
+        self.assertGreater(low, 0.0)
+        self.assertLess(high - low, unpaired_high - unpaired_low)
+        mirrored = stats.difference_of_paired_proportions(56, 0, 7, 15)
+        self.assertAlmostEqual(mirrored[1], -high, places=12)
+        self.assertAlmostEqual(mirrored[2], -low, places=12)
+
+    def test_paired_without_discordant_pairs_straddles_zero(self):
+        difference, low, high = stats.difference_of_paired_proportions(73, 0, 0, 5)
+        self.assertEqual(difference, 0.0)
+        self.assertLess(low, 0.0)
+        self.assertGreater(high, 0.0)
+        with self.assertRaises(ValueError):
+            stats.difference_of_paired_proportions(0, 0, 0, 0)
+
     def test_equal_proportions_straddle_zero(self):
         difference, low, high = stats.difference_of_proportions(10, 20, 10, 20)
         self.assertEqual(difference, 0.0)
