@@ -26,6 +26,13 @@ void give(SystemicState& s, const InterventionParameters& p, Drug drug, double a
     }
 }
 
+// What a cumulative count added since the last tick; remembers the count for the next one.
+double since_last_tick(std::uint64_t total, std::uint64_t& seen) {
+    const std::uint64_t added = total - std::min(total, seen);
+    seen = total;
+    return static_cast<double>(added);
+}
+
 bool since(double last_day, double now, double hours) {
     return last_day < 0.0 || (now - last_day) * 24.0 >= hours - kDayTolerance;
 }
@@ -89,12 +96,8 @@ void systemic_step(const SystemicView& view) {
         give(s, p, Drug::dexamethasone, p.dexamethasone_dose_mg, now);
     }
 
-    const double kills =
-        static_cast<double>(view.kills_total - std::min(view.kills_total, s.kills_seen));
-    s.kills_seen = view.kills_total;
-    const double activations = static_cast<double>(
-        view.activations_total - std::min(view.activations_total, s.activations_seen));
-    s.activations_seen = view.activations_total;
+    const double kills = since_last_tick(view.kills_total, s.kills_seen);
+    const double activations = since_last_tick(view.activations_total, s.activations_seen);
     // The priming of the tick's middle holds over the tick, like the drivers.
     const SystemicDrivers drivers{
         view.engaged_cart_cells, view.tick_days > 0 ? kills / view.tick_days : 0.0,

@@ -129,12 +129,13 @@ Vector rates(const Vector& y, const SystemicDrivers& d, const ToxicityParameters
                              (1.0 + t.endothelial_il1_weight);
     const double cns = std::clamp(y[kCns], 0.0, 1.0);
     dy[kCns] = t.cns_inflammation_per_day * cns_drive * (1.0 - cns) - t.cns_recovery_per_day * cns;
-    // CAR-T cells in the cytokine burst of their activation, which fades over about a day.
+    // CAR-T cells in the cytokine burst of their activation, which fades within hours
+    // (activation_burst_days).
     dy[kBurst] = d.activations_per_day - y[kBurst] / t.activation_burst_days;
     // Monocytes recruited by a large activation burst (MCP-1) add to the myeloid output for
-    // days: a switch of the cells in the burst.
-    const double burst = hill(std::max(y[kBurst], 0.0), t.activation_burst_half_saturation_cells,
-                              t.activation_burst_hill);
+    // days: a switch of the cells in the burst (0 for a negative intermediate of RK4).
+    const double burst =
+        hill(y[kBurst], t.activation_burst_half_saturation_cells, t.activation_burst_hill);
     dy[kRecruit] =
         t.monocyte_recruitment_per_day * burst - y[kRecruit] / t.monocyte_recruitment_decay_days;
     return dy;

@@ -19,7 +19,7 @@ struct SystemicState {
     double endothelial_activation = 0.0;  ///< 0..1 (angiopoietin-2 release, Gust et al. 2017)
     double lung_water = 0.0;              ///< 0..1, follows the capillary leak
     double cns_inflammation = 0.0;        ///< 0..1
-    double cart_cells_in_activation_burst = 0.0;  ///< activated within ~a day (cells)
+    double cart_cells_in_activation_burst = 0.0;  ///< activated within hours (cells)
     double monocyte_recruitment = 0.0;  ///< added multiple of myeloid output (recruited monocytes)
     double fever_seen = 0.0;            ///< 1 once the temperature reached 38 C
     double crs_grade = 0.0;             ///< ASTCT grade at the end of the last tick
